@@ -1,0 +1,129 @@
+"""Kitchen benchmark: a city's lunch (200,000 order lines) aggregated, and 2,000 labels rendered to PDF.
+
+Run with `.venv/bin/python benchmarks/kitchen_bench.py`; prints seconds per step. Targets on the 2-core
+machine: aggregation < 1 s, 2,000 labels to PDF < 15 s.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import kitchen  # noqa: E402
+
+T = TypeVar("T")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DISHES = [
+    (f"d{i}", name, category)
+    for i, (name, category) in enumerate(
+        [
+            ("红烧肉", "荤菜"),
+            ("清蒸鲈鱼", "荤菜"),
+            ("番茄炒蛋", "荤菜"),
+            ("土豆烧鸡", "荤菜"),
+            ("肉末豆腐", "荤菜"),
+            ("炒青菜", "素菜"),
+            ("香菇菜心", "素菜"),
+            ("冬瓜海带", "素菜"),
+            ("蒜泥茄子", "素菜"),
+            ("白灼西兰花", "素菜"),
+            ("紫菜蛋汤", "汤"),
+            ("冬瓜排骨汤", "汤"),
+            ("米饭", "主食"),
+            ("杂粮饭", "主食"),
+            ("花卷", "主食"),
+        ]
+    )
+]
+ALLERGENS = {
+    "清蒸鲈鱼": ("鱼",),
+    "番茄炒蛋": ("蛋",),
+    "紫菜蛋汤": ("蛋",),
+    "肉末豆腐": ("大豆",),
+    "花卷": ("小麦",),
+}
+FULFILMENT_WEIGHTS = [(kitchen.DINE_IN, 5), (kitchen.PICKUP, 2), (kitchen.DELIVERY, 3)]
+
+
+def synthetic_lines(count: int, *, points: int = 500, seed: int = 7) -> list[kitchen.KitchenLine]:
+    """About four dishes per order, so `count` lines are ~50,000 orders spread over `points` canteens."""
+    rng = random.Random(seed)
+    fulfilments = [name for name, weight in FULFILMENT_WEIGHTS for _ in range(weight)]
+    lines: list[kitchen.KitchenLine] = []
+    order = 0
+    while len(lines) < count:
+        order += 1
+        lines.extend(_order_lines(rng, order, rng.randrange(points), rng.choice(fulfilments)))
+    return lines[:count]
+
+
+def _order_lines(rng: random.Random, order: int, point: int, fulfilment: str) -> list[kitchen.KitchenLine]:
+    texture = rng.choices(kitchen.TEXTURES, weights=[85, 8, 4, 3])[0]
+    allergies = ("鱼",) if rng.random() < 0.03 else ()
+    delivery = fulfilment == kitchen.DELIVERY
+    return [
+        kitchen.KitchenLine(
+            order_key=f"o{order}",
+            senior_key=f"s{order}",
+            senior_name="王*华",
+            point_key=f"p{point}",
+            point_name=f"第{point}助餐点",
+            fulfilment=fulfilment,
+            dish_key=key,
+            dish_name=name,
+            category=category,
+            texture=texture,
+            portion=rng.choice(kitchen.PORTIONS),
+            quantity=1,
+            status=kitchen.CANCELLED if rng.random() < 0.02 else "confirmed",
+            route_key=f"r{point}-{order % 6}" if delivery else None,
+            stop_no=order % 40 + 1 if delivery else None,
+            area=f"片区{order % 9}",
+            building=f"{order % 30 + 1}号楼",
+            floor=f"{order % 6 + 1}层",
+            room=f"{order % 6 + 1}0{order % 4 + 1}室",
+            diet_tags=("低盐",) if order % 5 == 0 else (),
+            allergens=ALLERGENS.get(name, ()),
+            senior_allergies=allergies,
+        )
+        for key, name, category in rng.sample(DISHES, 4)
+    ]
+
+
+def timed(label: str, action: Callable[[], T]) -> T:
+    start = time.perf_counter()
+    result = action()
+    print(f"{label}: {time.perf_counter() - start:.3f} s")
+    return result
+
+
+def bench_aggregation(count: int = 200_000) -> None:
+    lines = timed(f"build {count:,} KitchenLines (validated)", lambda: synthetic_lines(count))
+    sheet = timed("prep sheet (target < 1 s)", lambda: kitchen.build_prep_sheet(lines, provisional=False))
+    print(
+        f"  {len(sheet.rows)} rows, {sheet.total:,} meals, {sheet.order_count:,} orders, "
+        f"{len(sheet.points)} points"
+    )
+    diets = timed("special-diet list", lambda: kitchen.build_special_diet_list(lines))
+    print(f"  {diets.senior_count:,} seniors, {diets.conflict_count} allergy conflicts")
+    plan = timed("packing lists", lambda: kitchen.build_packing(lines))
+    print(f"  {len(plan.lists):,} lists, {len(plan.bags):,} bags")
+    cooked = datetime(2026, 11, 23, 10, 30, tzinfo=SHANGHAI)
+    labels = timed("label data", lambda: kitchen.build_labels(plan, cooked_at=cooked))
+    print(f"  {len(labels):,} labels")
+
+
+def main() -> None:
+    bench_aggregation()
+
+
+if __name__ == "__main__":
+    main()
