@@ -166,12 +166,13 @@ def _split(
 
 
 def _allocate(funding: tuple[FundingShare, ...], gross_fen: int) -> dict[str, int]:
-    left, amounts = gross_fen, {}
+    left, amounts = gross_fen, dict[str, int]()
     for share in funding:
-        if not share.is_rest:
-            wanted = share.amount_fen if share.percent is None else percent_of(gross_fen, share.percent)
-            amounts[share.funder] = min(wanted, left)
-            left -= amounts[share.funder]
+        if share.percent is not None:
+            amounts[share.funder] = min(percent_of(gross_fen, share.percent), left)
+        elif share.amount_fen is not None:
+            amounts[share.funder] = min(share.amount_fen, left)
+        left -= amounts.get(share.funder, 0)
     rest = next(share for share in funding if share.is_rest)
     return amounts | {rest.funder: left}
 
@@ -217,6 +218,7 @@ def _breakdown(
     list_fen = request.food_fen + request.delivery_fee_fen
     subsidy_fen = sum(share.amount_fen for share in shares)
     funder = scheme.funder(scheme.discount.funder) if tier and scheme.discount else None
+    category = grant.category if subsidy_fen else None
     return PriceBreakdown(
         scheme_key=scheme.key,
         scheme_version=scheme.version,
@@ -231,7 +233,7 @@ def _breakdown(
         subsidy_fen=subsidy_fen,
         payable_fen=list_fen - discount_fen - subsidy_fen,
         subsidised_meals=int(subsidy_fen > 0),
-        category_key=grant.category.key if subsidy_fen else "",
-        category_name=grant.category.name if grant.category and subsidy_fen else "",
+        category_key=category.key if category else "",
+        category_name=category.name if category else "",
         explanation=explanation,
     )

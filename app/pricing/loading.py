@@ -6,12 +6,22 @@ Operators edit schemes in a form, so every message is Chinese, starts with the f
 from __future__ import annotations
 
 import json
-import re
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from app.pricing.facts import CHANNELS, DISABILITY_LEVELS, ECONOMIC_STATUSES, SLOTS
+from app.pricing.reading import (
+    Obj,
+    error,
+    read_bool,
+    read_choices,
+    read_date,
+    read_fen,
+    read_int,
+    read_key,
+    read_percent,
+    read_text,
+)
 from app.pricing.scheme import (
     AREA_LEVELS,
     BENEFIT_KINDS,
@@ -29,49 +39,16 @@ from app.pricing.scheme import (
     Subsidy,
 )
 
-_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-
-
-class _Obj:
-    """A JSON object read at `path`; it remembers what was read, so mistyped fields are refused."""
-
-    def __init__(self, value: Any, path: str) -> None:
-        if not isinstance(value, dict):
-            raise _error(path, "应为对象（{...}）")
-        self.value, self.path, self.seen = value, path, set()
-
-    def at(self, name: str) -> str:
-        return f"{self.path}.{name}" if self.path else name
-
-    def get(self, name: str, default: Any = None) -> Any:
-        self.seen.add(name)
-        return self.value.get(name, default)
-
-    def need(self, name: str) -> Any:
-        self.seen.add(name)
-        if self.value.get(name) in (None, ""):
-            raise _error(self.at(name), "必须填写")
-        return self.value[name]
-
-    def done(self) -> None:
-        unknown = sorted(set(self.value) - self.seen)
-        if unknown:
-            raise _error(self.at(unknown[0]), "未知字段（请检查拼写）")
-
-
-def _error(path: str, problem: str) -> ValueError:
-    return ValueError(f"{path or '方案'}：{problem}")
-
 
 def load_scheme(data: Any) -> Scheme:
     """Validate and build a scheme from parsed JSON; `ValueError` messages are Chinese and name the field."""
-    obj = _Obj(data, "")
+    obj = Obj(data, "")
     scheme = Scheme(
-        key=_key(obj, "key"),
-        name=_text(obj, "name"),
-        version=_int(obj, "version", minimum=1, required=True),
-        effective_from=_date(obj, "effective_from", required=True),
-        effective_to=_date(obj, "effective_to"),
+        key=read_key(obj, "key"),
+        name=read_text(obj, "name"),
+        version=read_int(obj, "version", minimum=1, required=True),
+        effective_from=read_date(obj, "effective_from", required=True),
+        effective_to=read_date(obj, "effective_to"),
         area=_area(obj.get("area", {}), obj.at("area")),
         funders=_funders(obj),
         discount=None,
@@ -79,13 +56,13 @@ def load_scheme(data: Any) -> Scheme:
         notes=str(obj.get("notes", "")),
     )
     if scheme.effective_to is not None and scheme.effective_to < scheme.effective_from:
-        raise _error("effective_to", "结束日期不能早于生效日期")
+        raise error("effective_to", "结束日期不能早于生效日期")
     funders = {f.key for f in scheme.funders}
     discount = _discount(obj.get("discount"), "discount", funders)
     subsidy = _subsidy(obj.get("subsidy"), "subsidy", funders)
     obj.done()
     if discount is None and subsidy is None:
-        raise _error("", "至少要有 discount（折扣）或 subsidy（补贴）其中之一")
+        raise error("", "至少要有 discount（折扣）或 subsidy（补贴）其中之一")
     return Scheme(**{**_fields(scheme), "discount": discount, "subsidy": subsidy})
 
 
@@ -103,105 +80,33 @@ def _fields(scheme: Scheme) -> dict[str, Any]:
     return {name: getattr(scheme, name) for name in names}
 
 
-def _key(obj: _Obj, name: str) -> str:
-    value = obj.need(name)
-    if not isinstance(value, str) or not _KEY.match(value):
-        raise _error(obj.at(name), f"应为小写英文字母、数字、- 或 _ 组成的标识（最长64位），实际为 {value!r}")
-    return value
-
-
-def _text(obj: _Obj, name: str) -> str:
-    value = obj.need(name)
-    if not isinstance(value, str) or not value.strip():
-        raise _error(obj.at(name), "应为非空文字")
-    return value.strip()
-
-
-def _int(obj: _Obj, name: str, *, minimum: int = 0, required: bool = False) -> Any:
-    value = obj.need(name) if required else obj.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _error(obj.at(name), f"应为不小于 {minimum} 的整数，实际为 {value!r}")
-    return value
-
-
-def _fen(obj: _Obj, name: str, *, required: bool = False) -> Any:
-    value = obj.need(name) if required else obj.get(name)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-        raise _error(obj.at(name), f"金额以分为单位，应为非负整数（3元写作 300），实际为 {value!r}")
-    return value
-
-
-def _percent(obj: _Obj, name: str, *, low: Decimal, high: Decimal) -> Decimal:
-    value = obj.need(name)
-    if isinstance(value, float | bool) or not isinstance(value, int | str):
-        raise _error(obj.at(name), f'百分比请写成整数或带引号的小数（如 25 或 "87.5"），实际为 {value!r}')
-    try:
-        percent = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise _error(obj.at(name), f"不是有效的数字：{value!r}") from None
-    if not percent.is_finite() or not low < percent <= high:
-        raise _error(obj.at(name), f"应大于 {low} 且不超过 {high}，实际为 {value}")
-    return percent
-
-
-def _bool(obj: _Obj, name: str) -> bool | None:
-    value = obj.get(name)
-    if value is not None and not isinstance(value, bool):
-        raise _error(obj.at(name), f"应为 true 或 false，实际为 {value!r}")
-    return value
-
-
-def _date(obj: _Obj, name: str, *, required: bool = False) -> Any:
-    value = obj.need(name) if required else obj.get(name)
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise _error(obj.at(name), f"日期格式应为 YYYY-MM-DD，实际为 {value!r}") from None
-
-
-def _choices(obj: _Obj, name: str, allowed: tuple[str, ...], default: tuple[str, ...]) -> frozenset[str]:
-    """A list of allowed words; a single string is accepted as a one-item list."""
-    value = obj.get(name, list(default))
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
-        raise _error(obj.at(name), f"应为非空列表，可选值：{'、'.join(allowed) if allowed else '文字'}")
-    bad = [i for i in items if allowed and i not in allowed]
-    if bad:
-        raise _error(obj.at(name), f"不认识 {bad[0]!r}，可选值：{'、'.join(a or '（空）' for a in allowed)}")
-    return frozenset(items)
-
-
 def _area(value: Any, path: str) -> Area:
-    obj = _Obj(value, path)
+    obj = Obj(value, path)
     names = {}
     for level in AREA_LEVELS:
         text = obj.get(level, "")
         if not isinstance(text, str):
-            raise _error(obj.at(level), '应为文字（如 "上海"、"普陀"）')
+            raise error(obj.at(level), '应为文字（如 "上海"、"普陀"）')
         names[level] = text.strip()
     obj.done()
     return Area(**names)
 
 
-def _funders(obj: _Obj) -> tuple[Funder, ...]:
+def _funders(obj: Obj) -> tuple[Funder, ...]:
     items = obj.need("funders")
     if not isinstance(items, list) or not items:
-        raise _error(obj.at("funders"), "至少需要一个出资方")
+        raise error(obj.at("funders"), "至少需要一个出资方")
     funders = tuple(_funder(item, f"funders[{i}]") for i, item in enumerate(items))
     _unique([f.key for f in funders], "funders")
     return funders
 
 
 def _funder(value: Any, path: str) -> Funder:
-    obj = _Obj(value, path)
+    obj = Obj(value, path)
     level = obj.get("local_level")
     if level is not None and level not in AREA_LEVELS:
-        raise _error(obj.at("local_level"), f"应为 city、district、town 之一或不填，实际为 {level!r}")
-    funder = Funder(key=_key(obj, "key"), name=_text(obj, "name"), local_level=level)
+        raise error(obj.at("local_level"), f"应为 city、district、town 之一或不填，实际为 {level!r}")
+    funder = Funder(key=read_key(obj, "key"), name=read_text(obj, "name"), local_level=level)
     obj.done()
     return funder
 
@@ -210,29 +115,29 @@ def _unique(keys: list[str], path: str) -> None:
     seen: set[str] = set()
     for i, key in enumerate(keys):
         if key in seen:
-            raise _error(f"{path}[{i}].key", f"标识 {key!r} 重复")
+            raise error(f"{path}[{i}].key", f"标识 {key!r} 重复")
         seen.add(key)
 
 
-def _funder_ref(obj: _Obj, name: str, funders: set[str]) -> str:
+def _funder_ref(obj: Obj, name: str, funders: set[str]) -> str:
     key = obj.need(name)
     if key not in funders:
-        raise _error(obj.at(name), f"出资方 {key!r} 未在 funders 中定义")
+        raise error(obj.at(name), f"出资方 {key!r} 未在 funders 中定义")
     return key
 
 
 def _condition(value: Any, path: str) -> Condition:
-    obj = _Obj(value, path)
+    obj = Obj(value, path)
     words = {
-        name: _choices(obj, name, allowed, ()) if obj.value.get(name) is not None else frozenset()
+        name: read_choices(obj, name, allowed, ()) if obj.value.get(name) is not None else frozenset()
         for name, allowed in _WORD_CONDITIONS.items()
     }
     condition = Condition(
-        min_age=_int(obj, "min_age"),
-        max_age=_int(obj, "max_age"),
-        min_care_level=_int(obj, "min_care_level"),
-        lives_alone=_bool(obj, "lives_alone"),
-        all_elderly_household=_bool(obj, "all_elderly_household"),
+        min_age=read_int(obj, "min_age"),
+        max_age=read_int(obj, "max_age"),
+        min_care_level=read_int(obj, "min_care_level"),
+        lives_alone=read_bool(obj, "lives_alone"),
+        all_elderly_household=read_bool(obj, "all_elderly_household"),
         any_of=_any_of(obj),
         **words,
     )
@@ -253,34 +158,34 @@ _WORD_CONDITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _any_of(obj: _Obj) -> tuple[Condition, ...]:
+def _any_of(obj: Obj) -> tuple[Condition, ...]:
     items = obj.get("any_of")
     if items is None:
         return ()
     if not isinstance(items, list) or not items:
-        raise _error(obj.at("any_of"), "应为非空的条件列表")
+        raise error(obj.at("any_of"), "应为非空的条件列表")
     return tuple(_condition(item, obj.at(f"any_of[{i}]")) for i, item in enumerate(items))
 
 
-def _check_condition(condition: Condition, obj: _Obj) -> None:
+def _check_condition(condition: Condition, obj: Obj) -> None:
     low, high = condition.min_age, condition.max_age
     if low is not None and high is not None and high < low:
-        raise _error(obj.at("max_age"), f"最高年龄 {high} 小于最低年龄 {low}")
+        raise error(obj.at("max_age"), f"最高年龄 {high} 小于最低年龄 {low}")
     if condition.min_care_level is not None and condition.min_care_level > 6:
-        raise _error(obj.at("min_care_level"), "照护等级为 0–6 级")
+        raise error(obj.at("min_care_level"), "照护等级为 0–6 级")
 
 
 def _discount(value: Any, path: str, funders: set[str]) -> Discount | None:
     if value is None:
         return None
-    obj = _Obj(value, path)
+    obj = Obj(value, path)
     items = obj.need("tiers")
     if not isinstance(items, list) or not items:
-        raise _error(obj.at("tiers"), "至少需要一个折扣档次")
+        raise error(obj.at("tiers"), "至少需要一个折扣档次")
     discount = Discount(
         funder=_funder_ref(obj, "funder", funders),
-        channels=_choices(obj, "channels", CHANNELS, CHANNELS),
-        slots=_choices(obj, "slots", SLOTS, SLOTS),
+        channels=read_choices(obj, "channels", CHANNELS, CHANNELS),
+        slots=read_choices(obj, "slots", SLOTS, SLOTS),
         tiers=tuple(_tier(item, obj.at(f"tiers[{i}]")) for i, item in enumerate(items)),
     )
     obj.done()
@@ -289,12 +194,12 @@ def _discount(value: Any, path: str, funders: set[str]) -> Discount | None:
 
 
 def _tier(value: Any, path: str) -> DiscountTier:
-    obj = _Obj(value, path)
+    obj = Obj(value, path)
     tier = DiscountTier(
-        key=_key(obj, "key"),
-        name=_text(obj, "name"),
+        key=read_key(obj, "key"),
+        name=read_text(obj, "name"),
         when=_condition(obj.get("when", {}), obj.at("when")),
-        pay_percent=_percent(obj, "pay_percent", low=Decimal(0), high=Decimal(100)),
+        pay_percent=read_percent(obj, "pay_percent"),
     )
     obj.done()
     return tier
@@ -303,21 +208,21 @@ def _tier(value: Any, path: str) -> DiscountTier:
 def _subsidy(value: Any, path: str, funders: set[str]) -> Subsidy | None:
     if value is None:
         return None
-    obj = _Obj(value, path)
+    obj = Obj(value, path)
     basis = obj.get("threshold_basis", "after_discount")
     if basis not in THRESHOLD_BASES:
-        raise _error(obj.at("threshold_basis"), "应为 before_discount（折前）或 after_discount（折后）")
+        raise error(obj.at("threshold_basis"), "应为 before_discount（折前）或 after_discount（折后）")
     funding = _funding(obj.need("funding"), obj.at("funding"), funders)
     items = obj.need("categories")
     if not isinstance(items, list) or not items:
-        raise _error(obj.at("categories"), "至少需要一个补贴类别")
+        raise error(obj.at("categories"), "至少需要一个补贴类别")
     categories = tuple(_category(item, obj.at(f"categories[{i}]"), funders) for i, item in enumerate(items))
     _unique([c.key for c in categories], obj.at("categories"))
     subsidy = Subsidy(
-        channels=_choices(obj, "channels", CHANNELS, CHANNELS),
-        slots=_choices(obj, "slots", SLOTS, SLOTS),
+        channels=read_choices(obj, "channels", CHANNELS, CHANNELS),
+        slots=read_choices(obj, "slots", SLOTS, SLOTS),
         threshold_basis=basis,
-        covers_delivery_fee=bool(_bool(obj, "covers_delivery_fee")),
+        covers_delivery_fee=bool(read_bool(obj, "covers_delivery_fee")),
         caps=_caps(obj.get("caps", {}), obj.at("caps")),
         funding=funding,
         categories=categories,
@@ -327,30 +232,30 @@ def _subsidy(value: Any, path: str, funders: set[str]) -> Subsidy | None:
 
 
 def _caps(value: Any, path: str) -> Caps:
-    obj = _Obj(value, path)
+    obj = Obj(value, path)
     caps = Caps(
-        fen_per_meal=_fen(obj, "fen_per_meal"),
-        meals_per_slot=_int(obj, "meals_per_slot"),
-        meals_per_day=_int(obj, "meals_per_day"),
-        fen_per_day=_fen(obj, "fen_per_day"),
-        meals_per_week=_int(obj, "meals_per_week"),
-        fen_per_week=_fen(obj, "fen_per_week"),
-        meals_per_month=_int(obj, "meals_per_month"),
-        fen_per_month=_fen(obj, "fen_per_month"),
+        fen_per_meal=read_fen(obj, "fen_per_meal"),
+        meals_per_slot=read_int(obj, "meals_per_slot"),
+        meals_per_day=read_int(obj, "meals_per_day"),
+        fen_per_day=read_fen(obj, "fen_per_day"),
+        meals_per_week=read_int(obj, "meals_per_week"),
+        fen_per_week=read_fen(obj, "fen_per_week"),
+        meals_per_month=read_int(obj, "meals_per_month"),
+        fen_per_month=read_fen(obj, "fen_per_month"),
     )
     obj.done()
     return caps
 
 
 def _category(value: Any, path: str, funders: set[str]) -> Category:
-    obj = _Obj(value, path)
+    obj = Obj(value, path)
     funding = obj.get("funding")
     category = Category(
-        key=_key(obj, "key"),
-        name=_text(obj, "name"),
+        key=read_key(obj, "key"),
+        name=read_text(obj, "name"),
         when=_condition(obj.get("when", {}), obj.at("when")),
         benefit=_benefit(obj.need("benefit"), obj.at("benefit")),
-        min_spend_fen=_fen(obj, "min_spend_fen") or 0,
+        min_spend_fen=read_fen(obj, "min_spend_fen") or 0,
         funding=() if funding is None else _funding(funding, obj.at("funding"), funders),
     )
     obj.done()
@@ -367,21 +272,21 @@ _BENEFIT_NEEDS = {
 
 
 def _benefit(value: Any, path: str) -> Benefit:
-    obj = _Obj(value, path)
+    obj = Obj(value, path)
     kind = obj.need("kind")
     if kind not in BENEFIT_KINDS:
-        raise _error(obj.at("kind"), f"应为 {'、'.join(BENEFIT_KINDS)} 之一，实际为 {kind!r}")
+        raise error(obj.at("kind"), f"应为 {'、'.join(BENEFIT_KINDS)} 之一，实际为 {kind!r}")
     given = {name for name in ("amount_fen", "percent", "pays_fen") if obj.value.get(name) is not None}
     extra = sorted(given - set(_BENEFIT_NEEDS[kind]))
     if extra:
-        raise _error(obj.at(extra[0]), f"补贴方式 {kind} 不使用此字段")
+        raise error(obj.at(extra[0]), f"补贴方式 {kind} 不使用此字段")
     need = _BENEFIT_NEEDS[kind]
     benefit = Benefit(
         kind=kind,
-        amount_fen=_fen(obj, "amount_fen", required="amount_fen" in need),
-        percent=_percent(obj, "percent", low=Decimal(0), high=Decimal(100)) if "percent" in need else None,
-        pays_fen=_fen(obj, "pays_fen", required="pays_fen" in need),
-        cap_fen=_fen(obj, "cap_fen"),
+        amount_fen=read_fen(obj, "amount_fen", required="amount_fen" in need) or 0,
+        percent=read_percent(obj, "percent") if "percent" in need else Decimal(0),
+        pays_fen=read_fen(obj, "pays_fen", required="pays_fen" in need) or 0,
+        cap_fen=read_fen(obj, "cap_fen"),
     )
     obj.done()
     return benefit
@@ -391,27 +296,27 @@ def _funding(value: Any, path: str, funders: set[str]) -> tuple[FundingShare, ..
     """Fixed amounts and percentages are taken in the order listed; exactly one share takes the rest,
     so the split always adds up to the subsidy."""
     if not isinstance(value, list) or not value:
-        raise _error(path, "至少需要一个出资份额")
+        raise error(path, "至少需要一个出资份额")
     shares = tuple(_share(item, f"{path}[{i}]", funders) for i, item in enumerate(value))
     rests = [i for i, share in enumerate(shares) if share.is_rest]
     if len(rests) != 1:
-        raise _error(path, "必须恰好有一个出资方承担其余部分（不填 amount_fen 和 percent 的那一项）")
+        raise error(path, "必须恰好有一个出资方承担其余部分（不填 amount_fen 和 percent 的那一项）")
     keys = [share.funder for share in shares]
     for i, key in enumerate(keys):
         if key in keys[:i]:
-            raise _error(f"{path}[{i}].funder", f"出资方 {key!r} 重复")
+            raise error(f"{path}[{i}].funder", f"出资方 {key!r} 重复")
     return shares
 
 
 def _share(value: Any, path: str, funders: set[str]) -> FundingShare:
-    obj = _Obj(value, path)
+    obj = Obj(value, path)
     if obj.value.get("amount_fen") is not None and obj.value.get("percent") is not None:
-        raise _error(obj.at("percent"), "amount_fen 与 percent 只能填一个")
+        raise error(obj.at("percent"), "amount_fen 与 percent 只能填一个")
     has_percent = obj.value.get("percent") is not None
     share = FundingShare(
         funder=_funder_ref(obj, "funder", funders),
-        amount_fen=_fen(obj, "amount_fen"),
-        percent=_percent(obj, "percent", low=Decimal(0), high=Decimal(100)) if has_percent else None,
+        amount_fen=read_fen(obj, "amount_fen"),
+        percent=read_percent(obj, "percent") if has_percent else None,
     )
     obj.get("percent")
     obj.done()

@@ -129,12 +129,12 @@ class Discount:
 class Benefit:
     """How much one meal is subsidised. fixed: `amount_fen` a meal · per_day: `amount_fen` a day, spread over
     the day's meals · percent: `percent` of the bill · free: the whole bill · pay_fixed: the senior pays
-    `pays_fen`. `cap_fen` bounds any of them per meal."""
+    `pays_fen`. `cap_fen` bounds any of them per meal. Fields a kind does not use stay zero."""
 
     kind: str
-    amount_fen: int | None = None
-    percent: Decimal | None = None
-    pays_fen: int | None = None
+    amount_fen: int = 0
+    percent: Decimal = Decimal(0)
+    pays_fen: int = 0
     cap_fen: int | None = None
 
 
