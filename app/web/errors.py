@@ -1,0 +1,86 @@
+"""One place turns errors into responses: a Chinese page for people, JSON for /api, never a raw 500."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app import messages as msg
+from app.services.errors import AppError, InvalidInput, LoginRequired, TooManyAttempts
+from app.web.templating import render
+
+log = logging.getLogger("app.web")
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _respond(request: Request, status: int, message: str, errors: dict[str, str] | None = None,
+             headers: dict[str, str] | None = None) -> Response:
+    if _is_api(request):
+        body: dict[str, object] = {"detail": message}
+        if errors:
+            body["errors"] = errors
+        return JSONResponse(body, status_code=status, headers=headers)
+    return render(request, "error.html", {"message": message, "status": status}, status_code=status,
+                  headers=headers)
+
+
+async def app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    if isinstance(exc, LoginRequired) and not _is_api(request):
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, TooManyAttempts) else None
+    errors = exc.errors if isinstance(exc, InvalidInput) else None
+    return _respond(request, exc.status_code, exc.message, errors, headers)
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors: dict[str, str] = {}
+    for e in exc.errors():
+        loc = ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path"))
+        if e.get("type") == "json_invalid":
+            return _respond(request, 400, msg.MALFORMED_JSON)
+        errors[loc or "body"] = _field_message(e)
+    return _respond(request, 422, msg.VALIDATION_FAILED.format(detail="；".join(
+        f"{k}：{v}" for k, v in errors.items())), errors)
+
+
+def _field_message(e: dict) -> str:  # type: ignore[type-arg]
+    kind = str(e.get("type", ""))
+    if kind == "missing":
+        return "必填"
+    if kind.startswith(("int", "float", "decimal")):
+        return "应为数字"
+    if kind.startswith(("date", "datetime", "time")):
+        return "日期或时间格式不对"
+    if kind.startswith("string_too_long"):
+        return "太长了"
+    if kind.startswith(("greater", "less")):
+        return "超出允许范围"
+    return "格式不对"
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    message = {404: msg.NOT_FOUND, 405: msg.METHOD_NOT_ALLOWED}.get(exc.status_code, msg.BAD_REQUEST)
+    return _respond(request, exc.status_code, message)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s", request.url.path)
+    return _respond(request, 500, msg.SERVER_ERROR)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, app_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

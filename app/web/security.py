@@ -1,0 +1,111 @@
+"""Security headers, request-size limit and CSRF (double-submit token) for every request."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from typing import Any
+
+from fastapi import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import messages as msg
+from app.services.errors import AppError
+from app.settings import get_settings
+
+CSRF_COOKIE = "canteen_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+# No inline script or style anywhere: all JS and CSS come from /static.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
+HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(self)"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class CsrfFailed(AppError):
+    status_code = 403
+
+
+class BodyTooLarge(AppError):
+    status_code = 413
+
+
+class SecurityMiddleware:
+    """Adds headers, issues the CSRF cookie, and refuses bodies over the configured size before reading them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = get_settings().max_body_bytes
+        headers = dict(scope.get("headers") or [])
+        if int(headers.get(b"content-length", b"0") or 0) > limit:
+            await _too_large(send, limit)
+            return
+        token = _cookie(headers, CSRF_COOKIE) or secrets.token_urlsafe(24)
+        scope.setdefault("state", {})["csrf_token"] = token
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge(msg.BODY_TOO_LARGE.format(limit_mb=limit // (1024 * 1024)))
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                out = list(message.get("headers", []))
+                out.extend(HEADERS)
+                if _cookie(headers, CSRF_COOKIE) != token:
+                    secure = "; Secure" if get_settings().cookie_secure else ""
+                    out.append((b"set-cookie",
+                                f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}".encode()))
+                message["headers"] = out
+            await send(message)
+
+        await self.app(scope, counting_receive, send_with_headers)
+
+
+def _cookie(headers: dict[bytes, bytes], name: str) -> str | None:
+    for part in headers.get(b"cookie", b"").decode("latin-1").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name and value:
+            return value
+    return None
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = json.dumps({"detail": msg.BODY_TOO_LARGE.format(limit_mb=limit // (1024 * 1024))},
+                      ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json; charset=utf-8"), *HEADERS]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every state-changing request carries the token from the cookie, as a form field or a header."""
+    if request.method not in UNSAFE:
+        return
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    given = request.headers.get(CSRF_HEADER, "")
+    if not given and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        form: Any = await request.form()
+        given = str(form.get(CSRF_FIELD, ""))
+    if not expected or not hmac.compare_digest(expected, given):
+        raise CsrfFailed(msg.CSRF_FAILED)

@@ -1,0 +1,153 @@
+"""Plain builder functions for tests: each makes one believable row, with keyword overrides."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import date, time, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from app.models import (
+    Canteen,
+    CanteenSlot,
+    Dish,
+    HelperLink,
+    Menu,
+    MenuItem,
+    Senior,
+    SetMeal,
+    SetMealDish,
+    SubsidySchemeVersion,
+    User,
+    UserRole,
+    now,
+)
+from app.pricing import builtin_scheme_data
+from app.services.auth import hash_secret
+from app.services.identity import make_id_number
+
+_seq = itertools.count(1)
+PASSWORD = "secret-pass"
+PIN = "2468"
+_HASHES: dict[str, str] = {}
+
+
+def _hash(secret: str) -> str:
+    # Argon2 is deliberately slow; tests reuse one hash per secret.
+    if secret not in _HASHES:
+        _HASHES[secret] = hash_secret(secret)
+    return _HASHES[secret]
+
+
+def make_canteen(session: Session, **kw: Any) -> Canteen:
+    n = next(_seq)
+    fields: dict[str, Any] = dict(name=f"测试长者食堂{n}", district="静安", street="彭浦镇",
+                                  address=f"上海市静安区测试路{n}号", lat=31.3072, lng=121.4486, gcj_lat=31.3052,
+                                  gcj_lng=121.4530, phone="021-56600000", scheme_key="shanghai-putuo")
+    fields.update(kw)
+    canteen = Canteen(**fields)
+    session.add(canteen)
+    session.flush()
+    for slot in ("lunch", "dinner"):
+        session.add(make_slot_row(canteen.id or 0, slot))
+    session.commit()
+    return canteen
+
+
+def make_slot_row(canteen_id: int, slot: str, **kw: Any) -> CanteenSlot:
+    start = 11 if slot == "lunch" else 17 if slot == "dinner" else 7
+    fields: dict[str, Any] = dict(canteen_id=canteen_id, slot=slot, serve_start=time(start),
+                                  serve_end=time(start + 2), cook_finish=time(start - 1, 45),
+                                  delivery_start=time(start), delivery_end=time(start + 1, 30),
+                                  dine_in_cutoff=time(9, 30) if slot == "lunch" else time(14, 30),
+                                  delivery_cutoff_days_before=1, delivery_cutoff=time(17))
+    fields.update(kw)
+    return CanteenSlot(**fields)
+
+
+def make_senior(session: Session, *, age: int = 75, hukou: str = "上海", residence_district: str = "普陀",
+                today: date | None = None, **kw: Any) -> Senior:
+    n = next(_seq)
+    today = today or now().date()
+    birth = date(today.year - age, 1, 1) if (today.month, today.day) >= (1, 1) else date(today.year - age - 1, 1, 1)
+    male = kw.pop("male", n % 2 == 1)
+    fields: dict[str, Any] = dict(
+        name=kw.pop("name", f"测试长者{n}"), gender="男" if male else "女", birth_date=birth,
+        id_number=make_id_number("310106", birth, n, male), card_no=f"9900{n:04d}", phone=f"139{n:08d}",
+        hukou_city=hukou, hukou_district="普陀" if hukou == "上海" else "", residence_district=residence_district,
+        address=f"上海市{residence_district}区测试小区{n}号101室", building=f"测试小区{n}号", floor=1, room="101室",
+        lat=31.3080, lng=121.4490)
+    fields.update(kw)
+    senior = Senior(**fields)
+    session.add(senior)
+    session.commit()
+    return senior
+
+
+def make_user(session: Session, *roles: str | tuple[str, int | None], phone: str | None = None,
+              name: str = "测试用户", password: str = PASSWORD, senior: Senior | None = None) -> User:
+    """make_user(session, "operator") or make_user(session, ("kitchen", canteen.id), phone=...)."""
+    n = next(_seq)
+    user = User(name=name, phone=phone if phone is not None else (None if senior else f"137{n:08d}"),
+                password_hash=_hash(password), senior_id=senior.id if senior else None)
+    session.add(user)
+    session.flush()
+    for role in roles:
+        r, canteen_id = (role, None) if isinstance(role, str) else role
+        session.add(UserRole(user_id=user.id or 0, role=r, canteen_id=canteen_id))
+    session.commit()
+    return user
+
+
+def link_helper(session: Session, helper: User, senior: Senior, relation: str = "女儿") -> HelperLink:
+    link = HelperLink(helper_id=helper.id or 0, senior_id=senior.id or 0, relation=relation,
+                      consent_by=senior.name, consent_method="当面", consent_at=now())
+    session.add(link)
+    session.commit()
+    return link
+
+
+def make_dish(session: Session, canteen: Canteen, **kw: Any) -> Dish:
+    n = next(_seq)
+    fields: dict[str, Any] = dict(canteen_id=canteen.id, name=f"测试菜{n}", category="荤", price_fen=800,
+                                  textures="普通,软食", diet_tags="低盐", allergens="")
+    fields.update(kw)
+    dish = Dish(**fields)
+    session.add(dish)
+    session.commit()
+    return dish
+
+
+def make_menu(session: Session, canteen: Canteen, day: date, slot: str = "lunch", *,
+              items: list[tuple[str, int]] | None = None, status: str = "published",
+              quantity_limit: int | None = None) -> Menu:
+    """A menu with one set meal per (name, price_fen) in `items` (default: one 2000-fen 套餐 and a dish)."""
+    menu = Menu(canteen_id=canteen.id or 0, service_date=day, slot=slot, status=status,
+                published_at=now() if status == "published" else None)
+    session.add(menu)
+    session.flush()
+    for pos, (name, price) in enumerate(items or [("一荤两素一汤", 2000)]):
+        dish = make_dish(session, canteen, name=f"{name}主菜{next(_seq)}", price_fen=price)
+        meal = SetMeal(canteen_id=canteen.id or 0, name=f"{name}{next(_seq)}", price_fen=price)
+        session.add(meal)
+        session.flush()
+        session.add(SetMealDish(set_meal_id=meal.id or 0, dish_id=dish.id or 0))
+        session.add(MenuItem(menu_id=menu.id or 0, kind="set", set_meal_id=meal.id, name=name, price_fen=price,
+                             quantity_limit=quantity_limit, position=pos))
+    session.commit()
+    return menu
+
+
+def seed_schemes(session: Session, keys: tuple[str, ...] = ("shanghai-putuo",)) -> None:
+    for key in keys:
+        data = builtin_scheme_data(key)
+        session.add(SubsidySchemeVersion(scheme_key=key, name=str(data["name"]), version=int(data["version"]),
+                                         effective_from=date.fromisoformat(str(data["effective_from"])),
+                                         body=json.dumps(data, ensure_ascii=False)))
+    session.commit()
+
+
+def days_ahead(n: int) -> date:
+    return now().date() + timedelta(days=n)
