@@ -1,0 +1,74 @@
+"""Re-planning a published plan: late stops are slotted in with the least change.
+
+Trips that have already left the kitchen by `now_s` are kept exactly (their meals are on the road); every other
+stop keeps its vehicle, trip and order, and the late stops are inserted between them where they cost least.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from routing.compiled import Compiled, compile_problem
+from routing.diagnose import screen_stops
+from routing.model import Lock, RoutingProblem, Stop
+from routing.plan import RoutePlan
+from routing.solve import _plan
+from routing.solver import Model, SearchConfig, SearchResult, run_search
+
+LATE_INSERTION = SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
+
+
+def insert_late_stops(
+    problem: RoutingProblem,
+    plan: RoutePlan,
+    new_stops: tuple[Stop, ...] | list[Stop],
+    *,
+    time_limit_s: float = 2.0,
+    now_s: int = 0,
+) -> RoutePlan:
+    """A plan for `problem` plus `new_stops`. Stops that cannot be fitted are in `unassigned` with a reason;
+    nothing already planned is dropped. Raises ValueError if a new stop's key is already used."""
+    if not time_limit_s > 0:
+        raise ValueError(f"time_limit_s must be > 0, got {time_limit_s!r}")
+    merged = dataclasses.replace(problem, stops=problem.stops + tuple(new_stops), locks=_departed(plan, now_s))
+    servable, rejected = screen_stops(merged)
+    c = compile_problem(merged, servable)
+    c = dataclasses.replace(c, keep_order=_kept(merged, plan, c))
+    initial = _initial_routes(merged, plan, c)
+    result = run_search(Model(c), LATE_INSERTION, time_limit_s, initial=initial)
+    if result is None:  # keep the published plan; every late stop is then reported as unassigned
+        result = SearchResult(routes=initial, objective=0)
+    return _plan(merged, c, result, rejected)
+
+
+def _departed(plan: RoutePlan, now_s: int) -> tuple[Lock, ...]:
+    return tuple(
+        Lock(route.vehicle_key, tuple(v.stop_key for v in route.visits if v.trip == trip.number), trip.number,
+             closed=True)
+        for route in plan.routes for trip in route.trips if trip.depart_s < now_s
+    )
+
+
+def _slot(c: Compiled, merged: RoutingProblem, vehicle_key: str, trip: int) -> int:
+    vehicle = [v.key for v in merged.vehicles].index(vehicle_key)
+    return next(k for k, s in enumerate(c.slots) if s.vehicle == vehicle and s.trip == trip - 1)
+
+
+def _kept(merged: RoutingProblem, plan: RoutePlan, c: Compiled) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    node = {key: i for i, key in enumerate(c.stop_keys)}
+    locked = {(lk.vehicle_key, lk.trip) for lk in merged.locks}
+    return tuple(
+        (_slot(c, merged, route.vehicle_key, trip.number),
+         tuple(node[v.stop_key] for v in route.visits if v.trip == trip.number and v.stop_key in node))
+        for route in plan.routes for trip in route.trips if (route.vehicle_key, trip.number) not in locked
+    )
+
+
+def _initial_routes(merged: RoutingProblem, plan: RoutePlan, c: Compiled) -> tuple[tuple[int, ...], ...]:
+    node = {key: i for i, key in enumerate(c.stop_keys)}
+    routes: list[tuple[int, ...]] = [() for _ in c.slots]
+    for route in plan.routes:
+        for trip in route.trips:
+            nodes = tuple(node[v.stop_key] for v in route.visits if v.trip == trip.number and v.stop_key in node)
+            routes[_slot(c, merged, route.vehicle_key, trip.number)] = nodes
+    return tuple(routes)
