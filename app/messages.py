@@ -52,3 +52,32 @@ PASSWORD_TOO_SHORT = "密码至少 8 位。"
 CARD_REQUIRED = "请填写助餐卡号。"
 PIN_REQUIRED = "请填写卡密码（4 到 6 位数字）。"
 SIGNED_OUT_EVERYWHERE = "已在所有设备上退出登录。"
+
+# ---------------------------------------------------------------- subsidy pricing and settlement (issue 4)
+NO_SCHEME_IN_FORCE = "该日期没有生效的补贴方案，按原价计费"
+SENIOR_NOT_FOUND = "没有找到这位长者。"
+CANTEEN_NOT_FOUND = "没有找到这个食堂。"
+ORDER_NOT_FOUND = "没有找到这笔订单。"
+SCHEME_NOT_FOUND = "没有找到这个补贴方案。"
+SCHEME_BODY_REQUIRED = "请填写方案内容（JSON）。"
+SCHEME_KEY_FIXED = "这里只能添加方案“{key}”的新版本，方案内容里的 key 不能改成“{given}”。"
+SCHEME_DATE_REQUIRED = "请填写生效日期，格式如 2027-01-01。"
+SCHEME_DATE_INVALID = "生效日期格式不对，应为 年-月-日，如 2027-01-01。"
+SCHEME_DATE_TOO_EARLY = "新版本最早从明天（{day}）起生效：已下的订单按下单时的方案计价，不会改变。"
+SCHEME_DATE_BEFORE_LATEST = "生效日期不能早于现有最新版本 v{version} 的生效日期 {day}。"
+SCHEME_VERSION_ADDED = "方案“{name}”第 {version} 版已保存，自 {day} 起生效。"
+VOUCHER_NO_REQUIRED = "请填写消费券编号。"
+VOUCHER_AMOUNT_INVALID = "金额应为大于 0 的数字，最多两位小数，如 5 或 5.50。"
+VOUCHER_OVER_PAYABLE = "这笔订单自付 {payable} 元，已用消费券 {used} 元，本次最多还能抵扣 {left} 元。"
+VOUCHER_ORDER_CANCELLED = "已取消或已退款的订单不能使用消费券。"
+VOUCHER_NOT_ELIGIBLE = "养老服务消费补贴仅限中度及以上失能老人使用。"
+SETTLEMENT_MONTH_INVALID = "月份格式应为 年-月，如 2026-11。"
+SETTLEMENT_RANGE_INVALID = "请填写起止日期，结束日期不能早于开始日期。"
+SETTLEMENT_EXCEPTION_NAMES = {
+    "cancelled_after_service": "服务后取消",
+    "refunded": "退款",
+    "no_answer": "送餐无人应答",
+    "category_changed": "期间补贴类别变化",
+    "eligibility_changed": "期间经济状况认定变化",
+    "shares_mismatch": "出资分摊与订单补贴不符",
+}

@@ -151,3 +151,37 @@ def seed_schemes(session: Session, keys: tuple[str, ...] = ("shanghai-putuo",)) 
 
 def days_ahead(n: int) -> date:
     return now().date() + timedelta(days=n)
+
+
+# ---------------------------------------------------------------- subsidy pricing and settlement (issue 4)
+
+def make_priced_order(session: Session, senior: Senior, canteen: Canteen, day: date, slot: str = "lunch", *,
+                      price_fen: int = 2000, channel: str = "dine_in", status: str = "placed",
+                      delivery_fee_fen: int = 0, placed_by: User | None = None) -> Any:
+    """An order priced through `pricing_service.quote` and stored with its snapshot and funder shares, the way
+    place_order stores one (menu made on first use)."""
+    from sqlmodel import select
+
+    from app.models import Order, OrderLine
+    from app.pricing import Line
+    from app.services.pricing_service import quote, snapshot_fields, subsidy_rows
+
+    menu = session.exec(select(Menu).where(Menu.canteen_id == canteen.id, Menu.service_date == day,
+                                           Menu.slot == slot)).first() or make_menu(session, canteen, day, slot)
+    item = session.exec(select(MenuItem).where(MenuItem.menu_id == menu.id)).first()
+    assert item is not None and senior.id is not None and canteen.id is not None
+    breakdown = quote(session, senior.id, canteen.id, day, slot, channel,
+                      [Line(str(item.id), item.name, price_fen, 1)], delivery_fee_fen=delivery_fee_fen)
+    n = next(_seq)
+    order = Order(public_no=f"T{n:08d}", senior_id=senior.id, canteen_id=canteen.id, menu_id=menu.id or 0,
+                  service_date=day, slot=slot, fulfilment=channel, status=status,
+                  placed_by_id=(placed_by or make_user(session, "counter")).id or 0, placed_via="counter",
+                  idempotency_key=f"test-{n}", changeable_until=now(),
+                  cancelled_at=now() if status == "cancelled" else None, **snapshot_fields(breakdown))
+    session.add(order)
+    session.flush()
+    session.add(OrderLine(order_id=order.id or 0, menu_id=menu.id or 0, menu_item_id=item.id or 0, name=item.name,
+                          unit_price_fen=price_fen))
+    session.add_all(subsidy_rows(order.id or 0, breakdown))
+    session.commit()
+    return order

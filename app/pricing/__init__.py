@@ -6,7 +6,7 @@ subsidy already used into a balanced `PriceBreakdown`. Schemes are data (`load_s
 
 from app.pricing.breakdown import PriceBreakdown, SubsidyShare
 from app.pricing.builtin import BUILTIN_SCHEME_KEYS, DEFAULT_SCHEME_KEY, builtin_scheme, builtin_scheme_data
-from app.pricing.engine import price, scheme_in_force
+from app.pricing.engine import full_price, price, scheme_in_force
 from app.pricing.facts import (
     CHANNEL_NAMES,
     CHANNELS,
@@ -41,6 +41,7 @@ __all__ = [
     "UsageRecord",
     "builtin_scheme",
     "builtin_scheme_data",
+    "full_price",
     "full_years",
     "load_scheme",
     "load_scheme_json",

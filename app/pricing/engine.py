@@ -41,6 +41,29 @@ def price(facts: EligibilityFacts, request: PriceRequest, usage: Usage, scheme: 
     return _breakdown(scheme, request, tier, discount_fen, grant, shares, explanation)
 
 
+def full_price(request: PriceRequest, explanation: str) -> PriceBreakdown:
+    """The breakdown of an order no scheme prices (no version in force, or no scheme for the canteen)."""
+    list_fen = request.food_fen + request.delivery_fee_fen
+    return PriceBreakdown(
+        scheme_key="",
+        scheme_version=0,
+        list_fen=list_fen,
+        delivery_fee_fen=request.delivery_fee_fen,
+        discount_fen=0,
+        discount_key="",
+        discount_name="",
+        discount_funder_key="",
+        discount_funder_name="",
+        shares=(),
+        subsidy_fen=0,
+        payable_fen=list_fen,
+        subsidised_meals=0,
+        category_key="",
+        category_name="",
+        explanation=explanation,
+    )
+
+
 def scheme_in_force(versions: Iterable[Scheme], day: date) -> Scheme | None:
     """The version pricing meals on `day`: of those in force, the latest `effective_from` wins (then the
     highest version), so a new version takes over on its date without editing the old one."""

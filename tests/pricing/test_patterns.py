@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.pricing import Usage, load_scheme, price, scheme_in_force
+from app.pricing import Usage, full_price, load_scheme, price, scheme_in_force
 from tests.pricing.builders import SERVICE_DAY, meal, putuo_senior, senior
 
 
@@ -193,3 +193,10 @@ def test_pricing_with_a_version_not_in_force_is_refused():
 
     with pytest.raises(ValueError, match="not in force on 2026-11-23"):
         price(putuo_senior(70), meal(1000, day=SERVICE_DAY), Usage(), ended)
+
+
+def test_an_order_no_scheme_covers_is_priced_in_full_and_says_why():
+    breakdown = full_price(meal(1500, channel="delivery", delivery_fee_fen=300), "该日期没有生效的补贴方案")
+
+    assert (breakdown.list_fen, breakdown.payable_fen, breakdown.scheme_key) == (1800, 1800, "")
+    assert breakdown.explanation == "该日期没有生效的补贴方案"
