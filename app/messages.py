@@ -81,3 +81,11 @@ SETTLEMENT_EXCEPTION_NAMES = {
     "eligibility_changed": "期间经济状况认定变化",
     "shares_mismatch": "出资分摊与订单补贴不符",
 }
+
+# ---------------------------------------------------------------- kitchen sheets (issue 6)
+KITCHEN_OTHER_CANTEEN = "这是其他食堂的厨房单据，您只能查看和打印本食堂（及其供餐的助餐点）的单据。"
+KITCHEN_NO_SLOT = "{canteen}没有设置{slot}。"
+KITCHEN_NO_CANTEEN = "您的账号还没有关联食堂厨房，请联系运营管理员。"
+KITCHEN_BAD_DATE = "日期格式应为 年-月-日，如 2026-11-23。"
+KITCHEN_ROUTE_NAME = "{prefix} {number}号线"
+KITCHEN_SHEET_NAMES = {"prep": "生产单", "diets": "特殊膳食单", "packing": "装箱单", "labels": "餐盒标签"}
