@@ -82,5 +82,5 @@ def set_font(request: Request, session: SessionDep, size: Annotated[str, Form()]
     if principal is not None:
         auth.set_font_size(session, principal.user_id, size)
     resp = RedirectResponse(_safe_next(back), status_code=303)
-    resp.set_cookie("font_size", size, httponly=True, samesite="lax", max_age=365 * 86400)
+    resp.set_cookie("font_size", "xl" if size == "特大" else "large", httponly=True, samesite="lax", max_age=365 * 86400)
     return resp

@@ -57,7 +57,8 @@ def route_exists(request: Request, name: str) -> bool:
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200,
            headers: dict[str, str] | None = None) -> HTMLResponse:
     principal = getattr(request.state, "principal", None)
-    font = principal.font_size if principal else request.cookies.get("font_size", "大")
+    cookie_font = "特大" if request.cookies.get("font_size") == "xl" else "大"
+    font = principal.font_size if principal else cookie_font
     ctx = {
         "principal": principal,
         "csrf_token": getattr(request.state, "csrf_token", ""),

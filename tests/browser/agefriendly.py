@@ -1,0 +1,80 @@
+"""Measurements of the 适老化 rules that axe does not make (DOMAIN.md, "Age-friendly pages"), taken in the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+_MEASURE_JS = """
+() => {
+  const problems = [];
+  const visible = el => {
+    const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'
+      && !el.closest('.visually-hidden') && !el.closest('.skip-link');
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  while (walker.nextNode()) {
+    const t = walker.currentNode; if (!t.textContent.trim()) continue;
+    const el = t.parentElement; if (!el || seen.has(el) || !visible(el)) continue; seen.add(el);
+    const s = getComputedStyle(el); const size = parseFloat(s.fontSize);
+    if (size < 18) problems.push(`text ${size}px < 18px: "${t.textContent.trim().slice(0, 20)}"`);
+    const lh = s.lineHeight === 'normal' ? 1.2 * size : parseFloat(s.lineHeight);
+    if (lh / size < 1.29) problems.push(`line-height ${(lh/size).toFixed(2)} too tight: "${t.textContent.trim().slice(0, 20)}"`);
+  }
+  for (const el of document.querySelectorAll('[data-key-text], .btn, .money')) {
+    if (!visible(el)) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < 24) problems.push(`key text ${size}px < 24px: "${el.textContent.trim().slice(0, 20)}"`);
+  }
+  for (const el of document.querySelectorAll('a, button, input:not([type=hidden]), select, textarea, [role=button]')) {
+    if (!visible(el) || el.closest('.skip-link')) continue;
+    const r = el.getBoundingClientRect();
+    const primary = el.matches('.btn-primary, .btn-help, [data-primary]');
+    const min = primary ? 60 : 44;
+    const inline = el.tagName === 'A' && !el.classList.contains('btn') && getComputedStyle(el).display === 'inline';
+    if (inline) continue;  // links inside running text are exempt (WCAG 2.5.8 inline exception)
+    if (r.width < min - 0.5 || r.height < min - 0.5)
+      problems.push(`target ${Math.round(r.width)}x${Math.round(r.height)} < ${min}: "${(el.textContent || el.name || '').trim().slice(0, 20)}"`);
+  }
+  return problems;
+}
+"""
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    result = Axe().run(page, options=options)
+    return list(result.response["violations"])
+
+
+def describe(violations: list[dict[str, Any]]) -> list[str]:
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})" for v in violations]
+
+
+def size_problems(page: Any) -> list[str]:
+    """Text >= 18 px, key text >= 24 px, targets >= 44 px (primary >= 60 px), line height >= 1.3 rendered."""
+    return list(page.evaluate(_MEASURE_JS))
+
+
+def horizontal_overflow_at_320(page: Any) -> int:
+    """Pixels the page scrolls sideways at 320 px wide (must be 0)."""
+    page.set_viewport_size({"width": 320, "height": 800})
+    overflow = int(page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+    return overflow
+
+
+def check_page(page: Any) -> list[str]:
+    """Every measurable age-friendly rule at once; returns the problems (empty when the page passes)."""
+    problems = describe(axe_violations(page)) + size_problems(page)
+    viewport = page.viewport_size
+    overflow = horizontal_overflow_at_320(page)
+    if overflow > 0:
+        problems.append(f"horizontal scroll of {overflow}px at 320px width")
+    if viewport:
+        page.set_viewport_size(viewport)
+    return problems
