@@ -216,8 +216,8 @@ def _item_key(item: MenuItem) -> tuple[str, int]:
 
 
 def _dishes_of(session: Session, items: Sequence[MenuItem]) -> dict[tuple[str, int], list[Dish]]:
-    set_ids = {item.set_meal_id for item in items if item.kind == "set"}
-    dish_ids = {item.dish_id for item in items if item.kind == "dish"}
+    set_ids = {item.set_meal_id or 0 for item in items if item.kind == "set"}
+    dish_ids = {item.dish_id or 0 for item in items if item.kind == "dish"}
     links = session.exec(select(SetMealDish).where(col(SetMealDish.set_meal_id).in_(set_ids))).all()
     wanted = dish_ids | {link.dish_id for link in links}
     by_id = {dish.id: dish for dish in session.exec(select(Dish).where(col(Dish.id).in_(wanted))).all()}
@@ -254,9 +254,9 @@ def _kitchen_line(
         floor=f"{senior.floor}楼",
         room=senior.room,
         diet_tags=diet_variants(senior.restriction_list, split_tags(dish.diet_tags)),
-        allergens=split_tags(dish.allergens),
-        senior_allergies=senior.allergy_list,
-        senior_restrictions=senior.restriction_list,
+        allergens=tuple(split_tags(dish.allergens)),
+        senior_allergies=tuple(senior.allergy_list),
+        senior_restrictions=tuple(senior.restriction_list),
     )
 
 
