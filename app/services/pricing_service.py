@@ -216,8 +216,26 @@ class SchemeVersionView:
     body: str
 
 
-def scheme_keys(session: Session) -> list[str]:
-    return list(session.exec(select(SubsidySchemeVersion.scheme_key).distinct().order_by("scheme_key")).all())
+@dataclass(frozen=True)
+class SchemeOverview:
+    """A scheme on the operators' list: the version in force today and those already scheduled."""
+
+    scheme_key: str
+    name: str
+    in_force: SchemeVersionView | None
+    upcoming: list[SchemeVersionView]
+    versions: int
+
+
+def scheme_overview(session: Session, day: date) -> list[SchemeOverview]:
+    keys = session.exec(select(SubsidySchemeVersion.scheme_key).distinct()).all()
+    found = []
+    for key in sorted(keys):
+        history = scheme_history(session, key, day)
+        in_force = next((v for v in history if v.in_force), None)
+        upcoming = sorted((v for v in history if v.effective_from > day), key=lambda v: v.effective_from)
+        found.append(SchemeOverview(key, (in_force or history[0]).name, in_force, upcoming, len(history)))
+    return found
 
 
 def scheme_history(session: Session, scheme_key: str, day: date) -> list[SchemeVersionView]:

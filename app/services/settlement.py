@@ -358,3 +358,9 @@ def _eligibility_changes(
 
 def _yuan(fen: int) -> str:
     return f"{'-' if fen < 0 else ''}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def canteen_choices(session: Session) -> list[tuple[int, str, str]]:
+    """(id, name, district) of every canteen, for the settlement form."""
+    rows = session.exec(select(Canteen.id, Canteen.name, Canteen.district).order_by(col(Canteen.name))).all()
+    return [(cid or 0, name, district) for cid, name, district in rows]

@@ -10,12 +10,15 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from sqlmodel import Session
 
 from app import messages as msg
-from app.services.settlement import LedgerRow, Settlement, SummaryLine, Totals
+from app.services import audit
+from app.services.settlement import LedgerRow, Scope, Settlement, SummaryLine, Totals, settle
 
 PARTS = ("summary", "categories", "ledger", "exceptions")
 PART_NAMES = {"summary": "出资方汇总", "categories": "类别汇总", "ledger": "订单明细", "exceptions": "异常"}
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _TOTAL_HEAD = ["人数", "人次", "补贴餐数", "原价(元)", "折扣(元)", "补贴(元)", "自付(元)", "其中消费券(元)"]
 
 
@@ -133,3 +136,23 @@ def to_xlsx(report: Settlement) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def export(session: Session, scope: Scope, *, fmt: str, part: str, user_id: int) -> tuple[bytes, str, str]:
+    """The report as a file (bytes, file name, media type); exports of the ledger are audited."""
+    report = settle(session, scope)
+    stem = f"补贴核销_{scope.start:%Y%m%d}-{scope.end:%Y%m%d}"
+    if fmt == "xlsx":
+        data, name, media = to_xlsx(report), f"{stem}.xlsx", XLSX_MEDIA_TYPE
+    else:
+        data, name, media = to_csv(report, part), f"{stem}_{PART_NAMES[part]}.csv", "text/csv; charset=utf-8"
+    audit.record(
+        session,
+        user_id=user_id,
+        action="settlement.exported",
+        object_type="settlement",
+        object_id=f"{scope.start}..{scope.end}",
+        detail=f"{report.title}（{name}）",
+    )
+    session.commit()
+    return data, name, media
