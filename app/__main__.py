@@ -40,12 +40,12 @@ def _demo(args: argparse.Namespace) -> int:
             return 1
         summary = build_demo(session, seniors=args.seniors, progress=lambda s: print(f"  生成{s}…", flush=True))
     print("演示数据已生成。登录方式：")
-    for role, phone, name in summary["staff"]:  # type: ignore[attr-defined]
+    for role, phone, name in summary.staff:
         print(f"  {role:<10} {name}: 手机 {phone} 密码 {DEMO_PASSWORD}")
-    phone, name, linked = summary["helper"]  # type: ignore[misc]
+    phone, name, linked = summary.helper
     print(f"  helper     {name}: 手机 {phone} 密码 {DEMO_PASSWORD}（关照 {'、'.join(linked)}）")
     print("  driver     孙师傅: 手机 13900000011 密码 " + DEMO_PASSWORD)
-    cards = summary["senior_cards"][:3]  # type: ignore[index]
+    cards = summary.senior_cards[:3]
     print("  senior     " + "；".join(f"{n} 卡号 {c}" for c, n in cards) + f"，卡密码 {DEMO_PIN}")
     return 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, select
@@ -55,8 +56,15 @@ DRIVERS = [("13900000011", "孙师傅", 0), ("13900000012", "钱师傅", 0), ("1
 HELPER = ("13900000005", "刘女儿")
 
 
+@dataclass(frozen=True)
+class DemoSummary:
+    staff: list[tuple[str, str, str]]
+    senior_cards: list[tuple[str, str]]
+    helper: tuple[str, str, list[str]]
+
+
 def build_demo(session: Session, *, seniors: int = 300, today: date | None = None,
-               progress: Callable[[str], None] = lambda _s: None) -> dict[str, object]:
+               progress: Callable[[str], None] = lambda _s: None) -> DemoSummary:
     """Fill an empty database. Returns a summary of the demo logins for the README and `make run`."""
     today = today or now().date()
     rng = random.Random(20261122)
@@ -83,7 +91,7 @@ def build_demo(session: Session, *, seniors: int = 300, today: date | None = Non
     progress("送餐员与车辆")
     _drivers(session, canteens, today, password_hash)
     session.commit()
-    return {"staff": logins, "senior_cards": card_users, "helper": helper}
+    return DemoSummary(staff=logins, senior_cards=card_users, helper=helper)
 
 
 def _schemes(session: Session) -> None:
@@ -154,7 +162,9 @@ def _menus(session: Session, canteen: Canteen, today: date, rng: random.Random) 
         session.add(s)
         session.flush()
         for m in members:
-            session.add(SetMealDish(set_meal_id=s.id, dish_id=dishes[m].id))
+            dish_id = dishes[m].id
+            assert s.id is not None and dish_id is not None
+            session.add(SetMealDish(set_meal_id=s.id, dish_id=dish_id))
         sets.append(s)
     monday = today - timedelta(days=today.weekday())
     slots = ("breakfast", "lunch", "dinner") if canteen.name == D.CANTEENS[0][0] else ("lunch", "dinner")

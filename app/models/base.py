@@ -50,7 +50,7 @@ def ts_field(*, nullable: bool = False, default_now: bool = False, index: bool =
     """A timezone-aware timestamp column (stored UTC, read back in Asia/Shanghai)."""
     from sqlalchemy import Column
 
-    column = Column(AwareDateTime(), nullable=nullable, index=index)
+    column: Column[datetime] = Column(AwareDateTime(), nullable=nullable, index=index)
     if default_now:
         return Field(default_factory=now, sa_column=column)
     return Field(default=None, sa_column=column)
