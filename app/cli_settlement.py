@@ -41,8 +41,9 @@ def run(args: argparse.Namespace) -> int:
     from app.db import get_engine
 
     try:
+        scope = _scope(args)
         with Session(get_engine()) as session:
-            report = st.settle(session, _scope(args))
+            report = st.settle(session, scope)
     except AppError as exc:
         print(exc.message, file=sys.stderr)
         return 2

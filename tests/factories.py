@@ -185,3 +185,9 @@ def make_priced_order(session: Session, senior: Senior, canteen: Canteen, day: d
     session.add_all(subsidy_rows(order.id or 0, breakdown))
     session.commit()
     return order
+
+
+def id_of(row: Any) -> int:
+    """A stored row's id as a plain int (rows type it `int | None` until flushed)."""
+    assert row.id is not None
+    return int(row.id)

@@ -76,7 +76,8 @@ def usage_for(
     the snapshots of standing orders. `exclude_order_id` leaves out an order being changed."""
     first = min(day.replace(day=1), day - timedelta(days=day.weekday()))
     last = max(_month_end(day), day + timedelta(days=6 - day.weekday()))
-    query = select(Order.service_date, Order.slot, Order.subsidy_fen, Order.subsidised_meals).where(
+    columns = (col(Order.service_date), col(Order.slot), col(Order.subsidy_fen), col(Order.subsidised_meals))
+    query = select(*columns).where(
         Order.senior_id == senior_id,
         Order.scheme_key == scheme_key,
         Order.subsidised_meals > 0,

@@ -12,7 +12,7 @@ from app.models import AuditEvent, Order, OrderSubsidy, SubsidySchemeVersion
 from app.pricing import Line, builtin_scheme_data
 from app.services import pricing_service as ps
 from app.services.errors import InvalidInput, NotFound
-from tests.factories import make_canteen, make_priced_order, make_senior, make_user, seed_schemes
+from tests.factories import id_of, make_canteen, make_priced_order, make_senior, make_user, seed_schemes
 
 MONDAY = date(2026, 11, 23)
 TODAY = date(2026, 11, 22)
@@ -31,7 +31,7 @@ def set_meal(price_fen: int) -> list[Line]:
 def test_quote_prices_the_worked_example_of_an_85_year_old(session, putuo):
     senior = make_senior(session, age=85, hukou="上海", residence_district="普陀", today=MONDAY)
 
-    breakdown = ps.quote(session, senior.id, putuo.id, MONDAY, "lunch", "dine_in", set_meal(2000))
+    breakdown = ps.quote(session, id_of(senior), id_of(putuo), MONDAY, "lunch", "dine_in", set_meal(2000))
 
     assert (breakdown.discount_fen, breakdown.subsidy_fen, breakdown.payable_fen) == (300, 300, 1400)
     assert breakdown.explanation == "80周岁及以上普陀居民，八五折；80周岁及以上本市户籍老人，堂食补贴3元"
@@ -41,10 +41,12 @@ def test_second_order_on_the_same_day_gets_no_subsidy_until_the_first_is_cancell
     senior = make_senior(session, age=70, today=MONDAY)
     lunch = make_priced_order(session, senior, putuo, MONDAY, "lunch")
 
-    dinner_quote = ps.quote(session, senior.id, putuo.id, MONDAY, "dinner", "dine_in", set_meal(2000))
+    dinner_quote = ps.quote(session, id_of(senior), id_of(putuo), MONDAY, "dinner", "dine_in", set_meal(2000))
     lunch.status = "cancelled"
     session.commit()
-    after_cancelling = ps.quote(session, senior.id, putuo.id, MONDAY, "dinner", "dine_in", set_meal(2000))
+    after_cancelling = ps.quote(
+        session, id_of(senior), id_of(putuo), MONDAY, "dinner", "dine_in", set_meal(2000)
+    )
 
     assert lunch.subsidy_fen == 200
     assert (dinner_quote.subsidy_fen, dinner_quote.explanation) == (
@@ -59,7 +61,14 @@ def test_changing_an_order_does_not_count_the_order_against_itself(session, putu
     lunch = make_priced_order(session, senior, putuo, MONDAY, "lunch")
 
     changed = ps.quote(
-        session, senior.id, putuo.id, MONDAY, "lunch", "dine_in", set_meal(2500), exclude_order_id=lunch.id
+        session,
+        id_of(senior),
+        id_of(putuo),
+        MONDAY,
+        "lunch",
+        "dine_in",
+        set_meal(2500),
+        exclude_order_id=id_of(lunch),
     )
 
     assert (changed.subsidy_fen, changed.payable_fen) == (200, 2050)
@@ -73,7 +82,7 @@ def test_usage_counts_standing_orders_of_the_scheme_in_day_week_and_month(sessio
     make_priced_order(session, senior, putuo, date(2026, 11, 25), status="cancelled")
     make_priced_order(session, senior, putuo, date(2026, 12, 1))
 
-    usage = ps.usage_for(session, senior.id, "shanghai-putuo", date(2026, 11, 24), "lunch")
+    usage = ps.usage_for(session, id_of(senior), "shanghai-putuo", date(2026, 11, 24), "lunch")
 
     assert usage.__dict__ == {
         "slot_meals": 1,
@@ -96,13 +105,17 @@ def test_a_scheme_changing_on_1_january_prices_december_by_the_old_rules(session
         body=json.dumps(data),
         effective_from="2027-01-01",
         note="B类提高到2.5元",
-        user_id=user.id,
+        user_id=id_of(user),
         today=TODAY,
     )
     senior = make_senior(session, age=70, today=MONDAY)
 
-    december = ps.quote(session, senior.id, putuo.id, date(2026, 12, 31), "lunch", "dine_in", set_meal(2000))
-    january = ps.quote(session, senior.id, putuo.id, date(2027, 1, 1), "lunch", "dine_in", set_meal(2000))
+    december = ps.quote(
+        session, id_of(senior), id_of(putuo), date(2026, 12, 31), "lunch", "dine_in", set_meal(2000)
+    )
+    january = ps.quote(
+        session, id_of(senior), id_of(putuo), date(2027, 1, 1), "lunch", "dine_in", set_meal(2000)
+    )
 
     assert (december.scheme_version, december.subsidy_fen) == (1, 200)
     assert (january.scheme_version, january.subsidy_fen) == (2, 250)
@@ -115,7 +128,14 @@ def test_eligibility_change_never_alters_a_placed_order(session, putuo):
     senior.economic_status = "低保"
     session.commit()
     requote = ps.quote(
-        session, senior.id, putuo.id, MONDAY, "dinner", "dine_in", set_meal(1000), exclude_order_id=order.id
+        session,
+        id_of(senior),
+        id_of(putuo),
+        MONDAY,
+        "dinner",
+        "dine_in",
+        set_meal(1000),
+        exclude_order_id=id_of(order),
     )
     session.refresh(order)
 
@@ -128,7 +148,7 @@ def test_an_order_is_stored_with_its_snapshot_and_funder_shares(session, putuo):
 
     order = make_priced_order(session, senior, putuo, MONDAY)
 
-    shares = session.exec(select(OrderSubsidy).where(OrderSubsidy.order_id == order.id)).all()
+    shares = session.exec(select(OrderSubsidy).where(OrderSubsidy.order_id == id_of(order))).all()
     assert [(s.funder_key, s.category_key, s.amount_fen) for s in shares] == [
         ("putuo-district", "c-age-80-plus", 300)
     ]
@@ -144,14 +164,14 @@ def test_canteen_without_a_scheme_in_force_charges_the_list_price(session):
     canteen = make_canteen(session, district="普陀", scheme_key="shanghai-putuo")  # no versions stored
     senior = make_senior(session, age=85, today=MONDAY)
 
-    breakdown = ps.quote(session, senior.id, canteen.id, MONDAY, "lunch", "dine_in", set_meal(2000))
+    breakdown = ps.quote(session, id_of(senior), id_of(canteen), MONDAY, "lunch", "dine_in", set_meal(2000))
 
     assert (breakdown.payable_fen, breakdown.explanation) == (2000, "该日期没有生效的补贴方案，按原价计费")
 
 
 def test_unknown_senior_is_not_found(session, putuo):
     with pytest.raises(NotFound, match="没有找到这位长者"):
-        ps.quote(session, 999, putuo.id, MONDAY, "lunch", "dine_in", set_meal(2000))
+        ps.quote(session, 999, id_of(putuo), MONDAY, "lunch", "dine_in", set_meal(2000))
 
 
 def test_added_version_records_who_and_when_in_the_audit_log(session, putuo):
@@ -163,7 +183,7 @@ def test_added_version_records_who_and_when_in_the_audit_log(session, putuo):
         body=json.dumps(builtin_scheme_data("shanghai-putuo")),
         effective_from="2027-01-01",
         note="年度续期",
-        user_id=user.id,
+        user_id=id_of(user),
         today=TODAY,
     )
 
@@ -173,7 +193,7 @@ def test_added_version_records_who_and_when_in_the_audit_log(session, putuo):
         (2, date(2027, 1, 1), "陈运营", False),
         (1, date(2026, 1, 1), "系统", True),
     ]
-    assert (event.user_id, event.object_id) == (user.id, str(row.id))
+    assert (event.user_id, event.object_id) == (id_of(user), str(id_of(row)))
     assert event.detail == "shanghai-putuo v2 自 2027-01-01 起生效；年度续期"
 
 
@@ -219,7 +239,7 @@ def test_invalid_version_is_refused_field_by_field_and_never_saved(
             body=text,
             effective_from=effective_from,
             note="",
-            user_id=user.id,
+            user_id=id_of(user),
             today=TODAY,
         )
 
@@ -232,17 +252,19 @@ def test_voucher_pays_part_of_the_payable_amount_of_a_disabled_senior(session, p
     order = make_priced_order(session, senior, putuo, MONDAY)
     user = make_user(session, "counter")
 
-    ps.record_voucher_payment(session, order.id, voucher_no="YL2026-0001", amount_fen=1000, user_id=user.id)
+    ps.record_voucher_payment(
+        session, id_of(order), voucher_no="YL2026-0001", amount_fen=1000, user_id=id_of(user)
+    )
     with pytest.raises(InvalidInput) as too_much:
         ps.record_voucher_payment(
-            session, order.id, voucher_no="YL2026-0001", amount_fen=500, user_id=user.id
+            session, id_of(order), voucher_no="YL2026-0001", amount_fen=500, user_id=id_of(user)
         )
 
-    assert ps.voucher_paid_fen(session, order.id) == 1000
+    assert ps.voucher_paid_fen(session, id_of(order)) == 1000
     assert too_much.value.errors == {
         "amount": "这笔订单自付 14 元，已用消费券 10 元，本次最多还能抵扣 4 元。"
     }
-    assert session.get(Order, order.id).payable_fen == 1400
+    assert session.get(Order, id_of(order)).payable_fen == 1400
 
 
 def test_voucher_is_refused_for_a_senior_who_is_not_disabled(session, putuo):
@@ -251,6 +273,8 @@ def test_voucher_is_refused_for_a_senior_who_is_not_disabled(session, putuo):
     user = make_user(session, "counter")
 
     with pytest.raises(InvalidInput) as refused:
-        ps.record_voucher_payment(session, order.id, voucher_no="YL1", amount_fen=100, user_id=user.id)
+        ps.record_voucher_payment(
+            session, id_of(order), voucher_no="YL1", amount_fen=100, user_id=id_of(user)
+        )
 
     assert refused.value.errors == {"voucher_no": "养老服务消费补贴仅限中度及以上失能老人使用。"}

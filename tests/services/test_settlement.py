@@ -17,7 +17,7 @@ from app.services import settlement as st
 from app.services.errors import InvalidInput
 from app.services.settlement_export import to_csv, to_xlsx
 from app.settings import TZ
-from tests.factories import make_canteen, make_priced_order, make_senior, make_user, seed_schemes
+from tests.factories import id_of, make_canteen, make_priced_order, make_senior, make_user, seed_schemes
 
 NOV = st.month_scope("2026-11")
 NOV_DAY = date(2026, 11, 10)
@@ -73,7 +73,7 @@ def test_settlement_reconciles_to_the_order_snapshots_to_the_fen(session, putuo)
 
     in_november = col(Order.service_date).between(date(2026, 11, 1), date(2026, 11, 30))
     columns = (Order.list_fen, Order.discount_fen, Order.subsidy_fen, Order.payable_fen)
-    sums = session.exec(select(*(func.sum(c) for c in columns), func.count()).where(in_november)).one()
+    sums = session.exec(select(*(func.sum(c) for c in columns), func.count()).where(in_november)).one()  # type: ignore[call-overload]
     shares = session.exec(select(func.sum(OrderSubsidy.amount_fen)).join(Order).where(in_november)).one()
     t = report.total
     assert (t.list_fen, t.discount_fen, t.subsidy_fen, t.payable_fen, t.visits) == tuple(sums)
@@ -169,7 +169,7 @@ def test_ledger_is_pseudonymous_and_shows_voucher_payments(session, putuo):
     person = senior(session, 85, name="王秀英", disability_level="重")
     order = make_priced_order(session, person, putuo, NOV_DAY)
     ps.record_voucher_payment(
-        session, order.id, voucher_no="YL1", amount_fen=1000, user_id=make_user(session, "counter").id
+        session, id_of(order), voucher_no="YL1", amount_fen=1000, user_id=id_of(make_user(session, "counter"))
     )
 
     report = st.settle(session, NOV)
@@ -185,7 +185,7 @@ def test_a_canteen_settles_only_its_own_orders(session, putuo):
     make_priced_order(session, senior(session, 85), putuo, NOV_DAY)
     make_priced_order(session, senior(session, 85), other, NOV_DAY)
 
-    report = st.settle(session, st.month_scope("2026-11", canteen_id=other.id))
+    report = st.settle(session, st.month_scope("2026-11", canteen_id=id_of(other)))
 
     assert [row.canteen_name for row in report.ledger] == [other.name]
     assert report.title == f"{other.name} 2026-11-01 至 2026-11-30 补贴核销"
@@ -242,3 +242,38 @@ def test_a_malformed_month_is_refused():
         st.month_scope("2026-13")
 
     assert refused.value.errors == {"month": "月份格式应为 年-月，如 2026-11。"}
+
+
+def test_cli_writes_the_same_report_as_csv_and_excel(session, putuo, tmp_path, capsys):
+    from app.__main__ import main
+
+    make_priced_order(session, senior(session, 85), putuo, NOV_DAY)
+    csv_out, xlsx_out = tmp_path / "nov.csv", tmp_path / "nov.xlsx"
+
+    code = main(
+        [
+            "settlement",
+            "--month",
+            "2026-11",
+            "--canteen",
+            str(id_of(putuo)),
+            "--csv",
+            str(csv_out),
+            "--part",
+            "ledger",
+            "--xlsx",
+            str(xlsx_out),
+        ]
+    )
+
+    assert code == 0
+    assert csv_out.read_bytes() == to_csv(st.settle(session, st.month_scope("2026-11")), "ledger")
+    assert load_workbook(xlsx_out).sheetnames == ["出资方汇总", "类别汇总", "订单明细", "异常"]
+    assert capsys.readouterr().err.strip().endswith("：1 人次，补贴 3.00 元，异常 0 条")
+
+
+def test_cli_refuses_a_malformed_month_with_the_reason(engine, capsys):
+    from app.__main__ import main
+
+    assert main(["settlement", "--month", "November"]) == 2
+    assert capsys.readouterr().err.strip() == "月份格式应为 年-月，如 2026-11。"

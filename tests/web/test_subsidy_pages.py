@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
@@ -31,6 +31,12 @@ def soup(response: Any) -> BeautifulSoup:
     return BeautifulSoup(response.text, "html.parser")
 
 
+def one(page: BeautifulSoup | Tag, selector: str) -> Tag:
+    found = page.select_one(selector)
+    assert found is not None, selector
+    return found
+
+
 def next_month_first() -> str:
     today = now().date()
     return (today.replace(day=28) + timedelta(days=4)).replace(day=1).isoformat()
@@ -41,10 +47,8 @@ def test_operator_sees_each_scheme_with_its_version_in_force(operator: Any) -> N
 
     rows = {row["data-scheme"]: row for row in page.select("tr[data-scheme]")}
     assert sorted(rows) == ["guangzhou-zengcheng-2020", "shanghai-putuo"]
-    assert (
-        rows["shanghai-putuo"].select_one("[data-in-force]").get_text(strip=True) == "第 1 版，2026-01-01 起"
-    )
-    assert rows["shanghai-putuo"].select_one("[data-upcoming]").get_text(strip=True) == "无"
+    assert one(rows["shanghai-putuo"], "[data-in-force]").get_text(strip=True) == "第 1 版，2026-01-01 起"
+    assert one(rows["shanghai-putuo"], "[data-upcoming]").get_text(strip=True) == "无"
 
 
 def test_kitchen_staff_may_not_open_the_subsidy_pages(session: Session, login: Any) -> None:
@@ -58,8 +62,8 @@ def test_kitchen_staff_may_not_open_the_subsidy_pages(session: Session, login: A
 def test_the_form_starts_from_the_latest_version_and_next_month(operator: Any) -> None:
     page = soup(operator.get("/subsidy/schemes/shanghai-putuo/new"))
 
-    assert json.loads(page.select_one("textarea#f-body").get_text())["key"] == "shanghai-putuo"
-    assert page.select_one("input#f-effective_from")["value"] == next_month_first()
+    assert json.loads(one(page, "textarea#f-body").get_text())["key"] == "shanghai-putuo"
+    assert one(page, "input#f-effective_from")["value"] == next_month_first()
 
 
 def test_a_valid_version_is_saved_and_listed_with_who_added_it(operator: Any, session: Session) -> None:
@@ -78,8 +82,8 @@ def test_a_valid_version_is_saved_and_listed_with_who_added_it(operator: Any, se
 
     assert r.status_code == 200 and r.url.path == "/subsidy/schemes/shanghai-putuo"
     page = soup(r)
-    assert "第 2 版已保存" in page.select_one(".notice-ok").get_text()
-    row = page.select_one('tr[data-version="2"]')
+    assert "第 2 版已保存" in one(page, ".notice-ok").get_text()
+    row = one(page, 'tr[data-version="2"]')
     cells = [td.get_text(strip=True) for td in row.select("td")]
     assert cells[1:6] == [next_month_first(), "—", "待生效", "C类提高到4元", "陈运营"]
     assert session.exec(
@@ -101,11 +105,11 @@ def test_an_invalid_version_is_explained_next_to_the_field_and_not_saved(
 
     page = soup(r)
     assert r.status_code == 422
-    assert page.select_one("textarea#f-body")["aria-invalid"] == "true"
-    assert page.select_one("#f-body-err").get_text(strip=True) == (
+    assert one(page, "textarea#f-body")["aria-invalid"] == "true"
+    assert one(page, "#f-body-err").get_text(strip=True) == (
         "⚠subsidy.categories[0].benefit.amount_fen：金额以分为单位，应为非负整数（3元写作 300），实际为 '5元'"
     )
-    assert json.loads(page.select_one("textarea#f-body").get_text()) == data
+    assert json.loads(one(page, "textarea#f-body").get_text()) == data
     assert len(session.exec(select(SubsidySchemeVersion)).all()) == 2
 
 
@@ -124,7 +128,7 @@ def test_a_date_in_the_past_is_refused_next_to_the_date(operator: Any) -> None:
 
     page = soup(r)
     assert r.status_code == 422
-    assert "新版本最早从明天" in page.select_one("#f-effective_from-err").get_text()
+    assert "新版本最早从明天" in one(page, "#f-effective_from-err").get_text()
     assert page.select_one("#f-body-err") is None
 
 
@@ -143,13 +147,13 @@ def test_settlement_page_shows_the_month_by_funder_and_category(operator: Any, s
     )
 
     funders = [
-        (tr["data-funder"], tr["data-category"], tr.select_one("[data-subsidy]").get_text())
+        (tr["data-funder"], tr["data-category"], one(tr, "[data-subsidy]").get_text())
         for tr in page.select("tr[data-funder]")
     ]
     assert funders == [("putuo-district", "b-age-60-79", "2.00"), ("putuo-district", "c-age-80-plus", "3.00")]
-    assert page.select_one("tr[data-total] [data-subsidy]").get_text() == "5.00"
+    assert one(page, "tr[data-total] [data-subsidy]").get_text() == "5.00"
     assert len(page.select("tr[data-order]")) == 2
-    assert page.select_one("[data-print]") is not None
+    assert one(page, "[data-print]").get_text() == "打印"
 
 
 def test_settlement_downloads_as_excel_and_the_export_is_audited(operator: Any, session: Session) -> None:
@@ -184,5 +188,5 @@ def test_a_malformed_month_is_explained_next_to_the_field(operator: Any) -> None
 
     page = soup(r)
     assert r.status_code == 422
-    assert page.select_one("#f-month-err").get_text(strip=True) == "⚠月份格式应为 年-月，如 2026-11。"
-    assert page.select_one("input#f-month")["value"] == "11月"
+    assert one(page, "#f-month-err").get_text(strip=True) == "⚠月份格式应为 年-月，如 2026-11。"
+    assert one(page, "input#f-month")["value"] == "11月"
