@@ -1,0 +1,65 @@
+"""A messy civil-affairs register, built the way real ones arrive: a merged title, a two-level header with merged
+cells, full-width digits, stray spaces, and dates as text, as real dates and as Excel serial numbers."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import Workbook
+
+from app.services.identity import make_id_number
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+WANG = make_id_number("310106", date(1944, 3, 5), 11, male=False)
+ZHANG = make_id_number("310106", date(1950, 7, 20), 13, male=True)
+LI = make_id_number("320501", date(1938, 12, 1), 15, male=False)
+BAD_CHECKSUM = ZHANG[:17] + ("0" if ZHANG[17] != "0" else "1")
+ZHAO = make_id_number("310106", date(1947, 1, 9), 17, male=True)
+QIAN = make_id_number("310106", date(1952, 5, 5), 19, male=False)
+
+
+def _serial(d: date) -> int:
+    return (d - date(1899, 12, 30)).days
+
+
+# (序号, 姓名, 身份证号, 出生日期, 联系电话, 居住地址, 户籍, 救助类别, 有效期起, 有效期止, 是否独居)
+VALID_ROWS: list[tuple[Any, ...]] = [
+    (1, " 王 秀英 ", WANG.translate(FULL_WIDTH), _serial(date(1944, 3, 5)), "１３９１２３４５６７８",
+     "上海市静安区临汾路 380 弄 2 号 301 室", "上海市普陀区", "低保", "2026/1/1", datetime(2026, 12, 31), "是"),
+    (2, "张建国", ZHANG, "1950年7月20日", 13812345678.0, "上海市静安区共康路 118 弄 5 号 502 室", " 上海市静安区 ",
+     "无", None, None, "否"),
+    (3, "李桂英", LI, datetime(1938, 12, 1), "021-56601234", "上海市静安区闻喜路 255 弄 9 号 101 室", "江苏省苏州市",
+     "低收入户", "20260301", "2027.2.28", " 是 "),
+]
+INVALID_ROWS: list[tuple[Any, ...]] = [
+    (4, "赵德明", BAD_CHECKSUM, None, "13900001111", "上海市静安区临汾路 100 号 201 室", "上海", "", None, None, "否"),
+    (5, "钱美华", QIAN, "1952-06-05", "13900002222", "上海市静安区临汾路 200 号 301 室", "上海", "", None, None, "否"),
+    (6, "孙福根", ZHAO, None, "139000", "上海市静安区临汾路 300 号 401 室", "上海", "困难户", None, None, "否"),
+]
+# Spreadsheet rows of the data: title (1), blank (2), two header rows (3, 4), then data from row 5.
+INVALID_ROW_NUMBERS = [8, 9, 10]
+
+
+def messy_register(rows: list[tuple[Any, ...]] | None = None) -> bytes:
+    """The register as .xlsx bytes; `rows` defaults to the three valid rows."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["彭浦镇2026年老年助餐服务对象名册"])
+    ws.merge_cells("A1:K1")
+    ws.append([])
+    ws.append(["序号", "姓名", "身份证号", "出生日期", "联系方式", None, "户籍", "经济状况", None, None, "是否独居"])
+    ws.append([None, None, None, None, "联系电话", "居住地址", None, "救助类别", "有效期起", "有效期止", None])
+    for cells in ("A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:F3", "G3:G4", "H3:J3", "K3:K4"):
+        ws.merge_cells(cells)
+    for row in VALID_ROWS if rows is None else rows:
+        ws.append(list(row))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def messy_register_with_mistakes() -> bytes:
+    return messy_register(VALID_ROWS + INVALID_ROWS)
