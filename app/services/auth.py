@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TypeGuard
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -57,6 +58,11 @@ def hash_secret(secret: str) -> str:
     return _hasher.hash(secret)
 
 
+# Verified against when the account does not exist, so a wrong phone costs as long as a wrong password and the
+# response time does not tell a guesser which phones have accounts.
+_DUMMY_HASH = _hasher.hash("no-such-account")
+
+
 def verify_secret(hashed: str, secret: str) -> bool:
     try:
         return _hasher.verify(hashed, secret)
@@ -81,7 +87,7 @@ def sign_in_staff(session: Session, phone: str, password: str, address: str, use
         raise InvalidInput(errors)
     _check_throttle(session, f"p:{phone}", address)
     user = session.exec(select(User).where(User.phone == phone)).first()
-    if user is None or not user.password_hash or not verify_secret(user.password_hash, password):
+    if not _matches(user, password):
         _fail(session, f"p:{phone}", address)
         raise InvalidInput({"password": msg.LOGIN_FAILED})
     return _open_session(session, user, f"p:{phone}", address, user_agent)
@@ -99,22 +105,34 @@ def sign_in_senior(session: Session, card_no: str, pin: str, address: str, user_
     user = session.exec(
         select(User).join(Senior, col(Senior.id) == col(User.senior_id)).where(Senior.card_no == card_no)
     ).first()
-    if user is None or not user.password_hash or not verify_secret(user.password_hash, pin):
+    if not _matches(user, pin):
         _fail(session, f"c:{card_no}", address)
         raise InvalidInput({"pin": msg.SENIOR_LOGIN_FAILED})
     return _open_session(session, user, f"c:{card_no}", address, user_agent)
 
 
+def _matches(user: User | None, secret: str) -> TypeGuard[User]:
+    if user is None or not user.password_hash:
+        verify_secret(_DUMMY_HASH, secret)
+        return False
+    return verify_secret(user.password_hash, secret)
+
+
 def _open_session(session: Session, user: User, key: str, address: str, user_agent: str) -> str:
     if not user.active:
         raise InvalidInput({"phone": msg.ACCOUNT_DISABLED})
+    session.add(LoginAttempt(account_key=key[:40], address=address[:64], success=True))
+    return issue_session(session, user, user_agent)
+
+
+def issue_session(session: Session, user: User, user_agent: str = "") -> str:
+    """A fresh session for a user who has just proved who they are (a password, or a one-time invitation)."""
     token = secrets.token_urlsafe(32)
     assert user.id is not None
     session.add(UserSession(token_hash=_token_hash(token), user_id=user.id, generation=user.session_generation,
                             csrf_token=secrets.token_urlsafe(24),
                             expires_at=now() + timedelta(days=get_settings().session_days),
                             user_agent=user_agent[:200]))
-    session.add(LoginAttempt(account_key=key, address=address, success=True))
     user.last_login_at = now()
     session.add(user)
     session.commit()
@@ -132,7 +150,7 @@ def _check_throttle(session: Session, key: str, address: str) -> None:
     Failures are counted for this account from this address, and for the address overall (with a higher bar),
     so someone guessing from elsewhere slows only themselves, never the senior at their own phone.
     """
-    since = now() - WINDOW
+    since, key, address = now() - WINDOW, key[:40], address[:64]
     for where, limit in (((LoginAttempt.account_key == key, LoginAttempt.address == address), FREE_FAILURES),
                          ((LoginAttempt.address == address,), FREE_FAILURES * 4)):
         count, last = session.exec(

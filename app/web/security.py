@@ -52,8 +52,13 @@ class SecurityMiddleware:
             return
         limit = get_settings().max_body_bytes
         headers = dict(scope.get("headers") or [])
-        if int(headers.get(b"content-length", b"0") or 0) > limit:
-            await _too_large(send, limit)
+        length = headers.get(b"content-length", b"0").strip() or b"0"
+        if not length.isdigit():
+            # A malformed length would otherwise surface as a 500 from int() below.
+            await _refuse(send, 400, msg.BAD_REQUEST)
+            return
+        if int(length) > limit:
+            await _refuse(send, 413, msg.BODY_TOO_LARGE.format(limit_mb=limit // (1024 * 1024)))
             return
         token = _cookie(headers, CSRF_COOKIE) or secrets.token_urlsafe(24)
         scope.setdefault("state", {})["csrf_token"] = token
@@ -89,10 +94,9 @@ def _cookie(headers: dict[bytes, bytes], name: str) -> str | None:
     return None
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": msg.BODY_TOO_LARGE.format(limit_mb=limit // (1024 * 1024))},
-                      ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": 413,
+async def _refuse(send: Send, status: int, message: str) -> None:
+    body = json.dumps({"detail": message}, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json; charset=utf-8"), *HEADERS]})
     await send({"type": "http.response.body", "body": body})
 
