@@ -25,12 +25,12 @@ class RouteInfo:
 
 @dataclass(frozen=True, slots=True)
 class LoadLine:
-    """Totals to load onto one route (or hand over at one counter)."""
+    """Totals to load onto one route (or hand over at one counter); `diets` as in PrepRow."""
 
     dish_name: str
     texture: str
     portion: str
-    diet_tags: tuple[str, ...]
+    diets: tuple[tuple[str, int], ...]
     quantity: int
 
 
@@ -156,23 +156,23 @@ def _list(kind: str, bags: list[Bag], *, area: str = "") -> PackingList:
 
 
 def _load(bags: list[Bag]) -> tuple[LoadLine, ...]:
-    totals: dict[tuple[str, str, str, tuple[str, ...]], int] = {}
+    totals: dict[tuple[str, str, str], int] = {}
+    diets: dict[tuple[str, str, str], dict[str, int]] = {}
     for bag in bags:
         for item in bag.items:
-            key = (item.dish_name, item.texture, item.portion, item.diet_tags)
+            key = (item.dish_name, item.texture, item.portion)
             totals[key] = totals.get(key, 0) + item.quantity
+            for tag in item.diet_tags:
+                counts = diets.setdefault(key, {})
+                counts[tag] = counts.get(tag, 0) + item.quantity
     lines = (
-        LoadLine(name, texture, portion, tags, qty) for (name, texture, portion, tags), qty in totals.items()
+        LoadLine(*key, tuple(sorted(diets.get(key, {}).items())), quantity)
+        for key, quantity in totals.items()
     )
     return tuple(
         sorted(
             lines,
-            key=lambda line: (
-                line.dish_name,
-                TEXTURES.index(line.texture),
-                PORTIONS.index(line.portion),
-                line.diet_tags,
-            ),
+            key=lambda line: (line.dish_name, TEXTURES.index(line.texture), PORTIONS.index(line.portion)),
         )
     )
 

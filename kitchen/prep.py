@@ -13,14 +13,16 @@ from kitchen.line import CANCELLED, DELIVERY, DINE_IN, FULFILMENTS, PICKUP, PORT
 SAMPLE_MIN_G = 125
 SAMPLE_KEEP = timedelta(hours=48)
 
-RowKey = tuple[str, str, str, tuple[str, ...]]
+RowKey = tuple[str, str, str]
 
 
 @dataclass(frozen=True, slots=True)
 class PrepRow:
-    """One thing to cook: a dish in one texture, portion and diet variant (低盐 and 糖尿病 are cooked apart).
+    """One thing to cook: a dish in one texture and portion.
 
-    `by_route` holds (route_key, quantity) in the sheet's route order; None is delivery not yet on a route.
+    `diets` counts the boxes of the row cooked to a diet need, per tag ((低盐, 3), (糖尿病, 1)); a box with two
+    needs counts under both. `by_route` holds (route_key, quantity) in the sheet's route order; None is
+    delivery not yet on a route.
     """
 
     dish_key: str
@@ -28,7 +30,7 @@ class PrepRow:
     category: str
     texture: str
     portion: str
-    diet_tags: tuple[str, ...]
+    diets: tuple[tuple[str, int], ...]
     quantity: int
     dine_in: int
     pickup: int
@@ -81,13 +83,14 @@ class PrepSheet:
 
 
 class _Tally:
-    __slots__ = ("first", "fulfilment", "routes", "points")
+    __slots__ = ("first", "fulfilment", "routes", "points", "diets")
 
     def __init__(self, first: KitchenLine) -> None:
         self.first = first
         self.fulfilment = [0, 0, 0]
         self.routes: dict[str | None, int] = {}
         self.points: dict[str, int] = {}
+        self.diets: dict[str, int] = {}
 
 
 _FULFILMENT_INDEX = {name: index for index, name in enumerate(FULFILMENTS)}
@@ -96,7 +99,7 @@ _FULFILMENT_INDEX = {name: index for index, name in enumerate(FULFILMENTS)}
 def build_prep_sheet(
     lines: Iterable[KitchenLine], *, provisional: bool, stop_order: StopOrder | None = None
 ) -> PrepSheet:
-    """Aggregate order lines into totals per dish × texture × portion × diet tags; never cancelled lines.
+    """Aggregate order lines into totals per dish × texture × portion, with diet counts; never cancelled lines.
 
     With `stop_order` (a published plan) delivery splits by its routes, else by the lines' own routes.
     Invariant: quantity = dine_in + pickup + delivery = sum of by_point; delivery = sum of by_route.
@@ -133,7 +136,7 @@ def _tally(
     for line in lines:
         if line.status == CANCELLED:
             continue
-        key = (line.dish_key, line.texture, line.portion, line.diet_tags)
+        key = (line.dish_key, line.texture, line.portion)
         tally = tallies.get(key)
         if tally is None:
             tally = tallies[key] = _Tally(line)
@@ -143,6 +146,8 @@ def _tally(
         if line.fulfilment == DELIVERY:
             route = stops.get(line.order_key, (None,))[0] if stop_order is not None else line.route_key
             tally.routes[route] = tally.routes.get(route, 0) + quantity
+        for tag in line.diet_tags:
+            tally.diets[tag] = tally.diets.get(tag, 0) + quantity
         points[line.point_key] = line.point_name
         orders.add(line.order_key)
         seniors.add(line.senior_key)
@@ -160,7 +165,7 @@ def _row(tally: _Tally) -> PrepRow:
         first.category,
         first.texture,
         first.portion,
-        first.diet_tags,
+        tuple(sorted(tally.diets.items())),
         dine_in + pickup + delivery,
         dine_in,
         pickup,
@@ -177,7 +182,6 @@ def _row_order(row: PrepRow) -> tuple[object, ...]:
         row.dish_key,
         TEXTURES.index(row.texture),
         PORTIONS.index(row.portion),
-        row.diet_tags,
     )
 
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -187,7 +188,7 @@ def _last_cutoff(day: date, row: CanteenSlot) -> datetime:
     return max(dine_in, delivery)
 
 
-def _order_filter(scope: KitchenScope, day: date, slot: str) -> tuple[object, ...]:
+def _order_filter(scope: KitchenScope, day: date, slot: str) -> tuple[Any, ...]:
     return col(Order.canteen_id).in_(scope.point_ids), Order.service_date == day, Order.slot == slot
 
 
@@ -292,7 +293,8 @@ def stop_order_for(
     stops: dict[str, tuple[str, int]] = {}
     routes: dict[str, kitchen.RouteInfo] = {}
     for plan in plans:
-        prefix = points.get(plan.canteen_id, "") if scope.central else ""
+        # A point's own routes carry its name; the kitchen's own routes stay short for the labels.
+        prefix = points.get(plan.canteen_id, "") if plan.canteen_id != scope.canteen_id else ""
         for number, (route, driver, vehicle) in enumerate(_routes(session, plan.id or 0), start=1):
             name = msg.KITCHEN_ROUTE_NAME.format(prefix=prefix, number=number)
             routes[str(route.id)] = kitchen.RouteInfo(name.strip(), driver=driver.name, vehicle=vehicle.name)

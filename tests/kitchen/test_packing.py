@@ -68,20 +68,23 @@ def test_the_load_totals_what_a_driver_takes_and_the_bag_merges_repeated_dishes(
     lines = [
         line(order_key="o1", fulfilment="delivery", dish_name="红烧肉", quantity=1),
         line(order_key="o1", fulfilment="delivery", dish_name="红烧肉", quantity=1),
+        line(order_key="o4", senior_key="s4", fulfilment="delivery", dish_name="红烧肉", diet_tags=("低盐",)),
         line(order_key="o1", fulfilment="delivery", dish_key="d2", dish_name="米饭", portion="小份"),
         line(order_key="o2", senior_key="s2", fulfilment="delivery", dish_name="红烧肉", texture="软食"),
         line(order_key="o3", senior_key="s3", fulfilment="delivery", dish_name="红烧肉", status="cancelled"),
     ]
 
-    plan = build_packing(lines, stop_order={"o1": ("r1", 1), "o2": ("r1", 2), "o3": ("r1", 3)})
+    plan = build_packing(
+        lines, stop_order={"o1": ("r1", 1), "o2": ("r1", 2), "o3": ("r1", 3), "o4": ("r1", 4)}
+    )
 
     route = plan.deliveries[0]
     assert route.load == (
         LoadLine("米饭", "普通", "小份", (), 1),
-        LoadLine("红烧肉", "普通", "标准", (), 2),
+        LoadLine("红烧肉", "普通", "标准", (("低盐", 1),), 3),
         LoadLine("红烧肉", "软食", "标准", (), 1),
     )
-    assert (route.bag_count, route.meal_count) == (2, 4)
+    assert (route.bag_count, route.meal_count) == (3, 5)
     assert [(item.dish_name, item.quantity) for item in route.bags[0].items] == [("米饭", 1), ("红烧肉", 2)]
 
 

@@ -52,16 +52,16 @@ def test_cancelled_lines_are_never_cooked() -> None:
     assert sheet.order_count == 1
 
 
-def test_a_low_salt_or_diabetic_version_is_its_own_row_because_it_is_cooked_apart() -> None:
+def test_diet_needs_are_counted_inside_the_row_so_the_cook_knows_how_many_boxes_to_make_apart() -> None:
     lines = [
         line(order_key="o1"),
         line(order_key="o2", diet_tags=("低盐",)),
-        line(order_key="o3", diet_tags=("低盐",)),
+        line(order_key="o3", diet_tags=("低盐", "糖尿病"), quantity=2),
     ]
 
     sheet = build_prep_sheet(lines, provisional=False)
 
-    assert [(row.diet_tags, row.quantity) for row in sheet.rows] == [((), 1), (("低盐",), 2)]
+    assert [(row.quantity, row.diets) for row in sheet.rows] == [(4, (("低盐", 3), ("糖尿病", 2)))]
 
 
 def test_a_central_kitchen_sees_each_receiving_point() -> None:

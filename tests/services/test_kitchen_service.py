@@ -140,9 +140,9 @@ def test_a_low_salt_senior_gets_a_low_salt_box_only_of_dishes_that_are_not_low_s
 
     sheets = ks.sheets_for(session, _scope(session, canteen), DAY, "lunch", at=AFTER_CUTOFF)
 
-    tags = {row.dish_name: row.diet_tags for row in sheets.prep.rows}
+    diets = {row.dish_name: row.diets for row in sheets.prep.rows}
     pork, greens, rice = (dish.name for dish in lunch.set_dishes)
-    assert tags == {pork: ("低盐",), greens: (), rice: ("低盐",)}
+    assert diets == {pork: (("低盐", 1),), greens: (), rice: (("低盐", 1),)}
     assert sheets.diets.groups[0].entries[0].restrictions == ("低盐", "清真")
 
 
