@@ -191,3 +191,35 @@ def id_of(row: Any) -> int:
     """A stored row's id as a plain int (rows type it `int | None` until flushed)."""
     assert row.id is not None
     return int(row.id)
+
+# ---------------------------------------------------------------- ordering (issue 5)
+
+def make_dish_menu(session: Session, canteen: Canteen, day: date, slot: str = "lunch", *,
+                   dishes: list[dict[str, Any]], status: str = "published") -> Menu:
+    """A menu of single dishes: each dict holds make_dish fields plus optional `quantity_limit`."""
+    menu = Menu(canteen_id=canteen.id or 0, service_date=day, slot=slot, status=status,
+                published_at=now() if status == "published" else None)
+    session.add(menu)
+    session.flush()
+    for pos, spec in enumerate(dishes):
+        spec = dict(spec)
+        limit = spec.pop("quantity_limit", None)
+        dish = make_dish(session, canteen, **spec)
+        session.add(MenuItem(menu_id=menu.id or 0, kind="dish", dish_id=dish.id, name=dish.name,
+                             price_fen=dish.price_fen, small_price_fen=dish.small_price_fen,
+                             quantity_limit=limit, position=pos))
+    session.commit()
+    return menu
+
+
+def principal_of(session: Session, user: User) -> Any:
+    """The Principal a signed-in `user` would have, without going through sign-in."""
+    from sqlmodel import select
+
+    from app.services.auth import Principal
+
+    roles: dict[str, set[int | None]] = {}
+    for r in session.exec(select(UserRole).where(UserRole.user_id == user.id)):
+        roles.setdefault(r.role, set()).add(r.canteen_id)
+    return Principal(user_id=user.id or 0, name=user.name, roles={k: frozenset(v) for k, v in roles.items()},
+                     senior_id=user.senior_id, font_size=user.font_size, session_id=0, csrf_token="")

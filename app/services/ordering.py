@@ -1,0 +1,418 @@
+"""Placing and cancelling meal orders: who may order for whom, cutoffs, portions never oversold, allergy and
+texture safety, the delivery radius, one price from the subsidy engine, and one order per idempotency key.
+
+`place_order` locks the senior's row before quoting, so two concurrent orders cannot both take a daily subsidy,
+and takes portions with a conditional UPDATE, so many concurrent orders cannot oversell the last ones. Every
+refusal is an `AppError` whose `field` names the cause ("slot", "item", "fulfilment"), so a page can say it next
+to what the user chose.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app import messages as msg
+from app import pricing
+from app.models import Canteen, CanteenSlot, HelperLink, Menu, MenuItem, Order, OrderEvent, OrderLine, Senior
+from app.services import audit, pricing_service
+from app.services import ordering_rules as rules
+from app.services.auth import Principal
+from app.services.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
+from app.settings import get_settings
+
+# Until canteens carry their own fee, doorstep delivery costs this (DOMAIN.md: 2–4 元, usually unsubsidised).
+DELIVERY_FEE_FEN = 300
+MAX_QUANTITY = 5
+KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+STANDING = ("placed", "served", "delivered", "no_answer")
+
+
+class OrderClosed(Conflict):
+    """The cutoff of the meal (or of its delivery) has passed."""
+
+
+class SoldOut(Conflict):
+    def __init__(self, message: str, *, alternative_id: int | None = None) -> None:
+        super().__init__(message, field="item")
+        self.alternative_id = alternative_id
+
+
+class AllergyBlocked(SoldOut):
+    status_code = 422
+
+
+class OutOfRange(AppError):
+    status_code = 422
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is placing the order and in what capacity: the senior, a linked helper, or counter staff."""
+
+    user_id: int
+    relation: str
+    via: str
+    counter_canteens: frozenset[int | None] = frozenset()
+
+    def may_use_canteen(self, canteen_id: int) -> bool:
+        if self.relation != "counter":
+            return True
+        return None in self.counter_canteens or canteen_id in self.counter_canteens
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One menu item; texture "" means the texture closest to the senior's own need."""
+
+    menu_item_id: int
+    quantity: int = 1
+    texture: str = ""
+    portion: str = "标准"
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    senior_id: int
+    menu_id: int
+    fulfilment: str
+    choices: tuple[Choice, ...]
+    idempotency_key: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DraftLine:
+    item: rules.ItemFacts
+    quantity: int
+    texture: str
+    portion: str
+    unit_price_fen: int
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A checked, priced order not yet written: what the confirmation page shows and place_order stores."""
+
+    senior: Senior
+    canteen: Canteen
+    menu: Menu
+    slot: CanteenSlot
+    fulfilment: str
+    lines: tuple[DraftLine, ...]
+    breakdown: pricing.PriceBreakdown
+    cutoff: datetime
+    changeable_until: datetime
+    arrival: str
+
+
+# ------------------------------------------------------------------ who may order for whom
+
+
+def actor_for(session: Session, principal: Principal, senior_id: int, *, api: bool = False) -> Actor:
+    """The capacity in which `principal` acts for the senior; Forbidden when they have none."""
+    via = "api" if api else None
+    if principal.senior_id == senior_id:
+        return Actor(principal.user_id, "self", via or "self")
+    if principal.has("helper") and is_linked(session, principal.user_id, senior_id):
+        return Actor(principal.user_id, "helper", via or "helper")
+    if principal.has("counter"):
+        if session.get(Senior, senior_id) is None:
+            raise NotFound(msg.SENIOR_NOT_FOUND)
+        return Actor(principal.user_id, "counter", via or "counter", principal.canteens_for("counter"))
+    raise Forbidden(msg.ORDER_NOT_LINKED)
+
+
+def is_linked(session: Session, helper_id: int, senior_id: int) -> bool:
+    link = session.exec(select(HelperLink.id).where(
+        HelperLink.helper_id == helper_id, HelperLink.senior_id == senior_id,
+        col(HelperLink.revoked_at).is_(None))).first()
+    return link is not None
+
+
+def check_senior_active(senior: Senior, day: date) -> None:
+    if senior.status in ("deceased", "moved"):
+        raise Forbidden(msg.ORDER_SENIOR_INACTIVE.format(name=senior.name))
+    if senior.status == "paused" and (senior.paused_until is None or day <= senior.paused_until):
+        raise Forbidden(msg.ORDER_SENIOR_PAUSED.format(name=senior.name))
+
+
+# ------------------------------------------------------------------ checking and pricing a request
+
+
+def prepare(session: Session, actor: Actor, request: OrderRequest, *, at: datetime | None = None,
+            senior: Senior | None = None) -> Draft:
+    """Check every rule and price the order, writing nothing. Raises the AppError of the first problem."""
+    at = at or rules.current_time()
+    senior = senior or session.get(Senior, request.senior_id)
+    if senior is None:
+        raise NotFound(msg.SENIOR_NOT_FOUND)
+    menu, canteen, slot = _meal(session, actor, request)
+    check_senior_active(senior, menu.service_date)
+    cutoff = _check_open(session, actor, menu, slot, request.fulfilment, at)
+    _check_not_ordered(session, senior, menu, at)
+    lines = _lines(session, senior, menu, request.choices)
+    _check_delivery(canteen, senior, request.fulfilment)
+    fee = DELIVERY_FEE_FEN if request.fulfilment == "delivery" else 0
+    breakdown = pricing_service.quote(
+        session, senior.id or 0, canteen.id or 0, menu.service_date, menu.slot, request.fulfilment,
+        [pricing.Line(str(ln.item.id), ln.item.name, ln.unit_price_fen, ln.quantity) for ln in lines],
+        delivery_fee_fen=fee)
+    until = max(cutoff, at + timedelta(minutes=get_settings().grace_minutes))
+    return Draft(senior, canteen, menu, slot, request.fulfilment, lines, breakdown, cutoff, until,
+                 rules.arrival_words(slot, menu.service_date, request.fulfilment, at.date()))
+
+
+def _meal(session: Session, actor: Actor, request: OrderRequest) -> tuple[Menu, Canteen, CanteenSlot]:
+    menu = session.get(Menu, request.menu_id)
+    if menu is None or menu.status != "published":
+        raise NotFound(msg.ORDER_MENU_NOT_FOUND)
+    if not actor.may_use_canteen(menu.canteen_id):
+        raise Forbidden(msg.ORDER_COUNTER_OTHER_CANTEEN)
+    canteen = session.get(Canteen, menu.canteen_id)
+    slot = rules.slot_row(session, menu.canteen_id, menu.slot)
+    if canteen is None or slot is None:
+        raise NotFound(msg.ORDER_MENU_NOT_FOUND)
+    if request.fulfilment not in ("dine_in", "pickup", "delivery"):
+        raise InvalidInput({"fulfilment": msg.ORDER_FULFILMENT_INVALID})
+    if request.fulfilment not in rules.fulfilments_for(slot):
+        raise OutOfRange(msg.ORDER_NO_DELIVERY.format(slot=msg.SLOT_NAMES[menu.slot]), field="fulfilment")
+    return menu, canteen, slot
+
+
+def _check_open(session: Session, actor: Actor, menu: Menu, slot: CanteenSlot, fulfilment: str,
+                at: datetime) -> datetime:
+    cutoff = rules.cutoff_for(slot, menu.service_date, fulfilment, actor.relation)
+    if at <= cutoff:
+        return cutoff
+    today = at.date()
+    day, slot_name = rules.day_words(menu.service_date, today), msg.SLOT_NAMES[menu.slot]
+    nxt = next_open_words(session, actor, menu, fulfilment, at)
+    if fulfilment == "delivery" and at <= rules.cutoff_for(slot, menu.service_date, "dine_in", actor.relation):
+        text = msg.ORDER_DELIVERY_CLOSED.format(day=day, slot=slot_name, next=nxt or "其他日子",
+                                                cutoff=rules.moment_words(cutoff, today))
+        raise OrderClosed(text, field="fulfilment")
+    if nxt:
+        raise OrderClosed(msg.ORDER_SLOT_CLOSED.format(day=day, slot=slot_name, next=nxt), field="slot")
+    raise OrderClosed(msg.ORDER_SLOT_CLOSED_NO_NEXT.format(day=day, slot=slot_name), field="slot")
+
+
+def next_open_words(session: Session, actor: Actor, menu: Menu, fulfilment: str, at: datetime) -> str:
+    """明天 (same meal tomorrow) or 今天晚餐: the next published meal still open for this way of eating."""
+    later = session.exec(select(Menu).where(
+        Menu.canteen_id == menu.canteen_id, Menu.status == "published",
+        col(Menu.service_date).between(menu.service_date, menu.service_date + timedelta(days=7)))
+        .order_by(col(Menu.service_date))).all()
+    order = {s: i for i, s in enumerate(("breakfast", "lunch", "dinner"))}
+    for m in sorted(later, key=lambda m: (m.service_date, order[m.slot])):
+        slot = rules.slot_row(session, m.canteen_id, m.slot)
+        if (m.service_date, order[m.slot]) <= (menu.service_date, order[menu.slot]) or slot is None:
+            continue
+        if fulfilment in rules.fulfilments_for(slot) and at <= rules.cutoff_for(
+                slot, m.service_date, fulfilment, actor.relation):
+            day = rules.day_words(m.service_date, at.date())
+            return day if m.slot == menu.slot else day + msg.SLOT_NAMES[m.slot]
+    return ""
+
+
+def _check_not_ordered(session: Session, senior: Senior, menu: Menu, at: datetime) -> None:
+    """One meal per senior, date and slot: a second tap from a fresh screen must not cook twice."""
+    existing = session.exec(select(Order).where(
+        Order.senior_id == senior.id, Order.service_date == menu.service_date, Order.slot == menu.slot,
+        col(Order.status).in_(STANDING))).first()
+    if existing is not None:
+        raise Conflict(msg.ORDER_ALREADY_PLACED.format(
+            day=rules.day_words(menu.service_date, at.date()), slot=msg.SLOT_NAMES[menu.slot],
+            public_no=existing.public_no), field="slot")
+
+
+def _lines(session: Session, senior: Senior, menu: Menu, choices: tuple[Choice, ...]) -> tuple[DraftLine, ...]:
+    if not choices:
+        raise InvalidInput({"item": msg.ORDER_NO_ITEMS})
+    items = rules.menu_items(session, menu.id or 0)
+    by_id = {i.id: i for i in items}
+    return tuple(_line(senior, by_id, items, c) for c in choices)
+
+
+def _line(senior: Senior, by_id: dict[int, rules.ItemFacts], items: list[rules.ItemFacts],
+          choice: Choice) -> DraftLine:
+    item = by_id.get(choice.menu_item_id)
+    if item is None:
+        raise InvalidInput({"item": msg.ORDER_ITEM_NOT_ON_MENU})
+    if not 1 <= choice.quantity <= MAX_QUANTITY:
+        raise InvalidInput({"quantity": msg.ORDER_QUANTITY_INVALID.format(limit=MAX_QUANTITY)})
+    _check_allergy(senior, item, items)
+    texture = _texture(senior, item, choice.texture)
+    if choice.portion == "小份" and item.small_price_fen is None:
+        raise InvalidInput({"portion": msg.ORDER_PORTION_NOT_OFFERED})
+    if item.left is not None and item.left < choice.quantity:
+        raise _sold_out(senior, item, items)
+    price = item.small_price_fen if choice.portion == "小份" and item.small_price_fen is not None else item.price_fen
+    return DraftLine(item, choice.quantity, texture, "小份" if choice.portion == "小份" else "标准", price)
+
+
+def _check_allergy(senior: Senior, item: rules.ItemFacts, items: list[rules.ItemFacts]) -> None:
+    conflict = rules.allergy_conflict(item, senior.allergy_list)
+    if not conflict:
+        return
+    alt = rules.alternative_for(item, items, senior)
+    words = dict(item=item.name, allergens="、".join(conflict), name=senior.name)
+    if alt is None:
+        raise AllergyBlocked(msg.ORDER_ALLERGY_NO_ALT.format(**words))
+    raise AllergyBlocked(msg.ORDER_ALLERGY.format(**words, alternative=alt.name), alternative_id=alt.id)
+
+
+def _texture(senior: Senior, item: rules.ItemFacts, wanted: str) -> str:
+    safe = rules.safe_textures(item, senior.texture)
+    offered = "、".join(item.textures) or "无"
+    if not safe:
+        raise InvalidInput({"texture": msg.ORDER_TEXTURE_UNSAFE.format(
+            name=senior.name, need=senior.texture, offered=offered)})
+    if not wanted:
+        return safe[0]
+    if wanted not in safe:
+        raise InvalidInput({"texture": msg.ORDER_TEXTURE_NOT_OFFERED.format(
+            texture=wanted, offered="、".join(safe))})
+    return wanted
+
+
+def _sold_out(senior: Senior, item: rules.ItemFacts, items: list[rules.ItemFacts]) -> SoldOut:
+    alt = rules.alternative_for(item, items, senior)
+    if item.left:
+        return SoldOut(msg.ORDER_NOT_ENOUGH_LEFT.format(item=item.name, left=item.left))
+    if alt is None:
+        return SoldOut(msg.ORDER_SOLD_OUT_NO_ALT.format(item=item.name))
+    return SoldOut(msg.ORDER_SOLD_OUT.format(item=item.name, alternative=alt.name), alternative_id=alt.id)
+
+
+def _check_delivery(canteen: Canteen, senior: Senior, fulfilment: str) -> None:
+    if fulfilment != "delivery":
+        return
+    distance = rules.distance_m(canteen, senior)
+    if distance is None:
+        raise OutOfRange(msg.ORDER_NO_ADDRESS, field="fulfilment")
+    if distance > canteen.delivery_radius_m:
+        raise OutOfRange(msg.ORDER_OUT_OF_RANGE.format(
+            canteen=canteen.name, radius=f"{canteen.delivery_radius_m / 1000:g}",
+            distance=f"{distance / 1000:.1f}"), field="fulfilment")
+
+
+# ------------------------------------------------------------------ placing
+
+
+def place_order(session: Session, actor: Actor, request: OrderRequest, *, at: datetime | None = None) -> Order:
+    """Check, price and store one order, committing once. The same (placer, idempotency key) returns the order
+    already stored: a dropped network and a second tap make one order, never two."""
+    if not KEY_RE.match(request.idempotency_key):
+        raise InvalidInput({"idempotency_key": msg.ORDER_IDEMPOTENCY_REQUIRED})
+    at = at or rules.current_time()
+    try:
+        senior = pricing_service.lock_senior(session, request.senior_id)
+        existing = _by_key(session, actor.user_id, request.idempotency_key)
+        if existing is not None:
+            return existing
+        draft = prepare(session, actor, request, at=at, senior=senior)
+        order = _store(session, actor, request, draft, at)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = _by_key(session, actor.user_id, request.idempotency_key)
+        if existing is None:
+            raise
+        return existing
+    except AppError:
+        session.rollback()
+        raise
+    return order
+
+
+def _by_key(session: Session, user_id: int, key: str) -> Order | None:
+    return session.exec(select(Order).where(Order.placed_by_id == user_id, Order.idempotency_key == key)).first()
+
+
+def _store(session: Session, actor: Actor, request: OrderRequest, draft: Draft, at: datetime) -> Order:
+    _reserve(session, draft)
+    senior, menu = draft.senior, draft.menu
+    delivery = draft.fulfilment == "delivery"
+    order = Order(
+        public_no=f"{menu.service_date:%y%m%d}{secrets.token_hex(3).upper()}", senior_id=senior.id or 0,
+        canteen_id=menu.canteen_id, menu_id=menu.id or 0, service_date=menu.service_date, slot=menu.slot,
+        fulfilment=draft.fulfilment, placed_by_id=actor.user_id, placed_via=actor.via,
+        idempotency_key=request.idempotency_key, created_at=at, changeable_until=draft.changeable_until,
+        address_snapshot=senior.address if delivery else "", lat=senior.lat if delivery else None,
+        lng=senior.lng if delivery else None, note=request.note.strip()[:200],
+        **pricing_service.snapshot_fields(draft.breakdown))
+    session.add(order)
+    session.flush()
+    oid = order.id or 0
+    session.add_all([OrderLine(order_id=oid, menu_id=menu.id or 0, menu_item_id=ln.item.id, name=ln.item.name,
+                               quantity=ln.quantity, texture=ln.texture, portion=ln.portion,
+                               unit_price_fen=ln.unit_price_fen) for ln in draft.lines])
+    session.add_all(pricing_service.subsidy_rows(oid, draft.breakdown))
+    session.add(OrderEvent(order_id=oid, at=at, status="placed", by_user_id=actor.user_id,
+                           note=msg.ROLE_NAMES.get(actor.relation if actor.relation != "self" else "senior", "")))
+    if actor.relation != "self":
+        audit.record(session, user_id=actor.user_id, action=f"order.placed_by_{actor.relation}",
+                     object_type="meal_order", object_id=oid, detail=f"为长者 {senior.id} 下单 {order.public_no}")
+    return order
+
+
+def _reserve(session: Session, draft: Draft) -> None:
+    """Take portions with one conditional UPDATE per item (in id order, so concurrent orders never deadlock):
+    the row lock and the re-checked WHERE make the limit hold however many orders race for the last ones."""
+    for line in sorted(draft.lines, key=lambda ln: ln.item.id):
+        taken = session.exec(
+            update(MenuItem)
+            .where(col(MenuItem.id) == line.item.id,
+                   or_(col(MenuItem.quantity_limit).is_(None),
+                       col(MenuItem.sold_count) + line.quantity <= col(MenuItem.quantity_limit)))
+            .values(sold_count=col(MenuItem.sold_count) + line.quantity))
+        if taken.rowcount != 1:
+            items = rules.menu_items(session, draft.menu.id or 0)
+            fresh = next(i for i in items if i.id == line.item.id)
+            raise _sold_out(draft.senior, fresh, items)
+
+
+# ------------------------------------------------------------------ cancelling
+
+
+def cancel_order(session: Session, principal: Principal, order_id: int, *, at: datetime | None = None,
+                 api: bool = False) -> Order:
+    """Cancel until the order's `changeable_until`; the portions go back on the menu and the subsidy slot is
+    released (pricing counts only standing orders). A conditional UPDATE makes a double cancel harmless."""
+    at = at or rules.current_time()
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(msg.ORDER_NOT_FOUND)
+    actor = actor_for(session, principal, order.senior_id, api=api)
+    if not actor.may_use_canteen(order.canteen_id):
+        raise Forbidden(msg.ORDER_COUNTER_OTHER_CANTEEN)
+    check_cancellable(order, at)
+    done = session.exec(update(Order).where(col(Order.id) == order_id, col(Order.status) == "placed")
+                        .values(status="cancelled", cancelled_at=at))
+    if done.rowcount != 1:
+        session.rollback()
+        raise Conflict(msg.ORDER_ALREADY_CANCELLED)
+    for line in session.exec(select(OrderLine).where(OrderLine.order_id == order_id)).all():
+        session.exec(update(MenuItem).where(col(MenuItem.id) == line.menu_item_id)
+                     .values(sold_count=col(MenuItem.sold_count) - line.quantity))
+    session.add(OrderEvent(order_id=order_id, at=at, status="cancelled", by_user_id=principal.user_id))
+    session.commit()
+    session.refresh(order)
+    return order
+
+
+def check_cancellable(order: Order, at: datetime) -> None:
+    if order.status == "cancelled":
+        raise Conflict(msg.ORDER_ALREADY_CANCELLED)
+    if order.status != "placed":
+        raise Conflict(msg.ORDER_NOT_PLACED.format(status=msg.ORDER_STATUS_NAMES.get(order.status, order.status)))
+    if at > order.changeable_until:
+        raise Conflict(msg.ORDER_NOT_CANCELLABLE.format(
+            until=rules.moment_words(order.changeable_until, at.date())), field="order")
