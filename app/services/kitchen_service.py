@@ -162,7 +162,7 @@ def _counts(session: Session, scope: KitchenScope, day: date, row: CanteenSlot, 
 
 
 def _meals(session: Session, scope: KitchenScope, day: date, slot: str) -> int:
-    """Meals ordered (a 套餐 counts once, however many dishes it holds)."""
+    """Items ordered: a 套餐 counts once however many dishes it holds, each à la carte dish once."""
     query = (
         select(OrderLine.quantity)
         .join(Order, col(Order.id) == OrderLine.order_id)
