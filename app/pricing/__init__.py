@@ -6,6 +6,7 @@ subsidy already used into a balanced `PriceBreakdown`. Schemes are data (`load_s
 
 from app.pricing.breakdown import PriceBreakdown, SubsidyShare
 from app.pricing.builtin import BUILTIN_SCHEME_KEYS, DEFAULT_SCHEME_KEY, builtin_scheme, builtin_scheme_data
+from app.pricing.describe import describe
 from app.pricing.engine import full_price, price, scheme_in_force
 from app.pricing.facts import (
     CHANNEL_NAMES,
@@ -41,6 +42,7 @@ __all__ = [
     "UsageRecord",
     "builtin_scheme",
     "builtin_scheme_data",
+    "describe",
     "full_price",
     "full_years",
     "load_scheme",

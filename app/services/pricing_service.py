@@ -216,6 +216,16 @@ class SchemeVersionView:
     in_force: bool
     body: str
 
+    @property
+    def rules(self) -> list[str]:
+        """The version in plain Chinese (stored versions were validated when saved)."""
+        return pricing.describe(pricing.load_scheme(json.loads(self.body)))
+
+    @property
+    def pretty_body(self) -> str:
+        """The rules indented for reading and editing (seeds store them on one line)."""
+        return json.dumps(json.loads(self.body), ensure_ascii=False, indent=2)
+
 
 @dataclass(frozen=True)
 class SchemeOverview:
@@ -251,6 +261,14 @@ def scheme_history(session: Session, scheme_key: str, day: date) -> list[SchemeV
     schemes = {row.version: pricing.load_scheme(json.loads(row.body)) for row, _ in rows}
     current = pricing.scheme_in_force(schemes.values(), day)
     return [_view(row, who, current is not None and row.version == current.version) for row, who in rows]
+
+
+def latest_version(session: Session, scheme_key: str, day: date) -> SchemeVersionView:
+    """The newest stored version (what a new version starts from). Raises NotFound for an unknown scheme."""
+    history = scheme_history(session, scheme_key, day)
+    if not history:
+        raise NotFound(msg.SCHEME_NOT_FOUND)
+    return history[0]
 
 
 def _view(row: SubsidySchemeVersion, who: str | None, in_force: bool) -> SchemeVersionView:

@@ -56,12 +56,10 @@ def scheme(
 def new_version(
     request: Request, session: SessionDep, scheme_key: str, principal: Principal = allow("operator")
 ) -> Response:
-    history = pricing_service.scheme_history(session, scheme_key, _today())
-    if not history:
-        raise NotFound(msg.SCHEME_NOT_FOUND)
+    latest = pricing_service.latest_version(session, scheme_key, _today())
     first_of_next_month = (_today().replace(day=28) + timedelta(days=4)).replace(day=1)
-    form = {"body": history[0].body, "effective_from": first_of_next_month.isoformat(), "note": ""}
-    return _version_form(request, scheme_key, history[0].name, form, {})
+    form = {"body": latest.pretty_body, "effective_from": first_of_next_month.isoformat(), "note": ""}
+    return _version_form(request, scheme_key, latest.name, form, {})
 
 
 @router.post("/schemes/{scheme_key}/new", name="subsidy:add_version")
@@ -86,7 +84,8 @@ def add_version(
         )
     except InvalidInput as e:
         form = {"body": body, "effective_from": effective_from, "note": note}
-        return _version_form(request, scheme_key, scheme_key, form, e.errors, status_code=422)
+        name = pricing_service.latest_version(session, scheme_key, _today()).name
+        return _version_form(request, scheme_key, name, form, e.errors, status_code=422)
     target = request.url_for("subsidy:scheme", scheme_key=scheme_key).include_query_params(added=row.version)
     return RedirectResponse(str(target), status_code=303)
 

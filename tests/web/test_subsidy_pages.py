@@ -132,6 +132,18 @@ def test_a_date_in_the_past_is_refused_next_to_the_date(operator: Any) -> None:
     assert page.select_one("#f-body-err") is None
 
 
+def test_scheme_page_reads_the_version_in_force_back_in_plain_chinese(operator: Any) -> None:
+    page = soup(operator.get("/subsidy/schemes/shanghai-putuo"))
+
+    rules = [li.get_text() for li in page.select("[data-rules] li")]
+    assert rules[-3:] == [
+        "· 80周岁及以上本市户籍老人（80周岁及以上，户籍上海）：折后消费满15元，每餐补贴3元",
+        "出资：普陀区财政全额承担",
+        "送餐费不补贴",
+    ]
+    assert json.loads(one(page, "[data-body]").get_text())["key"] == "shanghai-putuo"
+
+
 def test_unknown_scheme_is_not_found(operator: Any) -> None:
     assert operator.get("/subsidy/schemes/no-such-scheme").status_code == 404
 
@@ -190,3 +202,49 @@ def test_a_malformed_month_is_explained_next_to_the_field(operator: Any) -> None
     assert r.status_code == 422
     assert one(page, "#f-month-err").get_text(strip=True) == "⚠月份格式应为 年-月，如 2026-11。"
     assert one(page, "input#f-month")["value"] == "11月"
+
+
+@pytest.mark.browser
+def test_operator_adds_a_version_and_prints_the_settlement_in_a_real_browser(
+    page: Any, session: Session
+) -> None:
+    from tests.browser.agefriendly import check_page
+    from tests.conftest import screenshot
+    from tests.factories import PASSWORD
+
+    seed_schemes(session)
+    make_user(session, "operator", phone=OPERATOR_PHONE, name="陈运营")
+    canteen = make_canteen(session, district="普陀", street="长寿路街道", scheme_key="shanghai-putuo")
+    day = now().date().replace(day=1) - timedelta(days=20)
+    make_priced_order(session, make_senior(session, age=85, today=day), canteen, day)
+    page.goto("/login?mode=staff")
+    page.fill("#f-phone", OPERATOR_PHONE)
+    page.fill("#f-password", PASSWORD)
+    page.click("button[type=submit]")
+
+    page.goto("/subsidy")
+    problems = {"schemes": check_page(page)}
+    screenshot(page, "subsidy-schemes")
+    page.click('tr[data-scheme="shanghai-putuo"] >> text=添加新版本')
+    page.fill("#f-effective_from", "2020-01-01")
+    page.click("button[type=submit]")
+    problems["form-error"] = check_page(page)
+    screenshot(page, "subsidy-version-error")
+    error = page.locator("#f-effective_from-err").inner_text()
+    page.fill("#f-effective_from", next_month_first())
+    page.click("button[type=submit]")
+    saved = page.locator(".notice-ok").inner_text()
+    problems["history"] = check_page(page)
+    screenshot(page, "subsidy-history")
+    page.goto(f"/subsidy/settlement?month={day:%Y-%m}")
+    total = page.locator("tr[data-total] [data-subsidy]").inner_text()
+    problems["settlement"] = check_page(page)
+    screenshot(page, "subsidy-settlement")
+    page.emulate_media(media="print")
+    hidden_when_printed = page.locator(".settlement-form").is_hidden()
+
+    assert "新版本最早从明天" in error
+    assert "第 2 版已保存" in saved
+    assert total == "3.00"
+    assert hidden_when_printed
+    assert problems == {"schemes": [], "form-error": [], "history": [], "settlement": []}

@@ -1,0 +1,124 @@
+"""A scheme in plain Chinese, so an operator can check what the JSON they typed actually says."""
+
+from __future__ import annotations
+
+from app.pricing.facts import CHANNEL_NAMES, CHANNELS, SLOT_NAMES, SLOTS
+from app.pricing.money import discount_label, yuan
+from app.pricing.scheme import AREA_LEVEL_NAMES, Benefit, Caps, Category, Condition, FundingShare, Scheme
+
+_CAP_WORDS = (
+    ("fen_per_meal", "每餐最多补贴{}元"),
+    ("meals_per_slot", "每餐次最多{}次"),
+    ("meals_per_day", "每天最多{}次"),
+    ("fen_per_day", "每天最多{}元"),
+    ("meals_per_week", "每周最多{}次"),
+    ("fen_per_week", "每周最多{}元"),
+    ("meals_per_month", "每月最多{}次"),
+    ("fen_per_month", "每月最多{}元"),
+)
+
+
+def describe(scheme: Scheme) -> list[str]:
+    """One sentence per rule: where it applies, the discount tiers, the subsidy categories, caps, funders."""
+    lines = [
+        f"适用范围：{''.join(p for p in (scheme.area.city, scheme.area.district, scheme.area.town) if p) or '不限'}"
+    ]
+    if scheme.discount:
+        rule = scheme.discount
+        lines.append(f"折扣（{scheme.funder(rule.funder).name}承担，{_where(rule.channels, rule.slots)}）：")
+        lines += [
+            f"· {tier.name}{_condition(tier.when)}：{discount_label(tier.pay_percent)}" for tier in rule.tiers
+        ]
+    if scheme.subsidy:
+        rule = scheme.subsidy
+        basis = "折后" if rule.threshold_basis == "after_discount" else "折前"
+        caps = _caps(rule.caps)
+        lines.append(f"补贴（{_where(rule.channels, rule.slots)}；{caps}；多个类别取最优惠的一个）：")
+        lines += [f"· {c.name}{_condition(c.when)}：{_category(c, basis)}" for c in rule.categories]
+        lines.append(f"出资：{_funding(scheme, rule.funding)}")
+        lines += [f"· {c.name}的出资：{_funding(scheme, c.funding)}" for c in rule.categories if c.funding]
+        if not rule.covers_delivery_fee:
+            lines.append("送餐费不补贴")
+    return lines
+
+
+def _condition(condition: Condition) -> str:
+    """The facts a tier or category really checks, shown next to its name so a mismatch is visible."""
+    words = _condition_words(condition)
+    return f"（{'，'.join(words)}）" if words else ""
+
+
+def _condition_words(c: Condition) -> list[str]:
+    words = []
+    if c.min_age is not None or c.max_age is not None:
+        words.append(
+            f"{c.min_age or 0}至{c.max_age}周岁" if c.max_age is not None else f"{c.min_age}周岁及以上"
+        )
+    for label, values in (
+        ("户籍", c.hukou_city),
+        ("户籍区", c.hukou_district),
+        ("居住", c.residence_city),
+        ("居住区", c.residence_district),
+        ("居住街镇", c.residence_town),
+        ("经济状况", c.economic_status),
+        ("失能等级", c.disability_level),
+        ("特殊群体", c.special_groups),
+    ):
+        if values:
+            words.append(f"{label}{'或'.join(sorted(values))}")
+    if c.min_care_level is not None:
+        words.append(f"照护等级{c.min_care_level}级及以上")
+    words += [w for flag, w in ((c.lives_alone, "独居"), (c.all_elderly_household, "纯老家庭")) if flag]
+    if c.any_of:
+        words.append("满足其一：" + "；或".join("，".join(_condition_words(a)) for a in c.any_of))
+    return words
+
+
+def _where(channels: frozenset[str], slots: frozenset[str]) -> str:
+    how = "、".join(CHANNEL_NAMES[c] for c in CHANNELS if c in channels)
+    when = "、".join(SLOT_NAMES[s] for s in SLOTS if s in slots)
+    return f"{how}；{when}" if len(slots) < len(SLOTS) else how
+
+
+def _caps(caps: Caps) -> str:
+    words = []
+    for name, pattern in _CAP_WORDS:
+        value = getattr(caps, name)
+        if value is not None:
+            words.append(pattern.format(yuan(value) if name.startswith("fen") else value))
+    return "，".join(words) or "不限次数"
+
+
+def _category(category: Category, basis: str) -> str:
+    spend = f"{basis}消费满{yuan(category.min_spend_fen)}元，" if category.min_spend_fen else ""
+    return spend + _benefit(category.benefit)
+
+
+def _benefit(benefit: Benefit) -> str:
+    cap = f"（每餐最多{yuan(benefit.cap_fen)}元）" if benefit.cap_fen is not None else ""
+    words = {
+        "fixed": f"每餐补贴{yuan(benefit.amount_fen)}元",
+        "per_day": f"每天补贴{yuan(benefit.amount_fen)}元",
+        "percent": f"补贴餐费的{benefit.percent.normalize():f}%",
+        "free": "免费",
+        "pay_fixed": f"本人每餐付{yuan(benefit.pays_fen)}元，其余补贴",
+    }
+    return words[benefit.kind] + cap
+
+
+def _funding(scheme: Scheme, funding: tuple[FundingShare, ...]) -> str:
+    if len(funding) == 1:
+        return f"{scheme.funder(funding[0].funder).name}全额承担"
+    parts = []
+    for share in funding:
+        funder = scheme.funder(share.funder)
+        amount = (
+            "承担其余"
+            if share.is_rest
+            else f"{share.percent.normalize():f}%"
+            if share.percent is not None
+            else f"{yuan(share.amount_fen or 0)}元"
+        )
+        local = f"（仅限在{AREA_LEVEL_NAMES[funder.local_level]}就餐）" if funder.local_level else ""
+        parts.append(f"{funder.name}{amount}{local}")
+    return "、".join(parts)
