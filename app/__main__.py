@@ -59,7 +59,20 @@ def _serve(args: argparse.Namespace) -> int:
                        ("/kitchen", "厨房"), ("/dispatch", "送餐调度"), ("/driver", "送餐员"),
                        ("/admin", "运营管理"), ("/api/docs", "API 文档")):
         print(f"  {what:<6} {base}{path}")
-    uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port, reload=False)
+    # Route solving never runs in the web process: one worker child takes planning jobs from the database queue
+    # (more can run anywhere with `python -m app worker`), and stops with the site.
+    import subprocess
+
+    worker = subprocess.Popen([sys.executable, "-m", "app", "worker"])
+    try:
+        uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port, reload=False)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
     return 0
 
 

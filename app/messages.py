@@ -52,6 +52,72 @@ PASSWORD_TOO_SHORT = "密码至少 8 位。"
 CARD_REQUIRED = "请填写助餐卡号。"
 PIN_REQUIRED = "请填写卡密码（4 到 6 位数字）。"
 SIGNED_OUT_EVERYWHERE = "已在所有设备上退出登录。"
+# accounts: invitations, roles, helper links, senior PINs, audit log (issue 3)
+NAME_REQUIRED = "请填写姓名。"
+NAME_TOO_LONG = "姓名最多 40 个字。"
+PHONE_TAKEN = "这个手机号已经有账号了，请在账号列表里找到它修改。"
+ROLES_REQUIRED = "请至少选择一个角色。"
+ROLE_UNKNOWN = "没有这个角色。"
+ROLE_NEEDS_CANTEEN = "{role}需要选择所属食堂。"
+ROLE_NO_SENIOR = "长者账号在窗口设置卡密码时自动开通，不能在这里邀请。"
+CANTEEN_UNKNOWN = "没有找到这个食堂。"
+USER_NOT_FOUND = "没有找到这个账号。"
+CANNOT_CHANGE_SELF = "不能停用自己的账号，也不能去掉自己的运营管理员角色。"
+INVITED = "已创建 {name} 的账号。请把下面的链接发给本人，7 天内有效，只显示这一次。"
+REINVITED = "已为 {name} 生成新的设置密码链接，旧链接和所有已登录设备都已失效。"
+ROLES_SAVED = "{name} 的角色已保存。"
+USER_DEACTIVATED = "{name} 的账号已停用，所有设备都已退出登录。"
+USER_ACTIVATED = "{name} 的账号已重新启用。"
+USER_SIGNED_OUT = "{name} 已在所有设备上退出登录。"
+INVITATION_INVALID = "这个链接无效或已经用过了，请联系运营管理员重新发送。"
+INVITATION_EXPIRED = "这个链接已过期，请联系运营管理员重新发送。"
+PASSWORD_MISMATCH = "两次填写的密码不一样，请重新填写。"
+PASSWORD_TOO_LONG = "密码最多 128 位。"
+PASSWORD_IS_PHONE = "密码不能和手机号相同。"
+PASSWORD_SET = "密码已设置，欢迎使用。"
+PIN_INVALID = "卡密码应为 4 到 6 位数字。"
+PIN_MISMATCH = "两次填写的卡密码不一样。"
+PIN_TOO_SIMPLE = "卡密码太简单了（如 1111、1234），请换一个。"
+PIN_SET = "{name} 的卡密码已设置，以前登录的设备都已退出。"
+SENIOR_NO_CARD = "这位长者还没有助餐卡号，请先在长者资料里登记卡号。"
+SENIOR_OTHER_CANTEEN = "这位长者不是本食堂登记的，请由所属食堂或运营管理员设置卡密码。"
+HELPER_PHONE_UNKNOWN = "没有找到这个手机号的家属 / 志愿者账号，请先邀请。"
+HELPER_NOT_HELPER = "这个账号不是家属 / 志愿者，请先给它加上“家属 / 志愿者”角色。"
+SENIOR_CARD_UNKNOWN = "没有找到这个助餐卡号。"
+RELATION_REQUIRED = "请填写关系，如 女儿、邻居、志愿者。"
+CONSENT_BY_REQUIRED = "请填写是谁同意的（长者本人或其监护人的姓名）。"
+CONSENT_METHOD_INVALID = "请选择同意方式：书面、当面、电话或视频。"
+CONSENT_DATE_INVALID = "同意日期格式应为 年-月-日，如 2026-11-22。"
+CONSENT_DATE_FUTURE = "同意日期不能晚于今天。"
+LINK_EXISTS = "这位家属 / 志愿者已经关联了这位长者。"
+LINK_NOT_FOUND = "没有找到这条关联。"
+LINK_ALREADY_REVOKED = "这条关联已经解除了。"
+LINK_SAVED = "已关联：{helper} 可以为 {senior} 代订餐。"
+LINK_REVOKED = "已解除 {helper} 与 {senior} 的关联。"
+AUDIT_DATE_INVALID = "日期格式应为 年-月-日，如 2026-11-22。"
+AUDIT_RANGE_INVALID = "结束日期不能早于开始日期。"
+PIN_SAVED = "卡密码已保存。"
+AUDIT_ACTION_NAMES = {
+    "user.invite": "邀请账号",
+    "user.reinvite": "重发设置密码链接",
+    "user.password_set": "设置密码",
+    "user.roles": "修改角色",
+    "user.deactivate": "停用账号",
+    "user.activate": "启用账号",
+    "user.sign_out_everywhere": "所有设备退出登录",
+    "senior.pin_set": "设置长者卡密码",
+    "senior.view": "查看长者完整资料",
+    "helper_link.create": "关联家属 / 志愿者",
+    "helper_link.revoke": "解除关联",
+    "export.personal": "导出含个人信息的数据",
+    "export": "导出数据",
+    "kitchen_pdf_export": "导出厨房单据 PDF",
+    "settlement.exported": "导出补贴结算",
+    "scheme.version_added": "新增补贴方案版本",
+    "voucher.redeemed": "使用消费券",
+    "senior.import": "导入长者资料",
+}
+CONSENT_METHODS = ("书面", "当面", "电话", "视频")
 
 # ---------------------------------------------------------------- subsidy pricing and settlement (issue 4)
 NO_SCHEME_IN_FORCE = "该日期没有生效的补贴方案，按原价计费"
@@ -89,6 +155,124 @@ KITCHEN_NO_CANTEEN = "您的账号还没有关联食堂厨房，请联系运营�
 KITCHEN_BAD_DATE = "日期格式应为 年-月-日，如 2026-11-23。"
 KITCHEN_ROUTE_NAME = "{prefix} {number}号线"
 KITCHEN_SHEET_NAMES = {"prep": "生产单", "diets": "特殊膳食单", "packing": "装箱单", "labels": "餐盒标签"}
+
+# ---------------------------------------------------------------- dispatch, drivers, alerts, family view (issue 8)
+JOB_STAGE_NAMES = {
+    "queued": "排队等待规划",
+    "started": "开始规划",
+    "screened": "已检查每个站点能否送达",
+    "improving": "正在寻找更短的路线",
+    "saving": "正在保存路线",
+    "done": "规划完成",
+    "failed": "规划失败",
+}
+JOB_FAILED = "规划没有完成：{detail}。请稍后再点“规划路线”，或拨打求助电话。"
+JOB_ALREADY_RUNNING = "路线正在规划中，请稍候，不必重复点击。"
+JOB_QUEUED = "已开始在后台规划路线，页面会显示进度。"
+DISPATCH_NO_CANTEEN = "您的账号还没有关联食堂，请联系运营管理员。"
+DISPATCH_OTHER_CANTEEN = "这是其他食堂的送餐计划，您只能调度本食堂的送餐。"
+DISPATCH_NO_SLOT = "{canteen}没有设置{slot}送餐。"
+DISPATCH_NO_SHIFTS = "这一餐还没有排班的送餐员，请先安排送餐员和车辆。"
+DISPATCH_NO_ORDERS = "这一餐没有送餐上门的订单。"
+DISPATCH_NO_COORDS = "缺少地址坐标，无法规划"
+DISPATCH_PLAN_PUBLISHED = "路线已发布（第 {version} 版）：厨房装箱按站点顺序，送餐员手机上已显示各自的路线。"
+DISPATCH_PUBLISH_EMPTY = "还没有可发布的路线，请先规划路线。"
+DISPATCH_PUBLISH_BUSY = "路线正在规划中，完成后才能发布。"
+DISPATCH_MOVED = "已把 {name} 移到 {route} 第 {position} 站。"
+DISPATCH_MOVE_WARN = "调整后有问题：{problems}"
+DISPATCH_MOVE_BAD_POSITION = "站序应为 1 到 {last} 之间的数字。"
+DISPATCH_LOCKED_STOP = "这一站已锁定，先解锁才能移动。"
+DISPATCH_ROUTE_LOCKED = "这条路线已锁定，先解锁才能调整。"
+DISPATCH_EDIT_STARTED = "送餐已经开始的路线不能再调整。"
+DISPATCH_LOCK_SAVED = "锁定状态已保存。"
+DISPATCH_CONTINUITY_SAVED = "已保存：每位老人换了送餐员，相当于多走 {seconds} 秒的路。"
+DISPATCH_CONTINUITY_INVALID = "请填写 0 到 3600 之间的整数秒数。"
+DISPATCH_LATE_QUEUED = "正在把 {count} 份新订单插入已发布的路线，其他站点尽量不变。"
+DISPATCH_NO_LATE = "没有需要插入的新订单。"
+DISPATCH_ROUTE_NAME = "{number}号线 · {driver}"
+DISPATCH_PLAN_NOT_FOUND = "没有找到这个送餐计划。"
+DISPATCH_STOP_NOT_FOUND = "没有找到这个站点。"
+DISPATCH_DATE_INVALID = "日期格式应为 年-月-日，如 2026-11-23。"
+REASON_NAMES = {
+    "window_unreachable": "太远：送餐时间窗内从厨房赶不到",
+    "ride_limit": "太远：路上时间会超过餐食安全时限",
+    "beyond_shifts": "超出所有送餐员的班次时间",
+    "too_many_meals": "份数太多，任何车辆的保温箱都装不下",
+    "no_capacity_left": "车辆容量已用完（保温箱和趟数都满了）",
+    "no_time_left": "时间窗不可能：其他站点已排满送餐员的时间",
+    "lock_conflict": "与锁定的路线冲突",
+    "no_location": "缺少地址坐标，无法规划",
+}
+
+DRIVER_NOT_A_DRIVER = "您的账号还没有登记为送餐员，请联系调度员。"
+DRIVER_NOT_YOUR_STOP = "这一站不在您今天的路线上。"
+DRIVER_NOT_TODAY = "只能登记今天的送餐。"
+DRIVER_BAD_REPORT = "登记内容不完整，请重新点一次按钮。"
+DRIVER_WELLNESS_REQUIRED = "这位老人独居，送达时请先选择探访结果。"
+DRIVER_REPORT_SAVED = {
+    "delivered": "已登记：已送达。",
+    "no_answer": "已登记：无人应答，办公室已收到提醒。餐食请带回，不要放在门口。",
+    "problem": "已登记：其他问题，办公室已收到提醒。",
+    "step": "已记录这一步。",
+}
+STEP_NAMES = {
+    "knock_again": "再次敲门",
+    "call_senior": "给老人打电话",
+    "call_contact": "给紧急联系人打电话",
+    "tell_office": "告知办公室",
+}
+WELLNESS_NAMES = {"well": "见到本人，状态良好", "unwell": "看起来不太好", "needs_help": "需要帮助"}
+STOP_STATUS_NAMES = {"pending": "待送", "delivered": "已送达", "no_answer": "无人应答", "problem": "有问题"}
+ALERT_KIND_NAMES = {"no_answer": "无人应答", "wellness": "探访关注", "problem": "送餐问题", "silence": "长时间无消息"}
+ALERT_STATUS_NAMES = {"open": "待处理", "acknowledged": "处理中", "resolved": "已解决"}
+ALERT_NO_ANSWER = "{name}（{address}）送餐无人应答，餐食已带回。请联系紧急联系人：{contacts}"
+ALERT_WELLNESS = "{name}（{address}）探访结果：{result}。{note}请联系紧急联系人：{contacts}"
+ALERT_PROBLEM = "{name}（{address}）送餐遇到问题：{note}"
+ALERT_NO_CONTACTS = "无登记的紧急联系人"
+ALERT_NOT_FOUND = "没有找到这条提醒。"
+ALERT_UPDATED = "提醒状态已更新。"
+
+FAMILY_NOT_LINKED = "您没有关照这位老人的授权，无法查看。"
+FAMILY_STAGE_NAMES = {"ordered": "已订餐", "cooking": "制作中", "on_the_way": "送餐途中", "delivered": "已送达",
+                      "no_answer": "无人应答", "served": "已就餐", "cancelled": "已取消"}
+
+# ---------------------------------------------------------------- ordering (issue 5)
+ORDER_SLOT_CLOSED = "{day}{slot}已截止，可以订{next}的。"
+ORDER_SLOT_CLOSED_NO_NEXT = "{day}{slot}已截止。"
+ORDER_DELIVERY_CLOSED = "{day}{slot}的送餐上门已于{cutoff}截止，可以选到店堂食或自取，或订{next}的。"
+ORDER_NO_DELIVERY = "{slot}不提供送餐上门，可以选到店堂食或自取。"
+ORDER_OUT_OF_RANGE = "{canteen}只送 {radius} 公里以内，您的地址约 {distance} 公里，送不到。可以选到店堂食或自取。"
+ORDER_NO_ADDRESS = "还没有登记送餐地址的位置，暂时不能送餐上门。请电话求助，或选到店堂食、自取。"
+ORDER_SOLD_OUT = "“{item}”已经订完了。可以改订：{alternative}。"
+ORDER_SOLD_OUT_NO_ALT = "“{item}”已经订完了，请选别的菜。"
+ORDER_NOT_ENOUGH_LEFT = "“{item}”只剩 {left} 份了。"
+ORDER_ALLERGY = "“{item}”含有{allergens}，{name}对{allergens}过敏，不能订。可以改订：{alternative}。"
+ORDER_ALLERGY_NO_ALT = "“{item}”含有{allergens}，{name}对{allergens}过敏，不能订。"
+ORDER_TEXTURE_UNSAFE = "{name}需要{need}，这道菜没有合适的做法（可做：{offered}）。"
+ORDER_TEXTURE_NOT_OFFERED = "这道菜不能做成{texture}（可做：{offered}）。"
+ORDER_PORTION_NOT_OFFERED = "这道菜没有小份。"
+ORDER_ITEM_NOT_ON_MENU = "菜单上没有这道菜，请重新选择。"
+ORDER_NO_ITEMS = "请先选一份餐。"
+ORDER_QUANTITY_INVALID = "份数应为 1 到 {limit} 份。"
+ORDER_MENU_NOT_FOUND = "这一餐的菜单还没有公布。"
+ORDER_FULFILMENT_INVALID = "请选择堂食、自取或送餐上门。"
+ORDER_ALREADY_PLACED = "{day}{slot}已经订好了（订单号 {public_no}）。如要改，请先取消原来的订单。"
+ORDER_SENIOR_PAUSED = "{name}的助餐服务暂停中，暂时不能订餐。请联系食堂。"
+ORDER_SENIOR_INACTIVE = "{name}的助餐服务已停止，不能订餐。"
+ORDER_NOT_LINKED = "您没有为这位老人代订的授权。"
+ORDER_COUNTER_OTHER_CANTEEN = "您只能在本食堂窗口点餐。"
+ORDER_NO_CANTEEN = "还没有登记常去的食堂，请电话求助。"
+ORDER_NOT_CANCELLABLE = "这笔订单已过可取消时间（{until}），如需帮助请电话求助。"
+ORDER_ALREADY_CANCELLED = "这笔订单已经取消了。"
+ORDER_NOT_PLACED = "这笔订单已{status}，不能取消。"
+ORDER_CANCELLED = "已取消{day}{slot}的订单，补贴名额已退回。"
+ORDER_REPEAT_NOT_ON_MENU = "{day}{slot}的菜单里没有“{item}”，请从菜单里选。"
+ORDER_NO_LAST = "还没有订过餐。"
+ORDER_IDEMPOTENCY_REQUIRED = "缺少防重复提交编号，请刷新页面后再试。"
+ORDER_SEARCH_TOO_SHORT = "请至少输入 1 个字的姓名，或手机号、卡号的后 4 位。"
+ORDER_SEARCH_NONE = "没有找到“{q}”，请核对姓名、手机号或卡号。"
+ORDER_SENIOR_REQUIRED = "请先从列表里选一位老人。"
+ORDER_NOT_SENIOR = "这个账号没有关联长者，请从列表里选择要点餐的老人。"
 
 # ---------------------------------------------------------------- operators: menus, seniors, fleet, dashboard (issue 9)
 IMPORT_FILE_UNREADABLE = "这个文件打不开，请确认是 Excel（.xlsx）或 CSV 文件，并且没有加密。"
@@ -149,41 +333,3 @@ SENIOR_PAUSED = "已暂停{name}的送餐，{day}恢复；取消了 {cancelled} 
 SENIOR_GONE = "已将{name}标记为{status}；取消了 {cancelled} 笔今后的订单。"
 SENIOR_KEPT = "另有 {count} 笔订单已过取消时限（{orders}），请通知厨房和送餐员。"
 SENIOR_RESUMED = "已恢复{name}的送餐。"
-
-# ---------------------------------------------------------------- ordering (issue 5)
-ORDER_SLOT_CLOSED = "{day}{slot}已截止，可以订{next}的。"
-ORDER_SLOT_CLOSED_NO_NEXT = "{day}{slot}已截止。"
-ORDER_DELIVERY_CLOSED = "{day}{slot}的送餐上门已于{cutoff}截止，可以选到店堂食或自取，或订{next}的。"
-ORDER_NO_DELIVERY = "{slot}不提供送餐上门，可以选到店堂食或自取。"
-ORDER_OUT_OF_RANGE = "{canteen}只送 {radius} 公里以内，您的地址约 {distance} 公里，送不到。可以选到店堂食或自取。"
-ORDER_NO_ADDRESS = "还没有登记送餐地址的位置，暂时不能送餐上门。请电话求助，或选到店堂食、自取。"
-ORDER_SOLD_OUT = "“{item}”已经订完了。可以改订：{alternative}。"
-ORDER_SOLD_OUT_NO_ALT = "“{item}”已经订完了，请选别的菜。"
-ORDER_NOT_ENOUGH_LEFT = "“{item}”只剩 {left} 份了。"
-ORDER_ALLERGY = "“{item}”含有{allergens}，{name}对{allergens}过敏，不能订。可以改订：{alternative}。"
-ORDER_ALLERGY_NO_ALT = "“{item}”含有{allergens}，{name}对{allergens}过敏，不能订。"
-ORDER_TEXTURE_UNSAFE = "{name}需要{need}，这道菜没有合适的做法（可做：{offered}）。"
-ORDER_TEXTURE_NOT_OFFERED = "这道菜不能做成{texture}（可做：{offered}）。"
-ORDER_PORTION_NOT_OFFERED = "这道菜没有小份。"
-ORDER_ITEM_NOT_ON_MENU = "菜单上没有这道菜，请重新选择。"
-ORDER_NO_ITEMS = "请先选一份餐。"
-ORDER_QUANTITY_INVALID = "份数应为 1 到 {limit} 份。"
-ORDER_MENU_NOT_FOUND = "这一餐的菜单还没有公布。"
-ORDER_FULFILMENT_INVALID = "请选择堂食、自取或送餐上门。"
-ORDER_ALREADY_PLACED = "{day}{slot}已经订好了（订单号 {public_no}）。如要改，请先取消原来的订单。"
-ORDER_SENIOR_PAUSED = "{name}的助餐服务暂停中，暂时不能订餐。请联系食堂。"
-ORDER_SENIOR_INACTIVE = "{name}的助餐服务已停止，不能订餐。"
-ORDER_NOT_LINKED = "您没有为这位老人代订的授权。"
-ORDER_COUNTER_OTHER_CANTEEN = "您只能在本食堂窗口点餐。"
-ORDER_NO_CANTEEN = "还没有登记常去的食堂，请电话求助。"
-ORDER_NOT_CANCELLABLE = "这笔订单已过可取消时间（{until}），如需帮助请电话求助。"
-ORDER_ALREADY_CANCELLED = "这笔订单已经取消了。"
-ORDER_NOT_PLACED = "这笔订单已{status}，不能取消。"
-ORDER_CANCELLED = "已取消{day}{slot}的订单，补贴名额已退回。"
-ORDER_REPEAT_NOT_ON_MENU = "{day}{slot}的菜单里没有“{item}”，请从菜单里选。"
-ORDER_NO_LAST = "还没有订过餐。"
-ORDER_IDEMPOTENCY_REQUIRED = "缺少防重复提交编号，请刷新页面后再试。"
-ORDER_SEARCH_TOO_SHORT = "请至少输入 1 个字的姓名，或手机号、卡号的后 4 位。"
-ORDER_SEARCH_NONE = "没有找到“{q}”，请核对姓名、手机号或卡号。"
-ORDER_SENIOR_REQUIRED = "请先从列表里选一位老人。"
-ORDER_NOT_SENIOR = "这个账号没有关联长者，请从列表里选择要点餐的老人。"

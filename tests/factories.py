@@ -192,6 +192,7 @@ def id_of(row: Any) -> int:
     assert row.id is not None
     return int(row.id)
 
+
 # ---------------------------------------------------------------- ordering (issue 5)
 
 def make_dish_menu(session: Session, canteen: Canteen, day: date, slot: str = "lunch", *,
@@ -223,3 +224,47 @@ def principal_of(session: Session, user: User) -> Any:
         roles.setdefault(r.role, set()).add(r.canteen_id)
     return Principal(user_id=user.id or 0, name=user.name, roles={k: frozenset(v) for k, v in roles.items()},
                      senior_id=user.senior_id, font_size=user.font_size, session_id=0, csrf_token="")
+
+
+# ---------------------------------------------------------------- dispatch and drivers (issue 8)
+
+def make_driver(session: Session, canteen: Canteen, day: date, slot: str = "lunch", *, name: str = "测试师傅",
+                capacity: int = 16, kind: str = "ebike", max_trips: int = 1, start: time = time(10, 30),
+                end: time = time(13, 30), phone: str | None = None) -> Any:
+    """A driver with a sign-in, a vehicle and a shift for canteen × day × slot. Returns (user, driver, vehicle)."""
+    from datetime import datetime
+
+    from app.models import Driver, DriverShift, Vehicle
+    from app.settings import TZ
+
+    user = make_user(session, ("driver", canteen.id), name=name, phone=phone)
+    driver = Driver(user_id=user.id, canteen_id=canteen.id or 0, name=name, phone=user.phone or "")
+    vehicle = Vehicle(canteen_id=canteen.id or 0, name=f"{name}的车", kind=kind, capacity_meals=capacity)
+    session.add(driver)
+    session.add(vehicle)
+    session.flush()
+    session.add(DriverShift(canteen_id=canteen.id or 0, driver_id=driver.id or 0, vehicle_id=vehicle.id or 0,
+                            service_date=day, slot=slot, start_at=datetime.combine(day, start, TZ),
+                            end_at=datetime.combine(day, end, TZ), max_trips=max_trips))
+    session.commit()
+    return user, driver, vehicle
+
+
+def make_delivery_orders(session: Session, canteen: Canteen, day: date, spots: list[tuple[float, float]],
+                         slot: str = "lunch", **senior_kw: Any) -> list[Any]:
+    """One delivery order per (lat, lng) offset in metres-ish degrees from the canteen, each for a new senior."""
+    from app.models import EmergencyContact
+
+    orders = []
+    placed_by = make_user(session, "counter")
+    for dlat, dlng in spots:
+        senior = make_senior(session, lat=canteen.lat + dlat, lng=canteen.lng + dlng,
+                             preferred_fulfilment="delivery", **senior_kw)
+        session.add(EmergencyContact(senior_id=senior.id or 0, name=f"{senior.name[0]}海燕", relation="女儿",
+                                     phone="13812345678"))
+        order = make_priced_order(session, senior, canteen, day, slot, channel="delivery", placed_by=placed_by)
+        order.lat, order.lng, order.address_snapshot = senior.lat, senior.lng, senior.address
+        session.add(order)
+        session.commit()
+        orders.append(order)
+    return orders
