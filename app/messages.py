@@ -333,3 +333,6 @@ SENIOR_PAUSED = "已暂停{name}的送餐，{day}恢复；取消了 {cancelled} 
 SENIOR_GONE = "已将{name}标记为{status}；取消了 {cancelled} 笔今后的订单。"
 SENIOR_KEPT = "另有 {count} 笔订单已过取消时限（{orders}），请通知厨房和送餐员。"
 SENIOR_RESUMED = "已恢复{name}的送餐。"
+REPORT_DATE_INVALID = "日期格式应为 年-月-日，如 2026-10-01。"
+REPORT_RANGE_ORDER = "结束日期不能早于开始日期。"
+REPORT_RANGE_TOO_LONG = "一次最多统计 {days} 天，请缩短日期范围。"
