@@ -34,9 +34,9 @@ from routing.plan import (
     UnassignedReason,
     Visit,
 )
+from routing.planner import solve
 from routing.readers import read_solomon, read_vrplib
 from routing.replan import insert_late_stops
-from routing.solve import solve
 from routing.travel import HaversineTravel, MatrixTravel
 from routing.validate import ValidationReport, validate
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from routing.jsonio import read_json
 from routing.model import RoutingProblem
 from routing.plan import RoutePlan
+from routing.planner import solve
 from routing.readers import read_solomon, read_vrplib
-from routing.solve import solve
 from routing.validate import ValidationReport, validate
 
 BENCH_SCRIPT = Path("benchmarks") / "routing_bench.py"

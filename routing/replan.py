@@ -12,7 +12,7 @@ from routing.compiled import Compiled, compile_problem
 from routing.diagnose import screen_stops
 from routing.model import Lock, RoutingProblem, Stop
 from routing.plan import RoutePlan
-from routing.solve import _plan
+from routing.planner import _plan
 from routing.solver import Model, SearchConfig, SearchResult, run_search
 
 LATE_INSERTION = SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")

@@ -38,6 +38,7 @@ class Model:
 
     def __init__(self, c: Compiled) -> None:
         self.c = c
+        self.closed = False
         self.manager = pywrapcp.RoutingIndexManager(c.nodes, len(c.slots), 0)
         self.routing = pywrapcp.RoutingModel(self.manager)
         self._time_callbacks = self._register_time()
@@ -166,6 +167,11 @@ class Model:
             for a, b in zip(indices, indices[1:], strict=False):
                 solver.Add(rank.CumulVar(a) < rank.CumulVar(b))
 
+    def close(self, params: object) -> None:
+        if not self.closed:
+            self.routing.CloseModelWithParameters(params)
+            self.closed = True
+
     def lock_chains(self) -> list[list[int]]:
         chains: list[list[int]] = [[] for _ in self.c.slots]
         for slot, nodes, _ in self.c.locks:
@@ -181,6 +187,40 @@ class Model:
                 index = assignment.Value(self.routing.NextVar(index))
             routes.append(tuple(nodes))
         return tuple(routes)
+
+
+# Operators that cost more than they give when repairing a ruined plan (measured on Solomon R1/RC1).
+_SLOW_FOR_REPAIR = (
+    "use_lin_kernighan", "use_relocate_expensive_chain", "use_global_cheapest_insertion_path_lns",
+    "use_local_cheapest_insertion_path_lns", "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+    "use_exchange_subtrip", "use_relocate_subtrip", "use_shortest_path_swap_active", "use_shortest_path_two_opt",
+    "use_swap_active_chain", "use_global_cheapest_insertion_visit_types_lns",
+    "use_local_cheapest_insertion_visit_types_lns", "use_make_chain_inactive", "use_make_inactive",
+    "use_swap_active", "use_light_relocate_pair", "use_relocate_pair", "use_exchange_pair",
+)
+_BOOL_FALSE = 2
+
+
+def repair_parameters(time_limit_s: float) -> object:
+    """Greedy descent with the cheap operators: reinserts ruined stops and polishes around them."""
+    params = search_parameters(SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT"), time_limit_s)
+    for name in _SLOW_FOR_REPAIR:
+        setattr(params.local_search_operators, name, _BOOL_FALSE)
+    return params
+
+
+def repair(model: Model, partial: tuple[tuple[int, ...], ...], time_limit_s: float) -> SearchResult | None:
+    """Complete `partial` routes (nodes per slot; missing stops unperformed) with OR-Tools local search.
+    None when the partial routes are not feasible as given (e.g. a matrix without the triangle inequality)."""
+    params = repair_parameters(time_limit_s)
+    model.close(params)
+    start = model.routing.ReadAssignmentFromRoutes(_as_indices(model, partial), True)
+    if start is None:
+        return None
+    solution = model.routing.SolveFromAssignmentWithParameters(start, params)
+    if solution is None:
+        return None
+    return SearchResult(routes=model.routes_of(solution), objective=solution.ObjectiveValue())
 
 
 def search_parameters(config: SearchConfig, time_limit_s: float) -> object:
@@ -205,7 +245,7 @@ def run_search(
     params = search_parameters(config, time_limit_s)
     if on_solution is not None:
         routing.AddAtSolutionCallback(lambda: on_solution(routing.CostVar().Value()))
-    routing.CloseModelWithParameters(params)  # a no-op once closed
+    model.close(params)
     if initial is not None:
         start = routing.ReadAssignmentFromRoutes([list(r) for r in _as_indices(model, initial)], True)
         solution = routing.SolveFromAssignmentWithParameters(start, params) if start else None

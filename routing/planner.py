@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from routing.compiled import Compiled, compile_problem
 from routing.diagnose import left_out_reason, screen_stops, unassigned
+from routing.improve import improve
 from routing.model import RoutingProblem
 from routing.plan import NoFeasibleRoute, Route, RoutePlan, SolveProgress, Unassigned
 from routing.schedule import schedule_vehicle
@@ -23,6 +24,7 @@ PORTFOLIO: tuple[SearchConfig, ...] = (
 )
 DETERMINISTIC = SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
 FALLBACK = SearchConfig("ALL_UNPERFORMED", "GUIDED_LOCAL_SEARCH")
+GLS_SHARE = 0.1  # of the budget for the first plan and guided local search; the rest is ruin and recreate
 
 
 def solve(
@@ -66,15 +68,29 @@ class _Clock:
 
 
 def _portfolio(c: Compiled, budget_s: float, seed: int, deterministic: bool, clock: _Clock) -> SearchResult | None:
-    budget_s = max(budget_s - 0.05, 0.05)
+    """Two diverse runs, one per core: each builds a first plan with its own strategy, runs guided local
+    search briefly, then ruin-and-recreate with its own random stream; the better plan wins."""
+    budget_s = max(budget_s - 0.1, 0.05)
     if deterministic:
         return _search_with_fallback(c, DETERMINISTIC, budget_s, clock)
     mine, theirs = PORTFOLIO[seed % 2], PORTFOLIO[2 + seed % 2] if seed % 4 >= 2 else PORTFOLIO[1 - seed % 2]
-    child = _start_child(c, theirs, budget_s)
-    best = _search_with_fallback(c, mine, budget_s, clock)
+    child = _start_child(c, theirs, budget_s, seed * 2 + 1)
+    best = _run(c, mine, budget_s, seed * 2, clock)
     other = _join_child(child, budget_s)
     candidates = [r for r in (best, other) if r is not None]
     return min(candidates, key=lambda r: r.objective) if candidates else None
+
+
+def _run(c: Compiled, config: SearchConfig, budget_s: float, seed: int, clock: _Clock) -> SearchResult | None:
+    deadline = time.monotonic() + budget_s
+    first = _search_with_fallback(c, config, max(budget_s * GLS_SHARE, min(budget_s / 2, 1.0)), clock)
+    if first is None:
+        return None
+
+    def on_better(result: SearchResult) -> None:
+        clock.report("improving", result.objective)
+
+    return improve(c, first, deadline, seed, on_better)
 
 
 def _search_with_fallback(c: Compiled, config: SearchConfig, budget_s: float, clock: _Clock) -> SearchResult | None:
@@ -82,7 +98,7 @@ def _search_with_fallback(c: Compiled, config: SearchConfig, budget_s: float, cl
     model = Model(c)
 
     def on_solution(cost: int) -> None:
-        clock.report("improving", cost)
+        clock.report("first plan", cost)
 
     result = run_search(model, config, budget_s, on_solution=on_solution)
     if result is None:
@@ -91,18 +107,18 @@ def _search_with_fallback(c: Compiled, config: SearchConfig, budget_s: float, cl
     return result
 
 
-def _child_main(conn: object, c: Compiled, config: SearchConfig, budget_s: float) -> None:
-    result = _search_with_fallback(c, config, budget_s, _Clock(None))
+def _child_main(conn: object, c: Compiled, config: SearchConfig, budget_s: float, seed: int) -> None:
+    result = _run(c, config, budget_s, seed, _Clock(None))
     conn.send(result)  # type: ignore[attr-defined]
     conn.close()  # type: ignore[attr-defined]
 
 
-def _start_child(c: Compiled, config: SearchConfig, budget_s: float) -> tuple[object, object] | None:
+def _start_child(c: Compiled, config: SearchConfig, budget_s: float, seed: int) -> tuple[object, object] | None:
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_child_main, args=(send, c, config, budget_s), daemon=True)
+    process = context.Process(target=_child_main, args=(send, c, config, budget_s, seed), daemon=True)
     process.start()
     send.close()
     return process, receive
