@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import date
 
 import pytest
@@ -12,6 +14,7 @@ from app.models import AuditEvent, Order, OrderSubsidy, SubsidySchemeVersion
 from app.pricing import Line, builtin_scheme_data
 from app.services import pricing_service as ps
 from app.services.errors import InvalidInput, NotFound
+from tests.conftest import PG_URL
 from tests.factories import id_of, make_canteen, make_priced_order, make_senior, make_user, seed_schemes
 
 MONDAY = date(2026, 11, 23)
@@ -278,3 +281,50 @@ def test_voucher_is_refused_for_a_senior_who_is_not_disabled(session, putuo):
         )
 
     assert refused.value.errors == {"voucher_no": "养老服务消费补贴仅限中度及以上失能老人使用。"}
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not PG_URL, reason="row locks need PostgreSQL (CI runs the suite on PostgreSQL too)")
+def test_two_orders_placed_at_once_cannot_both_take_the_daily_subsidy(session, putuo, engine):
+    senior = make_senior(session, age=85, today=MONDAY)
+    first = make_priced_order(session, senior, putuo, MONDAY, status="cancelled")  # makes the menu and item
+    menu_id, item_id, user_id = (
+        first.menu_id,
+        session.exec(select(OrderLine.menu_item_id)).first(),
+        first.placed_by_id,
+    )
+    start = threading.Barrier(2)
+    results: list[int] = []
+
+    def place(slot_no: int) -> None:
+        with Session(engine) as own:
+            start.wait()
+            ps.lock_senior(own, id_of(senior))
+            time.sleep(0.2)  # widen the window a missing lock would leave open
+            breakdown = ps.quote(own, id_of(senior), id_of(putuo), MONDAY, "lunch", "dine_in", set_meal(2000))
+            own.add(
+                Order(
+                    public_no=f"RACE{slot_no}",
+                    senior_id=id_of(senior),
+                    canteen_id=id_of(putuo),
+                    menu_id=menu_id,
+                    service_date=MONDAY,
+                    slot="lunch",
+                    fulfilment="dine_in",
+                    placed_by_id=user_id,
+                    placed_via="counter",
+                    idempotency_key=f"race-{slot_no}",
+                    changeable_until=first.changeable_until,
+                    **ps.snapshot_fields(breakdown),
+                )
+            )
+            own.commit()
+            results.append(breakdown.subsidy_fen)
+
+    threads = [threading.Thread(target=place, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(results) == [0, 300]
