@@ -41,6 +41,7 @@ def solve(
     if not time_limit_s > 0:
         raise ValueError(f"time_limit_s must be > 0, got {time_limit_s!r}")
     clock = _Clock(progress)
+    clock.report("started", None)
     servable, rejected = screen_stops(problem)
     c = compile_problem(problem, servable)
     clock.report("screened", None)
@@ -98,7 +99,7 @@ def _search_with_fallback(c: Compiled, config: SearchConfig, budget_s: float, cl
     model = Model(c)
 
     def on_solution(cost: int) -> None:
-        clock.report("first plan", cost)
+        clock.report("improving", cost)
 
     result = run_search(model, config, budget_s, on_solution=on_solution)
     if result is None:

@@ -1,5 +1,6 @@
-"""Times for a fixed sequence: every trip leaves the kitchen as late as it can, which shortens every meal's
-ride and every wait at once (a ride is the handover time minus the departure, never longer for leaving later)."""
+"""Times for a fixed sequence. A trip leaves the kitchen as soon as it can without anyone waiting at a door,
+but never later than its latest feasible departure: that gives the shortest ride for every meal (a ride is the
+handover time minus the departure, which only shrinks while leaving later removes waiting) and no idle wait."""
 
 from __future__ import annotations
 
@@ -15,21 +16,32 @@ def _latest_departure(c: Compiled, matrix: tuple[tuple[int, ...], ...], nodes: l
     return bound - matrix[0][nodes[0]]
 
 
+def _no_wait_departure(c: Compiled, matrix: tuple[tuple[int, ...], ...], nodes: list[int]) -> int:
+    """The earliest departure after which nobody waits at a door: leaving later only delays the meals."""
+    offset, prev, best = 0, 0, None
+    for node in nodes:
+        offset += c.service[prev] + matrix[prev][node]
+        best = c.earliest[node] - offset if best is None else max(best, c.earliest[node] - offset)
+        prev = node
+    return best if best is not None else 0
+
+
 def schedule_vehicle(c: Compiled, vehicle: int, trips: list[list[int]]) -> Route | None:
     """The route of `vehicle` for its non-empty trips in order; None when the sequence cannot be timed."""
     matrix = c.seconds[c.slots[_first_slot(c, vehicle)].travel_class]
     meters = c.meters[c.slots[_first_slot(c, vehicle)].travel_class]
-    departures: list[int] = []
+    latest: list[int] = []
     end_by = c.shift_end[vehicle]
     for nodes in reversed(trips):
-        departures.append(_latest_departure(c, matrix, nodes, end_by))
-        end_by = departures[-1] - c.reload_s
-    departures.reverse()
+        latest.append(_latest_departure(c, matrix, nodes, end_by))
+        end_by = latest[-1] - c.reload_s
+    latest.reverse()
     visits: list[Visit] = []
     trip_rows: list[Trip] = []
     ready = c.shift_start[vehicle]
     travel = distance = 0
-    for number, (nodes, depart) in enumerate(zip(trips, departures, strict=True), start=1):
+    for number, (nodes, last_depart) in enumerate(zip(trips, latest, strict=True), start=1):
+        depart = min(last_depart, max(ready, _no_wait_departure(c, matrix, nodes)))
         if depart < ready:
             return None
         clock, prev, load = depart, 0, sum(c.demand[n] for n in nodes)
