@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from app import messages as msg
+from app.pricing import yuan
 from app.services import settlement as st
 from app.services.errors import AppError, InvalidInput
 from app.services.settlement_export import PART_NAMES, PARTS, to_csv, to_xlsx
@@ -65,10 +66,6 @@ def _scope(args: argparse.Namespace) -> st.Scope:
     return st.Scope(args.start, args.end, args.canteen, args.district)
 
 
-def _footer(report: object) -> str:
-    t = report.total  # type: ignore[attr-defined]
-    exceptions = len(report.exceptions)  # type: ignore[attr-defined]
-    return (
-        f"{report.title}：{t.visits} 人次，补贴 {t.subsidy_fen // 100}.{t.subsidy_fen % 100:02d} 元，"  # type: ignore[attr-defined]
-        f"异常 {exceptions} 条"
-    )
+def _footer(report: st.Settlement) -> str:
+    total = report.total
+    return f"{report.title}：{total.visits} 人次，补贴 {yuan(total.subsidy_fen)} 元，异常 {len(report.exceptions)} 条"

@@ -21,7 +21,7 @@ from app.pricing.facts import (
     full_years,
     usage_from,
 )
-from app.pricing.loading import load_scheme, load_scheme_json
+from app.pricing.loading import load_scheme, load_scheme_json, parse_json
 from app.pricing.money import yuan
 from app.pricing.scheme import Scheme
 
@@ -47,6 +47,7 @@ __all__ = [
     "full_years",
     "load_scheme",
     "load_scheme_json",
+    "parse_json",
     "price",
     "scheme_in_force",
     "usage_from",

@@ -68,11 +68,15 @@ def load_scheme(data: Any) -> Scheme:
 
 def load_scheme_json(text: str) -> Scheme:
     """Like `load_scheme`, from JSON text (what the admin form posts)."""
+    return load_scheme(parse_json(text))
+
+
+def parse_json(text: str) -> Any:
+    """Parse scheme text; a syntax error becomes a ValueError naming the line and column."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列附近（{exc.msg}）") from None
-    return load_scheme(data)
 
 
 def _fields(scheme: Scheme) -> dict[str, Any]:

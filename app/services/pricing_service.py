@@ -6,6 +6,7 @@ senior's standing orders in the same transaction, so two concurrent orders canno
 
 from __future__ import annotations
 
+import calendar
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -91,8 +92,7 @@ def usage_for(
 
 
 def _month_end(day: date) -> date:
-    next_month = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return next_month - timedelta(days=1)
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def scheme_versions(session: Session, scheme_key: str) -> list[pricing.Scheme]:
@@ -333,14 +333,17 @@ def _body(text: str, scheme_key: str, errors: dict[str, str]) -> dict[str, Any] 
         errors["body"] = msg.SCHEME_BODY_REQUIRED
         return None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        errors["body"] = f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列附近（{exc.msg}）"
+        data = pricing.parse_json(text)
+    except ValueError as exc:
+        errors["body"] = str(exc)
         return None
-    if isinstance(data, dict) and data.get("key", scheme_key) != scheme_key:
+    if not isinstance(data, dict):
+        errors["body"] = msg.SCHEME_BODY_NOT_OBJECT
+        return None
+    if data.get("key", scheme_key) != scheme_key:
         errors["body"] = msg.SCHEME_KEY_FIXED.format(key=scheme_key, given=data.get("key"))
         return None
-    return {"key": scheme_key} | data if isinstance(data, dict) else data
+    return {"key": scheme_key} | data
 
 
 def _save_version(session: Session, data: dict[str, Any], note: str, user_id: int) -> SubsidySchemeVersion:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from app import messages as msg
 from app.models import Canteen, Order, OrderEvent, OrderSubsidy, Senior, VoucherPayment, now
+from app.pricing import yuan
 from app.services.errors import InvalidInput
 from app.services.privacy import pseudonym
 from app.settings import get_settings
@@ -296,7 +297,7 @@ def _exceptions(
     for row in ledger:
         split = sum(amount for _, _, _, amount in shares.get(row.order_id, []))
         if split != row.subsidy_fen:
-            detail = f"订单补贴 {_yuan(row.subsidy_fen)} 元，出资分摊合计 {_yuan(split)} 元"
+            detail = f"订单补贴 {yuan(row.subsidy_fen)} 元，出资分摊合计 {yuan(split)} 元"
             yield SettlementException(
                 "shares_mismatch", row.order_no, row.senior_code, row.service_date, detail
             )
@@ -324,9 +325,9 @@ def _order_exception(order: Order, served_then_cancelled: set[int]) -> str:
 
 def _order_detail(kind: str, order: Order) -> str:
     if kind == "no_answer":
-        return f"已计入申领，补贴 {_yuan(order.subsidy_fen)} 元，请核实签收记录"
+        return f"已计入申领，补贴 {yuan(order.subsidy_fen)} 元，请核实签收记录"
     when = f"，{order.cancelled_at:%Y-%m-%d %H:%M} 取消" if order.cancelled_at else ""
-    return f"未计入申领：原价 {_yuan(order.list_fen)} 元，补贴 {_yuan(order.subsidy_fen)} 元{when}"
+    return f"未计入申领：原价 {yuan(order.list_fen)} 元，补贴 {yuan(order.subsidy_fen)} 元{when}"
 
 
 def _category_changes(ledger: list[LedgerRow]) -> Iterable[SettlementException]:
@@ -354,10 +355,6 @@ def _eligibility_changes(
             if day is not None and scope.start <= day <= scope.end:
                 detail = f"{senior.economic_status or '经济状况'}认定 {day} {label}（依据：{senior.economic_source or '未记录'}）"
                 yield SettlementException("eligibility_changed", "", _code(senior_id), day, detail)
-
-
-def _yuan(fen: int) -> str:
-    return f"{'-' if fen < 0 else ''}{abs(fen) // 100}.{abs(fen) % 100:02d}"
 
 
 def canteen_choices(session: Session) -> list[tuple[int, str, str]]:

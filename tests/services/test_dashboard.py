@@ -18,22 +18,34 @@ def _ate(session: Session, senior: object, canteen: object, days: list[date], pl
 
 
 def test_todays_orders_are_counted_by_slot_and_channel_against_capacity_in_the_chosen_canteen(
-        session: Session) -> None:
+    session: Session,
+) -> None:
     seed_schemes(session)
     today = now().date()
     canteen, other = make_canteen(session), make_canteen(session)
     counter = make_user(session, "counter")
     for channel in ("dine_in", "dine_in", "delivery"):
-        make_priced_order(session, make_senior(session), canteen, today, "lunch", channel=channel, placed_by=counter)
-    make_priced_order(session, make_senior(session), canteen, today, "lunch", status="cancelled", placed_by=counter)
-    make_priced_order(session, make_senior(session), canteen, today, "dinner", channel="pickup", placed_by=counter)
+        make_priced_order(
+            session, make_senior(session), canteen, today, "lunch", channel=channel, placed_by=counter
+        )
+    make_priced_order(
+        session, make_senior(session), canteen, today, "lunch", status="cancelled", placed_by=counter
+    )
+    make_priced_order(
+        session, make_senior(session), canteen, today, "dinner", channel="pickup", placed_by=counter
+    )
     make_priced_order(session, make_senior(session), other, today, "lunch", placed_by=counter)
 
     picture = db.picture(session, db.Scope(canteen_id=canteen.id), today)
 
     lunch, dinner = picture.slots
     assert (lunch.slot, lunch.by_channel, lunch.total, lunch.capacity, lunch.used_percent) == (
-        "lunch", {"dine_in": 2, "delivery": 1}, 3, 200, 2)
+        "lunch",
+        {"dine_in": 2, "delivery": 1},
+        3,
+        200,
+        2,
+    )
     assert (dinner.slot, dinner.by_channel) == ("dinner", {"pickup": 1})
     assert (picture.orders_today, picture.channel_total("dine_in")) == (4, 2)
 
@@ -68,26 +80,41 @@ def test_route_progress_counts_delivered_no_answer_and_pending_stops(session: Se
 
     picture = db.picture(session, db.Scope(canteen_id=canteen.id), today)
 
-    assert [(r.slot, r.status, r.routes, r.stops, r.delivered, r.no_answer, r.pending) for r in picture.routes] == [
-        ("lunch", "published", 1, 4, 2, 1, 1)]
+    assert [
+        (r.slot, r.status, r.routes, r.stops, r.delivered, r.no_answer, r.pending) for r in picture.routes
+    ] == [("lunch", "published", 1, 4, 2, 1, 1)]
 
 
 def test_open_alerts_of_the_scope_need_someone_and_resolved_ones_do_not(session: Session) -> None:
     canteen, other = make_canteen(session), make_canteen(session)
     senior = make_senior(session, name="王秀英")
-    session.add_all([Alert(kind="no_answer", senior_id=senior.id or 0, canteen_id=canteen.id or 0, message="敲门无人应答"),
-                     Alert(kind="wellness", status="resolved", senior_id=senior.id or 0, canteen_id=canteen.id or 0,
-                           message="已处理"),
-                     Alert(kind="no_answer", senior_id=senior.id or 0, canteen_id=other.id or 0, message="别处")])
+    session.add_all(
+        [
+            Alert(
+                kind="no_answer", senior_id=senior.id or 0, canteen_id=canteen.id or 0, message="敲门无人应答"
+            ),
+            Alert(
+                kind="wellness",
+                status="resolved",
+                senior_id=senior.id or 0,
+                canteen_id=canteen.id or 0,
+                message="已处理",
+            ),
+            Alert(kind="no_answer", senior_id=senior.id or 0, canteen_id=other.id or 0, message="别处"),
+        ]
+    )
     session.commit()
 
     picture = db.picture(session, db.Scope(canteen_id=canteen.id), now().date())
 
-    assert [(a.kind, a.senior_name, a.message) for a in picture.alerts] == [("no_answer", "王秀英", "敲门无人应答")]
+    assert [(a.kind, a.senior_name, a.message) for a in picture.alerts] == [
+        ("no_answer", "王秀英", "敲门无人应答")
+    ]
 
 
 def test_seniors_who_usually_eat_but_went_quiet_for_two_days_are_listed_living_alone_first(
-        session: Session) -> None:
+    session: Session,
+) -> None:
     seed_schemes(session)
     today = now().date()
     canteen = make_canteen(session)
@@ -97,8 +124,9 @@ def test_seniors_who_usually_eat_but_went_quiet_for_two_days_are_listed_living_a
     alone = make_senior(session, name="王秀英", lives_alone=True)
     ordered_today = make_senior(session, name="李桂英", lives_alone=True)
     occasional = make_senior(session, name="赵德明", lives_alone=True)
-    in_hospital = make_senior(session, name="钱美华", lives_alone=True, status="paused",
-                              paused_until=today + timedelta(days=3))
+    in_hospital = make_senior(
+        session, name="钱美华", lives_alone=True, status="paused", paused_until=today + timedelta(days=3)
+    )
     for senior in (with_family, alone, ordered_today, in_hospital):
         _ate(session, senior, canteen, usual, counter)
     _ate(session, occasional, canteen, usual[:3], counter)
@@ -107,7 +135,9 @@ def test_seniors_who_usually_eat_but_went_quiet_for_two_days_are_listed_living_a
     picture = db.picture(session, db.Scope(canteen_id=canteen.id), today)
 
     assert [(c.name, c.lives_alone, c.last_meal, c.usual_days) for c in picture.check_ins] == [
-        ("王秀英", True, today - timedelta(days=3), 6), ("张建国", False, today - timedelta(days=3), 6)]
+        ("王秀英", True, today - timedelta(days=3), 6),
+        ("张建国", False, today - timedelta(days=3), 6),
+    ]
 
 
 def test_an_operator_scoped_to_one_canteen_never_sees_another(session: Session) -> None:
@@ -117,4 +147,3 @@ def test_an_operator_scoped_to_one_canteen_never_sees_another(session: Session) 
 
     assert [c.id for c in picture.canteens] == [mine.id]
     assert theirs.id not in {s.canteen_id for s in picture.slots}
-

@@ -19,8 +19,15 @@ DAY = now().date()
 
 
 def _principal(user_id: int, **roles: frozenset[int | None]) -> Principal:
-    return Principal(user_id=user_id, name="调度", roles=dict(roles), senior_id=None, font_size="大",
-                     session_id=1, csrf_token="x")
+    return Principal(
+        user_id=user_id,
+        name="调度",
+        roles=dict(roles),
+        senior_id=None,
+        font_size="大",
+        session_id=1,
+        csrf_token="x",
+    )
 
 
 def run_jobs(engine: Engine) -> None:
@@ -49,7 +56,9 @@ def test_an_order_becomes_a_stop_with_window_service_time_and_eat_by_from_the_sl
     assert stop.eat_by_s == 2 * 3600
     assert t.problem.ride_limit_s == 3600
     assert (vehicle.capacity_meals, vehicle.max_trips, vehicle.kind) == (12, 2, "ebike")
-    assert vehicle.shift == routing.TimeWindow(0, 165 * 60)  # the shift starts before cooking ends: clamp to 0
+    assert vehicle.shift == routing.TimeWindow(
+        0, 165 * 60
+    )  # the shift starts before cooking ends: clamp to 0
     assert t.problem.depot.location == routing.LatLng(canteen.lat, canteen.lng)
 
 
@@ -79,12 +88,16 @@ def test_the_worker_plans_three_doors_in_order_inside_their_windows(session: Ses
     assert [s.seq for s in stops] == [1, 2, 3]
     ids = [s.order_id for s in stops]
     assert ids in (sorted(ids), sorted(ids, reverse=True))  # doors on one straight street: no zig-zag
-    assert all(datetime.combine(DAY, time(11), TZ) <= (s.eta or t.start) <= datetime.combine(DAY, time(12, 30), TZ)
-               for s in stops)
+    assert all(
+        datetime.combine(DAY, time(11), TZ) <= (s.eta or t.start) <= datetime.combine(DAY, time(12, 30), TZ)
+        for s in stops
+    )
     assert all(s.ride_s <= 3600 for s in stops)
 
 
-def test_a_door_too_far_away_is_listed_unassigned_with_the_reason_in_words(session: Session, engine: Engine) -> None:
+def test_a_door_too_far_away_is_listed_unassigned_with_the_reason_in_words(
+    session: Session, engine: Engine
+) -> None:
     canteen = make_canteen(session)
     make_driver(session, canteen, DAY)
     far = make_delivery_orders(session, canteen, DAY, [(0.002, 0.0), (0.45, 0.0)])[1]
@@ -101,8 +114,12 @@ def test_the_stored_plan_passes_the_routing_validator(session: Session, engine: 
     canteen = make_canteen(session)
     make_driver(session, canteen, DAY, name="甲师傅", capacity=3)
     make_driver(session, canteen, DAY, name="乙师傅", capacity=3)
-    make_delivery_orders(session, canteen, DAY, [(0.002, 0.001), (0.003, -0.002), (-0.002, 0.003),
-                                                 (-0.004, -0.001), (0.001, 0.004)])
+    make_delivery_orders(
+        session,
+        canteen,
+        DAY,
+        [(0.002, 0.001), (0.003, -0.002), (-0.002, 0.003), (-0.004, -0.001), (0.001, 0.004)],
+    )
     plan = planned(session, canteen.id or 0)
     run_jobs(engine)
     from app.services import dispatch_edit
@@ -115,8 +132,9 @@ def test_the_stored_plan_passes_the_routing_validator(session: Session, engine: 
     assert len(session.exec(select(DeliveryStop)).all()) == 5
 
 
-def test_a_failing_job_records_the_failure_in_words_and_the_worker_carries_on(session: Session,
-                                                                             engine: Engine) -> None:
+def test_a_failing_job_records_the_failure_in_words_and_the_worker_carries_on(
+    session: Session, engine: Engine
+) -> None:
     canteen = make_canteen(session)
     plan = planned(session, canteen.id or 0)  # nobody on shift: the problem cannot be built
 

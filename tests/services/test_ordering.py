@@ -45,8 +45,16 @@ def _items(session: Session, menu_id: int) -> list[MenuItem]:
     return list(session.exec(select(MenuItem).where(MenuItem.menu_id == menu_id).order_by(MenuItem.position)))
 
 
-def _request(session: Session, senior: Senior, menu_id: int, *, item: int = 0, fulfilment: str = "dine_in",
-             key: str = "key-00000001", **choice: Any) -> OrderRequest:
+def _request(
+    session: Session,
+    senior: Senior,
+    menu_id: int,
+    *,
+    item: int = 0,
+    fulfilment: str = "dine_in",
+    key: str = "key-00000001",
+    **choice: Any,
+) -> OrderRequest:
     item_id = _items(session, menu_id)[item].id or 0
     return OrderRequest(senior.id or 0, menu_id, fulfilment, (Choice(item_id, **choice),), key)
 
@@ -57,13 +65,19 @@ def _place(session: Session, w: dict[str, Any], when: datetime, **kw: Any) -> Or
 
 
 def test_a_senior_orders_lunch_and_the_price_snapshot_balances_with_each_funders_share(
-        session: Session, world: dict[str, Any]) -> None:
+    session: Session, world: dict[str, Any]
+) -> None:
     order = _place(session, world, at(8))
 
     subsidies = session.exec(select(OrderSubsidy).where(OrderSubsidy.order_id == order.id)).all()
     events = session.exec(select(OrderEvent).where(OrderEvent.order_id == order.id)).all()
     lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
-    assert (order.list_fen, order.discount_fen, order.subsidy_fen, order.payable_fen) == (2000, 300, 300, 1400)
+    assert (order.list_fen, order.discount_fen, order.subsidy_fen, order.payable_fen) == (
+        2000,
+        300,
+        300,
+        1400,
+    )
     assert sum(s.amount_fen for s in subsidies) == 300
     assert order.placed_via == "self" and order.status == "placed"
     assert [e.status for e in events] == ["placed"]
@@ -72,7 +86,9 @@ def test_a_senior_orders_lunch_and_the_price_snapshot_balances_with_each_funders
     assert order.scheme_key == "shanghai-putuo" and order.explanation
 
 
-def test_the_same_idempotency_key_returns_the_same_order_never_two(session: Session, world: dict[str, Any]) -> None:
+def test_the_same_idempotency_key_returns_the_same_order_never_two(
+    session: Session, world: dict[str, Any]
+) -> None:
     first = _place(session, world, at(8))
 
     again = _place(session, world, at(8, 1))
@@ -82,17 +98,22 @@ def test_the_same_idempotency_key_returns_the_same_order_never_two(session: Sess
 
 
 def test_a_second_lunch_for_the_same_senior_from_a_fresh_screen_is_refused(
-        session: Session, world: dict[str, Any]) -> None:
+    session: Session, world: dict[str, Any]
+) -> None:
     first = _place(session, world, at(8))
 
     with pytest.raises(Conflict) as refused:
         _place(session, world, at(8, 5), key="key-00000002", item=1)
 
-    assert refused.value.message == f"今天午餐已经订好了（订单号 {first.public_no}）。如要改，请先取消原来的订单。"
+    assert (
+        refused.value.message
+        == f"今天午餐已经订好了（订单号 {first.public_no}）。如要改，请先取消原来的订单。"
+    )
 
 
 def test_after_the_dine_in_cutoff_lunch_is_refused_and_tomorrow_is_offered(
-        session: Session, world: dict[str, Any]) -> None:
+    session: Session, world: dict[str, Any]
+) -> None:
     make_menu(session, world["canteen"], DAY + timedelta(days=1), "lunch")
 
     with pytest.raises(OrderClosed) as refused:
@@ -103,7 +124,8 @@ def test_after_the_dine_in_cutoff_lunch_is_refused_and_tomorrow_is_offered(
 
 
 def test_delivery_closes_the_day_before_at_five_while_dine_in_stays_open(
-        session: Session, world: dict[str, Any]) -> None:
+    session: Session, world: dict[str, Any]
+) -> None:
     make_menu(session, world["canteen"], DAY, "dinner")
 
     with pytest.raises(OrderClosed) as refused:
@@ -114,7 +136,8 @@ def test_delivery_closes_the_day_before_at_five_while_dine_in_stays_open(
 
 
 def test_delivery_ordered_the_day_before_is_priced_with_the_delivery_fee(
-        session: Session, world: dict[str, Any]) -> None:
+    session: Session, world: dict[str, Any]
+) -> None:
     order = _place(session, world, at(16, 59, DAY - timedelta(days=1)), fulfilment="delivery")
 
     assert order.delivery_fee_fen == ordering.DELIVERY_FEE_FEN
@@ -123,7 +146,8 @@ def test_delivery_ordered_the_day_before_is_priced_with_the_delivery_fee(
 
 
 def test_an_order_stays_cancellable_for_the_grace_minutes_after_the_cutoff(
-        session: Session, world: dict[str, Any]) -> None:
+    session: Session, world: dict[str, Any]
+) -> None:
     order = _place(session, world, at(9, 25))
     assert order.changeable_until == at(9, 35)
 
@@ -133,10 +157,14 @@ def test_an_order_stays_cancellable_for_the_grace_minutes_after_the_cutoff(
 
     assert cancelled.status == "cancelled"
     assert [e.status for e in session.exec(select(OrderEvent).where(OrderEvent.order_id == order.id))] == [
-        "placed", "cancelled"]
+        "placed",
+        "cancelled",
+    ]
 
 
-def test_the_last_portion_goes_once_and_a_cancel_puts_it_back(session: Session, world: dict[str, Any]) -> None:
+def test_the_last_portion_goes_once_and_a_cancel_puts_it_back(
+    session: Session, world: dict[str, Any]
+) -> None:
     item = _items(session, world["menu"].id)[0]
     item.quantity_limit = 1
     session.add(item)
@@ -147,10 +175,13 @@ def test_the_last_portion_goes_once_and_a_cancel_puts_it_back(session: Session, 
 
     actor = ordering.actor_for(session, counter, neighbour.id or 0)
     with pytest.raises(SoldOut) as refused:
-        ordering.place_order(session, actor, _request(session, neighbour, world["menu"].id, key="key-neigh1"), at=at(8))
+        ordering.place_order(
+            session, actor, _request(session, neighbour, world["menu"].id, key="key-neigh1"), at=at(8)
+        )
     ordering.cancel_order(session, world["principal"], first.id or 0, at=at(8, 5))
-    again = ordering.place_order(session, actor, _request(session, neighbour, world["menu"].id, key="key-neigh2"),
-                                 at=at(8, 6))
+    again = ordering.place_order(
+        session, actor, _request(session, neighbour, world["menu"].id, key="key-neigh2"), at=at(8, 6)
+    )
 
     assert refused.value.message == "“一荤两素一汤”已经订完了。可以改订：爱心实惠套餐。"
     assert refused.value.alternative_id == _items(session, world["menu"].id)[1].id
@@ -159,14 +190,22 @@ def test_the_last_portion_goes_once_and_a_cancel_puts_it_back(session: Session, 
     assert item.sold_count == 1
 
 
-def test_a_dish_with_an_allergen_is_blocked_with_a_safe_alternative(session: Session, world: dict[str, Any]) -> None:
+def test_a_dish_with_an_allergen_is_blocked_with_a_safe_alternative(
+    session: Session, world: dict[str, Any]
+) -> None:
     senior = world["senior"]
     senior.allergies = "虾"
     session.add(senior)
-    menu = make_dish_menu(session, world["canteen"], DAY, "dinner", dishes=[
-        dict(name="虾仁豆腐", price_fen=800, allergens="虾,大豆"),
-        dict(name="肉末蒸蛋", price_fen=500, allergens="鸡蛋"),
-    ])
+    menu = make_dish_menu(
+        session,
+        world["canteen"],
+        DAY,
+        "dinner",
+        dishes=[
+            dict(name="虾仁豆腐", price_fen=800, allergens="虾,大豆"),
+            dict(name="肉末蒸蛋", price_fen=500, allergens="鸡蛋"),
+        ],
+    )
     actor = ordering.actor_for(session, world["principal"], senior.id)
 
     with pytest.raises(AllergyBlocked) as refused:
@@ -177,14 +216,21 @@ def test_a_dish_with_an_allergen_is_blocked_with_a_safe_alternative(session: Ses
 
 
 def test_texture_defaults_to_the_seniors_need_and_a_firmer_one_is_refused(
-        session: Session, world: dict[str, Any]) -> None:
+    session: Session, world: dict[str, Any]
+) -> None:
     senior = world["senior"]
     senior.texture = "碎食"
     session.add(senior)
-    menu = make_dish_menu(session, world["canteen"], DAY, "dinner", dishes=[
-        dict(name="肉末豆腐", price_fen=600, textures="普通,软食,碎食,糊状"),
-        dict(name="红烧肉", price_fen=900, textures="普通,软食"),
-    ])
+    menu = make_dish_menu(
+        session,
+        world["canteen"],
+        DAY,
+        "dinner",
+        dishes=[
+            dict(name="肉末豆腐", price_fen=600, textures="普通,软食,碎食,糊状"),
+            dict(name="红烧肉", price_fen=900, textures="普通,软食"),
+        ],
+    )
     actor = ordering.actor_for(session, world["principal"], senior.id)
 
     with pytest.raises(InvalidInput) as firmer:
@@ -195,10 +241,14 @@ def test_texture_defaults_to_the_seniors_need_and_a_firmer_one_is_refused(
 
     assert draft.lines[0].texture == "碎食"
     assert firmer.value.errors == {"texture": "这道菜不能做成软食（可做：碎食、糊状）。"}
-    assert unsafe.value.errors == {"texture": f"{senior.name}需要碎食，这道菜没有合适的做法（可做：普通、软食）。"}
+    assert unsafe.value.errors == {
+        "texture": f"{senior.name}需要碎食，这道菜没有合适的做法（可做：普通、软食）。"
+    }
 
 
-def test_delivery_beyond_the_canteens_radius_is_refused_in_words(session: Session, world: dict[str, Any]) -> None:
+def test_delivery_beyond_the_canteens_radius_is_refused_in_words(
+    session: Session, world: dict[str, Any]
+) -> None:
     senior = world["senior"]
     senior.lat, senior.lng = world["canteen"].lat + 0.03, world["canteen"].lng
     session.add(senior)
@@ -208,14 +258,23 @@ def test_delivery_beyond_the_canteens_radius_is_refused_in_words(session: Sessio
         _place(session, world, at(12, 0, DAY - timedelta(days=1)), fulfilment="delivery")
 
     assert refused.value.field == "fulfilment"
-    assert refused.value.message.endswith("只送 1.5 公里以内，您的地址约 3.3 公里，送不到。可以选到店堂食或自取。")
+    assert refused.value.message.endswith(
+        "只送 1.5 公里以内，您的地址约 3.3 公里，送不到。可以选到店堂食或自取。"
+    )
 
 
-@pytest.mark.parametrize(("status", "paused_until", "words"), [
-    ("paused", None, "助餐服务暂停中"), ("paused", DAY, "助餐服务暂停中"), ("deceased", None, "助餐服务已停止"),
-    ("moved", None, "助餐服务已停止")])
-def test_paused_deceased_or_moved_seniors_cannot_order(session: Session, world: dict[str, Any], status: str,
-                                                      paused_until: date | None, words: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "paused_until", "words"),
+    [
+        ("paused", None, "助餐服务暂停中"),
+        ("paused", DAY, "助餐服务暂停中"),
+        ("deceased", None, "助餐服务已停止"),
+        ("moved", None, "助餐服务已停止"),
+    ],
+)
+def test_paused_deceased_or_moved_seniors_cannot_order(
+    session: Session, world: dict[str, Any], status: str, paused_until: date | None, words: str
+) -> None:
     senior = world["senior"]
     senior.status, senior.paused_until = status, paused_until
     session.add(senior)
@@ -236,7 +295,9 @@ def test_a_pause_that_ended_yesterday_no_longer_stops_orders(session: Session, w
     assert _place(session, world, at(8)).status == "placed"
 
 
-def test_a_helper_orders_only_for_seniors_linked_and_not_revoked(session: Session, world: dict[str, Any]) -> None:
+def test_a_helper_orders_only_for_seniors_linked_and_not_revoked(
+    session: Session, world: dict[str, Any]
+) -> None:
     helper = make_user(session, "helper", name="刘女儿")
     stranger = make_senior(session, today=DAY, default_canteen_id=world["canteen"].id)
     link = link_helper(session, helper, world["senior"])
@@ -255,21 +316,32 @@ def test_a_helper_orders_only_for_seniors_linked_and_not_revoked(session: Sessio
 
 
 def test_counter_staff_order_only_at_their_own_canteen_and_walk_ins_until_serving_ends(
-        session: Session, world: dict[str, Any]) -> None:
+    session: Session, world: dict[str, Any]
+) -> None:
     other = make_canteen(session)
     elsewhere = principal_of(session, make_user(session, ("counter", other.id)))
     here = principal_of(session, make_user(session, ("counter", world["canteen"].id)))
 
     with pytest.raises(Forbidden):
-        ordering.place_order(session, ordering.actor_for(session, elsewhere, world["senior"].id),
-                             _request(session, world["senior"], world["menu"].id), at=at(10))
-    order = ordering.place_order(session, ordering.actor_for(session, here, world["senior"].id),
-                                 _request(session, world["senior"], world["menu"].id), at=at(11, 30))
+        ordering.place_order(
+            session,
+            ordering.actor_for(session, elsewhere, world["senior"].id),
+            _request(session, world["senior"], world["menu"].id),
+            at=at(10),
+        )
+    order = ordering.place_order(
+        session,
+        ordering.actor_for(session, here, world["senior"].id),
+        _request(session, world["senior"], world["menu"].id),
+        at=at(11, 30),
+    )
 
     assert (order.placed_via, order.status) == ("counter", "placed")
 
 
-def test_cancelling_releases_the_daily_subsidy_for_the_next_meal(session: Session, world: dict[str, Any]) -> None:
+def test_cancelling_releases_the_daily_subsidy_for_the_next_meal(
+    session: Session, world: dict[str, Any]
+) -> None:
     dinner = make_menu(session, world["canteen"], DAY, "dinner")
     lunch = _place(session, world, at(8))
     actor = ordering.actor_for(session, world["principal"], world["senior"].id)

@@ -18,8 +18,10 @@ from app.settings import TZ
 from tests.conftest import PG_URL
 from tests.factories import make_canteen, make_dish_menu, make_senior, make_user, principal_of, seed_schemes
 
-pytestmark = [pytest.mark.postgres_only,
-              pytest.mark.skipif(not PG_URL, reason="row locks under concurrency need PostgreSQL (TEST_DATABASE_URL)")]
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.skipif(not PG_URL, reason="row locks under concurrency need PostgreSQL (TEST_DATABASE_URL)"),
+]
 
 DAY = date(2030, 3, 4)
 AT = datetime(2030, 3, 4, 8, 0, tzinfo=TZ)
@@ -37,6 +39,7 @@ def _race(engine: Engine, jobs: list[tuple[Any, ordering.OrderRequest]]) -> list
                 results[i] = ordering.place_order(s, actor, request, at=AT).id
             except AppError as e:
                 results[i] = e
+
     threads = [threading.Thread(target=run, args=(i, a, r)) for i, (a, r) in enumerate(jobs)]
     for t in threads:
         t.start()
@@ -45,16 +48,26 @@ def _race(engine: Engine, jobs: list[tuple[Any, ordering.OrderRequest]]) -> list
     return results
 
 
-def test_twenty_seniors_racing_for_the_last_five_portions_get_exactly_five(session: Session, engine: Engine) -> None:
+def test_twenty_seniors_racing_for_the_last_five_portions_get_exactly_five(
+    session: Session, engine: Engine
+) -> None:
     seed_schemes(session)
     canteen = make_canteen(session)
-    menu = make_dish_menu(session, canteen, DAY, dishes=[dict(name="红烧肉", price_fen=900, quantity_limit=5)])
+    menu = make_dish_menu(
+        session, canteen, DAY, dishes=[dict(name="红烧肉", price_fen=900, quantity_limit=5)]
+    )
     item = session.exec(select(MenuItem).where(MenuItem.menu_id == menu.id)).one()
     counter = principal_of(session, make_user(session, ("counter", canteen.id)))
     seniors = [make_senior(session, today=DAY, default_canteen_id=canteen.id) for _ in range(20)]
-    jobs = [(ordering.actor_for(session, counter, s.id or 0),
-             ordering.OrderRequest(s.id or 0, menu.id or 0, "dine_in", (ordering.Choice(item.id or 0),),
-                                   f"race-key-{s.id:04d}")) for s in seniors]
+    jobs = [
+        (
+            ordering.actor_for(session, counter, s.id or 0),
+            ordering.OrderRequest(
+                s.id or 0, menu.id or 0, "dine_in", (ordering.Choice(item.id or 0),), f"race-key-{s.id:04d}"
+            ),
+        )
+        for s in seniors
+    ]
 
     results = _race(engine, jobs)
 
@@ -66,7 +79,9 @@ def test_twenty_seniors_racing_for_the_last_five_portions_get_exactly_five(sessi
     assert len(session.exec(select(Order).where(Order.menu_id == menu.id)).all()) == 5
 
 
-def test_two_orders_at_once_for_one_senior_take_the_daily_subsidy_once(session: Session, engine: Engine) -> None:
+def test_two_orders_at_once_for_one_senior_take_the_daily_subsidy_once(
+    session: Session, engine: Engine
+) -> None:
     seed_schemes(session)
     canteen = make_canteen(session, district="普陀")
     lunch = make_dish_menu(session, canteen, DAY, "lunch", dishes=[dict(name="套餐甲", price_fen=2000)])
@@ -74,13 +89,24 @@ def test_two_orders_at_once_for_one_senior_take_the_daily_subsidy_once(session: 
     senior = make_senior(session, age=85, today=DAY, default_canteen_id=canteen.id)
     helper, user = make_user(session, "helper"), make_user(session, "senior", senior=senior)
     from tests.factories import link_helper
+
     link_helper(session, helper, senior)
     jobs = []
     for who, menu in ((user, lunch), (helper, dinner)):
         item = session.exec(select(MenuItem).where(MenuItem.menu_id == menu.id)).one()
         actor = ordering.actor_for(session, principal_of(session, who), senior.id or 0)
-        jobs.append((actor, ordering.OrderRequest(senior.id or 0, menu.id or 0, "dine_in",
-                                                  (ordering.Choice(item.id or 0),), f"subsidy-{who.id:04d}")))
+        jobs.append(
+            (
+                actor,
+                ordering.OrderRequest(
+                    senior.id or 0,
+                    menu.id or 0,
+                    "dine_in",
+                    (ordering.Choice(item.id or 0),),
+                    f"subsidy-{who.id:04d}",
+                ),
+            )
+        )
 
     results = _race(engine, jobs)
 
@@ -97,10 +123,12 @@ def test_the_same_key_sent_twice_at_once_makes_one_order(session: Session, engin
     menu = make_dish_menu(session, canteen, DAY, dishes=[dict(name="番茄炒蛋", price_fen=500)])
     item = session.exec(select(MenuItem).where(MenuItem.menu_id == menu.id)).one()
     senior = make_senior(session, today=DAY, default_canteen_id=canteen.id)
-    actor = ordering.actor_for(session, principal_of(session, make_user(session, "senior", senior=senior)),
-                               senior.id or 0)
-    request = ordering.OrderRequest(senior.id or 0, menu.id or 0, "dine_in", (ordering.Choice(item.id or 0),),
-                                    "double-tap-0001")
+    actor = ordering.actor_for(
+        session, principal_of(session, make_user(session, "senior", senior=senior)), senior.id or 0
+    )
+    request = ordering.OrderRequest(
+        senior.id or 0, menu.id or 0, "dine_in", (ordering.Choice(item.id or 0),), "double-tap-0001"
+    )
 
     results = _race(engine, [(actor, request)] * 4)
 

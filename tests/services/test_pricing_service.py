@@ -219,6 +219,7 @@ def test_added_version_records_who_and_when_in_the_audit_log(session, putuo):
             },
         ),
         ('{"name": "x"}', "2027-01-01", {"body": "funders：必须填写"}),
+        ("[1, 2]", "2027-01-01", {"body": "方案内容应为一个 JSON 对象：以 { 开头，以 } 结尾。"}),
         (
             None,
             "2026-11-22",

@@ -35,7 +35,9 @@ def _october(session: Session) -> tuple[object, object]:
         (date(2026, 9, 30), a, wang, "lunch", "dine_in", "served"),
         (date(2026, 11, 1), a, wang, "lunch", "dine_in", "served"),
     ]:
-        make_priced_order(session, senior, canteen, day, slot, channel=channel, status=status, placed_by=counter)
+        make_priced_order(
+            session, senior, canteen, day, slot, channel=channel, status=status, placed_by=counter
+        )
     return a, b
 
 
@@ -44,15 +46,27 @@ def test_meals_per_canteen_slot_and_channel_reconcile_with_the_orders_of_the_ran
 
     report = rp.build(session, Scope(), START, END)
 
-    standing = session.exec(select(func.count()).select_from(Order).where(
-        col(Order.service_date) >= START, col(Order.service_date) <= END, col(Order.status) != "cancelled")).one()
+    standing = session.exec(
+        select(func.count())
+        .select_from(Order)
+        .where(
+            col(Order.service_date) >= START, col(Order.service_date) <= END, col(Order.status) != "cancelled"
+        )
+    ).one()
     assert [(m.canteen_name, m.slot, m.channel, m.meals, m.seniors) for m in report.meals] == [
-        ("彭浦食堂", "lunch", "dine_in", 2, 1), ("彭浦食堂", "lunch", "delivery", 1, 1),
-        ("彭浦食堂", "dinner", "delivery", 1, 1), ("共康食堂", "lunch", "pickup", 1, 1)]
+        ("彭浦食堂", "lunch", "dine_in", 2, 1),
+        ("彭浦食堂", "lunch", "delivery", 1, 1),
+        ("彭浦食堂", "dinner", "delivery", 1, 1),
+        ("共康食堂", "lunch", "pickup", 1, 1),
+    ]
     assert report.total_meals == standing == 5
     assert sum(n for _, n in report.per_day) == 5
-    assert report.per_day[:4] == [(date(2026, 10, 1), 1), (date(2026, 10, 2), 3), (date(2026, 10, 3), 1),
-                                  (date(2026, 10, 4), 0)]
+    assert report.per_day[:4] == [
+        (date(2026, 10, 1), 1),
+        (date(2026, 10, 2), 3),
+        (date(2026, 10, 3), 1),
+        (date(2026, 10, 4), 0),
+    ]
     assert (report.seniors, report.by_canteen()) == (2, [("彭浦食堂", 4), ("共康食堂", 1)])
     assert report.by_channel() == [("堂食", 2), ("自取", 1), ("送餐上门", 2)]
 
@@ -65,11 +79,15 @@ def test_one_canteen_only_counts_its_own_meals(session: Session) -> None:
     assert (report.total_meals, [c.name for c in report.canteens]) == (4, ["彭浦食堂"])
 
 
-def test_punctuality_compares_the_eta_with_the_reported_delivery_and_counts_no_answers(session: Session) -> None:
+def test_punctuality_compares_the_eta_with_the_reported_delivery_and_counts_no_answers(
+    session: Session,
+) -> None:
     seed_schemes(session)
     canteen = make_canteen(session, name="彭浦食堂")
-    driver, vehicle = Driver(canteen_id=canteen.id or 0, name="孙师傅", phone="13900000011"), Vehicle(
-        canteen_id=canteen.id or 0, name="电动车")
+    driver, vehicle = (
+        Driver(canteen_id=canteen.id or 0, name="孙师傅", phone="13900000011"),
+        Vehicle(canteen_id=canteen.id or 0, name="电动车"),
+    )
     day = date(2026, 10, 8)
     plan = DeliveryPlan(canteen_id=canteen.id or 0, service_date=day, slot="lunch", status="published")
     session.add_all([driver, vehicle, plan])
@@ -79,17 +97,32 @@ def test_punctuality_compares_the_eta_with_the_reported_delivery_and_counts_no_a
     session.flush()
     eta = datetime.combine(day, time(11, 30), TZ)
     for seq, (status, minutes_after) in enumerate(
-            [("delivered", -5), ("delivered", 15), ("delivered", 40), ("no_answer", None)], start=1):
+        [("delivered", -5), ("delivered", 15), ("delivered", 40), ("no_answer", None)], start=1
+    ):
         order = make_priced_order(session, make_senior(session), canteen, day, channel="delivery")
         reported = eta + timedelta(minutes=minutes_after) if minutes_after is not None else None
-        session.add(DeliveryStop(route_id=route.id or 0, order_id=order.id or 0, seq=seq, status=status, eta=eta,
-                                 reported_at=reported))
+        session.add(
+            DeliveryStop(
+                route_id=route.id or 0,
+                order_id=order.id or 0,
+                seq=seq,
+                status=status,
+                eta=eta,
+                reported_at=reported,
+            )
+        )
     session.commit()
 
     (p,) = rp.build(session, Scope(), START, END).punctuality
 
     assert (p.delivered, p.on_time, p.late, p.worst_late_minutes, p.no_answer, p.on_time_percent) == (
-        3, 2, 1, 40, 1, 67)
+        3,
+        2,
+        1,
+        40,
+        1,
+        67,
+    )
 
 
 def test_the_excel_download_holds_the_same_figures_as_the_page(session: Session) -> None:

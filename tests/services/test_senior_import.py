@@ -18,8 +18,9 @@ TODAY = date(2026, 11, 22)
 
 def _import(session: Session, data: bytes, **kw: object) -> si.ImportOutcome:
     table = si.read_table(data, "名册.xlsx")
-    return si.import_seniors(session, table, si.guess_mapping(table.headers), today=TODAY, user_id=None,
-                             filename="名册.xlsx", **kw)  # type: ignore[arg-type]
+    return si.import_seniors(
+        session, table, si.guess_mapping(table.headers), today=TODAY, user_id=None, filename="名册.xlsx", **kw
+    )  # type: ignore[arg-type]
 
 
 def _count(session: Session) -> int:
@@ -27,25 +28,40 @@ def _count(session: Session) -> int:
 
 
 def test_the_messy_register_is_read_through_merged_headers_spaces_full_width_digits_and_serial_dates(
-        session: Session) -> None:
+    session: Session,
+) -> None:
     outcome = _import(session, reg.messy_register())
 
     wang = session.exec(select(Senior).where(Senior.id_number == reg.WANG)).one()
     li = session.exec(select(Senior).where(Senior.id_number == reg.LI)).one()
     zhang = session.exec(select(Senior).where(Senior.id_number == reg.ZHANG)).one()
     assert outcome == si.ImportOutcome(created=3, updated=0, unchanged=0, skipped_invalid=0)
-    assert (wang.name, wang.phone, wang.birth_date, wang.gender) == ("王秀英", "13912345678", date(1944, 3, 5), "女")
+    assert (wang.name, wang.phone, wang.birth_date, wang.gender) == (
+        "王秀英",
+        "13912345678",
+        date(1944, 3, 5),
+        "女",
+    )
     assert (wang.hukou_city, wang.hukou_district, wang.residence_district) == ("上海", "普陀", "静安")
     assert (wang.economic_status, wang.economic_valid_from, wang.economic_valid_to, wang.lives_alone) == (
-        "低保", date(2026, 1, 1), date(2026, 12, 31), True)
+        "低保",
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+        True,
+    )
     assert wang.address == "上海市静安区临汾路380弄2号301室"
     assert (zhang.phone, zhang.economic_status, zhang.lives_alone) == ("13812345678", "", False)
     assert (li.hukou_city, li.economic_status, li.economic_valid_to, li.phone) == (
-        "苏州", "低收入", date(2027, 2, 28), "021-56601234")
+        "苏州",
+        "低收入",
+        date(2027, 2, 28),
+        "021-56601234",
+    )
 
 
 def test_one_invalid_row_means_nothing_is_saved_and_every_invalid_row_is_reported_with_its_reason(
-        session: Session) -> None:
+    session: Session,
+) -> None:
     with pytest.raises(si.ImportRefused) as refused:
         _import(session, reg.messy_register_with_mistakes())
 
@@ -54,8 +70,10 @@ def test_one_invalid_row_means_nothing_is_saved_and_every_invalid_row_is_reporte
     assert sorted(reported) == reg.INVALID_ROW_NUMBERS
     assert reported[8] == ["身份证号校验位不对，请核对是否抄错"]
     assert reported[9] == ["出生日期填的是 1952-06-05，与身份证号中的 1952-05-05 不一致"]
-    assert reported[10] == ["联系电话“139000”不对：手机应为 11 位，座机如 021-56600000",
-                            "经济状况“困难户”不认识，应为低保、低收入、特困或空"]
+    assert reported[10] == [
+        "联系电话“139000”不对：手机应为 11 位，座机如 021-56600000",
+        "经济状况“困难户”不认识，应为低保、低收入、特困或空",
+    ]
 
 
 def test_the_operator_may_explicitly_import_only_the_valid_rows(session: Session) -> None:
@@ -71,7 +89,8 @@ def test_the_operator_may_explicitly_import_only_the_valid_rows(session: Session
 
 
 def test_importing_a_corrected_register_again_updates_the_seniors_instead_of_duplicating_them(
-        session: Session) -> None:
+    session: Session,
+) -> None:
     _import(session, reg.messy_register())
     corrected = [list(r) for r in reg.VALID_ROWS]
     corrected[1][4] = "13800009999"
@@ -85,18 +104,25 @@ def test_importing_a_corrected_register_again_updates_the_seniors_instead_of_dup
 
 
 def test_a_gb18030_csv_from_the_office_imports_with_the_canteens_district_when_the_address_has_none(
-        session: Session) -> None:
+    session: Session,
+) -> None:
     canteen = make_canteen(session, district="静安", street="彭浦镇")
-    csv_text = f"姓名,身份证号,联系电话,户籍,住址\n周阿娣,{reg.QIAN},13900003333,上海,临汾路 200 弄 3 号 301 室\n"
+    csv_text = (
+        f"姓名,身份证号,联系电话,户籍,住址\n周阿娣,{reg.QIAN},13900003333,上海,临汾路 200 弄 3 号 301 室\n"
+    )
     table = si.read_table(csv_text.encode("gb18030"), "roster.csv")
 
-    outcome = si.import_seniors(session, table, si.guess_mapping(table.headers), today=TODAY, user_id=None,
-                                canteen_id=canteen.id)
+    outcome = si.import_seniors(
+        session, table, si.guess_mapping(table.headers), today=TODAY, user_id=None, canteen_id=canteen.id
+    )
 
     zhou = session.exec(select(Senior)).one()
     assert outcome.created == 1
-    assert (zhou.residence_district, zhou.residence_street, zhou.default_canteen_id) == ("静安", "彭浦镇",
-                                                                                         canteen.id)
+    assert (zhou.residence_district, zhou.residence_street, zhou.default_canteen_id) == (
+        "静安",
+        "彭浦镇",
+        canteen.id,
+    )
 
 
 def test_a_column_with_an_unusual_header_is_mapped_by_hand_and_a_missing_required_column_is_named() -> None:
@@ -110,11 +136,19 @@ def test_a_column_with_an_unusual_header_is_mapped_by_hand_and_a_missing_require
     assert mapping["phone"] == 2
 
 
-@pytest.mark.parametrize(("cell", "expected"), [
-    (16438, date(1945, 1, 1)), ("16438", date(1945, 1, 1)), ("1945/1/1", date(1945, 1, 1)),
-    ("１９４５年１月１日", date(1945, 1, 1)), ("19450101", date(1945, 1, 1)), ("1945.01.01", date(1945, 1, 1)),
-    (None, None), ("", None),
-])
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        (16438, date(1945, 1, 1)),
+        ("16438", date(1945, 1, 1)),
+        ("1945/1/1", date(1945, 1, 1)),
+        ("１９４５年１月１日", date(1945, 1, 1)),
+        ("19450101", date(1945, 1, 1)),
+        ("1945.01.01", date(1945, 1, 1)),
+        (None, None),
+        ("", None),
+    ],
+)
 def test_dates_are_read_in_every_way_registers_write_them(cell: object, expected: date | None) -> None:
     assert si.parse_date(cell) == expected
 

@@ -17,11 +17,20 @@ from tests.factories import make_canteen, make_priced_order, make_senior, make_u
 
 def _operator(session: Session) -> Principal:
     user = make_user(session, "operator")
-    return Principal(user_id=user.id or 0, name="陈运营", roles={"operator": frozenset({None})}, senior_id=None,
-                     font_size="大", session_id=0, csrf_token="")
+    return Principal(
+        user_id=user.id or 0,
+        name="陈运营",
+        roles={"operator": frozenset({None})},
+        senior_id=None,
+        font_size="大",
+        session_id=0,
+        csrf_token="",
+    )
 
 
-def _order(session: Session, senior: object, canteen: object, day: date, *, open_for_change: bool = True) -> Order:
+def _order(
+    session: Session, senior: object, canteen: object, day: date, *, open_for_change: bool = True
+) -> Order:
     order = make_priced_order(session, senior, canteen, day)  # type: ignore[arg-type]
     line = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).one()
     item = session.get(MenuItem, line.menu_item_id)
@@ -44,8 +53,13 @@ def _form(senior: object, **changes: str) -> dict[str, str]:
 
 def test_new_eligibility_evidence_is_saved_and_audited_with_old_and_new_values(session: Session) -> None:
     senior = make_senior(session)
-    form = _form(senior, economic_status="低保", economic_source="区民政局社会救助平台",
-                 economic_valid_from="2026-01-01", economic_valid_to="2026-12-31")
+    form = _form(
+        senior,
+        economic_status="低保",
+        economic_source="区民政局社会救助平台",
+        economic_valid_from="2026-01-01",
+        economic_valid_to="2026-12-31",
+    )
 
     sa.update_senior(session, senior.id or 0, form, user_id=None)
 
@@ -67,24 +81,31 @@ def test_a_form_with_mistakes_saves_nothing_and_names_each_field(session: Sessio
     assert (senior.phone, senior.economic_status) == ("13911112222", "")
 
 
-def test_a_hospital_stay_pauses_deliveries_and_cancels_the_orders_until_the_resume_date(session: Session) -> None:
+def test_a_hospital_stay_pauses_deliveries_and_cancels_the_orders_until_the_resume_date(
+    session: Session,
+) -> None:
     seed_schemes(session)
     canteen, senior, today = make_canteen(session), make_senior(session), now().date()
     for offset in (1, 2, 5):
         _order(session, senior, canteen, today + timedelta(days=offset))
 
-    change = sa.pause(session, _operator(session), senior.id or 0, f"{today + timedelta(days=5)}", "住院",
-                      today=today)
+    change = sa.pause(
+        session, _operator(session), senior.id or 0, f"{today + timedelta(days=5)}", "住院", today=today
+    )
 
     session.refresh(senior)
     assert (senior.status, senior.paused_until) == ("paused", today + timedelta(days=4))
     assert len(change.cancelled) == 2
-    assert _statuses(session) == {today + timedelta(days=1): "cancelled", today + timedelta(days=2): "cancelled",
-                                  today + timedelta(days=5): "placed"}
+    assert _statuses(session) == {
+        today + timedelta(days=1): "cancelled",
+        today + timedelta(days=2): "cancelled",
+        today + timedelta(days=5): "placed",
+    }
 
 
 def test_marking_a_senior_deceased_cancels_future_orders_and_reports_those_past_their_change_window(
-        session: Session) -> None:
+    session: Session,
+) -> None:
     seed_schemes(session)
     canteen, senior, today = make_canteen(session), make_senior(session), now().date()
     past = _order(session, senior, canteen, today - timedelta(days=1))
@@ -98,8 +119,11 @@ def test_marking_a_senior_deceased_cancels_future_orders_and_reports_those_past_
     session.refresh(senior)
     assert senior.status == "deceased"
     assert change.kept == [late.public_no]
-    assert _statuses(session) == {today - timedelta(days=1): "served", today: "placed",
-                                  today + timedelta(days=3): "cancelled"}
+    assert _statuses(session) == {
+        today - timedelta(days=1): "served",
+        today: "placed",
+        today + timedelta(days=3): "cancelled",
+    }
 
 
 def test_a_resume_date_in_the_past_is_refused(session: Session) -> None:

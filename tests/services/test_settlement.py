@@ -124,7 +124,7 @@ def test_cancelled_and_refunded_orders_are_not_claimed_but_listed_as_exceptions(
         ("服务后取消", date(2026, 11, 4)),
         ("退款", date(2026, 11, 5)),
     ]
-    assert report.exceptions[1].detail == "未计入申领：原价 20.00 元，补贴 3.00 元"
+    assert report.exceptions[1].detail == "未计入申领：原价 20 元，补贴 3 元"
 
 
 def test_a_senior_turning_80_mid_month_is_flagged_as_a_category_change(session, putuo):
@@ -269,7 +269,7 @@ def test_cli_writes_the_same_report_as_csv_and_excel(session, putuo, tmp_path, c
     assert code == 0
     assert csv_out.read_bytes() == to_csv(st.settle(session, st.month_scope("2026-11")), "ledger")
     assert load_workbook(xlsx_out).sheetnames == ["出资方汇总", "类别汇总", "订单明细", "异常"]
-    assert capsys.readouterr().err.strip().endswith("：1 人次，补贴 3.00 元，异常 0 条")
+    assert capsys.readouterr().err.strip().endswith("：1 人次，补贴 3 元，异常 0 条")
 
 
 def test_cli_refuses_a_malformed_month_with_the_reason(engine, capsys):
