@@ -97,7 +97,7 @@ def improve(
     return best
 
 
-POLISH_EVERY = 0.3  # seconds between OR-Tools polishes of a new best found by the fast recreate
+POLISH_EVERY = 1.0  # seconds between OR-Tools polishes of a new best found by the fast recreate
 FAST_START_T = 1.0  # x the average arc, cooled exponentially to 1 %
 FAST_END_T = 0.01
 
@@ -115,7 +115,7 @@ def _fast_loop(c: Compiled, model: Model, start: SearchResult, deadline: float, 
         fraction = (now - began) / max(deadline - began, 1e-9)
         temperature = arc * FAST_START_T * (FAST_END_T / FAST_START_T) ** fraction
         partial = ruin(current, near, free, rng, rng.randint(max(1, largest // 3), largest))
-        candidate = recreate(c, partial, rng)
+        candidate = recreate(c, partial, near, rng)
         candidate_cost = cost(c, candidate, model.penalty)
         if candidate_cost < current_cost - temperature * math.log(rng.random() or 1e-12):
             current, current_cost = candidate, candidate_cost

@@ -16,15 +16,16 @@ from routing.solver import Model, SearchConfig, SearchResult, run_search
 
 Progress = Callable[[SolveProgress], None]
 
+# First plans: a construction heuristic and a greedy descent; the time after goes to ruin and recreate.
 PORTFOLIO: tuple[SearchConfig, ...] = (
-    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
-    SearchConfig("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
-    SearchConfig("SAVINGS", "GUIDED_LOCAL_SEARCH"),
-    SearchConfig("PATH_CHEAPEST_ARC", "GUIDED_LOCAL_SEARCH"),
+    SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT"),
+    SearchConfig("SAVINGS", "GREEDY_DESCENT"),
+    SearchConfig("LOCAL_CHEAPEST_INSERTION", "GREEDY_DESCENT"),
+    SearchConfig("PATH_CHEAPEST_ARC", "GREEDY_DESCENT"),
 )
 DETERMINISTIC = SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
-FALLBACK = SearchConfig("ALL_UNPERFORMED", "GUIDED_LOCAL_SEARCH")
-GLS_SHARE = 0.1  # of the budget for the first plan and guided local search; the rest is ruin and recreate
+FALLBACK = SearchConfig("ALL_UNPERFORMED", "GREEDY_DESCENT")
+FIRST_SHARE = 0.1  # of the budget (at least 1 s or half) for the first plan; the rest is ruin and recreate
 
 
 def solve(
@@ -84,7 +85,7 @@ def _portfolio(c: Compiled, budget_s: float, seed: int, deterministic: bool, clo
 
 def _run(c: Compiled, config: SearchConfig, budget_s: float, seed: int, clock: _Clock) -> SearchResult | None:
     deadline = time.monotonic() + budget_s
-    first = _search_with_fallback(c, config, max(budget_s * GLS_SHARE, min(budget_s / 2, 1.0)), clock)
+    first = _search_with_fallback(c, config, max(budget_s * FIRST_SHARE, min(budget_s / 2, 1.0)), clock)
     if first is None:
         return None
 

@@ -11,6 +11,7 @@ import random
 from routing.compiled import Compiled
 
 BLINK = 0.01
+GRANULAR = 20  # near neighbours whose routes are tried first
 
 
 def is_plain(c: Compiled) -> bool:
@@ -27,6 +28,7 @@ class Routes:
         self.c = c
         self.paths = [list(r) for r in routes]
         self.load = [sum(c.demand[n] for n in r) for r in routes]
+        self.where = {n: k for k, r in enumerate(routes) for n in r}
         self.early: list[list[int]] = [[] for _ in routes]
         self.late: list[list[int]] = [[] for _ in routes]
         for k in range(len(routes)):
@@ -52,19 +54,36 @@ class Routes:
         self.early[k], self.late[k] = early, late
 
     def remove(self, nodes: set[int]) -> None:
+        for node in nodes:
+            self.where.pop(node, None)
         for k, path in enumerate(self.paths):
             if any(n in nodes for n in path):
                 self.paths[k] = [n for n in path if n not in nodes]
                 self.load[k] = sum(self.c.demand[n] for n in self.paths[k])
                 self.refresh(k)
 
-    def best_insertion(self, node: int, rng: random.Random) -> tuple[int, int, int] | None:
-        """(extra travel, slot, position) of the cheapest feasible insertion, skipping positions at random."""
+    def candidates(self, near: list[int]) -> list[int]:
+        """Routes holding one of the node's near neighbours, plus one empty route per travel class."""
+        routes = {self.where[n] for n in near if n in self.where}
+        empty: set[int] = set()
+        for k, path in enumerate(self.paths):
+            if not path and self.c.slots[k].travel_class not in empty:
+                empty.add(self.c.slots[k].travel_class)
+                routes.add(k)
+        return sorted(routes)
+
+    def best_insertion(self, node: int, near: list[int], rng: random.Random) -> tuple[int, int, int] | None:
+        """(extra travel, slot, position) of the cheapest feasible insertion into a route near `node`,
+        skipping positions at random (SISR's blinks); every route is tried if no near one has room."""
+        found = self._best_in(node, self.candidates(near), rng)
+        return found if found is not None else self._best_in(node, list(range(len(self.paths))), rng)
+
+    def _best_in(self, node: int, routes: list[int], rng: random.Random) -> tuple[int, int, int] | None:
         c = self.c
         best: tuple[int, int, int] | None = None
         tried_empty: set[int] = set()
-        for k, path in enumerate(self.paths):
-            slot = c.slots[k]
+        for k in routes:
+            path, slot = self.paths[k], c.slots[k]
             if self.load[k] + c.demand[node] > c.capacity[slot.vehicle]:
                 continue
             if not path:
@@ -88,6 +107,7 @@ class Routes:
 
     def insert(self, node: int, k: int, pos: int) -> None:
         self.paths[k].insert(pos, node)
+        self.where[node] = k
         self.load[k] += self.c.demand[node]
         self.refresh(k)
 
@@ -108,14 +128,15 @@ def cost(c: Compiled, routes: tuple[tuple[int, ...], ...], penalty: int) -> int:
     return total + penalty * (c.nodes - 1 - served)
 
 
-def recreate(c: Compiled, partial: tuple[tuple[int, ...], ...], rng: random.Random) -> tuple[tuple[int, ...], ...]:
+def recreate(c: Compiled, partial: tuple[tuple[int, ...], ...], near: list[list[int]],
+             rng: random.Random) -> tuple[tuple[int, ...], ...]:
     """Insert every stop missing from `partial`, in one of SISR's orders; stops with no room stay out."""
     routes = Routes(c, partial)
     present = {n for r in partial for n in r}
     missing = [n for n in range(1, c.nodes) if n not in present]
     _order(c, missing, rng)
     for node in missing:
-        found = routes.best_insertion(node, rng)
+        found = routes.best_insertion(node, near[node][:GRANULAR], rng)
         if found is not None:
             routes.insert(node, found[1], found[2])
     return routes.frozen()
