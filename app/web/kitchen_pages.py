@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
+from math import ceil
+from os import cpu_count as _cpu_count
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -13,12 +17,19 @@ from app.services import kitchen_service as ks
 from app.services.auth import Principal
 from app.services.errors import Forbidden, NotFound
 from app.web.deps import SessionDep, allow, client_address
-from app.web.pdf import PDF_MEDIA_TYPE, attachment_header, render_pdf
+from app.web.pdf import PDF_MEDIA_TYPE, attachment_header, render_pdf, render_pdf_parts
 from app.web.templating import render, templates
 
 router = APIRouter(prefix="/kitchen")
 SHEETS = ("prep", "diets", "packing", "labels")
 KITCHEN = allow("kitchen", "operator")
+LABELS_PER_PAGE = 8
+# Below this many pages a worker process costs more (start-up, its own font subset) than it saves.
+MIN_PAGES_PER_CHUNK = 40
+
+
+def cpu_count() -> int:
+    return _cpu_count() or 1
 
 
 @router.get("", name="kitchen:home")
@@ -147,10 +158,28 @@ def pdf(
 ) -> Response:
     """The same template as the page, in the chrome-free print layout, rendered server-side."""
     scope, context = _sheet_context(request, session, principal, canteen_id, day, slot, sheet, hot_held)
-    html = templates.get_template(f"kitchen/{sheet}.html").render(
-        {**context, "request": request, "layout": "kitchen/print.html"}
-    )
-    body = render_pdf(html, base_url=str(request.base_url))
+    body = render_sheet_pdf({**context, "request": request}, base_url=str(request.base_url))
     ks.record_pdf_export(session, principal, scope, day, slot, sheet, client_address(request))
     filename = f"{scope.canteen_name}-{day.isoformat()}-{context['slot_name']}-{context['title']}.pdf"
     return Response(body, media_type=PDF_MEDIA_TYPE, headers=attachment_header(filename))
+
+
+def render_sheet_pdf(context: dict[str, Any], *, base_url: str) -> bytes:
+    """A sheet's PDF from its page context; labels for a whole district render in page chunks side by side."""
+    template = templates.get_template(f"kitchen/{context['sheet']}.html")
+    sheets: ks.KitchenSheets = context["s"]
+    pages = ceil(len(sheets.labels) / LABELS_PER_PAGE)
+    per_chunk = LABELS_PER_PAGE * max(MIN_PAGES_PER_CHUNK, ceil(pages / cpu_count()))
+    if context["sheet"] != "labels" or len(sheets.labels) <= per_chunk:
+        return render_pdf(template.render({**context, "layout": "kitchen/print.html"}), base_url=base_url)
+    parts = [
+        template.render(
+            {
+                **context,
+                "layout": "kitchen/print.html",
+                "s": replace(sheets, labels=sheets.labels[start : start + per_chunk]),
+            }
+        )
+        for start in range(0, len(sheets.labels), per_chunk)
+    ]
+    return render_pdf_parts(parts, base_url=base_url)

@@ -6,9 +6,16 @@ Stylesheets and images are read from `app/static` on disk: rendering never opens
 
 from __future__ import annotations
 
+import io
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+from pypdf import PdfWriter
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -41,6 +48,33 @@ def _content_type(file: Path) -> str:
 def render_pdf(html: str, *, base_url: str = "http://localhost/") -> bytes:
     """Render a complete HTML page (with its print stylesheet links) to PDF bytes."""
     return HTML(string=html, base_url=base_url, url_fetcher=StaticFetcher(), media_type="print").write_pdf()
+
+
+def render_pdf_parts(parts: Sequence[str], *, base_url: str = "http://localhost/", workers: int = 0) -> bytes:
+    """Render independent HTML documents (say, 250 pages of labels cut into chunks) and join them in order.
+
+    WeasyPrint lays a document out on one core, and a district's 2,000 labels take longer than a cook should
+    wait; chunks of whole pages render side by side in worker processes. Spawned, not forked: the web server
+    runs threads, and forking a threaded process can copy a held lock.
+    """
+    workers = min(len(parts), workers or os.cpu_count() or 1)
+    if workers <= 1:
+        pdfs = [render_pdf(part, base_url=base_url) for part in parts]
+    else:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            pdfs = list(pool.map(partial(render_pdf, base_url=base_url), parts))
+    return join_pdfs(pdfs)
+
+
+def join_pdfs(pdfs: Sequence[bytes]) -> bytes:
+    if len(pdfs) == 1:
+        return pdfs[0]
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(io.BytesIO(pdf))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def attachment_header(filename: str) -> dict[str, str]:

@@ -219,3 +219,35 @@ def _pages(pdf: bytes, tmp_path: Path) -> int:
     path.write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def test_a_districts_labels_render_in_page_chunks_and_keep_their_order(
+    session: Session, login: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from app.web import kitchen_pages
+
+    monkeypatch.setattr(kitchen_pages, "MIN_PAGES_PER_CHUNK", 1)
+    monkeypatch.setattr(kitchen_pages, "cpu_count", lambda: 2)
+    canteen = make_canteen(session)
+    lunch = make_lunch(session, canteen, TODAY)
+    surnames = "赵钱孙李周吴郑王冯陈"
+    for surname in surnames:
+        make_order(
+            session,
+            make_senior(session, name=f"{surname}秀英", building="临汾小区1号"),
+            lunch,
+            fulfilment="pickup",
+        )
+    client = _cook(session, login, canteen)
+
+    base = f"/kitchen/{canteen.id}/{TODAY.isoformat()}/lunch/labels"
+
+    response = client.get(f"{base}.pdf")
+
+    names = [
+        _one(label, ".l-name").get_text().split()[0] for label in _soup(client.get(base)).select(".label")
+    ]
+    first_page, second_page = _pdftotext(response.content, tmp_path).split("\f")[:2]
+    assert _pages(response.content, tmp_path) == 2
+    assert [name in first_page for name in names] == [True] * 8 + [False] * 2
+    assert [name in second_page for name in names] == [False] * 8 + [True] * 2
