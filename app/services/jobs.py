@@ -7,6 +7,7 @@ database alone. Every state change is a conditional UPDATE (compare-and-set), wh
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,9 @@ from sqlmodel import Session, col, or_, select
 
 from app import messages as msg
 from app.models import DeliveryPlan, now
+from app.services.errors import AppError
+
+log = logging.getLogger(__name__)
 
 # A running job whose heartbeat is older than this is taken to be orphaned (its worker died) and may be re-claimed.
 STALE_AFTER = timedelta(seconds=90)
@@ -162,7 +166,9 @@ def work_one(engine: Engine, body: JobBody) -> int | None:
             body(session, plan_id, progress)
         except Exception as exc:  # noqa: BLE001 - any failure must reach the dispatcher, not kill the worker
             session.rollback()
-            finish(session, plan_id, error=msg.JOB_FAILED.format(detail=str(exc)[:200]))
+            log.exception("planning job %s failed", plan_id)
+            detail = exc.message if isinstance(exc, AppError) else msg.JOB_INTERNAL_ERROR.format(kind=type(exc).__name__)
+            finish(session, plan_id, error=msg.JOB_FAILED.format(detail=detail[:200]))
             return plan_id
         finish(session, plan_id)
     return plan_id
