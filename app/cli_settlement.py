@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
-from app import messages as msg
 from app.pricing import yuan
 from app.services import settlement as st
-from app.services.errors import AppError, InvalidInput
+from app.services.errors import AppError
 from app.services.settlement_export import PART_NAMES, PARTS, to_csv, to_xlsx
 
 
@@ -19,10 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser = subparsers.add_parser("settlement", help="补贴核销报表（按月或日期区间，按食堂或区）")
     period = parser.add_mutually_exclusive_group(required=True)
     period.add_argument("--month", help="月份，如 2026-11")
-    period.add_argument(
-        "--from", dest="start", type=date.fromisoformat, help="开始日期，如 2026-10-01（配合 --to）"
-    )
-    parser.add_argument("--to", dest="end", type=date.fromisoformat, help="结束日期（含）")
+    period.add_argument("--from", dest="start", help="开始日期，如 2026-10-01（配合 --to）")
+    parser.add_argument("--to", dest="end", default="", help="结束日期（含），如 2026-12-31")
     parser.add_argument("--canteen", type=int, help="只核销这个食堂（编号）")
     parser.add_argument("--district", default="", help="只核销这个区的食堂，如 普陀")
     parser.add_argument("--csv", type=Path, metavar="OUT", help="写出 CSV（UTF-8，Excel 可直接打开）")
@@ -61,9 +57,7 @@ def run(args: argparse.Namespace) -> int:
 def _scope(args: argparse.Namespace) -> st.Scope:
     if args.month:
         return st.month_scope(args.month, canteen_id=args.canteen, district=args.district)
-    if args.end is None:
-        raise InvalidInput({"end": msg.SETTLEMENT_RANGE_INVALID})
-    return st.Scope(args.start, args.end, args.canteen, args.district)
+    return st.range_scope(args.start, args.end or "", canteen_id=args.canteen, district=args.district)
 
 
 def _footer(report: st.Settlement) -> str:

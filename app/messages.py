@@ -140,6 +140,7 @@ VOUCHER_ORDER_CANCELLED = "已取消或已退款的订单不能使用消费券�
 VOUCHER_NOT_ELIGIBLE = "养老服务消费补贴仅限中度及以上失能老人使用。"
 SETTLEMENT_MONTH_INVALID = "月份格式应为 年-月，如 2026-11。"
 SETTLEMENT_RANGE_INVALID = "请填写起止日期，结束日期不能早于开始日期。"
+SETTLEMENT_DATE_INVALID = "日期格式应为 年-月-日，如 2026-10-01。"
 SETTLEMENT_EXCEPTION_NAMES = {
     "cancelled_after_service": "服务后取消",
     "refunded": "退款",

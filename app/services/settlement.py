@@ -44,6 +44,19 @@ def month_scope(month: str, *, canteen_id: int | None = None, district: str = ""
     return Scope(date(year, number, 1), date(year, number, last), canteen_id, district)
 
 
+def range_scope(start: str, end: str, *, canteen_id: int | None = None, district: str = "") -> Scope:
+    """Any date range, both ends inclusive (a quarter, a claim period). Raises InvalidInput on `start` / `end`."""
+    days: dict[str, date] = {}
+    for name, text in (("start", start), ("end", end)):
+        try:
+            days[name] = date.fromisoformat(text.strip())
+        except ValueError:
+            raise InvalidInput({name: msg.SETTLEMENT_DATE_INVALID}) from None
+    if days["end"] < days["start"]:
+        raise InvalidInput({"end": msg.SETTLEMENT_RANGE_INVALID})
+    return Scope(days["start"], days["end"], canteen_id, district)
+
+
 @dataclass
 class Totals:
     """Sums over a set of orders, in fen. `seniors` is 人数 (distinct), `visits` 人次 (orders)."""

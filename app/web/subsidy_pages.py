@@ -111,11 +111,19 @@ def settlement_page(
     request: Request,
     session: SessionDep,
     month: str = "",
+    start: str = "",
+    end: str = "",
     canteen: str = "",
     district: str = "",
     principal: Principal = allow("operator"),
 ) -> Response:
-    form = {"month": month or _last_month(), "canteen": canteen, "district": district}
+    form = {
+        "month": month or _last_month(),
+        "start": start,
+        "end": end,
+        "canteen": canteen,
+        "district": district,
+    }
     context: dict[str, object] = {
         "form": form,
         "errors": {},
@@ -134,13 +142,15 @@ def settlement_page(
 def settlement_download(
     session: SessionDep,
     month: str = "",
+    start: str = "",
+    end: str = "",
     canteen: str = "",
     district: str = "",
     fmt: str = "xlsx",
     part: str = "summary",
     principal: Principal = allow("operator"),
 ) -> Response:
-    scope = _scope({"month": month, "canteen": canteen, "district": district})
+    scope = _scope({"month": month, "start": start, "end": end, "canteen": canteen, "district": district})
     data, name, media = export(
         session,
         scope,
@@ -158,5 +168,9 @@ def _last_month() -> str:
 
 
 def _scope(form: dict[str, str]) -> settlement.Scope:
+    """A date range when either end is given (a quarter, say), else the month."""
     canteen_id = int(form["canteen"]) if form["canteen"].isdigit() else None
-    return settlement.month_scope(form["month"], canteen_id=canteen_id, district=form["district"].strip())
+    district = form["district"].strip()
+    if form["start"] or form["end"]:
+        return settlement.range_scope(form["start"], form["end"], canteen_id=canteen_id, district=district)
+    return settlement.month_scope(form["month"], canteen_id=canteen_id, district=district)

@@ -277,3 +277,41 @@ def test_cli_refuses_a_malformed_month_with_the_reason(engine, capsys):
 
     assert main(["settlement", "--month", "November"]) == 2
     assert capsys.readouterr().err.strip() == "月份格式应为 年-月，如 2026-11。"
+
+
+def test_a_quarter_settles_as_one_date_range(session, putuo):
+    make_priced_order(session, senior(session, 85), putuo, date(2026, 10, 15))
+    make_priced_order(session, senior(session, 85), putuo, date(2026, 12, 31))
+    make_priced_order(session, senior(session, 85), putuo, date(2027, 1, 1))
+
+    report = st.settle(session, st.range_scope("2026-10-01", "2026-12-31"))
+
+    assert [row.service_date for row in report.ledger] == [date(2026, 10, 15), date(2026, 12, 31)]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "errors"),
+    [
+        ("2026-10-01", "", {"end": "日期格式应为 年-月-日，如 2026-10-01。"}),
+        ("10/1", "2026-12-31", {"start": "日期格式应为 年-月-日，如 2026-10-01。"}),
+        ("2026-12-31", "2026-10-01", {"end": "请填写起止日期，结束日期不能早于开始日期。"}),
+    ],
+)
+def test_a_malformed_range_names_the_wrong_end(start, end, errors):
+    with pytest.raises(InvalidInput) as refused:
+        st.range_scope(start, end)
+
+    assert refused.value.errors == errors
+
+
+def test_cli_settles_a_date_range(session, putuo, capsys):
+    from app.__main__ import main
+
+    make_priced_order(session, senior(session, 85), putuo, date(2026, 10, 15))
+
+    code = main(["settlement", "--from", "2026-10-01", "--to", "2026-12-31"])
+
+    out = capsys.readouterr()
+    assert code == 0
+    assert out.out.splitlines()[-1] == "合计,,1,1,1,20.00,3.00,3.00,14.00,0.00"
+    assert "2026-10-01 至 2026-12-31" in out.err

@@ -195,6 +195,13 @@ def test_settlement_csv_part_downloads_with_a_bom_for_excel(operator: Any) -> No
     assert r.content.startswith("\ufeff订单号".encode())
 
 
+def test_settlement_page_takes_a_date_range_and_keeps_it_for_the_downloads(operator: Any) -> None:
+    page = soup(operator.get("/subsidy/settlement", params={"start": "2026-10-01", "end": "2026-12-31"}))
+
+    assert one(page, "[data-title]").get_text() == "全部食堂 2026-10-01 至 2026-12-31 补贴核销"
+    assert "start=2026-10-01" in one(page, '[data-download="xlsx"]')["href"]
+
+
 def test_a_malformed_month_is_explained_next_to_the_field(operator: Any) -> None:
     r = operator.get("/subsidy/settlement", params={"month": "11月"})
 
