@@ -56,6 +56,8 @@ def _point(data: dict[str, Any], where: str) -> LatLng:
 
 def _stop(data: dict[str, Any], rules: ServiceRules, i: int) -> Stop:
     where = f"stops[{i}]"
+    key, location = _field(data, "key", where), _point(data, where)
+    meals, window = _field(data, "meals", where), _window(_field(data, "window", where), where)
     if "service_s" in data:
         service = data["service_s"]
     else:
@@ -63,8 +65,7 @@ def _stop(data: dict[str, Any], rules: ServiceRules, i: int) -> Stop:
         service = service_time_s(floor=_field(facts, "floor", where + ".service"),
                                  has_lift=bool(_field(facts, "has_lift", where + ".service")),
                                  lives_alone=bool(facts.get("lives_alone", False)), rules=rules)
-    return Stop(key=_field(data, "key", where), location=_point(data, where), meals=_field(data, "meals", where),
-                window=_window(_field(data, "window", where), where), service_s=service,
+    return Stop(key=key, location=location, meals=meals, window=window, service_s=service,
                 ride_limit_s=data.get("ride_limit_s"), eat_by_s=data.get("eat_by_s"),
                 preferred_vehicle=data.get("preferred_vehicle"))
 

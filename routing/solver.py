@@ -141,11 +141,12 @@ class Model:
         routing, solver = self.routing, self.routing.solver()
         closed = [slot for slot, _, is_closed in self.c.locks if is_closed]
         owner = {node: slot for slot, nodes, _ in self.c.locks for node in nodes}
-        open_slots = [k for k in range(len(self.c.slots)) if k not in closed]
         for node in range(1, self.c.nodes):
-            allowed = [owner[node]] if node in owner else open_slots
-            if len(allowed) < len(self.c.slots):
-                routing.SetAllowedVehiclesForIndex(allowed, self.manager.NodeToIndex(node))
+            vehicle = routing.VehicleVar(self.manager.NodeToIndex(node))
+            if node in owner:
+                vehicle.SetValue(owner[node])
+            elif closed:
+                vehicle.RemoveValues(closed)
         for slot, nodes, is_closed in self.c.locks:
             chain = [routing.Start(slot), *(self.manager.NodeToIndex(n) for n in nodes)]
             if is_closed:
@@ -163,7 +164,7 @@ class Model:
         for slot, nodes in self.c.keep_order:
             indices = [self.manager.NodeToIndex(n) for n in nodes]
             for index in indices:
-                routing.SetAllowedVehiclesForIndex([slot], index)
+                routing.VehicleVar(index).SetValue(slot)
             for a, b in zip(indices, indices[1:], strict=False):
                 solver.Add(rank.CumulVar(a) < rank.CumulVar(b))
 
