@@ -20,26 +20,32 @@ _CAP_WORDS = (
 
 def describe(scheme: Scheme) -> list[str]:
     """One sentence per rule: where it applies, the discount tiers, the subsidy categories, caps, funders."""
-    lines = [
-        f"适用范围：{''.join(p for p in (scheme.area.city, scheme.area.district, scheme.area.town) if p) or '不限'}"
+    place = "".join(p for p in (scheme.area.city, scheme.area.district, scheme.area.town) if p)
+    return [f"适用范围：{place or '不限'}", *_discount_lines(scheme), *_subsidy_lines(scheme)]
+
+
+def _discount_lines(scheme: Scheme) -> list[str]:
+    discount = scheme.discount
+    if discount is None:
+        return []
+    head = f"折扣（{scheme.funder(discount.funder).name}承担，{_where(discount.channels, discount.slots)}）："
+    return [
+        head,
+        *(f"· {t.name}{_condition(t.when)}：{discount_label(t.pay_percent)}" for t in discount.tiers),
     ]
-    if scheme.discount:
-        rule = scheme.discount
-        lines.append(f"折扣（{scheme.funder(rule.funder).name}承担，{_where(rule.channels, rule.slots)}）：")
-        lines += [
-            f"· {tier.name}{_condition(tier.when)}：{discount_label(tier.pay_percent)}" for tier in rule.tiers
-        ]
-    if scheme.subsidy:
-        rule = scheme.subsidy
-        basis = "折后" if rule.threshold_basis == "after_discount" else "折前"
-        caps = _caps(rule.caps)
-        lines.append(f"补贴（{_where(rule.channels, rule.slots)}；{caps}；多个类别取最优惠的一个）：")
-        lines += [f"· {c.name}{_condition(c.when)}：{_category(c, basis)}" for c in rule.categories]
-        lines.append(f"出资：{_funding(scheme, rule.funding)}")
-        lines += [f"· {c.name}的出资：{_funding(scheme, c.funding)}" for c in rule.categories if c.funding]
-        if not rule.covers_delivery_fee:
-            lines.append("送餐费不补贴")
-    return lines
+
+
+def _subsidy_lines(scheme: Scheme) -> list[str]:
+    subsidy = scheme.subsidy
+    if subsidy is None:
+        return []
+    basis = "折后" if subsidy.threshold_basis == "after_discount" else "折前"
+    where = _where(subsidy.channels, subsidy.slots)
+    lines = [f"补贴（{where}；{_caps(subsidy.caps)}；多个类别取最优惠的一个）："]
+    lines += [f"· {c.name}{_condition(c.when)}：{_category(c, basis)}" for c in subsidy.categories]
+    lines.append(f"出资：{_funding(scheme, subsidy.funding)}")
+    lines += [f"· {c.name}的出资：{_funding(scheme, c.funding)}" for c in subsidy.categories if c.funding]
+    return lines + ([] if subsidy.covers_delivery_fee else ["送餐费不补贴"])
 
 
 def _condition(condition: Condition) -> str:
