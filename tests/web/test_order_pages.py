@@ -145,6 +145,7 @@ def test_a_sold_out_dish_is_refused_next_to_the_dish_with_a_button_for_the_alter
     card = _soup(response).select_one("[data-item='一荤两素一汤']")
     assert response.status_code == 409
     assert "“一荤两素一汤”已经订完了。可以改订：爱心实惠套餐。" in card.select_one(".error-text").get_text()
+    assert "看这道菜" in _soup(response).select_one("#item-summary").get_text()
     assert card.select_one("a.btn-primary")["href"].endswith(f"item={second}")
 
 

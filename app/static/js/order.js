@@ -34,6 +34,10 @@
     });
   }
 
+  // After a refusal, bring the dish it concerns into view (the summary at the top links to it as well).
+  var failed = document.querySelector(".item-error");
+  if (failed) { failed.scrollIntoView({block: "center"}); }
+
   // The server puts a fresh key on each confirmation screen; fill one in only if it is somehow missing.
   document.querySelectorAll("input[name=key]").forEach(function (input) {
     if (!input.value && window.crypto && window.crypto.randomUUID) {
