@@ -225,6 +225,41 @@ def principal_of(session: Session, user: User) -> Any:
     return Principal(user_id=user.id or 0, name=user.name, roles={k: frozenset(v) for k, v in roles.items()},
                      senior_id=user.senior_id, font_size=user.font_size, session_id=0, csrf_token="")
 
+def make_full_menu(session: Session, canteen: Canteen, day: date, slot: str = "lunch", *,
+                   sets: tuple[str, ...] = ("一荤两素一汤", "鱼片软食套餐", "爱心实惠套餐"),
+                   dishes: tuple[str, ...] = ("番茄炒蛋", "南瓜泥", "虾仁豆腐", "米饭"),
+                   limits: dict[str, int] | None = None) -> Menu:
+    """A published menu made of the demo district's real-looking set meals and dishes (shared per canteen)."""
+    from sqlmodel import select
+
+    from app import demo_data
+
+    known = {d.name: d for d in session.exec(select(Dish).where(Dish.canteen_id == canteen.id))}
+    for name, cat, price, tags, textures, allergens, icon in demo_data.DISHES:
+        if name not in known:
+            known[name] = Dish(canteen_id=canteen.id or 0, name=name, category=cat, price_fen=price, diet_tags=tags,
+                               textures=textures, allergens=allergens, icon=icon)
+            session.add(known[name])
+    session.flush()
+    menu = Menu(canteen_id=canteen.id or 0, service_date=day, slot=slot, status="published", published_at=now())
+    session.add(menu)
+    session.flush()
+    meals = {m.name: m for m in session.exec(select(SetMeal).where(SetMeal.canteen_id == canteen.id))}
+    for pos, (name, price, low, members) in enumerate(m for m in demo_data.SET_MEALS if m[0] in sets):
+        if name not in meals:
+            meals[name] = SetMeal(canteen_id=canteen.id or 0, name=name, price_fen=price, low_cost=low)
+            session.add(meals[name])
+            session.flush()
+            session.add_all([SetMealDish(set_meal_id=meals[name].id or 0, dish_id=known[d].id or 0) for d in members])
+        session.add(MenuItem(menu_id=menu.id or 0, kind="set", set_meal_id=meals[name].id, name=name, price_fen=price,
+                             quantity_limit=(limits or {}).get(name), position=pos))
+    for pos, name in enumerate(dishes, start=len(sets)):
+        dish = known[name]
+        session.add(MenuItem(menu_id=menu.id or 0, kind="dish", dish_id=dish.id, name=name, price_fen=dish.price_fen,
+                             quantity_limit=(limits or {}).get(name), position=pos))
+    session.commit()
+    return menu
+
 
 # ---------------------------------------------------------------- dispatch and drivers (issue 8)
 
