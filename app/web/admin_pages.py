@@ -4,15 +4,47 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.routing import NoMatchFound
 
 from app.models import now
 from app.services import canteens_admin, dashboard
 from app.services.auth import Principal
 from app.web.deps import SessionDep, allow
-from app.web.templating import render
+from app.web.templating import render, templates
 
 router = APIRouter(prefix="/admin")
 OPERATOR = allow("operator")
+
+# (route name, label, section key): the operators' navigation, including other areas' operator pages.
+NAV = [("admin:home", "今日概况", "home"), ("admin:menus", "每周菜单", "menus"),
+       ("admin:catalogue", "菜品与套餐", "catalogue"), ("admin:seniors", "长者名册", "seniors"),
+       ("admin:import", "导入名册", "import"), ("admin:canteens", "食堂与餐次", "canteens"),
+       ("admin:fleet", "送餐员与车辆", "fleet"), ("admin:reports", "统计报表", "reports"),
+       ("subsidy:schemes", "补贴方案", "subsidy"), ("subsidy:settlement", "补贴核销", "settlement"),
+       ("admin:users", "账号管理", "users"), ("admin:audit", "操作记录", "audit")]
+
+
+def admin_nav(request: Request) -> list[tuple[str, str, str]]:
+    """(url, label, key) for each page that exists. Asks the router to build the URL, because the router table
+    wraps included routers (templating.route_exists cannot see inside them)."""
+    links = []
+    for name, label, key in NAV:
+        try:
+            links.append((str(request.app.url_path_for(name)), label, key))
+        except NoMatchFound:
+            continue
+    return links
+
+
+def admin_link(request: Request, name: str) -> str:
+    """The URL of another area's page, or "" while that page does not exist yet."""
+    try:
+        return str(request.app.url_path_for(name))
+    except NoMatchFound:
+        return ""
+
+
+templates.env.globals.update(admin_nav=admin_nav, admin_link=admin_link)
 
 
 @router.get("", name="admin:home")
