@@ -1,0 +1,198 @@
+"""Who may use which route: an explicit table, checked against the app's own router table.
+
+A route missing from the table fails `test_every_route_of_the_app_is_in_the_table`, so a new page cannot be
+forgotten. Each route is then called by every role (and by nobody signed in) in a small realistic district
+(tests/security/world.py): the roles in the table must get through the guard and the per-object checks
+(no 401/403/404, no sign-in redirect, no 5xx), every other role must be refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.security.conftest import shared_app
+from tests.security.routes import AppRoute, app_routes
+from tests.security.walk import Case, call, reached, refused
+from tests.security.world import ANONYMOUS, ROLES, WHO, World
+
+ALL = frozenset(ROLES)
+PUBLIC = ALL | {ANONYMOUS}
+OPERATOR = frozenset({"operator"})
+KITCHEN = frozenset({"kitchen", "operator"})
+DISPATCH = frozenset({"dispatcher", "operator"})
+DRIVER = frozenset({"driver"})
+HELPER = frozenset({"helper"})
+ORDERING = frozenset({"senior", "helper", "counter"})
+
+
+def c(roles: frozenset[str], **kw: Any) -> Case:
+    return Case(roles, **kw)
+
+
+# route name -> who may use it (and what to send so the allowed request does real work)
+TABLE: dict[str, Case] = {
+    # everyone
+    "home": c(PUBLIC),
+    "auth:login": c(PUBLIC),
+    "auth:login_senior": c(PUBLIC),
+    "auth:login_staff": c(PUBLIC),
+    "auth:font": c(PUBLIC, form={"size": "特大"}),
+    "auth:logout": c(ALL),
+    "accounts:invitation": c(PUBLIC),
+    "accounts:accept": c(PUBLIC, form={"password": "short"}),
+    # operators: accounts, helper links, audit log
+    "accounts:users": c(OPERATOR),
+    "accounts:new": c(OPERATOR),
+    "accounts:invite": c(OPERATOR, form={"name": "新同事", "phone": "13900000177", "role_helper": "1"}),
+    "accounts:user": c(OPERATOR),
+    "accounts:set_roles": c(OPERATOR, form={"role_kitchen": "1"}),
+    "accounts:set_active": c(OPERATOR, form={"active": "0"}),
+    "accounts:reinvite": c(OPERATOR),
+    "accounts:sign_out": c(OPERATOR),
+    "accounts:helper_links": c(OPERATOR),
+    "accounts:link_helper": c(OPERATOR, form={"helper_phone": "13822220001"}),
+    "accounts:revoke_link": c(OPERATOR),
+    "accounts:audit": c(OPERATOR, query={"action": "user.invite"}),
+    "accounts:senior_pin": c(frozenset({"counter", "operator"})),
+    "accounts:set_senior_pin": c(frozenset({"counter", "operator"}), form={"pin": "1"}),
+    # subsidy schemes and settlement
+    "subsidy:schemes": c(OPERATOR),
+    "subsidy:scheme": c(OPERATOR),
+    "subsidy:new_version": c(OPERATOR),
+    "subsidy:add_version": c(OPERATOR, form={"body": "{}"}),
+    "subsidy:settlement": c(OPERATOR),
+    "subsidy:settlement_download": c(OPERATOR, query={"fmt": "csv"}),
+    # kitchen sheets: the kitchen of canteen 甲 (the world's canteen) and operators
+    "kitchen:home": c(KITCHEN),
+    "kitchen:prep": c(KITCHEN),
+    "kitchen:diets": c(KITCHEN),
+    "kitchen:packing": c(KITCHEN),
+    "kitchen:labels": c(KITCHEN),
+    "kitchen:pdf": c(KITCHEN),
+    # dispatch
+    "dispatch:home": c(DISPATCH),
+    "dispatch:solve": c(DISPATCH),
+    "dispatch:job": c(DISPATCH),
+    "dispatch:move": c(DISPATCH, form={"route_id": "{route}", "position": "1"}),
+    "dispatch:lock_stop": c(DISPATCH),
+    "dispatch:lock_route": c(DISPATCH),
+    "dispatch:continuity": c(DISPATCH, form={"seconds": "x"}),
+    "dispatch:publish": c(DISPATCH),
+    "dispatch:late": c(DISPATCH),
+    "dispatch:board": c(DISPATCH),
+    "dispatch:alert": c(DISPATCH, form={"status": "acknowledged", "plan_id": "{plan}"}),
+    # drivers: their own stops on today's published route
+    "driver:home": c(DRIVER),
+    "driver:report": c(DRIVER, form={"choice": "delivered"}),
+    "api_driver:report": c(DRIVER, json={"client_report_id": "matrix-0001", "stop_id": "{stop}",
+                                         "choice": "delivered"}),
+    # helpers (family)
+    "helper:home": c(HELPER),
+    "family:status": c(HELPER),
+    # counter
+    "counter:home": c(frozenset({"counter"})),
+    # ordering: seniors for themselves, helpers for linked seniors, the counter for anyone at its canteen
+    "order:home": c(ORDERING, query={"senior": "{senior}"}),
+    "order:choose": c(ORDERING, query={"menu": "{menu}", "item": "{item}", "senior": "{senior}"}),
+    "order:confirm": c(ORDERING, query={"menu": "{menu}", "item": "{item}", "senior": "{senior}",
+                                        "fulfilment": "delivery"}),
+    "order:place": c(ORDERING, form={"menu": "{menu}", "item": "{item}", "senior": "{senior}",
+                                     "fulfilment": "delivery", "key": "matrix-key"}),
+    "order:done": c(ORDERING),
+    "order:week": c(ORDERING, query={"senior": "{senior}"}),
+    "order:cancel_ask": c(ORDERING),
+    "order:cancel": c(ORDERING),
+    # operators' administration: canteens and slots, fleet and shifts, menus, seniors, reports
+    "admin:home": c(OPERATOR),
+    "admin:canteens": c(OPERATOR),
+    "admin:canteen_form": c(OPERATOR),
+    "admin:canteen_save": c(OPERATOR, form={"name": ""}),
+    "admin:slot_form": c(OPERATOR, query={"slot": "lunch"}),
+    "admin:slot_save": c(OPERATOR, form={"slot": "lunch"}),
+    "admin:fleet": c(OPERATOR),
+    "admin:fleet_form": c(OPERATOR),
+    "admin:fleet_save": c(OPERATOR, form={"name": ""}),
+    "admin:shift_save": c(OPERATOR, form={"driver_id": ""}),
+    "admin:shift_delete": c(OPERATOR),
+    "admin:menus": c(OPERATOR),
+    "admin:menu_add_item": c(OPERATOR, form={"menu_id": "{menu}"}),
+    "admin:menu_update_item": c(OPERATOR, form={"price": "x"}),
+    "admin:menu_remove_item": c(OPERATOR),
+    "admin:menu_week_action": c(OPERATOR, form={"action": "x"}),
+    "admin:catalogue": c(OPERATOR),
+    "admin:dish_form": c(OPERATOR),
+    "admin:dish_save": c(OPERATOR, form={"name": ""}),
+    "admin:set_form": c(OPERATOR),
+    "admin:set_save": c(OPERATOR, form={"name": ""}),
+    "admin:reports": c(OPERATOR),
+    "admin:report_download": c(OPERATOR),
+    "admin:seniors": c(OPERATOR),
+    "admin:senior": c(OPERATOR),
+    "admin:senior_save": c(OPERATOR, form={"name": ""}),
+    "admin:senior_pause": c(OPERATOR, form={"until": "x"}),
+    "admin:senior_resume": c(OPERATOR),
+    "admin:senior_gone": c(OPERATOR, form={"status": "x"}),
+    "admin:import": c(OPERATOR),
+    "admin:import_upload": c(OPERATOR),
+    "admin:import_preview": c(OPERATOR, params={"token": "no-such-upload"}, missing_ok=True),
+    "admin:import_run": c(OPERATOR, params={"token": "no-such-upload"}, missing_ok=True),
+}
+
+
+def _routes() -> dict[str, AppRoute]:
+    return {r.name: r for r in app_routes(shared_app())}
+
+
+def test_every_route_of_the_app_is_in_the_table() -> None:
+    routes = _routes()
+
+    missing = sorted(set(routes) - set(TABLE))
+    stale = sorted(set(TABLE) - set(routes))
+
+    assert missing == [], f"add these routes to TABLE in tests/security/test_role_matrix.py: {missing}"
+    assert stale == [], f"these routes are gone; remove them from TABLE: {stale}"
+
+
+def test_route_names_are_unique_so_the_table_can_name_them() -> None:
+    names = [r.name for r in app_routes(shared_app())]
+
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_only_the_listed_roles_get_through(name: str, world: World, client: Any) -> None:
+    route = _routes().get(name)
+    assert route is not None, f"{name} is in TABLE but not in the app"
+    case = TABLE[name]
+    # refused roles first: a wrongly allowed write would otherwise be hidden by the allowed roles' changes
+    order = [w for w in WHO if w not in case.roles] + [w for w in WHO if w in case.roles]
+
+    outcome = {who: call(client, world, who, route, _case_for(case, world)) for who in order}
+
+    wrongly_refused = {w: _said(r) for w, r in outcome.items()
+                       if w in case.roles and not reached(r, case.missing_ok)}
+    wrongly_allowed = {w: _said(r) for w, r in outcome.items() if w not in case.roles and not refused(r)}
+    assert wrongly_refused == {} and wrongly_allowed == {}
+
+
+def _case_for(case: Case, world: World) -> Case:
+    """Fill world-dependent values (`{item}` → the world's menu item id; a JSON value `"{stop}"` → an int)."""
+    values = {"{item}": world.item_id, "{menu}": world.order.menu_id, "{senior}": world.senior.id,
+              "{plan}": world.plan.id, "{route}": world.route.id, "{stop}": world.stop.id}
+
+    def fill(text: str) -> str:
+        for key, value in values.items():
+            text = text.replace(key, str(value))
+        return text
+
+    json = {k: (int(fill(v)) if isinstance(v, str) and v in values else v) for k, v in case.json.items()} \
+        if isinstance(case.json, dict) else case.json
+    return Case(case.roles, query={k: fill(v) for k, v in case.query.items()},
+                form={k: fill(v) for k, v in case.form.items()}, json=json, params=case.params,
+                missing_ok=case.missing_ok)
+
+
+def _said(response: Any) -> str:
+    return f"{response.status_code} {response.headers.get('location', '')} {response.text[:160]}"
