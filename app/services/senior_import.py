@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -213,12 +214,18 @@ class ImportRefused(InvalidInput):
         self.invalid = invalid
 
 
-def validate(table: Table, mapping: dict[str, int], *, today: date, canteen: Canteen | None = None) -> list[RowResult]:
+Progress = Callable[[int, int], None]
+
+
+def validate(table: Table, mapping: dict[str, int], *, today: date, canteen: Canteen | None = None,
+             progress: Progress | None = None) -> list[RowResult]:
     """Every row checked; each result carries the Senior fields it would write, or its reasons in words."""
     check_mapping(mapping, len(table.headers))
     results = []
     first_seen: dict[str, int] = {}
-    for row_no, row in zip(table.row_numbers, table.rows, strict=True):
+    for done, (row_no, row) in enumerate(zip(table.row_numbers, table.rows, strict=True), start=1):
+        if progress:
+            progress(done, len(table.rows))
         result = _validate_row(row_no, {k: row[i] for k, i in mapping.items()}, today, canteen)
         number = result.values.get("id_number")
         if number and number in first_seen:
@@ -371,10 +378,11 @@ SAVED_FIELDS = ("name", "id_number", "gender", "birth_date", "phone", "hukou_cit
 
 
 def import_seniors(session: Session, table: Table, mapping: dict[str, int], *, today: date, user_id: int | None,
-                   canteen_id: int | None = None, valid_only: bool = False, filename: str = "") -> ImportOutcome:
+                   canteen_id: int | None = None, valid_only: bool = False, filename: str = "",
+                   progress: Progress | None = None) -> ImportOutcome:
     """All or nothing: raises ImportRefused (nothing written) when any row is invalid, unless `valid_only`."""
     canteen = session.get(Canteen, canteen_id) if canteen_id else None
-    results = validate(table, mapping, today=today, canteen=canteen)
+    results = validate(table, mapping, today=today, canteen=canteen, progress=progress)
     invalid = [r for r in results if not r.ok]
     if invalid and not valid_only:
         raise ImportRefused(invalid)

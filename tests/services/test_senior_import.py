@@ -156,3 +156,23 @@ def test_dates_are_read_in_every_way_registers_write_them(cell: object, expected
 def test_a_word_in_a_date_column_is_refused() -> None:
     with pytest.raises(ValueError):
         si.parse_date("不详")
+
+
+def test_the_command_line_import_refuses_a_file_with_mistakes_then_imports_the_valid_rows_on_request(
+        session: Session, tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    from app.__main__ import main
+
+    register = Path(str(tmp_path)) / "名册.xlsx"
+    register.write_bytes(reg.messy_register_with_mistakes())
+
+    refused = main(["import-seniors", str(register)])
+    refused_err = capsys.readouterr().err
+    saved_before = _count(session)
+    done = main(["import-seniors", str(register), "--valid-only"])
+
+    assert (refused, saved_before, done, _count(session)) == (1, 0, 0, 3)
+    assert "第 8 行：身份证号校验位不对" in refused_err
+    assert "100% 6/6" in refused_err
+    assert capsys.readouterr().out == "导入完成：新增 3 位，更新 0 位，无变化 0 位，跳过无效 3 行。\n"
