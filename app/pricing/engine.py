@@ -17,11 +17,17 @@ _LEVELS = ("city", "district", "town")
 
 @dataclass(frozen=True)
 class _Grant:
-    """The subsidy decided for an order, before it is split among funders."""
+    """The subsidy decided for an order: its category, the funders' shares that are paid, the funders whose
+    share is lost because the senior eats outside their area, and why there is none when there is none."""
 
-    category: Category | None
-    gross_fen: int
-    note: str
+    category: Category | None = None
+    shares: tuple[SubsidyShare, ...] = ()
+    dropped: tuple[Funder, ...] = ()
+    note: str = ""
+
+    @property
+    def amount_fen(self) -> int:
+        return sum(share.amount_fen for share in self.shares)
 
 
 def price(facts: EligibilityFacts, request: PriceRequest, usage: Usage, scheme: Scheme) -> PriceBreakdown:
@@ -32,13 +38,12 @@ def price(facts: EligibilityFacts, request: PriceRequest, usage: Usage, scheme: 
     place = (request.canteen_city, request.canteen_district, request.canteen_town)
     if not scheme.area.contains(*place):
         outside = f"本食堂不在{scheme.name}范围内，按原价计费"
-        return _breakdown(scheme, request, None, 0, _Grant(None, 0, ""), (), outside)
+        return _breakdown(scheme, request, None, 0, _Grant(), outside)
     tier, discount_fen = _discount(scheme, facts, request)
     grant = _grant(scheme, facts, request, usage, discount_fen)
-    shares, dropped = _split(scheme, grant, facts, request)
-    notes = [_discount_note(scheme, facts, request, tier), _grant_note(request, grant, shares, dropped)]
+    notes = [_discount_note(scheme, facts, request, tier), _grant_note(request, grant)]
     explanation = "；".join(note for note in notes if note) or "按原价计费"
-    return _breakdown(scheme, request, tier, discount_fen, grant, shares, explanation)
+    return _breakdown(scheme, request, tier, discount_fen, grant, explanation)
 
 
 def full_price(request: PriceRequest, explanation: str) -> PriceBreakdown:
@@ -103,23 +108,28 @@ def _discount_note(
 def _grant(
     scheme: Scheme, facts: EligibilityFacts, request: PriceRequest, usage: Usage, discount_fen: int
 ) -> _Grant:
+    """The most generous category for what the senior actually receives (after the caps, and after losing
+    the shares of funders not local to this canteen); ties go to the category listed first."""
     rule = scheme.subsidy
     eligible = [c for c in rule.categories if c.when.holds(facts, request.service_date)] if rule else []
     if rule is None or not eligible:
-        return _Grant(None, 0, "")
+        return _Grant()
     if request.channel not in rule.channels or request.slot not in rule.slots:
-        return _Grant(None, 0, f"补贴仅限{_names(rule.channels, rule.slots, request)}")
+        return _Grant(note=f"补贴仅限{_names(rule.channels, rule.slots, request)}")
     after_discount = request.food_fen - discount_fen
     spend = after_discount if rule.threshold_basis == "after_discount" else request.food_fen
     base = after_discount + (request.delivery_fee_fen if rule.covers_delivery_fee else 0)
     amounts = [_amount(c, base, spend, usage) for c in eligible]
-    best = max(range(len(eligible)), key=lambda i: amounts[i])
-    if amounts[best] == 0:
-        return _Grant(None, 0, _spend_note(eligible, spend, rule.threshold_basis))
+    if max(amounts) == 0:
+        return _Grant(note=_spend_note(eligible, spend, rule.threshold_basis))
     room, cap_note = _room(rule.caps, usage)
     if room == 0:
-        return _Grant(None, 0, cap_note)
-    return _Grant(eligible[best], amounts[best] if room is None else min(amounts[best], room), "")
+        return _Grant(note=cap_note)
+    grants = [
+        _split(scheme, c, a if room is None else min(a, room), facts, request)
+        for c, a in zip(eligible, amounts, strict=True)
+    ]
+    return max(grants, key=lambda grant: grant.amount_fen)
 
 
 def _amount(category: Category, base_fen: int, spend_fen: int, usage: Usage) -> int:
@@ -170,22 +180,21 @@ def _spend_note(eligible: list[Category], spend_fen: int, basis: str) -> str:
 
 
 def _split(
-    scheme: Scheme, grant: _Grant, facts: EligibilityFacts, request: PriceRequest
-) -> tuple[tuple[SubsidyShare, ...], tuple[Funder, ...]]:
+    scheme: Scheme, category: Category, gross_fen: int, facts: EligibilityFacts, request: PriceRequest
+) -> _Grant:
     """Fixed and percentage shares in listed order, the rest to the rest-taker; then shares of funders
     that are not local to where the senior eats are dropped (the senior pays them, nobody else does)."""
-    if grant.category is None or scheme.subsidy is None:
-        return (), ()
-    funding = grant.category.funding or scheme.subsidy.funding
-    amounts = _allocate(funding, grant.gross_fen)
+    assert scheme.subsidy is not None
+    funding = category.funding or scheme.subsidy.funding
+    amounts = _allocate(funding, gross_fen)
     kept, dropped = [], []
     for share in funding:
-        funder = scheme.funder(share.funder)
-        if not _is_local(funder, facts, request):
+        funder, amount = scheme.funder(share.funder), amounts[share.funder]
+        if amount > 0 and not _is_local(funder, facts, request):
             dropped.append(funder)
-        elif amounts[share.funder] > 0:
-            kept.append(SubsidyShare(funder.key, funder.name, amounts[share.funder]))
-    return tuple(kept), tuple(dropped)
+        elif amount > 0:
+            kept.append(SubsidyShare(funder.key, funder.name, amount))
+    return _Grant(category, tuple(kept), tuple(dropped))
 
 
 def _allocate(funding: tuple[FundingShare, ...], gross_fen: int) -> dict[str, int]:
@@ -211,14 +220,11 @@ def _is_local(funder: Funder, facts: EligibilityFacts, request: PriceRequest) ->
     return home[:depth] == canteen[:depth]
 
 
-def _grant_note(
-    request: PriceRequest, grant: _Grant, shares: tuple[SubsidyShare, ...], dropped: tuple[Funder, ...]
-) -> str:
+def _grant_note(request: PriceRequest, grant: _Grant) -> str:
     if grant.category is None:
         return grant.note
-    paid = sum(share.amount_fen for share in shares)
-    note = f"{grant.category.name}，{CHANNEL_NAMES[request.channel]}补贴{yuan(paid)}元"
-    for funder in dropped:
+    note = f"{grant.category.name}，{CHANNEL_NAMES[request.channel]}补贴{yuan(grant.amount_fen)}元"
+    for funder in grant.dropped:
         note += f"（在{AREA_LEVEL_NAMES[funder.local_level or 'city']}以外就餐，{funder.name}部分不适用）"
     return note
 
@@ -235,11 +241,10 @@ def _breakdown(
     tier: DiscountTier | None,
     discount_fen: int,
     grant: _Grant,
-    shares: tuple[SubsidyShare, ...],
     explanation: str,
 ) -> PriceBreakdown:
     list_fen = request.food_fen + request.delivery_fee_fen
-    subsidy_fen = sum(share.amount_fen for share in shares)
+    subsidy_fen = grant.amount_fen
     funder = scheme.funder(scheme.discount.funder) if tier and scheme.discount else None
     category = grant.category if subsidy_fen else None
     return PriceBreakdown(
@@ -252,7 +257,7 @@ def _breakdown(
         discount_name=tier.name if tier else "",
         discount_funder_key=funder.key if funder else "",
         discount_funder_name=funder.name if funder else "",
-        shares=shares,
+        shares=grant.shares,
         subsidy_fen=subsidy_fen,
         payable_fen=list_fen - discount_fen - subsidy_fen,
         subsidised_meals=int(subsidy_fen > 0),

@@ -200,3 +200,25 @@ def test_an_order_no_scheme_covers_is_priced_in_full_and_says_why():
 
     assert (breakdown.list_fen, breakdown.payable_fen, breakdown.scheme_key) == (1800, 1800, "")
     assert breakdown.explanation == "该日期没有生效的补贴方案"
+
+
+def test_most_generous_means_what_the_senior_receives_after_losing_a_non_local_share():
+    data = scheme_data(
+        [
+            category(
+                {"kind": "fixed", "amount_fen": 500},
+                key="town-5",
+                name="街道补贴",
+                funding=[{"funder": "town"}],
+            ),
+            category({"kind": "fixed", "amount_fen": 300}, key="district-3", name="区补贴"),
+        ]
+    )
+    data["funders"][1]["local_level"] = "town"
+    facts = senior(70, residence_city="上海", residence_district="普陀", residence_town="甲街道")
+
+    at_home = priced(data, facts=facts, place=("上海", "普陀", "甲街道"))
+    elsewhere = priced(data, facts=facts, place=("上海", "普陀", "乙街道"))
+
+    assert (at_home.category_key, at_home.subsidy_fen) == ("town-5", 500)
+    assert (elsewhere.category_key, elsewhere.subsidy_fen) == ("district-3", 300)
