@@ -314,7 +314,7 @@ def place_order(session: Session, actor: Actor, request: OrderRequest, *, at: da
     at = at or rules.current_time()
     try:
         senior = pricing_service.lock_senior(session, request.senior_id)
-        existing = _by_key(session, actor.user_id, request.idempotency_key)
+        existing = order_by_key(session, actor.user_id, request.idempotency_key)
         if existing is not None:
             return existing
         draft = prepare(session, actor, request, at=at, senior=senior)
@@ -322,7 +322,7 @@ def place_order(session: Session, actor: Actor, request: OrderRequest, *, at: da
         session.commit()
     except IntegrityError:
         session.rollback()
-        existing = _by_key(session, actor.user_id, request.idempotency_key)
+        existing = order_by_key(session, actor.user_id, request.idempotency_key)
         if existing is None:
             raise
         return existing
@@ -332,7 +332,7 @@ def place_order(session: Session, actor: Actor, request: OrderRequest, *, at: da
     return order
 
 
-def _by_key(session: Session, user_id: int, key: str) -> Order | None:
+def order_by_key(session: Session, user_id: int, key: str) -> Order | None:
     return session.exec(select(Order).where(Order.placed_by_id == user_id, Order.idempotency_key == key)).first()
 
 
