@@ -13,7 +13,10 @@
             statusEl.textContent = s.stage + "，已用 " + s.elapsed_s + " 秒" + best + "。页面会自动更新。";
             window.setTimeout(poll, 1000);
           } else {
-            window.location.reload();
+            // Reload without the "planning started" notice, which no longer holds.
+            var url = new URL(window.location.href);
+            url.searchParams.delete("notice");
+            window.location.replace(url.toString());
           }
         })
         .catch(function () { window.setTimeout(poll, 3000); });

@@ -42,6 +42,9 @@
       form.hidden = true;
       card.querySelector("[data-steps]").hidden = true;
     }
+    var route = card.closest("[data-route-plan]");
+    var done = route.querySelectorAll('[data-stop-card]:not([data-status="pending"])').length;
+    route.querySelector("[data-done]").textContent = done;
     window.announce && window.announce(card.querySelector(".who-name").textContent.trim() + "：" + (STATUS_NAMES[kind] || ""));
   }
 
