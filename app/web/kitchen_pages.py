@@ -59,7 +59,6 @@ def home(
 
 
 def _sheet_context(
-    request: Request,
     session: SessionDep,
     principal: Principal,
     canteen_id: int,
@@ -92,7 +91,7 @@ def _page(
     sheet: str,
     hot_held: bool,
 ) -> Response:
-    _, context = _sheet_context(request, session, principal, canteen_id, day, slot, sheet, hot_held)
+    _, context = _sheet_context(session, principal, canteen_id, day, slot, sheet, hot_held)
     return render(request, f"kitchen/{sheet}.html", {**context, "layout": "kitchen/screen.html"})
 
 
@@ -157,7 +156,7 @@ def pdf(
     hot_held: bool = Query(default=False),
 ) -> Response:
     """The same template as the page, in the chrome-free print layout, rendered server-side."""
-    scope, context = _sheet_context(request, session, principal, canteen_id, day, slot, sheet, hot_held)
+    scope, context = _sheet_context(session, principal, canteen_id, day, slot, sheet, hot_held)
     body = render_sheet_pdf({**context, "request": request}, base_url=str(request.base_url))
     ks.record_pdf_export(session, principal, scope, day, slot, sheet, client_address(request))
     filename = f"{scope.canteen_name}-{day.isoformat()}-{context['slot_name']}-{context['title']}.pdf"
