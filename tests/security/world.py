@@ -74,6 +74,7 @@ class World:
     bystander: User
     invitation_token: str
     contact_phone: str
+    far_plan: DeliveryPlan | None = None
     item_id: int = 0
     params: dict[str, str] = field(default_factory=dict)
 
@@ -152,6 +153,7 @@ def build_world(session: Session) -> World:
     r1, (st1,) = _route(session, plan, d1, v1, o1)
     r2, (st2,) = _route(session, plan, d2, v2, o2)
     dispatch_edit.publish(session, principal_of(session, users["dispatcher"]), plan.id or 0)
+    far_plan = _plan(session, b, today)
     yesterday = _plan(session, a, today - timedelta(days=1), status="published")
     old = _delivery(session, s1, a, today - timedelta(days=1), counter)
     _, (st_old,) = _route(session, yesterday, d1, v1, old)
@@ -164,7 +166,7 @@ def build_world(session: Session) -> World:
     token = accounts.reinvite(session, principal_of(session, users["operator"]), pending.id or 0).token
     tokens = {role: issue_session(session, user) for role, user in users.items()}
     world = World(today, a, b, users, tokens, s1, s2, s3, o1, o2, o3, plan, r1, r2, st1, st2, st_old, alert,
-                  link, bystander, token, contact.phone)
+                  link, bystander, token, contact.phone, far_plan)
     world.params = {
         "canteen_id": str(a.id), "day": today.isoformat(), "slot": "lunch", "sheet": "prep",
         "scheme_key": "shanghai-putuo", "plan_id": str(plan.id), "route_id": str(r1.id), "stop_id": str(st1.id),
