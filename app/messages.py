@@ -133,6 +133,7 @@ SCHEME_DATE_INVALID = "生效日期格式不对，应为 年-月-日，如 2027-
 SCHEME_DATE_TOO_EARLY = "新版本最早从明天（{day}）起生效：已下的订单按下单时的方案计价，不会改变。"
 SCHEME_DATE_BEFORE_LATEST = "生效日期不能早于现有最新版本 v{version} 的生效日期 {day}。"
 SCHEME_VERSION_ADDED = "方案“{name}”第 {version} 版已保存，自 {day} 起生效。"
+SCHEME_VERSION_TAKEN = "刚刚有其他人保存了这个方案的新版本，请打开方案历史查看后再添加。"
 VOUCHER_NO_REQUIRED = "请填写消费券编号。"
 VOUCHER_AMOUNT_INVALID = "金额应为大于 0 的数字，最多两位小数，如 5 或 5.50。"
 VOUCHER_OVER_PAYABLE = "这笔订单自付 {payable} 元，已用消费券 {used} 元，本次最多还能抵扣 {left} 元。"

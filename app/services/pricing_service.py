@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app import messages as msg
@@ -28,7 +29,7 @@ from app.models import (
     split_tags,
 )
 from app.services import audit
-from app.services.errors import InvalidInput, NotFound
+from app.services.errors import Conflict, InvalidInput, NotFound
 
 # Orders that no longer hold their subsidy: a cancellation or refund releases the cap slot.
 RELEASED_STATUSES = ("cancelled", "refunded")
@@ -359,7 +360,12 @@ def _save_version(session: Session, data: dict[str, Any], note: str, user_id: in
         created_by_id=user_id,
     )
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another operator saved the same version number a moment earlier.
+        session.rollback()
+        raise Conflict(msg.SCHEME_VERSION_TAKEN) from None
     audit.record(
         session,
         user_id=user_id,

@@ -45,11 +45,12 @@ def scheme(
         raise NotFound(msg.SCHEME_NOT_FOUND)
     shown = next((v for v in history if v.in_force), history[0])
     just_added = next((v for v in history if v.version == added), None)
-    return render(
-        request,
-        "subsidy/scheme.html",
-        {"key": scheme_key, "history": history, "shown": shown, "added": just_added, "today": _today()},
-    )
+    notice = ""
+    if just_added is not None:
+        day = just_added.effective_from.isoformat()
+        notice = msg.SCHEME_VERSION_ADDED.format(name=just_added.name, version=just_added.version, day=day)
+    context = {"key": scheme_key, "history": history, "shown": shown, "notice": notice, "today": _today()}
+    return render(request, "subsidy/scheme.html", context)
 
 
 @router.get("/schemes/{scheme_key}/new", name="subsidy:new_version")

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from app.models import AuditEvent, Order, OrderSubsidy, SubsidySchemeVersion
 from app.pricing import Line, builtin_scheme_data
 from app.services import pricing_service as ps
-from app.services.errors import InvalidInput, NotFound
+from app.services.errors import Conflict, InvalidInput, NotFound
 from tests.conftest import PG_URL
 from tests.factories import id_of, make_canteen, make_priced_order, make_senior, make_user, seed_schemes
 
@@ -248,6 +248,15 @@ def test_invalid_version_is_refused_field_by_field_and_never_saved(
         )
 
     assert refused.value.errors == errors
+    assert len(session.exec(select(SubsidySchemeVersion)).all()) == 1
+
+
+def test_a_version_number_taken_meanwhile_by_another_operator_is_a_conflict(session, putuo):
+    data = builtin_scheme_data("shanghai-putuo")  # version 1, which the seed already stored
+
+    with pytest.raises(Conflict, match="刚刚有其他人保存了这个方案的新版本"):
+        ps._save_version(session, data, "", id_of(make_user(session, "operator")))
+
     assert len(session.exec(select(SubsidySchemeVersion)).all()) == 1
 
 
