@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -167,9 +168,8 @@ def settle(session: Session, scope: Scope) -> Settlement:
         raise InvalidInput({"end": msg.SETTLEMENT_RANGE_INVALID})
     rows = _orders(session, scope)
     claimed = [(o, c, s) for o, c, s in rows if o.status in CLAIMED_STATUSES]
-    ids = [o.id or 0 for o, _, _ in rows]
-    shares = _shares(session, ids)
-    vouchers = _vouchers(session, ids)
+    shares = _shares(session, scope)
+    vouchers = _vouchers(session, scope)
     ledger = [
         _ledger_row(o, c, s, shares.get(o.id or 0, []), vouchers.get(o.id or 0, 0)) for o, c, s in claimed
     ]
@@ -180,35 +180,43 @@ def settle(session: Session, scope: Scope) -> Settlement:
 Share = tuple[str, str, str, int]  # funder key, funder name, category key, amount in fen
 
 
+def _in_scope(query: Any, scope: Scope) -> Any:
+    """Restrict a query that joins Order and Canteen to the scope's dates and canteen or district."""
+    query = query.where(col(Order.service_date).between(scope.start, scope.end))
+    if scope.canteen_id is not None:
+        query = query.where(Order.canteen_id == scope.canteen_id)
+    return query.where(Canteen.district == scope.district) if scope.district else query
+
+
+def _order_ids(scope: Scope) -> Any:
+    """The scope's order ids as a subquery (a district's month is too many ids to send as parameters)."""
+    return _in_scope(select(Order.id).join(Canteen, col(Canteen.id) == Order.canteen_id), scope)
+
+
 def _orders(session: Session, scope: Scope) -> list[tuple[Order, Canteen, Senior]]:
     query = (
         select(Order, Canteen, Senior)
         .join(Canteen, col(Canteen.id) == Order.canteen_id)
         .join(Senior, col(Senior.id) == Order.senior_id)
-        .where(col(Order.service_date).between(scope.start, scope.end))
         .order_by(col(Order.service_date), col(Order.created_at), col(Order.id))
     )
-    if scope.canteen_id is not None:
-        query = query.where(Order.canteen_id == scope.canteen_id)
-    if scope.district:
-        query = query.where(Canteen.district == scope.district)
-    return [(o, c, s) for o, c, s in session.exec(query).all()]
+    return [(o, c, s) for o, c, s in session.exec(_in_scope(query, scope)).all()]
 
 
-def _shares(session: Session, order_ids: list[int]) -> dict[int, list[Share]]:
+def _shares(session: Session, scope: Scope) -> dict[int, list[Share]]:
     found: dict[int, list[Share]] = defaultdict(list)
-    query = (
-        select(OrderSubsidy).where(col(OrderSubsidy.order_id).in_(order_ids)).order_by(col(OrderSubsidy.id))
-    )
-    for row in session.exec(query).all():
+    query = select(OrderSubsidy).where(col(OrderSubsidy.order_id).in_(_order_ids(scope)))
+    for row in session.exec(query.order_by(col(OrderSubsidy.id))).all():
         found[row.order_id].append((row.funder_key, row.funder_name, row.category_key, row.amount_fen))
     return found
 
 
-def _vouchers(session: Session, order_ids: list[int]) -> dict[int, int]:
+def _vouchers(session: Session, scope: Scope) -> dict[int, int]:
     paid: dict[int, int] = defaultdict(int)
     query = select(VoucherPayment.order_id, VoucherPayment.amount_fen)
-    for order_id, amount in session.exec(query.where(col(VoucherPayment.order_id).in_(order_ids))).all():
+    for order_id, amount in session.exec(
+        query.where(col(VoucherPayment.order_id).in_(_order_ids(scope)))
+    ).all():
         paid[order_id] += amount
     return paid
 
@@ -300,7 +308,7 @@ def _exceptions(
     ledger: list[LedgerRow],
     shares: dict[int, list[Share]],
 ) -> Iterable[SettlementException]:
-    served_then_cancelled = _served_ids(session, [o.id or 0 for o, _, _ in rows if o.status == "cancelled"])
+    served_then_cancelled = _served_ids(session, scope)
     for order, _, senior in rows:
         kind = _order_exception(order, served_then_cancelled)
         if kind:
@@ -318,9 +326,10 @@ def _exceptions(
     yield from _eligibility_changes(scope, {s.id or 0: s for _, _, s in rows if s.id is not None}, ledger)
 
 
-def _served_ids(session: Session, cancelled_ids: list[int]) -> set[int]:
+def _served_ids(session: Session, scope: Scope) -> set[int]:
+    """Orders of the scope that were served or delivered at some point (so a later cancellation is late)."""
     query = select(OrderEvent.order_id).where(
-        col(OrderEvent.order_id).in_(cancelled_ids), col(OrderEvent.status).in_(("served", "delivered"))
+        col(OrderEvent.order_id).in_(_order_ids(scope)), col(OrderEvent.status).in_(("served", "delivered"))
     )
     return set(session.exec(query).all())
 
