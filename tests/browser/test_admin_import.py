@@ -1,0 +1,60 @@
+"""An operator imports the messy civil-affairs register in the browser: the preview shows every invalid row and
+nothing is saved until they explicitly import the valid rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, func, select
+
+from app.models import Senior
+from tests.browser.agefriendly import check_page
+from tests.conftest import screenshot
+from tests.data import registers as reg
+from tests.factories import PASSWORD, make_canteen, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in_as_operator(page: Any, session: Session) -> None:
+    make_user(session, "operator", phone="13900001111", name="陈运营")
+    page.goto("/login?mode=staff")
+    page.fill("#f-phone", "13900001111")
+    page.fill("#f-password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/")
+
+
+def _count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Senior)).one()
+
+
+def test_an_operator_imports_the_messy_register_and_only_the_valid_rows_on_request(
+        page: Any, session: Session, tmp_path: Path) -> None:
+    make_canteen(session, name="彭浦新村长者食堂")
+    register = tmp_path / "彭浦镇名册.xlsx"
+    register.write_bytes(reg.messy_register_with_mistakes())
+    sign_in_as_operator(page, session)
+
+    page.goto("/admin/seniors/import")
+    upload_problems = check_page(page)
+    page.set_input_files("#f-file", str(register))
+    page.click("form[data-form=upload] button[type=submit]")
+    page.wait_for_selector("[data-invalid-row]")
+    invalid_rows = page.locator("[data-invalid-row]").count()
+    saved_after_preview = _count(session)
+    preview_problems = check_page(page)
+    screenshot(page, "admin-import-preview")
+    page.check("#f-valid_only")
+    page.click("[data-import-valid]")
+    done = page.locator("[data-import-done]").inner_text()
+    done_problems = check_page(page)
+    screenshot(page, "admin-import-done")
+
+    assert (invalid_rows, saved_after_preview, _count(session)) == (3, 0, 3)
+    assert "新增 3 位" in done and "跳过不符合要求的 3 行" in done
+    assert upload_problems == []
+    assert preview_problems == []
+    assert done_problems == []
