@@ -44,7 +44,9 @@ def _walk(t: d.Translation, vehicle_key: str, trips: dict[int, list[str]]) -> ro
     points = tuple([p.depot.location] + [p.stop(k).location for k in keys[1:]])
     m = p.travel.matrix(points, tuple(keys), vehicle)
     at = {k: i for i, k in enumerate(keys)}
-    ready, visits, out, travel, dist = max(vehicle.shift.start_s, p.depot.ready_s), [], [], 0, 0
+    ready, travel, dist = max(vehicle.shift.start_s, p.depot.ready_s), 0, 0
+    visits: list[routing.Visit] = []
+    out: list[routing.Trip] = []
     for number in sorted(trips):
         first = p.stop(trips[number][0])
         depart = max(ready, first.window.start_s - m.seconds[0][at[first.key]])

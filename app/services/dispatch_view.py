@@ -4,10 +4,11 @@ from the coordinates (no tile server), unassigned stops with reasons, late order
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app import messages as msg
 from app.models import Canteen, DeliveryPlan, DeliveryStop, Driver, Order, Senior, UnassignedStop, Vehicle
@@ -93,7 +94,7 @@ class PlanPage:
 
 
 def canteens_for(session: Session, principal: Principal) -> list[Canteen]:
-    rows = session.exec(select(Canteen).where(Canteen.active == True).order_by(Canteen.id)).all()  # noqa: E712
+    rows = session.exec(select(Canteen).where(col(Canteen.active).is_(True)).order_by(col(Canteen.id))).all()
     found = [c for c in rows if edit.may_dispatch(principal, c.id or 0)]
     if not found:
         raise Forbidden(msg.DISPATCH_NO_CANTEEN)
@@ -129,7 +130,7 @@ def _shift(on: d.OnShift) -> ShiftRow:
                     on.vehicle.capacity_meals, on.shift.start_at, on.shift.end_at, on.shift.max_trips)
 
 
-def _projection(points: list[tuple[float | None, float | None]]):  # type: ignore[no-untyped-def]
+def _projection(points: Sequence[tuple[float | None, float | None]]):  # type: ignore[no-untyped-def]
     """Equirectangular projection fitted into the SVG box (north up; longitude scaled by cos(latitude))."""
     lats = [p[0] for p in points if p[0] is not None]
     lngs = [p[1] for p in points if p[1] is not None]
@@ -195,9 +196,9 @@ def _lines(stops: tuple[StopRow, ...], depot: tuple[float, float]) -> tuple[str,
 
 
 def _unassigned(session: Session, plan: DeliveryPlan) -> tuple[tuple[str, str, str], ...]:
-    rows = session.exec(select(UnassignedStop, Order, Senior).join(Order, Order.id == UnassignedStop.order_id)
-                        .join(Senior, Senior.id == Order.senior_id)
-                        .where(UnassignedStop.plan_id == plan.id).order_by(UnassignedStop.id)).all()
+    rows = session.exec(select(UnassignedStop, Order, Senior).join(Order, col(Order.id) == UnassignedStop.order_id)
+                        .join(Senior, col(Senior.id) == Order.senior_id)
+                        .where(UnassignedStop.plan_id == plan.id).order_by(col(UnassignedStop.id))).all()
     return tuple((s.name, o.address_snapshot or s.address, u.reason) for u, o, s in rows)
 
 
