@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from bs4 import BeautifulSoup, Tag
 from sqlmodel import Session
 
@@ -251,3 +252,22 @@ def test_a_districts_labels_render_in_page_chunks_and_keep_their_order(
     assert _pages(response.content, tmp_path) == 2
     assert [name in first_page for name in names] == [True] * 8 + [False] * 2
     assert [name in second_page for name in names] == [False] * 8 + [True] * 2
+
+
+def test_pdf_rendering_reads_only_the_apps_static_files() -> None:
+    from app.web.pdf import StaticFetcher
+
+    fetcher = StaticFetcher()
+
+    css = fetcher.fetch("http://testserver/static/css/print.css")  # whatever the host, read from disk
+    assert css.content_type == "text/css"
+    assert b"@page" in css.read()
+    for url in (
+        "https://example.com/fonts/noto.woff2",
+        "file:///etc/passwd",
+        "http://testserver/etc/hosts",
+    ):
+        with pytest.raises(ValueError, match="only reads /static/ files"):
+            fetcher.fetch(url)
+    with pytest.raises(ValueError, match="no static file"):
+        fetcher.fetch("http://testserver/static/../../pyproject.toml")
