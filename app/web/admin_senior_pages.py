@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from app import messages as msg
-from app.models import FULFILMENTS, TEXTURES, now
+from app.models import FULFILMENTS, TEXTURES, Senior, now
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
 from app.services import canteens_admin, senior_import, seniors_admin
 from app.services.auth import Principal
@@ -173,9 +173,20 @@ def _senior_page(request: Request, session: SessionDep, principal: Principal, se
 
 
 @router.get("/{senior_id}", name="admin:senior")
-def senior(request: Request, session: SessionDep, senior_id: int, done: str = "",
-           principal: Principal = OPERATOR) -> Response:
-    return _senior_page(request, session, principal, senior_id, notice=done)
+def senior(request: Request, session: SessionDep, senior_id: int, done: str = "", cancelled: int = 0,
+           kept: int = 0, principal: Principal = OPERATOR) -> Response:
+    s = seniors_admin.get_senior(session, senior_id)
+    return _senior_page(request, session, principal, senior_id, notice=_notice(s, done, cancelled, kept))
+
+
+def _notice(s: Senior, done: str, cancelled: int, kept: int) -> str:
+    """What the last action did, rebuilt from keys and counts (never free text from the address bar)."""
+    text = {"saved": msg.SENIOR_SAVED.format(name=s.name), "resumed": msg.SENIOR_RESUMED.format(name=s.name),
+            "paused": msg.SENIOR_PAUSED.format(name=s.name, day=s.paused_until + timedelta(days=1)
+                                               if s.paused_until else "", cancelled=cancelled),
+            "gone": msg.SENIOR_GONE.format(name=s.name, status=seniors_admin.STATUS_NAMES[s.status],
+                                           cancelled=cancelled)}.get(done, "")
+    return text + (msg.SENIOR_KEPT.format(count=kept) if text and kept else "")
 
 
 @router.post("/{senior_id}", name="admin:senior_save")
@@ -183,14 +194,16 @@ async def senior_save(request: Request, session: SessionDep, senior_id: int,
                       principal: Principal = OPERATOR) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
     try:
-        saved = seniors_admin.update_senior(session, senior_id, form, user_id=principal.user_id)
+        seniors_admin.update_senior(session, senior_id, form, user_id=principal.user_id)
     except InvalidInput as e:
         return _senior_page(request, session, principal, senior_id, form, e.errors, status_code=422)
-    return _done(request, senior_id, msg.SENIOR_SAVED.format(name=saved.name))
+    return _done(request, senior_id, "saved")
 
 
-def _done(request: Request, senior_id: int, text: str) -> Response:
-    url = request.url_for("admin:senior", senior_id=senior_id).include_query_params(done=text)
+def _done(request: Request, senior_id: int, done: str, change: seniors_admin.StatusChange | None = None
+          ) -> Response:
+    counts = {"cancelled": len(change.cancelled), "kept": len(change.kept)} if change else {}
+    url = request.url_for("admin:senior", senior_id=senior_id).include_query_params(done=done, **counts)
     return RedirectResponse(str(url), status_code=303)
 
 
@@ -201,20 +214,14 @@ def senior_pause(request: Request, session: SessionDep, senior_id: int, resume: 
         change = seniors_admin.pause(session, principal, senior_id, resume, reason, today=_today())
     except InvalidInput as e:
         return _senior_page(request, session, principal, senior_id, pause_errors=e.errors, status_code=422)
-    s = seniors_admin.get_senior(session, senior_id)
-    text = msg.SENIOR_PAUSED.format(name=s.name, day=resume, cancelled=len(change.cancelled))
-    return _done(request, senior_id, text + _kept(change))
-
-
-def _kept(change: seniors_admin.StatusChange) -> str:
-    return msg.SENIOR_KEPT.format(count=len(change.kept), orders="、".join(change.kept)) if change.kept else ""
+    return _done(request, senior_id, "paused", change)
 
 
 @router.post("/{senior_id}/resume", name="admin:senior_resume")
 def senior_resume(request: Request, session: SessionDep, senior_id: int,
                   principal: Principal = OPERATOR) -> Response:
-    s = seniors_admin.resume(session, senior_id, user_id=principal.user_id)
-    return _done(request, senior_id, msg.SENIOR_RESUMED.format(name=s.name))
+    seniors_admin.resume(session, senior_id, user_id=principal.user_id)
+    return _done(request, senior_id, "resumed")
 
 
 @router.post("/{senior_id}/gone", name="admin:senior_gone")
@@ -224,7 +231,4 @@ def senior_gone(request: Request, session: SessionDep, senior_id: int, status: F
         change = seniors_admin.mark_gone(session, principal, senior_id, status, note, today=_today())
     except InvalidInput as e:
         return _senior_page(request, session, principal, senior_id, pause_errors=e.errors, status_code=422)
-    s = seniors_admin.get_senior(session, senior_id)
-    text = msg.SENIOR_GONE.format(name=s.name, status=seniors_admin.STATUS_NAMES[status],
-                                  cancelled=len(change.cancelled))
-    return _done(request, senior_id, text + _kept(change))
+    return _done(request, senior_id, "gone", change)
