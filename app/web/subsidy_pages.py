@@ -32,6 +32,11 @@ def schemes(request: Request, session: SessionDep, principal: Principal = allow(
     return render(request, "subsidy/schemes.html", {"schemes": overview, "today": _today()})
 
 
+@router.get("/format", name="subsidy:format")
+def scheme_format(request: Request, principal: Principal = allow("operator")) -> Response:
+    return render(request, "subsidy/format.html")
+
+
 @router.get("/schemes/{scheme_key}", name="subsidy:scheme")
 def scheme(
     request: Request,

@@ -144,6 +144,24 @@ def test_scheme_page_reads_the_version_in_force_back_in_plain_chinese(operator: 
     assert json.loads(one(page, "[data-body]").get_text())["key"] == "shanghai-putuo"
 
 
+def test_the_format_page_explains_every_part_of_a_scheme(operator: Any) -> None:
+    page = soup(operator.get("/subsidy/format"))
+
+    fields = [tr.select("td")[0].get_text() for tr in page.select("[data-format] tbody tr")]
+    assert fields == [
+        "key、name",
+        "area",
+        "funders",
+        "discount",
+        "subsidy",
+        "caps",
+        "categories",
+        "benefit",
+        "funding",
+        "when",
+    ]
+
+
 def test_unknown_scheme_is_not_found(operator: Any) -> None:
     assert operator.get("/subsidy/schemes/no-such-scheme").status_code == 404
 
@@ -229,8 +247,10 @@ def test_operator_adds_a_version_and_prints_the_settlement_in_a_real_browser(
     page.fill("#f-password", PASSWORD)
     page.click("button[type=submit]")
 
+    page.goto("/subsidy/format")
+    problems = {"format": check_page(page)}
     page.goto("/subsidy")
-    problems = {"schemes": check_page(page)}
+    problems["schemes"] = check_page(page)
     screenshot(page, "subsidy-schemes")
     page.click('tr[data-scheme="shanghai-putuo"] >> text=添加新版本')
     page.fill("#f-effective_from", "2020-01-01")
@@ -254,4 +274,4 @@ def test_operator_adds_a_version_and_prints_the_settlement_in_a_real_browser(
     assert "第 2 版已保存" in saved
     assert total == "3.00"
     assert hidden_when_printed
-    assert problems == {"schemes": [], "form-error": [], "history": [], "settlement": []}
+    assert problems == {"format": [], "schemes": [], "form-error": [], "history": [], "settlement": []}
