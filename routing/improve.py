@@ -111,11 +111,12 @@ def _fast_loop(c: Compiled, model: Model, start: SearchResult, deadline: float, 
     arc = max(1.0, current_cost / max(1, c.nodes + sum(1 for r in start.routes if r)))
     began, last_polish, pending = time.monotonic(), time.monotonic(), False
     largest = max(2, min(20, len(free) // 4))
+    cache: dict[tuple[int, tuple[int, ...]], tuple[list[int], list[int]]] = {}
     while (now := time.monotonic()) < deadline - 0.02:
         fraction = (now - began) / max(deadline - began, 1e-9)
         temperature = arc * FAST_START_T * (FAST_END_T / FAST_START_T) ** fraction
         partial = ruin(current, near, free, rng, rng.randint(max(1, largest // 3), largest))
-        candidate = recreate(c, partial, near, rng)
+        candidate = recreate(c, partial, near, rng, cache)
         candidate_cost = cost(c, candidate, model.penalty)
         if candidate_cost < current_cost - temperature * math.log(rng.random() or 1e-12):
             current, current_cost = candidate, candidate_cost

@@ -24,15 +24,24 @@ def is_plain(c: Compiled) -> bool:
 class Routes:
     """Mutable routes (nodes per slot) with loads and earliest / latest service starts."""
 
-    def __init__(self, c: Compiled, routes: tuple[tuple[int, ...], ...]) -> None:
+    def __init__(self, c: Compiled, routes: tuple[tuple[int, ...], ...],
+                 cache: dict[tuple[int, tuple[int, ...]], tuple[list[int], list[int]]] | None = None) -> None:
         self.c = c
+        self.cache = cache if cache is not None else {}
         self.paths = [list(r) for r in routes]
         self.load = [sum(c.demand[n] for n in r) for r in routes]
         self.where = {n: k for k, r in enumerate(routes) for n in r}
         self.early: list[list[int]] = [[] for _ in routes]
         self.late: list[list[int]] = [[] for _ in routes]
-        for k in range(len(routes)):
-            self.refresh(k)
+        for k, route in enumerate(routes):
+            known = self.cache.get((k, route))
+            if known is None:
+                self.refresh(k)
+                if len(self.cache) > 20_000:
+                    self.cache.clear()
+                self.cache[(k, route)] = (self.early[k], self.late[k])
+            else:
+                self.early[k], self.late[k] = known
 
     def refresh(self, k: int) -> None:
         """Recompute route k's times: early[i] is the earliest start of the stop before position i (early[0]
@@ -81,7 +90,9 @@ class Routes:
     def _best_in(self, node: int, routes: list[int], rng: random.Random) -> tuple[int, int, int] | None:
         c = self.c
         best: tuple[int, int, int] | None = None
+        best_delta = None
         tried_empty: set[int] = set()
+        opens, closes, service = c.earliest[node], c.latest[node], c.service[node]
         for k in routes:
             path, slot = self.paths[k], c.slots[k]
             if self.load[k] + c.demand[node] > c.capacity[slot.vehicle]:
@@ -91,17 +102,20 @@ class Routes:
                     continue
                 tried_empty.add(slot.travel_class)
             m = c.seconds[slot.travel_class]
-            early, late = self.early[k], self.late[k]
+            out_of, early, late = m[node], self.early[k], self.late[k]
             fixed = c.vehicle_s if not path else 0
             prev = 0
-            for pos in range(len(path) + 1):
-                nxt = path[pos] if pos < len(path) else 0
-                if best is None or rng.random() >= BLINK:
-                    arrive = max(c.earliest[node], early[pos] + c.service[prev] + m[prev][node])
-                    if arrive <= c.latest[node] and arrive + c.service[node] + m[node][nxt] <= late[pos]:
-                        delta = m[prev][node] + m[node][nxt] - m[prev][nxt] + fixed
-                        if best is None or delta < best[0]:
-                            best = (delta, k, pos)
+            for pos, nxt in enumerate([*path, 0]):
+                row = m[prev]
+                delta = row[node] + out_of[nxt] - row[nxt] + fixed
+                # cheap test first; feasibility only for improving positions; blinks only where it matters
+                if best_delta is None or delta < best_delta:
+                    arrive = early[pos] + c.service[prev] + row[node]
+                    arrive = opens if arrive < opens else arrive
+                    if arrive <= closes and arrive + service + out_of[nxt] <= late[pos] and (
+                        best_delta is None or rng.random() >= BLINK
+                    ):
+                        best, best_delta = (delta, k, pos), delta
                 prev = nxt
         return best
 
@@ -128,10 +142,11 @@ def cost(c: Compiled, routes: tuple[tuple[int, ...], ...], penalty: int) -> int:
     return total + penalty * (c.nodes - 1 - served)
 
 
-def recreate(c: Compiled, partial: tuple[tuple[int, ...], ...], near: list[list[int]],
-             rng: random.Random) -> tuple[tuple[int, ...], ...]:
-    """Insert every stop missing from `partial`, in one of SISR's orders; stops with no room stay out."""
-    routes = Routes(c, partial)
+def recreate(c: Compiled, partial: tuple[tuple[int, ...], ...], near: list[list[int]], rng: random.Random,
+             cache: dict[tuple[int, tuple[int, ...]], tuple[list[int], list[int]]] | None = None) -> tuple[tuple[int, ...], ...]:
+    """Insert every stop missing from `partial`, in one of SISR's orders; stops with no room stay out.
+    `cache` keeps the times of routes seen before (keyed by slot and route) across calls."""
+    routes = Routes(c, partial, cache)
     present = {n for r in partial for n in r}
     missing = [n for n in range(1, c.nodes) if n not in present]
     _order(c, missing, rng)
