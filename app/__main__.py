@@ -63,7 +63,7 @@ def _serve(args: argparse.Namespace) -> int:
     # (more can run anywhere with `python -m app worker`), and stops with the site.
     import subprocess
 
-    worker = subprocess.Popen([sys.executable, "-m", "app", "worker"])
+    worker = subprocess.Popen([sys.executable, "-m", "app", "worker", "--with-parent"])
     try:
         uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port, reload=False)
     finally:

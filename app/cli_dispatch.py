@@ -23,10 +23,17 @@ def _worker(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    parent = os.getppid()
+
+    def should_stop() -> bool:
+        # Started by `serve`: stop when the site's process is gone, even if it could not say so (uvicorn
+        # re-raises SIGTERM after its shutdown, which ends the parent before its cleanup runs).
+        return stopping[0] or (args.with_parent and os.getppid() != parent)
+
     print(f"送餐路线规划进程已启动（{socket.gethostname()} pid {os.getpid()}）", flush=True)
     body = partial(dispatch.run_plan_job, time_limit_s=args.time_limit)
     ran = jobs.run_worker(get_engine(), body, once=args.once, poll_s=args.poll,
-                          should_stop=lambda: stopping[0])
+                          should_stop=should_stop)
     print(f"规划进程结束，共完成 {ran} 个任务。", flush=True)
     return 0
 
@@ -58,6 +65,7 @@ def register(sub: Any) -> None:
     worker.add_argument("--once", action="store_true", help="队列空了就退出")
     worker.add_argument("--poll", type=float, default=1.0, help="队列空时每隔几秒查一次")
     worker.add_argument("--time-limit", type=float, default=10.0, help="每次规划最多用几秒")
+    worker.add_argument("--with-parent", action="store_true", help=argparse.SUPPRESS)
     worker.set_defaults(func=_worker)
     plan = sub.add_parser("plan", help="立即规划一个食堂某天某餐的送餐路线")
     plan.add_argument("--canteen", type=int, required=True)

@@ -32,7 +32,7 @@ from app.models import (
     Vehicle,
     now,
 )
-from app.services.errors import NotFound
+from app.services.errors import Conflict, NotFound
 from app.settings import TZ
 
 RIDE_LIMIT_S = 60 * 60
@@ -190,6 +190,8 @@ def build_problem(session: Session, plan: DeliveryPlan, *, with_locks: bool = Tr
     start = datetime.combine(plan.service_date, row.cook_finish, TZ)
     depot = depot_canteen(session, plan.canteen_id)
     shifts = {on.key: on for on in drivers_on_shift(session, plan.canteen_id, plan.service_date, plan.slot)}
+    if not shifts:
+        raise Conflict(msg.DISPATCH_NO_SHIFTS)
     orders = delivery_orders(session, plan.canteen_id, plan.service_date, plan.slot)
     located = [o for o in orders if o.lat is not None and o.lng is not None]
     preferred = yesterdays_drivers(session, plan, {o.senior_id for o in located}, shifts)
