@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from sqlmodel import Session, select
 
 from app import demo_data as D
+from app.demo_orders import build_demo_orders
 from app.models import (
     Canteen,
     CanteenSlot,
@@ -91,6 +92,7 @@ def build_demo(session: Session, *, seniors: int = 300, today: date | None = Non
     progress("送餐员与车辆")
     _drivers(session, canteens, today, password_hash)
     session.commit()
+    build_demo_orders(session, canteens, people, today, progress)
     return DemoSummary(staff=logins, senior_cards=card_users, helper=helper)
 
 
