@@ -131,7 +131,7 @@ def canteen_form(c: Canteen | None) -> dict[str, str]:
 def save_canteen(session: Session, data: dict[str, str], *, user_id: int | None,
                  canteen_id: int | None = None) -> Canteen:
     f = Form(data)
-    values = {"name": f.text("name", "名称", max_len=80), "kind": f.choice("kind", "类型", KINDS),
+    values: dict[str, object] = {"name": f.text("name", "名称", max_len=80), "kind": f.choice("kind", "类型", KINDS),
               "district": f.text("district", "所在区", max_len=40), "street": f.text("street", "街道", max_len=40),
               "address": f.text("address", "地址", max_len=200), "phone": f.text("phone", "电话", max_len=30),
               "lat": f.number("lat", "纬度", -90, 90), "lng": f.number("lng", "经度", -180, 180),
@@ -139,7 +139,7 @@ def save_canteen(session: Session, data: dict[str, str], *, user_id: int | None,
               "delivery_radius_m": f.integer("delivery_radius_m", "送餐半径", 0, 20000),
               "open_days": "".join(d for d in "1234567" if d in data.get("open_days", "")),
               "active": f.flag("active")}
-    f.check(PHONE_RE.fullmatch(values["phone"] or "") is not None, "phone", msg.SENIOR_PHONE_INVALID)
+    f.check(PHONE_RE.fullmatch(str(values["phone"])) is not None, "phone", msg.SENIOR_PHONE_INVALID)
     f.check(bool(values["open_days"]), "open_days", msg.CANTEEN_OPEN_DAYS)
     same = session.exec(select(Canteen).where(Canteen.name == values["name"])).first()
     f.check(same is None or same.id == canteen_id, "name", msg.MENU_NAME_TAKEN.format(name=values["name"]))
@@ -147,11 +147,13 @@ def save_canteen(session: Session, data: dict[str, str], *, user_id: int | None,
     f.check(supplier is None or (session.get(Canteen, supplier) is not None and supplier != canteen_id),
             "supplier_id", msg.CANTEEN_NOT_FOUND)
     f.done()
-    canteen = get_canteen(session, canteen_id) if canteen_id else Canteen(gcj_lat=0, gcj_lng=0, **values)
+    canteen = get_canteen(session, canteen_id) if canteen_id else Canteen(
+        name="", district="", street="", address="", lat=0, lng=0, gcj_lat=0, gcj_lng=0, phone="")
     for key, value in values.items():
         setattr(canteen, key, value)
     canteen.supplier_id = supplier
-    canteen.gcj_lat, canteen.gcj_lng = (round(v, 6) for v in wgs84_to_gcj02(canteen.lat, canteen.lng))
+    gcj_lat, gcj_lng = wgs84_to_gcj02(canteen.lat, canteen.lng)
+    canteen.gcj_lat, canteen.gcj_lng = round(gcj_lat, 6), round(gcj_lng, 6)
     session.add(canteen)
     session.flush()
     audit.record(session, user_id=user_id, action="canteen.save", object_type="canteen", object_id=canteen.id,

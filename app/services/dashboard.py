@@ -146,7 +146,7 @@ def check_ins(session: Session, canteen_ids: list[int], today: date) -> list[Che
     SILENT_DAYS ago onwards (today or later counts: an order placed ahead is no silence)."""
     quiet_from = today - timedelta(days=SILENT_DAYS)
     window_from = quiet_from - timedelta(days=USUAL_WINDOW_DAYS)
-    rows = session.exec(select(Order.senior_id, Order.service_date).where(
+    rows = session.exec(select(col(Order.senior_id), col(Order.service_date)).where(
         col(Order.canteen_id).in_(canteen_ids), col(Order.service_date) >= window_from,
         col(Order.status).in_(STANDING)).distinct()).all()
     days: dict[int, set[date]] = defaultdict(set)

@@ -80,12 +80,12 @@ def vehicle_form(v: Vehicle | None) -> dict[str, str]:
 def save_vehicle(session: Session, data: dict[str, str], *, user_id: int | None,
                  vehicle_id: int | None = None) -> Vehicle:
     f = Form(data)
-    values = {"name": f.text("name", "车辆名称", max_len=40), "kind": f.choice("kind", "类型", VEHICLE_KINDS),
+    values: dict[str, object] = {"name": f.text("name", "车辆名称", max_len=40), "kind": f.choice("kind", "类型", VEHICLE_KINDS),
               "capacity_meals": f.integer("capacity_meals", "载餐量", 1, 200),
               "speed_kmh": f.number("speed_kmh", "速度", 1, 80, required=False), "canteen_id": _canteen(session, f),
               "active": f.flag("active")}
     f.done()
-    vehicle = _row(session, Vehicle, vehicle_id) if vehicle_id else Vehicle(**values)
+    vehicle = _row(session, Vehicle, vehicle_id) if vehicle_id else Vehicle(canteen_id=0, name="")
     assert isinstance(vehicle, Vehicle)
     for key, value in values.items():
         setattr(vehicle, key, value)

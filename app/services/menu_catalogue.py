@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -17,6 +18,7 @@ from app.services import audit
 from app.services.errors import InvalidInput, NotFound
 
 MONEY_RE = re.compile(r"^\d{1,4}(\.\d{1,2})?$")
+Row = TypeVar("Row", Dish, SetMeal)
 
 
 @dataclass(frozen=True)
@@ -152,13 +154,12 @@ def save_set_meal(session: Session, canteen_id: int, form: dict[str, str], dish_
     return meal
 
 
-def _taken(session: Session, table: type[Dish] | type[SetMeal], canteen_id: int, name: str,
-           own_id: int | None) -> bool:
+def _taken(session: Session, table: type[Row], canteen_id: int, name: str, own_id: int | None) -> bool:
     row = session.exec(select(table).where(table.canteen_id == canteen_id, table.name == name)).first()
     return row is not None and row.id != own_id
 
 
-def _get(session: Session, table: type[Dish] | type[SetMeal], canteen_id: int, row_id: int) -> Dish | SetMeal:
+def _get(session: Session, table: type[Row], canteen_id: int, row_id: int) -> Row:
     row = session.get(table, row_id)
     if row is None or row.canteen_id != canteen_id:
         raise NotFound(msg.NOT_FOUND)

@@ -117,7 +117,7 @@ def week_plan(session: Session, canteen_id: int, monday: date, today: date) -> W
 def _items_by_menu(session: Session, menu_ids: list[int]) -> dict[int, list[ItemView]]:
     rows = session.exec(select(MenuItem).where(col(MenuItem.menu_id).in_(menu_ids))
                         .order_by(col(MenuItem.position), col(MenuItem.id))).all()
-    allergens = _allergens(session, rows)
+    allergens = _allergens(session, list(rows))
     out: dict[int, list[ItemView]] = {}
     for r in rows:
         out.setdefault(r.menu_id, []).append(ItemView(r.id or 0, r.kind, r.name, r.price_fen, r.quantity_limit,
@@ -164,14 +164,10 @@ def add_item(session: Session, canteen_id: int, day: date, slot: str, ref: str, 
     if errors or source is None:
         raise InvalidInput(errors)
     menu = _menu_for(session, canteen_id, day, slot)
-    kind = "set" if isinstance(source, SetMeal) else "dish"
     existing = session.exec(select(MenuItem).where(MenuItem.menu_id == menu.id)).all()
-    if any((i.set_meal_id if kind == "set" else i.dish_id) == source.id and i.kind == kind for i in existing):
+    item = _new_item(menu.id or 0, len(existing), source, limit)
+    if any((i.kind, i.set_meal_id, i.dish_id) == (item.kind, item.set_meal_id, item.dish_id) for i in existing):
         raise InvalidInput({"ref": msg.MENU_ITEM_TWICE.format(name=source.name)})
-    item = MenuItem(menu_id=menu.id or 0, kind=kind, name=source.name, price_fen=source.price_fen,
-                    small_price_fen=source.small_price_fen if isinstance(source, Dish) else None,
-                    quantity_limit=limit, position=len(existing),
-                    **({"set_meal_id": source.id} if kind == "set" else {"dish_id": source.id}))
     session.add(item)
     audit.record(session, user_id=user_id, action="menu.add_item", object_type="menu", object_id=menu.id,
                  detail=f"{day} {slot} {source.name}")
@@ -189,10 +185,26 @@ def parse_limit(text: str, errors: dict[str, str]) -> int | None:
     return int(text)
 
 
+def _new_item(menu_id: int, position: int, source: Dish | SetMeal, limit: int | None) -> MenuItem:
+    """A menu item priced from today's catalogue row."""
+    item = MenuItem(menu_id=menu_id, kind="dish", name=source.name, price_fen=source.price_fen,
+                    quantity_limit=limit, position=position)
+    if isinstance(source, Dish):
+        item.dish_id, item.small_price_fen = source.id, source.small_price_fen
+    else:
+        item.kind, item.set_meal_id = "set", source.id
+    return item
+
+
+def _catalogue_row(session: Session, kind: str, row_id: int) -> Dish | SetMeal | None:
+    if kind == "set":
+        return session.get(SetMeal, row_id)
+    return session.get(Dish, row_id) if kind == "dish" else None
+
+
 def _source(session: Session, canteen_id: int, ref: str, errors: dict[str, str]) -> Dish | SetMeal | None:
     kind, _, raw_id = ref.partition(":")
-    table = {"set": SetMeal, "dish": Dish}.get(kind)
-    row = session.get(table, int(raw_id)) if table is not None and raw_id.isdigit() else None
+    row = _catalogue_row(session, kind, int(raw_id)) if raw_id.isdigit() else None
     if row is None or row.canteen_id != canteen_id or not row.active:
         errors["ref"] = msg.MENU_PICK_ITEM
         return None
@@ -289,21 +301,18 @@ def _fill(session: Session, canteen_id: int, monday: date, plan: dict[tuple[int,
             kept += 1
             continue
         for pos, spec in enumerate(specs):
-            session.add(MenuItem(menu_id=menu.id or 0, position=pos, **_current(session, canteen_id, spec)))
+            session.add(_current(session, canteen_id, menu.id or 0, pos, spec))
         filled += 1
     return filled, kept
 
 
-def _current(session: Session, canteen_id: int, spec: dict[str, object]) -> dict[str, object]:
+def _current(session: Session, canteen_id: int, menu_id: int, position: int, spec: dict[str, object]) -> MenuItem:
     """An item spec with today's name and price from the catalogue (last month's price is not this week's)."""
-    table = SetMeal if spec["kind"] == "set" else Dish
-    row = session.get(table, int(str(spec["ref"])))
+    row = _catalogue_row(session, str(spec["kind"]), int(str(spec["ref"])))
     if row is None or row.canteen_id != canteen_id:
         raise NotFound(msg.NOT_FOUND)
-    ref = {"set_meal_id": row.id} if spec["kind"] == "set" else {"dish_id": row.id}
-    small = row.small_price_fen if isinstance(row, Dish) else None
-    return {"kind": spec["kind"], "name": row.name, "price_fen": row.price_fen, "small_price_fen": small,
-            "quantity_limit": spec.get("limit"), **ref}
+    limit = spec.get("limit")
+    return _new_item(menu_id, position, row, limit if isinstance(limit, int) else None)
 
 
 def _specs(items: list[MenuItem]) -> list[dict[str, object]]:

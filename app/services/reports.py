@@ -110,24 +110,24 @@ def date_range(start_text: str, end_text: str) -> tuple[date, date]:
 def build(session: Session, scope: Scope, start: date, end: date) -> Report:
     canteens = canteens_in(session, scope)
     names = {c.id: c.name for c in canteens}
-    orders = session.exec(select(Order.senior_id, Order.canteen_id, Order.slot, Order.fulfilment,
-                                 Order.service_date).where(
+    orders = session.exec(select(Order).where(
         col(Order.canteen_id).in_(list(names)), col(Order.service_date) >= start, col(Order.service_date) <= end,
         col(Order.status).in_(STANDING))).all()
     lines: dict[tuple[int, str, str], MealLine] = {}
     days: dict[date, int] = defaultdict(int)
-    for senior_id, canteen_id, slot, channel, day in orders:
-        line = lines.setdefault((canteen_id, slot, channel), MealLine(canteen_id, names[canteen_id], slot, channel))
+    for o in orders:
+        key = (o.canteen_id, o.slot, o.fulfilment)
+        line = lines.setdefault(key, MealLine(o.canteen_id, names[o.canteen_id], o.slot, o.fulfilment))
         line.meals += 1
-        line.senior_ids.add(senior_id)
-        days[day] += 1
+        line.senior_ids.add(o.senior_id)
+        days[o.service_date] += 1
     order_key = {c.id: i for i, c in enumerate(canteens)}
     meals = sorted(lines.values(), key=lambda m: (order_key[m.canteen_id], SLOT_ORDER.get(m.slot, 9),
                                                   CHANNELS.index(m.channel)))
     per_day = [(start + timedelta(days=i), days.get(start + timedelta(days=i), 0))
                for i in range((end - start).days + 1)]
     return Report(start, end, canteens, meals, per_day, punctuality(session, canteens, start, end),
-                  len({o[0] for o in orders}))
+                  len({o.senior_id for o in orders}))
 
 
 def punctuality(session: Session, canteens: list[Canteen], start: date, end: date) -> list[Punctuality]:

@@ -135,8 +135,9 @@ def _parse(session: Session, form: dict[str, str]) -> dict[str, object]:
     _choice(out, errors, "preferred_fulfilment", get("preferred_fulfilment"), FULFILMENTS)
     _validity(out, errors, get("economic_valid_from"), get("economic_valid_to"))
     canteen = get("default_canteen_id")
-    out["default_canteen_id"] = int(canteen) if canteen.isdigit() and session.get(Canteen, int(canteen)) else None
-    if canteen and out["default_canteen_id"] is None:
+    found = session.get(Canteen, int(canteen)) if canteen.isdigit() else None
+    out["default_canteen_id"] = found.id if found else None
+    if canteen and found is None:
         errors["default_canteen_id"] = msg.CANTEEN_NOT_FOUND
     if errors:
         raise InvalidInput(errors)
