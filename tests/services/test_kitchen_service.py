@@ -8,13 +8,23 @@ from datetime import date, datetime
 import pytest
 from sqlmodel import Session, col, select
 
-from app.models import AuditEvent, Canteen
+from app.models import (
+    AuditEvent,
+    Canteen,
+    DeliveryStop,
+    Menu,
+    MenuItem,
+    Order,
+    OrderLine,
+    Senior,
+    SetMealDish,
+)
 from app.services import kitchen_service as ks
 from app.services.auth import Principal
 from app.services.errors import Forbidden
 from app.settings import TZ
 from tests.factories import make_canteen, make_senior, make_user
-from tests.kitchen.scenario import make_lunch, make_order, publish_plan
+from tests.kitchen.scenario import Lunch, make_lunch, make_order, publish_plan
 
 DAY = date(2026, 11, 23)
 AFTER_CUTOFF = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
@@ -230,70 +240,81 @@ def test_for_the_demo_districts_lunch_the_sheets_reconcile_with_the_orders_and_t
     session: Session,
 ) -> None:
     from app.demo import build_demo
-    from app.models import DeliveryRoute, DeliveryStop, Menu, MenuItem, Order, OrderLine, Senior, SetMealDish
-    from tests.kitchen.scenario import Lunch
 
     build_demo(session, seniors=40, today=DAY)
     central, _, point = session.exec(select(Canteen).order_by(col(Canteen.id))).all()
-    rng = random.Random(6)
+    deliveries = _order_the_lunch(session, (central, point), random.Random(6))
+    publish_plan(session, central, DAY, [("孙师傅", deliveries[::2]), ("钱师傅", deliveries[1::2])])
+
+    sheets = ks.sheets_for(session, _scope(session, central), DAY, "lunch", at=AFTER_CUTOFF)
+
+    expected = _dishes_per_point(session, (central, point))
+    assert sheets.prep.total == sum(expected.values())
+    assert {key: sum(row.point_quantity(key) for row in sheets.prep.rows) for key in expected} == expected
+    routes = [p for p in sheets.packing.deliveries if p.kind == "route"]
+    assert len(routes) == 2
+    for packing in routes:
+        stops = _active_stops(session, int(packing.route_key or 0))
+        assert [bag.order_key for bag in packing.bags] == stops
+        assert [lb.order_key for lb in sheets.labels if lb.route_key == packing.route_key] == stops
+
+
+def _order_the_lunch(session: Session, canteens: tuple[Canteen, ...], rng: random.Random) -> list[Order]:
+    """Two random menu items for every senior of these canteens, in their own texture; one in ten cancelled."""
     deliveries = []
-    for senior in session.exec(select(Senior)).all():
-        if senior.default_canteen_id not in (central.id, point.id):
-            continue
+    for senior in session.exec(
+        select(Senior).where(col(Senior.default_canteen_id).in_([c.id for c in canteens]))
+    ):
         menu = session.exec(
             select(Menu).where(
                 Menu.canteen_id == senior.default_canteen_id, Menu.service_date == DAY, Menu.slot == "lunch"
             )
         ).one()
-        items = session.exec(select(MenuItem).where(MenuItem.menu_id == menu.id)).all()
-        lunch = Lunch(menu, items[0], items[-1], [], None)  # type: ignore[arg-type]
+        items = list(session.exec(select(MenuItem).where(MenuItem.menu_id == menu.id)).all())
         lines = [
             (item, senior.texture, rng.choice(["标准", "小份"]), rng.randint(1, 2))
             for item in rng.sample(items, 2)
         ]
         status = "cancelled" if rng.random() < 0.1 else "placed"
         order = make_order(
-            session, senior, lunch, fulfilment=senior.preferred_fulfilment, lines=lines, status=status
+            session,
+            senior,
+            Lunch(menu, items[0], items[-1], [], items[0]),  # type: ignore[arg-type]
+            fulfilment=senior.preferred_fulfilment,
+            lines=lines,
+            status=status,
         )
-        if order.fulfilment == "delivery" and order.canteen_id == central.id:
+        if order.fulfilment == "delivery" and order.canteen_id == canteens[0].id:
             deliveries.append(order)
-    publish_plan(session, central, DAY, [("孙师傅", deliveries[::2]), ("钱师傅", deliveries[1::2])])
+    return deliveries
 
-    sheets = ks.sheets_for(session, _scope(session, central), DAY, "lunch", at=AFTER_CUTOFF)
 
-    expected: dict[str, int] = {str(central.id): 0, str(point.id): 0}
-    for line, order, item in session.exec(
+def _dishes_per_point(session: Session, canteens: tuple[Canteen, ...]) -> dict[str, int]:
+    """Counted straight from the order lines, without the service: a 套餐 line is as many dishes as it holds."""
+    expected = {str(c.id): 0 for c in canteens}
+    query = (
         select(OrderLine, Order, MenuItem)
         .join(Order, col(Order.id) == OrderLine.order_id)
         .join(MenuItem, col(MenuItem.id) == OrderLine.menu_item_id)
         .where(
             col(Order.status).not_in(ks.NOT_COOKED),
-            col(Order.canteen_id).in_((central.id, point.id)),
+            col(Order.canteen_id).in_([c.id or 0 for c in canteens]),
             Order.service_date == DAY,
             Order.slot == "lunch",
         )
-    ).all():
-        dishes = (
-            1
-            if item.kind == "dish"
-            else len(
-                session.exec(select(SetMealDish).where(SetMealDish.set_meal_id == item.set_meal_id)).all()
-            )
-        )
-        expected[str(order.canteen_id)] += line.quantity * dishes
-    assert sheets.prep.total == sum(expected.values())
-    assert {key: sum(row.point_quantity(key) for row in sheets.prep.rows) for key in expected} == expected
-    for packing in (p for p in sheets.packing.deliveries if p.kind == "route"):
-        stops = session.exec(
-            select(DeliveryStop)
-            .where(DeliveryStop.route_id == int(packing.route_key or 0))
-            .order_by(col(DeliveryStop.seq))
-        ).all()
-        active = [
-            str(stop.order_id)
-            for stop in stops
-            if session.get_one(Order, stop.order_id).status not in ks.NOT_COOKED
-        ]
-        assert [bag.order_key for bag in packing.bags] == active
-        assert [lb.order_key for lb in sheets.labels if lb.route_key == packing.route_key] == active
-    assert session.exec(select(DeliveryRoute)).all() != []
+    )
+    for line, order, item in session.exec(query).all():
+        links = session.exec(select(SetMealDish).where(SetMealDish.set_meal_id == item.set_meal_id)).all()
+        expected[str(order.canteen_id)] += line.quantity * (1 if item.kind == "dish" else len(links))
+    return expected
+
+
+def _active_stops(session: Session, route_id: int) -> list[str]:
+    stops = session.exec(
+        select(DeliveryStop).where(DeliveryStop.route_id == route_id).order_by(col(DeliveryStop.seq))
+    )
+    return [
+        str(stop.order_id)
+        for stop in stops
+        if session.get_one(Order, stop.order_id).status not in ks.NOT_COOKED
+    ]
