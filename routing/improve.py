@@ -76,6 +76,12 @@ def improve(
     model, near, rng = Model(c), neighbours(c), random.Random(seed)
     if is_plain(c):
         return _fast_loop(c, model, start, deadline, near, free, rng, on_better)
+    return _repair_loop(model, start, deadline, near, free, rng, on_better)
+
+
+def _repair_loop(model: Model, start: SearchResult, deadline: float, near: list[list[int]], free: set[int],
+                 rng: random.Random, on_better: Callable[[SearchResult], None] | None) -> SearchResult:
+    """Ruin, let OR-Tools repair (all constraints: trips, ride limits, locks, weights), anneal."""
     best = current = start
     began, temperature = time.monotonic(), START_TEMPERATURE * max(start.objective, 1)
     largest = max(2, min(20, len(free) // 4))

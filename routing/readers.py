@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from routing.model import Depot, LatLng, RoutingProblem, Stop, TimeWindow, Vehicle
+from routing.model import Depot, LatLng, RoutingProblem, Stop, TimeWindow, Vehicle, VehicleKind
 from routing.travel import MatrixTravel
 
 SOLOMON_SCALE = 10
@@ -116,7 +116,7 @@ def _vrplib_problem(path: Path, data: dict, matrix: tuple, scale: int, explicit:
     capacity = int(data.get("capacity", 10**6))
     fleet = int(data.get("vehicles", n - 1))
     shift = TimeWindow(depot.ready_s, depot.close_s)
-    kind = "ebike" if explicit else "car"
+    kind: VehicleKind = "ebike" if explicit else "car"
     vehicles = tuple(Vehicle(f"v{i + 1}", kind, capacity, shift) for i in range(fleet))
     return RoutingProblem(depot=depot, stops=stops, vehicles=vehicles, travel=MatrixTravel(keys, matrix),
                           ride_limit_s=None, name=str(data.get("name", path.stem)))

@@ -28,8 +28,8 @@ def _no_wait_departure(c: Compiled, matrix: tuple[tuple[int, ...], ...], nodes: 
 
 def schedule_vehicle(c: Compiled, vehicle: int, trips: list[list[int]]) -> Route | None:
     """The route of `vehicle` for its non-empty trips in order; None when the sequence cannot be timed."""
-    matrix = c.seconds[c.slots[_first_slot(c, vehicle)].travel_class]
-    meters = c.meters[c.slots[_first_slot(c, vehicle)].travel_class]
+    slot = c.slots[_first_slot(c, vehicle)]
+    matrix, meters = c.seconds[slot.travel_class], c.meters[slot.travel_class]
     latest: list[int] = []
     end_by = c.shift_end[vehicle]
     for nodes in reversed(trips):
@@ -38,28 +38,32 @@ def schedule_vehicle(c: Compiled, vehicle: int, trips: list[list[int]]) -> Route
     latest.reverse()
     visits: list[Visit] = []
     trip_rows: list[Trip] = []
-    ready = c.shift_start[vehicle]
-    travel = distance = 0
+    ready, travel, distance = c.shift_start[vehicle], 0, 0
     for number, (nodes, last_depart) in enumerate(zip(trips, latest, strict=True), start=1):
         depart = min(last_depart, max(ready, _no_wait_departure(c, matrix, nodes)))
         if depart < ready:
             return None
-        clock, prev, load = depart, 0, sum(c.demand[n] for n in nodes)
-        for node in nodes:
-            arrival = clock + matrix[prev][node]
-            start = max(arrival, c.earliest[node])
-            clock = start + c.service[node]
-            visits.append(Visit(c.stop_keys[node], number, arrival, start, clock, load, start - depart))
-            load -= c.demand[node]
-            travel += matrix[prev][node]
-            distance += meters[prev][node]
-            prev = node
-        back = clock + matrix[prev][0]
-        travel += matrix[prev][0]
-        distance += meters[prev][0]
+        back = _walk(c, matrix, number, depart, nodes, visits)
+        path = [0, *nodes, 0]
+        travel += sum(matrix[a][b] for a, b in zip(path, path[1:], strict=False))
+        distance += sum(meters[a][b] for a, b in zip(path, path[1:], strict=False))
         trip_rows.append(Trip(number, depart, back))
         ready = back + c.reload_s
     return Route("", tuple(visits), tuple(trip_rows), travel, distance)
+
+
+def _walk(c: Compiled, matrix: tuple[tuple[int, ...], ...], number: int, depart: int, nodes: list[int],
+          visits: list[Visit]) -> int:
+    """Append the trip's visits; returns the time back at the kitchen."""
+    clock, prev, load = depart, 0, sum(c.demand[n] for n in nodes)
+    for node in nodes:
+        arrival = clock + matrix[prev][node]
+        start = max(arrival, c.earliest[node])
+        clock = start + c.service[node]
+        visits.append(Visit(c.stop_keys[node], number, arrival, start, clock, load, start - depart))
+        load -= c.demand[node]
+        prev = node
+    return clock + matrix[prev][0]
 
 
 def _first_slot(c: Compiled, vehicle: int) -> int:

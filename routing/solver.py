@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -202,7 +203,7 @@ _SLOW_FOR_REPAIR = (
 _BOOL_FALSE = 2
 
 
-def repair_parameters(time_limit_s: float) -> object:
+def repair_parameters(time_limit_s: float) -> Any:
     """Greedy descent with the cheap operators: reinserts ruined stops and polishes around them."""
     params = search_parameters(SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT"), time_limit_s)
     for name in _SLOW_FOR_REPAIR:
@@ -224,7 +225,7 @@ def repair(model: Model, partial: tuple[tuple[int, ...], ...], time_limit_s: flo
     return SearchResult(routes=model.routes_of(solution), objective=solution.ObjectiveValue())
 
 
-def search_parameters(config: SearchConfig, time_limit_s: float) -> object:
+def search_parameters(config: SearchConfig, time_limit_s: float) -> Any:
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(FIRST, config.first)
     params.local_search_metaheuristic = getattr(META, config.metaheuristic)
