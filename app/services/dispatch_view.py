@@ -11,7 +11,17 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from app import messages as msg
-from app.models import Canteen, DeliveryPlan, DeliveryStop, Driver, Order, Senior, UnassignedStop, Vehicle
+from app.models import (
+    Canteen,
+    DeliveryPlan,
+    DeliveryStop,
+    Driver,
+    Order,
+    Senior,
+    StopEvent,
+    UnassignedStop,
+    Vehicle,
+)
 from app.services import alerts, jobs
 from app.services import dispatch as d
 from app.services import dispatch_edit as edit
@@ -42,6 +52,8 @@ class StopRow:
     status_name: str
     x: float
     y: float
+    steps: tuple[str, ...]
+    note: str
 
 
 @dataclass(frozen=True)
@@ -172,8 +184,15 @@ def _stop_rows(session: Session, stops: list[DeliveryStop], project) -> tuple[St
             address=order.address_snapshot or senior.address, floor=senior.floor, has_lift=senior.has_lift,
             lives_alone=senior.lives_alone, meals=stop.meals, load=loads[stop.id or 0],
             ride_min=edit.minutes(stop.ride_s), ride_ok=stop.ride_s <= d.RIDE_LIMIT_S, locked=stop.locked,
-            status=stop.status, status_name=msg.STOP_STATUS_NAMES.get(stop.status, stop.status), x=x, y=y))
+            status=stop.status, status_name=msg.STOP_STATUS_NAMES.get(stop.status, stop.status), x=x, y=y,
+            steps=_steps_done(session, stop.id or 0), note=stop.note))
     return tuple(rows)
+
+
+def _steps_done(session: Session, stop_id: int) -> tuple[str, ...]:
+    """The no-answer steps the driver has recorded, in words, in the order done."""
+    kinds = session.exec(select(StopEvent.kind).where(StopEvent.stop_id == stop_id).order_by(col(StopEvent.id))).all()
+    return tuple(msg.STEP_NAMES[k.removeprefix("step:")] for k in kinds if k.removeprefix("step:") in msg.STEP_NAMES)
 
 
 def _loads(stops: list[DeliveryStop]) -> dict[int, int]:

@@ -129,7 +129,7 @@ def late(request: Request, session: SessionDep, plan_id: int, principal: Princip
 @router.get("/plan/{plan_id}/board", name="dispatch:board")
 def board(request: Request, session: SessionDep, plan_id: int, principal: Principal = DISPATCH) -> Response:
     return render(request, "dispatch/board.html", {"b": view.board(session, principal, plan_id),
-                                                   "refreshed_at": now()})
+                                                   "refreshed_at": now(), "status_names": msg.STOP_STATUS_NAMES})
 
 
 @router.post("/alert/{alert_id}", name="dispatch:alert")

@@ -94,9 +94,11 @@ def test_a_driver_works_through_the_route_and_the_office_and_family_see_the_outc
     desk.goto(f"/dispatch/plan/{plan_id}/board")
     alert_kinds = [desk.locator("[data-alert]").nth(i).get_attribute("data-alert-kind")
                    for i in range(desk.locator("[data-alert]").count())]
+    steps_on_board = desk.locator(f"[data-board-stop='{others[1].id}'] [data-steps-done]").inner_text()
     screenshot(desk, "dispatch-board-alerts")
     office.close()
     assert sorted(alert_kinds) == ["no_answer", "wellness"]
+    assert steps_on_board == "已做：再次敲门、告知办公室"
 
     senior = session.get(Senior, session.get(Order, concern.order_id).senior_id)
     link_helper(session, make_user(session, "helper", phone="13900000005", name="刘女儿"), senior)

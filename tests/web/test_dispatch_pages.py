@@ -145,3 +145,30 @@ def test_the_live_board_puts_alerts_at_the_top(session: Session, engine: Engine,
     assert first_section.has_attr("data-alerts")
     assert [a["data-alert-kind"] for a in first_section.select("[data-alert]")] == ["no_answer"]
     assert len(soup.select("[data-board-stop]")) == 4
+
+
+def test_a_late_order_shows_on_the_published_plan_and_is_inserted_by_the_worker(session: Session, engine: Engine,
+                                                                                login: Callable) -> None:
+    from datetime import timedelta
+
+    tomorrow = DAY + timedelta(days=1)
+    canteen = make_canteen(session)
+    make_driver(session, canteen, tomorrow, name="孙师傅", capacity=6)
+    make_delivery_orders(session, canteen, tomorrow, [(0.004, 0.0), (0.005, 0.0)])
+    make_user(session, ("dispatcher", canteen.id), phone="13900000003")
+    client = login("13900000003")
+    plan = dispatch.plan_for(session, canteen.id, tomorrow, "lunch")
+    client.post(f"/dispatch/plan/{plan.id}/solve", data={"csrf_token": csrf(client)})
+    run_jobs(engine)
+    client.post(f"/dispatch/plan/{plan.id}/publish", data={"csrf_token": csrf(client)})
+    late = make_delivery_orders(session, canteen, tomorrow, [(0.0045, 0.0)])[0]
+
+    listed = BeautifulSoup(client.get(f"/dispatch?canteen={canteen.id}&day={tomorrow}").text, "html.parser")
+    client.post(f"/dispatch/plan/{plan.id}/late", data={"csrf_token": csrf(client)})
+    run_jobs(engine)
+    after = BeautifulSoup(client.get(f"/dispatch?canteen={canteen.id}&day={tomorrow}").text, "html.parser")
+
+    assert [int(li["data-late-order"]) for li in listed.select("[data-late-order]")] == [late.id]
+    assert after.select("[data-late]") == []
+    assert late.id in [int(tr["data-order"]) for tr in after.select("tr[data-stop]")]
+    assert after.select_one("[data-plan-status]").get_text() == "已发布 第2版"
