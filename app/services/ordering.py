@@ -155,10 +155,10 @@ def prepare(session: Session, actor: Actor, request: OrderRequest, *, at: dateti
         raise NotFound(msg.SENIOR_NOT_FOUND)
     menu, canteen, slot = _meal(session, actor, request)
     check_senior_active(senior, menu.service_date)
-    cutoff = _check_open(session, actor, menu, slot, request.fulfilment, at)
+    cutoff = check_open(session, actor, menu, slot, request.fulfilment, at)
     _check_not_ordered(session, senior, menu, at)
     lines = _lines(session, senior, menu, request.choices)
-    _check_delivery(canteen, senior, request.fulfilment)
+    check_delivery(canteen, senior, request.fulfilment)
     fee = DELIVERY_FEE_FEN if request.fulfilment == "delivery" else 0
     breakdown = pricing_service.quote(
         session, senior.id or 0, canteen.id or 0, menu.service_date, menu.slot, request.fulfilment,
@@ -186,7 +186,7 @@ def _meal(session: Session, actor: Actor, request: OrderRequest) -> tuple[Menu, 
     return menu, canteen, slot
 
 
-def _check_open(session: Session, actor: Actor, menu: Menu, slot: CanteenSlot, fulfilment: str,
+def check_open(session: Session, actor: Actor, menu: Menu, slot: CanteenSlot, fulfilment: str,
                 at: datetime) -> datetime:
     cutoff = rules.cutoff_for(slot, menu.service_date, fulfilment, actor.relation)
     if at <= cutoff:
@@ -291,7 +291,7 @@ def _sold_out(senior: Senior, item: rules.ItemFacts, items: list[rules.ItemFacts
     return SoldOut(msg.ORDER_SOLD_OUT.format(item=item.name, alternative=alt.name), alternative_id=alt.id)
 
 
-def _check_delivery(canteen: Canteen, senior: Senior, fulfilment: str) -> None:
+def check_delivery(canteen: Canteen, senior: Senior, fulfilment: str) -> None:
     if fulfilment != "delivery":
         return
     distance = rules.distance_m(canteen, senior)

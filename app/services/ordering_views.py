@@ -186,8 +186,8 @@ def _way_problem(session: Session, actor: ordering.Actor, senior: Senior, cantee
     try:
         slot = rules.slot_row(session, canteen.id or 0, menu.slot)
         assert slot is not None
-        ordering._check_open(session, actor, menu, slot, fulfilment, at)
-        ordering._check_delivery(canteen, senior, fulfilment)
+        ordering.check_open(session, actor, menu, slot, fulfilment, at)
+        ordering.check_delivery(canteen, senior, fulfilment)
     except AppError as e:
         return e.message
     return ""

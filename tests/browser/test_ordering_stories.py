@@ -260,3 +260,58 @@ def test_story_6_delivery_out_of_range_is_said_on_the_way_and_dine_in_stays_open
     assert "送不到" in page.locator("[data-way-closed=delivery]").inner_text()
     assert page.locator("[data-way=dine_in]").is_visible()
     _ok(page, "error-4-out-of-range-phone")
+
+
+def _tab_to(page: Any, selector: str, limit: int = 60) -> None:
+    """Press Tab until the element matching `selector` has the focus (keyboard-only use)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => document.activeElement?.matches({selector!r}) ?? false"):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_story_1_by_keyboard_alone_with_a_visible_focus_ring(page: Any, session: Session,
+                                                             district: dict[str, Any]) -> None:
+    _senior_signs_in(page)
+
+    _tab_to(page, "[data-item='一荤两素一汤'] a.btn-primary")
+    ring = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    for target in ("[data-way=pickup]", ".btn-confirm", None):
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        if target:
+            _tab_to(page, target)
+
+    assert ring == "solid"
+    assert session.exec(select(Order)).one().fulfilment == "pickup"
+
+
+def test_the_read_aloud_button_speaks_the_menu_in_chinese(page: Any, district: dict[str, Any]) -> None:
+    page.add_init_script("""
+        window.__spoken = [];
+        window.speechSynthesis.speak = (u) => { window.__spoken.push([u.lang, u.text]); };
+    """)
+    _senior_signs_in(page)
+
+    page.click("[data-speak]")
+    spoken = page.evaluate("() => window.__spoken")
+
+    assert len(spoken) == 1 and spoken[0][0] == "zh-CN"
+    text = "".join(spoken[0][1].split())
+    assert "一荤两素一汤。红烧肉、土豆丝、香菇青菜、米饭、番茄蛋汤。含鸡蛋，可做软食，。15.00元。" in text
+    assert "选这个" not in text
+
+
+def test_extra_large_text_keeps_the_menu_and_confirmation_readable_at_320px(
+        phone_page: Any, district: dict[str, Any]) -> None:
+    page = phone_page
+    _senior_signs_in(page)
+    page.click("text=字号：大")
+    body = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.item-members')).fontSize)")
+    _ok(page, "order-8-menu-extra-large-phone")
+    page.click("[data-item='一荤两素一汤'] a.btn-primary")
+    page.click("[data-way=dine_in]")
+    _ok(page, "order-9-confirm-extra-large-phone")
+
+    assert body >= 30

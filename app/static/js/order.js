@@ -4,10 +4,13 @@
   "use strict";
   var synth = window.speechSynthesis;
 
+  // Read what a person would read: no buttons or links, a pause after each tag, line and row.
   function textOf(el) {
     var copy = el.cloneNode(true);
-    copy.querySelectorAll("button, [aria-hidden=true], .visually-hidden, form").forEach(function (n) { n.remove(); });
-    return copy.innerText || copy.textContent || "";
+    copy.querySelectorAll("button, a, [aria-hidden=true], .visually-hidden, form").forEach(function (n) { n.remove(); });
+    copy.querySelectorAll(".tag").forEach(function (n) { n.append("，"); });
+    copy.querySelectorAll("li, h1, h2, h3, p, dt, dd, th, caption").forEach(function (n) { n.append("。"); });
+    return copy.textContent || "";
   }
 
   function speak(button) {
