@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -15,6 +16,7 @@ from app.services.senior_import import PHONE_RE
 from app.settings import TZ
 
 VEHICLE_KINDS = ("ebike", "car", "foot")
+FleetRow = TypeVar("FleetRow", Driver, Vehicle, DriverShift)
 
 
 def drivers(session: Session, canteen_ids: list[int] | None = None) -> list[Driver]:
@@ -34,6 +36,15 @@ def vehicles(session: Session, canteen_ids: list[int] | None = None) -> list[Veh
 def _row(session: Session, table: type, row_id: int) -> object:
     row = session.get(table, row_id)
     if row is None:
+        raise NotFound(msg.NOT_FOUND)
+    return row
+
+
+def owned(session: Session, table: type[FleetRow], row_id: int, allowed: frozenset[int] | None) -> FleetRow:
+    """A row of one of the operator's canteens (allowed None: every canteen); NotFound otherwise, so another
+    canteen's staff list cannot be probed."""
+    row = session.get(table, row_id)
+    if row is None or (allowed is not None and row.canteen_id not in allowed):
         raise NotFound(msg.NOT_FOUND)
     return row
 

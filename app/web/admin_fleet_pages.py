@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app import messages as msg
-from app.models import SLOTS, now
+from app.models import SLOTS, Driver, DriverShift, Vehicle, now
 from app.services import canteens_admin, fleet
 from app.services.auth import Principal
 from app.services.errors import InvalidInput
@@ -189,6 +189,7 @@ async def shift_save(request: Request, session: SessionDep, principal: Principal
 
 @router.post("/fleet/shifts/{shift_id}/delete", name="admin:shift_delete")
 def shift_delete(request: Request, session: SessionDep, shift_id: int, principal: Principal = OPERATOR) -> Response:
+    fleet.owned(session, DriverShift, shift_id, canteens_admin.allowed_canteens(principal))
     fleet.delete_shift(session, shift_id, user_id=principal.user_id)
     return RedirectResponse(str(request.url_for("admin:fleet")), status_code=303)
 
@@ -214,11 +215,12 @@ def _vehicle_fields(options: list[tuple[str, str]]) -> list[dict[str, Any]]:
 def fleet_form(request: Request, session: SessionDep, kind: str, id: str = "",
                principal: Principal = OPERATOR) -> Response:
     options = _canteen_options(session, principal)
+    allowed = canteens_admin.allowed_canteens(principal)
     if kind == "vehicle":
-        row_v = next((v for v in fleet.vehicles(session) if str(v.id) == id), None)
+        row_v = fleet.owned(session, Vehicle, int(id), allowed) if id.isdigit() else None
         fields, form, title = _vehicle_fields(options), fleet.vehicle_form(row_v), "车辆"
     else:
-        row_d = next((d for d in fleet.drivers(session) if str(d.id) == id), None)
+        row_d = fleet.owned(session, Driver, int(id), allowed) if id.isdigit() else None
         fields, form, title = _driver_fields(options), fleet.driver_form(row_d), "送餐员"
     action = str(request.url_for("admin:fleet_save", kind=kind).include_query_params(id=id))
     return _form_page(request, ("修改" if id else "新增") + title, action, fields, form, {},
@@ -233,6 +235,10 @@ async def fleet_save(request: Request, session: SessionDep, kind: str, id: str =
     if form.get("canteen_id", "").isdigit():
         canteens_admin.check_canteen(principal, int(form["canteen_id"]))
     own = int(id) if id.isdigit() else None
+    if own and kind == "vehicle":
+        fleet.owned(session, Vehicle, own, canteens_admin.allowed_canteens(principal))
+    elif own:
+        fleet.owned(session, Driver, own, canteens_admin.allowed_canteens(principal))
     back = str(request.url_for("admin:fleet"))
     if kind == "vehicle":
         return _save(request, lambda: fleet.save_vehicle(session, form, user_id=principal.user_id, vehicle_id=own),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +27,7 @@ OPERATOR = allow("operator")
 FormText = Annotated[str, Form()]
 UPLOADS = Path(tempfile.gettempdir()) / "canteen-imports"
 PREVIEW_ROWS = 8
+UPLOAD_KEEP_S = 24 * 3600
 
 
 def _today() -> date:
@@ -72,9 +74,18 @@ async def import_upload(request: Request, session: SessionDep, file: UploadFile 
         return _upload_page(request, session, principal, {"canteen": canteen}, e.errors, 422)
     token = secrets.token_urlsafe(16)
     UPLOADS.mkdir(parents=True, exist_ok=True)
+    _sweep()
     (UPLOADS / f"{token}.{name.lower().rsplit('.', 1)[-1]}").write_bytes(data)
     url = request.url_for("admin:import_preview", token=token).include_query_params(canteen=canteen, name=name)
     return RedirectResponse(str(url), status_code=303)
+
+
+def _sweep() -> None:
+    """Registers hold personal data: an upload abandoned at the preview is deleted after a day."""
+    cutoff = time.time() - UPLOAD_KEEP_S
+    for old in UPLOADS.glob("*.*"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
 
 
 def _upload(token: str) -> tuple[Path, bytes]:

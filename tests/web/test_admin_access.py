@@ -62,3 +62,21 @@ def test_a_senior_cannot_post_to_an_operator_form(session: Session, client: obje
     session.refresh(senior)
     assert response.status_code == 403
     assert senior.status == "active"
+
+
+def test_an_operator_of_one_canteen_cannot_reach_another_canteens_menus_or_drivers(
+        session: Session, client: object, login: Callable[..., object]) -> None:
+    from app.models import Driver
+
+    mine, theirs = make_canteen(session), make_canteen(session)
+    driver = Driver(canteen_id=theirs.id or 0, name="孙师傅", phone="13900000011")
+    session.add(driver)
+    session.commit()
+    make_user(session, ("operator", mine.id), phone="13900003333")
+    login("13900003333")
+
+    menus = client.get(f"/admin/menus?canteen={theirs.id}")  # type: ignore[attr-defined]
+    form = client.get(f"/admin/fleet/driver?id={driver.id}")  # type: ignore[attr-defined]
+    own_menus = client.get(f"/admin/menus?canteen={mine.id}")  # type: ignore[attr-defined]
+
+    assert (menus.status_code, form.status_code, own_menus.status_code) == (403, 404, 200)
