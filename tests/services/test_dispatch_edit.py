@@ -93,29 +93,6 @@ def test_a_locked_stop_cannot_be_moved(session: Session, two_routes: tuple) -> N
         edit.move_stop(session, principal, stop.id or 0, route_of(session, b).id or 0, 1)
 
 
-def _routing_locks_broken() -> bool:
-    """routing's solver passes a list to OR-Tools 9.15's SetAllowedVehiclesForIndex, which refuses it, so any
-    lock fails. Reported to the routing owner; this test runs normally as soon as the library is fixed."""
-    import routing
-
-    w = routing.TimeWindow(0, 7200)
-    stops = (routing.Stop("a", routing.LatLng(31.3, 121.4), 1, w, 60),)
-    vehicles = (routing.Vehicle("v", "ebike", 2, w), routing.Vehicle("u", "ebike", 2, w))
-    problem = routing.RoutingProblem(
-        routing.Depot(routing.LatLng(31.3, 121.41)), stops, vehicles, locks=(routing.Lock("v", ("a",)),)
-    )
-    try:
-        routing.solve(problem, time_limit_s=0.2, deterministic=True)
-    except TypeError:
-        return True
-    return False
-
-
-@pytest.mark.xfail(
-    _routing_locks_broken(),
-    strict=True,
-    reason="routing: locks fail on OR-Tools 9.15 (SetAllowedVehiclesForIndex given a list)",
-)
 def test_replanning_keeps_a_locked_stop_first_on_its_route(
     session: Session, engine: Engine, two_routes: tuple
 ) -> None:
