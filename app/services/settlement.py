@@ -139,9 +139,11 @@ class SettlementException:
 
 @dataclass(frozen=True)
 class SummaryLine:
-    """A claim line. Per funder × category, list / discount / payable are those of the orders the funder
+    """A claim line: canteen × funder × category (DOMAIN.md's claim), or one category over the whole scope
+    (canteen and funder empty). On funder lines list / discount / payable are those of the orders the funder
     co-funds (so they repeat across funders of one order) and `subsidy_fen` is the funder's own share."""
 
+    canteen_name: str
     funder_key: str
     funder_name: str
     category_key: str
@@ -268,7 +270,7 @@ def _summarise(
     exceptions: list[SettlementException],
     title: str,
 ) -> Settlement:
-    by_funder: dict[tuple[str, str], Totals] = defaultdict(Totals)
+    by_funder: dict[tuple[str, str, str], Totals] = defaultdict(Totals)
     by_category: dict[str, Totals] = defaultdict(Totals)
     total = Totals()
     funders: dict[str, str] = {}
@@ -279,16 +281,16 @@ def _summarise(
         categories[row.category_key] = row.category_name
         for funder_key, funder_name, _, amount in shares.get(row.order_id, []):
             funders.setdefault(funder_key, funder_name)
-            by_funder[(funder_key, row.category_key)].add(row, amount)
+            by_funder[(row.canteen_name, funder_key, row.category_key)].add(row, amount)
     return Settlement(
         scope=scope,
         title=title,
         generated_at=now(),
         funders=list(funders.items()),
         by_funder=[
-            SummaryLine(f, funders[f], c, categories[c], t) for (f, c), t in sorted(by_funder.items())
+            SummaryLine(n, f, funders[f], c, categories[c], t) for (n, f, c), t in sorted(by_funder.items())
         ],
-        by_category=[SummaryLine("", "", c, categories[c], t) for c, t in sorted(by_category.items())],
+        by_category=[SummaryLine("", "", "", c, categories[c], t) for c, t in sorted(by_category.items())],
         total=total,
         ledger=ledger,
         exceptions=exceptions,

@@ -34,9 +34,9 @@ def _totals(t: Totals) -> list[object]:
 def rows(report: Settlement, part: str) -> tuple[list[str], list[list[object]]]:
     """Header and rows of one part of the report."""
     if part == "summary":
-        return ["出资方", "补贴类别", *_TOTAL_HEAD], [
+        return ["食堂", "出资方", "补贴类别", *_TOTAL_HEAD], [
             *_summary(report.by_funder),
-            ["合计", "", *_totals(report.total)],
+            ["合计", "", "", *_totals(report.total)],
         ]
     if part == "categories":
         return ["补贴类别", *_TOTAL_HEAD], [
@@ -77,7 +77,9 @@ def rows(report: Settlement, part: str) -> tuple[list[str], list[list[object]]]:
 
 
 def _summary(lines: Iterable[SummaryLine]) -> list[list[object]]:
-    return [[line.funder_name, line.category_name, *_totals(line.totals)] for line in lines]
+    return [
+        [line.canteen_name, line.funder_name, line.category_name, *_totals(line.totals)] for line in lines
+    ]
 
 
 def _ledger(row: LedgerRow, funders: list[tuple[str, str]]) -> list[object]:

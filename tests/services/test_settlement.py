@@ -84,7 +84,7 @@ def test_settlement_reconciles_to_the_order_snapshots_to_the_fen(session, putuo)
     assert report.exceptions == []
 
 
-def test_funders_sharing_a_subsidy_each_get_their_own_line(session, putuo):
+def test_each_canteen_claims_each_funders_share_on_its_own_line(session, putuo):
     licheng = make_canteen(session, district="增城", street="荔城街道", scheme_key="guangzhou-zengcheng-2020")
     xintang = make_canteen(session, district="增城", street="新塘镇", scheme_key="guangzhou-zengcheng-2020")
     resident = senior(
@@ -100,11 +100,16 @@ def test_funders_sharing_a_subsidy_each_get_their_own_line(session, putuo):
 
     report = st.settle(session, st.month_scope("2026-11", district="增城"))
 
-    assert [(line.funder_name, line.totals.visits, line.totals.subsidy_fen) for line in report.by_funder] == [
-        ("广州市财政", 2, 600),
-        ("增城区财政", 2, 600),
-        ("镇（街）财政", 1, 300),
-    ]
+    lines = [(line.canteen_name, line.funder_name, line.totals.subsidy_fen) for line in report.by_funder]
+    assert sorted(lines) == sorted(
+        [
+            (licheng.name, "广州市财政", 300),
+            (licheng.name, "增城区财政", 300),
+            (licheng.name, "镇（街）财政", 300),
+            (xintang.name, "广州市财政", 300),
+            (xintang.name, "增城区财政", 300),
+        ]
+    )
     assert (report.total.subsidy_fen, report.total.payable_fen) == (1500, 900)
 
 
@@ -198,6 +203,7 @@ def test_csv_summary_ends_with_the_totals_in_yuan(session, putuo):
 
     table = list(csv.reader(io.StringIO(text)))
     assert table[0] == [
+        "食堂",
         "出资方",
         "补贴类别",
         "人数",
@@ -210,6 +216,7 @@ def test_csv_summary_ends_with_the_totals_in_yuan(session, putuo):
         "其中消费券(元)",
     ]
     assert table[1] == [
+        putuo.name,
         "普陀区财政",
         "80周岁及以上本市户籍老人",
         "1",
@@ -221,7 +228,7 @@ def test_csv_summary_ends_with_the_totals_in_yuan(session, putuo):
         "14.00",
         "0.00",
     ]
-    assert table[-1] == ["合计", "", "1", "1", "1", "20.00", "3.00", "3.00", "14.00", "0.00"]
+    assert table[-1] == ["合计", "", "", "1", "1", "1", "20.00", "3.00", "3.00", "14.00", "0.00"]
 
 
 def test_excel_has_one_sheet_per_part_with_exact_amounts(session, putuo):
@@ -313,5 +320,5 @@ def test_cli_settles_a_date_range(session, putuo, capsys):
 
     out = capsys.readouterr()
     assert code == 0
-    assert out.out.splitlines()[-1] == "合计,,1,1,1,20.00,3.00,3.00,14.00,0.00"
+    assert out.out.splitlines()[-1] == "合计,,,1,1,1,20.00,3.00,3.00,14.00,0.00"
     assert "2026-10-01 至 2026-12-31" in out.err

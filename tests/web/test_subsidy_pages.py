@@ -198,7 +198,11 @@ def test_settlement_downloads_as_excel_and_the_export_is_audited(operator: Any, 
     book = load_workbook(io.BytesIO(r.content))
     assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert "filename*=UTF-8''" in r.headers["content-disposition"]
-    assert [c.value for c in book["出资方汇总"][3]][:2] == ["普陀区财政", "80周岁及以上本市户籍老人"]
+    assert [c.value for c in book["出资方汇总"][3]][:3] == [
+        canteen.name,
+        "普陀区财政",
+        "80周岁及以上本市户籍老人",
+    ]
     assert (
         session.exec(select(AuditEvent).where(AuditEvent.action == "settlement.exported")).one() is not None
     )
