@@ -75,6 +75,15 @@ def get_senior(session: Session, senior_id: int) -> Senior:
     return senior
 
 
+def open_record(session: Session, senior_id: int, *, user_id: int | None, address: str = "") -> Senior:
+    """A senior's full record (phone, address, contacts, eligibility) is a sensitive read: it is audited."""
+    senior = get_senior(session, senior_id)
+    audit.record(session, user_id=user_id, action="senior.view", object_type="senior", object_id=senior_id,
+                 address=address)
+    session.commit()
+    return senior
+
+
 def contacts(session: Session, senior_id: int) -> list[EmergencyContact]:
     return list(session.exec(select(EmergencyContact).where(EmergencyContact.senior_id == senior_id)
                              .order_by(col(EmergencyContact.priority))).all())

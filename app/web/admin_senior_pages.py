@@ -19,7 +19,7 @@ from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
 from app.services import canteens_admin, senior_import, seniors_admin
 from app.services.auth import Principal
 from app.services.errors import InvalidInput, NotFound
-from app.web.deps import SessionDep, allow
+from app.web.deps import SessionDep, allow, client_address
 from app.web.templating import render
 
 router = APIRouter(prefix="/admin/seniors")
@@ -186,7 +186,7 @@ def _senior_page(request: Request, session: SessionDep, principal: Principal, se
 @router.get("/{senior_id}", name="admin:senior")
 def senior(request: Request, session: SessionDep, senior_id: int, done: str = "", cancelled: int = 0,
            kept: int = 0, principal: Principal = OPERATOR) -> Response:
-    s = seniors_admin.get_senior(session, senior_id)
+    s = seniors_admin.open_record(session, senior_id, user_id=principal.user_id, address=client_address(request))
     return _senior_page(request, session, principal, senior_id, notice=_notice(s, done, cancelled, kept))
 
 

@@ -152,3 +152,13 @@ def test_the_list_masks_id_numbers_and_finds_a_senior_by_the_last_digits(session
 
     assert [r.name for r in rows] == ["王秀英"]
     assert rows[0].masked_id == senior.id_number[:3] + "*" * 11 + senior.id_number[-4:]
+
+
+def test_opening_a_seniors_full_record_is_audited(session: Session) -> None:
+    senior = make_senior(session)
+    user = make_user(session, "operator")
+
+    sa.open_record(session, senior.id or 0, user_id=user.id, address="10.0.0.8")
+
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "senior.view")).one()
+    assert (event.user_id, event.object_id, event.address) == (user.id, str(senior.id), "10.0.0.8")
