@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
 import routing
 from app import messages as msg
-from app.models import DeliveryPlan, DeliveryRoute, DeliveryStop, Driver, Order, Senior, UnassignedStop, now
+from app.models import DeliveryPlan, DeliveryRoute, DeliveryStop, Order, Senior, UnassignedStop, now
 from app.services import dispatch as d
 from app.services import jobs
 from app.services.auth import Principal
@@ -220,72 +219,12 @@ def insert_late_orders(session: Session, plan: DeliveryPlan, progress: d.Progres
     new = tuple(s for s in t.problem.stops if d.order_id_of(s.key) not in planned)
     before = current_plan(session, plan, dataclasses.replace(t, problem=base))
     before = routing.RoutePlan(before.routes, ())
-    try:
-        result = routing.insert_late_stops(base, before, new, time_limit_s=time_limit_s, now_s=d.now_s(plan))
-    except (TypeError, RuntimeError, routing.NoFeasibleRoute):
-        # The library's search could not run (see the report on OR-Tools 9.15's SetAllowedVehiclesForIndex):
-        # fall back to plain cheapest insertion, which never reorders what was published.
-        result = cheapest_insertion(t, before, new, d.now_s(plan))
+    result = routing.insert_late_stops(base, before, new, time_limit_s=time_limit_s, now_s=d.now_s(plan))
     progress(msg.JOB_STAGE_NAMES["saving"], result.travel_s)
     plan.version += 1
     d.store_plan(session, plan, t, result)
 
 
-def drivers_for_plan(session: Session, plan: DeliveryPlan) -> dict[int, Driver]:
-    return {r.driver_id: session.get(Driver, r.driver_id) for r in d.routes_of(session, plan.id or 0)}  # type: ignore[misc]
-
-
 def minutes(seconds: int) -> int:
     return round(seconds / 60)
 
-
-def eat_by(plan: DeliveryPlan) -> object:
-    return (plan.dispatch_at or now()) + timedelta(seconds=d.EAT_WITHIN_S)
-
-
-def cheapest_insertion(t: d.Translation, plan: routing.RoutePlan, new: tuple[routing.Stop, ...],
-                       now_s: int) -> routing.RoutePlan:
-    """Insert each new stop where it adds the least travel and the independent validator finds nothing wrong;
-    trips that already left (depart before `now_s`) are not touched. A stop that fits nowhere is unassigned."""
-    routes = {r.vehicle_key: {n.number: [v.stop_key for v in r.visits if v.trip == n.number] for n in r.trips}
-              for r in plan.routes}
-    left = []
-    for stop in new:
-        best = _best_slot(t, routes, plan, stop.key, now_s)
-        if best is None:
-            left.append(routing.Unassigned(stop.key, routing.UnassignedReason.NO_TIME_LEFT,
-                                           routing.REASON_TEXT[routing.UnassignedReason.NO_TIME_LEFT]))
-        else:
-            routes = best
-    served = {k for trips in routes.values() for keys in trips.values() for k in keys}
-    problem = dataclasses.replace(t.problem, stops=tuple(s for s in t.problem.stops if s.key in served))
-    walked = tuple(_walk(dataclasses.replace(t, problem=problem), key, trips) for key, trips in routes.items() if trips)
-    return routing.RoutePlan(walked, tuple(left))
-
-
-def _best_slot(t: d.Translation, routes: dict[str, dict[int, list[str]]], plan: routing.RoutePlan, key: str,
-               now_s: int) -> dict[str, dict[int, list[str]]] | None:
-    departed = {(r.vehicle_key, n.number) for r in plan.routes for n in r.trips if n.depart_s < now_s}
-    best, best_cost = None, None
-    options = [(v, n) for v, trips in routes.items() for n in trips] + [
-        (v.key, 1) for v in t.problem.vehicles if v.key not in routes]
-    for vehicle_key, number in options:
-        if (vehicle_key, number) in departed:
-            continue
-        keys = routes.get(vehicle_key, {}).get(number, [])
-        for i in range(len(keys) + 1):
-            trial = {v: {n: list(ks) for n, ks in trips.items()} for v, trips in routes.items()}
-            trial.setdefault(vehicle_key, {}).setdefault(number, []).insert(i, key)
-            cost = _feasible_cost(t, trial)
-            if cost is not None and (best_cost is None or cost < best_cost):
-                best, best_cost = trial, cost
-    return best
-
-
-def _feasible_cost(t: d.Translation, routes: dict[str, dict[int, list[str]]]) -> int | None:
-    served = {k for trips in routes.values() for keys in trips.values() for k in keys}
-    problem = dataclasses.replace(t.problem, stops=tuple(s for s in t.problem.stops if s.key in served), locks=())
-    sub = dataclasses.replace(t, problem=problem)
-    walked = routing.RoutePlan(tuple(_walk(sub, v, trips) for v, trips in routes.items() if trips), ())
-    report = routing.validate(problem, walked)
-    return report.travel_s if report.ok else None
