@@ -34,6 +34,7 @@ def test_an_operator_publishes_next_weeks_menu(page: Any, session: Session) -> N
     page.goto("/admin/menus")
     for offset in range(5):
         key = f"{(monday + timedelta(days=offset)).isoformat()}:lunch"
+        page.click(f'[data-add-open="{key}"]')
         page.select_option(f'[id="r-{key}"]', label="一荤一素一汤")
         page.fill(f'[id="q-{key}"]', "40")
         page.click(f'[data-add="{key}"] button[type=submit]')
