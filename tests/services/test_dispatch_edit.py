@@ -190,3 +190,22 @@ def test_continuity_keeps_yesterdays_driver_for_a_senior(session: Session, engin
     assert t.problem.stops[0].preferred_vehicle == t.problem.vehicles[1].key
     assert session.get(DeliveryRoute, stop.route_id).driver_id == usual.id
     assert session.get(Order, today_order.id) is not None and first.id != usual.id
+
+
+def test_after_publishing_the_kitchen_packs_in_the_plans_stop_order(session: Session, two_routes: tuple) -> None:
+    from app.services import kitchen_service
+
+    plan, a, b, principal = two_routes
+    kitchen_user = make_user(session, ("kitchen", plan.canteen_id))
+    cook = Principal(user_id=kitchen_user.id or 0, name="李厨师长", roles={"kitchen": frozenset({plan.canteen_id})},
+                     senior_id=None, font_size="大", session_id=1, csrf_token="x")
+    scope = kitchen_service.scope_for(session, cook, plan.canteen_id)
+    before, _ = kitchen_service.stop_order_for(session, scope, DAY, "lunch")
+
+    edit.publish(session, principal, plan.id or 0)
+    after, routes = kitchen_service.stop_order_for(session, scope, DAY, "lunch")
+
+    expected = {str(s.order_id): (str(s.route_id), s.seq) for s in session.exec(select(DeliveryStop)).all()}
+    assert before is None
+    assert after == expected
+    assert [r.driver for r in routes.values()] == ["甲师傅", "乙师傅"]
