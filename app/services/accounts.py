@@ -8,6 +8,7 @@ Nobody sets another person's password: an invitation is a one-time link the invi
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ INVITABLE_ROLES = ("helper", "counter", "kitchen", "dispatcher", "driver", "oper
 INVITATION_DAYS = 7
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 CONSENT_METHODS = msg.CONSENT_METHODS
+# ASCII digits only: str.isdigit() accepts "²", which int() then refuses.
+_ID = re.compile(r"[0-9]{1,9}")
 
 
 class InvitationGone(AppError):
@@ -84,7 +87,7 @@ def grants_from_form(form: Mapping[str, str], canteens: Mapping[int, str]) -> li
         raw = str(form.get(f"canteen_{role}", "")).strip()
         if not raw:
             errors[f"canteen_{role}"] = msg.ROLE_NEEDS_CANTEEN.format(role=msg.ROLE_NAMES[role])
-        elif not raw.isdigit() or int(raw) not in canteens:
+        elif not _ID.fullmatch(raw) or int(raw) not in canteens:
             errors[f"canteen_{role}"] = msg.CANTEEN_UNKNOWN
         else:
             grants.append(Grant(role, int(raw)))

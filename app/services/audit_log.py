@@ -25,6 +25,7 @@ from app.settings import TZ
 PAGE_SIZE = 50
 _ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 _MOBILE = re.compile(r"(?<![0-9])1[0-9]{10}(?![0-9])")
+_PAGE = re.compile(r"[1-9][0-9]{0,3}")
 # Exports whose files hold names, addresses or ID numbers (the settlement ledger is pseudonymous, so not it).
 PERSONAL_EXPORTS = frozenset({"export.personal", "kitchen_pdf_export"})
 
@@ -77,12 +78,12 @@ def parse_query(params: Mapping[str, str]) -> AuditQuery:
         errors["date_to"] = msg.AUDIT_RANGE_INVALID
     if errors:
         raise InvalidInput(errors)
-    page = str(params.get("page", "1"))
+    page = str(params.get("page", "1")).strip()
     return AuditQuery(user=str(params.get("user", "")).strip()[:40], action=str(params.get("action", "")).strip()[:40],
                       object_type=str(params.get("object_type", "")).strip()[:40],
                       object_id=str(params.get("object_id", "")).strip()[:40],
                       date_from=days["date_from"], date_to=days["date_to"],
-                      page=min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1)
+                      page=int(page) if _PAGE.fullmatch(page) else 1)
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,16 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return _respond(request, exc.status_code, message)
 
 
+async def unknown_id(request: Request, exc: Exception) -> Response:
+    """An id too large for the database (/order/done/99999999999999999999) names no record: a 404, not a 500.
+
+    SQLite refuses to bind integers beyond 64 bits with OverflowError before any query runs, so every route with
+    an int path or query parameter would otherwise crash on such an id.
+    """
+    log.info("id out of range on %s: %s", request.url.path, exc)
+    return _respond(request, 404, msg.NOT_FOUND)
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s", request.url.path)
     return _respond(request, 500, msg.SERVER_ERROR)
@@ -83,4 +93,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(OverflowError, unknown_id)
     app.add_exception_handler(Exception, unexpected_error)

@@ -27,6 +27,10 @@ HELPER = frozenset({"helper"})
 ORDERING = frozenset({"senior", "helper", "counter"})
 
 
+ORDER_JSON = {"senior_id": "{senior}", "menu_id": "{open_menu}", "fulfilment": "dine_in",
+              "items": [{"menu_item_id": "{open_item}"}]}
+
+
 def c(roles: frozenset[str], **kw: Any) -> Case:
     return Case(roles, **kw)
 
@@ -59,11 +63,12 @@ TABLE: dict[str, Case] = {
     "accounts:set_senior_pin": c(frozenset({"counter", "operator"}), form={"pin": "1"}),
     # subsidy schemes and settlement
     "subsidy:schemes": c(OPERATOR),
+    "subsidy:format": c(OPERATOR),
     "subsidy:scheme": c(OPERATOR),
     "subsidy:new_version": c(OPERATOR),
     "subsidy:add_version": c(OPERATOR, form={"body": "{}"}),
-    "subsidy:settlement": c(OPERATOR),
-    "subsidy:settlement_download": c(OPERATOR, query={"fmt": "csv"}),
+    "subsidy:settlement": c(OPERATOR, query={"month": "{month}"}),
+    "subsidy:settlement_download": c(OPERATOR, query={"month": "{month}", "fmt": "csv", "part": "ledger"}),
     # kitchen sheets: the kitchen of canteen 甲 (the world's canteen) and operators
     "kitchen:home": c(KITCHEN),
     "kitchen:prep": c(KITCHEN),
@@ -85,25 +90,31 @@ TABLE: dict[str, Case] = {
     "dispatch:alert": c(DISPATCH, form={"status": "acknowledged", "plan_id": "{plan}"}),
     # drivers: their own stops on today's published route
     "driver:home": c(DRIVER),
-    "driver:report": c(DRIVER, form={"choice": "delivered"}),
+    "driver:report": c(DRIVER, form={"choice": "delivered:well"}),
     "api_driver:report": c(DRIVER, json={"client_report_id": "matrix-0001", "stop_id": "{stop}",
-                                         "choice": "delivered"}),
+                                         "choice": "delivered:well"}),
     # helpers (family)
     "helper:home": c(HELPER),
     "family:status": c(HELPER),
     # counter
-    "counter:home": c(frozenset({"counter"})),
+    "counter:home": c(frozenset({"counter"}), query={"q": "88010001"}),
     # ordering: seniors for themselves, helpers for linked seniors, the counter for anyone at its canteen
     "order:home": c(ORDERING, query={"senior": "{senior}"}),
-    "order:choose": c(ORDERING, query={"menu": "{menu}", "item": "{item}", "senior": "{senior}"}),
-    "order:confirm": c(ORDERING, query={"menu": "{menu}", "item": "{item}", "senior": "{senior}",
-                                        "fulfilment": "delivery"}),
-    "order:place": c(ORDERING, form={"menu": "{menu}", "item": "{item}", "senior": "{senior}",
-                                     "fulfilment": "delivery", "key": "matrix-key"}),
+    "order:choose": c(ORDERING, query={"menu": "{open_menu}", "item": "{open_item}", "senior": "{senior}"}),
+    "order:confirm": c(ORDERING, query={"menu": "{open_menu}", "item": "{open_item}", "senior": "{senior}",
+                                        "fulfilment": "dine_in"}),
+    "order:place": c(ORDERING, form={"menu": "{open_menu}", "item": "{open_item}", "senior": "{senior}",
+                                     "fulfilment": "dine_in", "key": "matrix-key"}),
     "order:done": c(ORDERING),
     "order:week": c(ORDERING, query={"senior": "{senior}"}),
     "order:cancel_ask": c(ORDERING),
     "order:cancel": c(ORDERING),
+    # ordering as JSON: the same people, the same per-object rules
+    "api_orders:menus": c(ORDERING, query={"senior_id": "{senior}"}),
+    "api_orders:quote": c(ORDERING, json=ORDER_JSON),
+    "api_orders:place": c(ORDERING, json=ORDER_JSON | {"idempotency_key": "matrix-api-1"}),
+    "api_orders:list": c(ORDERING, query={"senior_id": "{senior}"}),
+    "api_orders:cancel": c(ORDERING),
     # operators' administration: canteens and slots, fleet and shifts, menus, seniors, reports
     "admin:home": c(OPERATOR),
     "admin:canteens": c(OPERATOR),
@@ -126,8 +137,8 @@ TABLE: dict[str, Case] = {
     "admin:dish_save": c(OPERATOR, form={"name": ""}),
     "admin:set_form": c(OPERATOR),
     "admin:set_save": c(OPERATOR, form={"name": ""}),
-    "admin:reports": c(OPERATOR),
-    "admin:report_download": c(OPERATOR),
+    "admin:reports": c(OPERATOR, query={"start": "{today}", "end": "{today}"}),
+    "admin:report_download": c(OPERATOR, query={"start": "{today}", "end": "{today}"}),
     "admin:seniors": c(OPERATOR),
     "admin:senior": c(OPERATOR),
     "admin:senior_save": c(OPERATOR, form={"name": ""}),
@@ -180,15 +191,23 @@ def test_only_the_listed_roles_get_through(name: str, world: World, client: Any)
 def _case_for(case: Case, world: World) -> Case:
     """Fill world-dependent values (`{item}` → the world's menu item id; a JSON value `"{stop}"` → an int)."""
     values = {"{item}": world.item_id, "{menu}": world.order.menu_id, "{senior}": world.senior.id,
-              "{plan}": world.plan.id, "{route}": world.route.id, "{stop}": world.stop.id}
+              "{plan}": world.plan.id, "{route}": world.route.id, "{stop}": world.stop.id,
+              "{today}": world.today.isoformat(), "{month}": f"{world.today:%Y-%m}",
+              "{open_menu}": world.open_menu.id, "{open_item}": world.open_item_id}
 
     def fill(text: str) -> str:
         for key, value in values.items():
             text = text.replace(key, str(value))
         return text
 
-    json = {k: (int(fill(v)) if isinstance(v, str) and v in values else v) for k, v in case.json.items()} \
-        if isinstance(case.json, dict) else case.json
+    def fill_json(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: fill_json(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fill_json(v) for v in value]
+        return int(fill(value)) if isinstance(value, str) and value in values else value
+
+    json = fill_json(case.json)
     return Case(case.roles, query={k: fill(v) for k, v in case.query.items()},
                 form={k: fill(v) for k, v in case.form.items()}, json=json, params=case.params,
                 missing_ok=case.missing_ok)

@@ -294,3 +294,75 @@ def _lands_on(location: str) -> str:
     """The host a browser goes to: like browsers, drop tabs and newlines and read a backslash as a slash."""
     seen = re.sub(r"[\t\n\r]", "", location).replace("\\", "/")
     return urlsplit(urljoin("http://testserver/login", seen)).netloc
+
+
+# ---------------------------------------------------------------- ids changed in a JSON body
+
+def _order_json(world: World, senior_id: int | None, menu: Any, item_id: int, key: str) -> dict[str, Any]:
+    return {"senior_id": senior_id, "menu_id": menu.id, "fulfilment": "dine_in",
+            "items": [{"menu_item_id": item_id}], "idempotency_key": key}
+
+
+def _api_post(client: Any, path: str, body: dict[str, Any]) -> Any:
+    return client.post(path, json=body, headers={"X-CSRF-Token": client.cookies.get(CSRF_COOKIE) or ""})
+
+
+@pytest.mark.parametrize("role", ["senior", "helper"])
+def test_ordering_for_another_senior_by_changing_senior_id_in_the_json_is_refused(
+        role: str, world: World, client: Any, session: Session) -> None:
+    sign_as(client, world, role)
+    before = orders_of(session, world.other_senior.id)
+
+    own = _api_post(client, url("api_orders:place"),
+                    _order_json(world, world.senior.id, world.open_menu, world.open_item_id, f"own-{role}-1"))
+    other = _api_post(client, url("api_orders:place"),
+                      _order_json(world, world.other_senior.id, world.open_menu, world.open_item_id,
+                                  f"other-{role}-1"))
+
+    assert own.status_code == 201, own.text
+    assert other.status_code == 403 and other.json()["detail"]
+    assert orders_of(session, world.other_senior.id) == before
+
+
+def test_the_counter_cannot_order_on_another_canteens_menu_by_changing_menu_id(world: World, client: Any,
+                                                                              session: Session) -> None:
+    sign_as(client, world, "counter")
+    before = orders_of(session, world.far_senior.id)
+
+    r = _api_post(client, url("api_orders:place"),
+                  _order_json(world, world.far_senior.id, world.far_open_menu, world.far_open_item_id, "far-order-0001"))
+
+    assert r.status_code == 403 and r.json()["detail"]
+    assert orders_of(session, world.far_senior.id) == before
+
+
+def test_a_menu_item_from_another_menu_cannot_be_slipped_into_an_order(world: World, client: Any,
+                                                                     session: Session) -> None:
+    sign_as(client, world, "senior")
+    before = orders_of(session, world.senior.id)
+
+    r = _api_post(client, url("api_orders:place"),
+                  _order_json(world, world.senior.id, world.open_menu, world.far_open_item_id, "mix-order-0001"))
+
+    assert 400 <= r.status_code < 500 and r.json()["detail"]
+    assert orders_of(session, world.senior.id) == before
+
+
+@pytest.mark.parametrize("role", ["senior", "helper"])
+def test_listing_another_seniors_orders_through_the_api_is_refused(role: str, world: World, client: Any) -> None:
+    sign_as(client, world, role)
+
+    r = client.get(url("api_orders:list"), params={"senior_id": world.other_senior.id})
+
+    assert r.status_code in (403, 404)
+    assert world.other_order.public_no not in r.text
+
+
+def test_cancelling_another_seniors_order_through_the_api_is_refused(world: World, client: Any,
+                                                                    session: Session) -> None:
+    sign_as(client, world, "helper")
+
+    r = _api_post(client, url("api_orders:cancel", order_id=world.other_order.id), {})
+
+    assert r.status_code in (403, 404)
+    assert session.get(Order, world.other_order.id).status == "placed"

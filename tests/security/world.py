@@ -38,6 +38,7 @@ from tests.factories import (
     link_helper,
     make_canteen,
     make_driver,
+    make_menu,
     make_priced_order,
     make_senior,
     make_user,
@@ -76,6 +77,10 @@ class World:
     contact_phone: str
     far_plan: DeliveryPlan | None = None
     item_id: int = 0
+    open_menu: Any = None
+    far_open_menu: Any = None
+    open_item_id: int = 0
+    far_open_item_id: int = 0
     params: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -120,11 +125,11 @@ def _plan(session: Session, canteen: Any, day: date, status: str = "draft") -> D
 def _seniors(session: Session, a: Any, b: Any) -> tuple[Senior, Senior, Senior]:
     common = dict(preferred_fulfilment="delivery", lives_alone=True, driver_notes="门口有台阶")
     s1 = make_senior(session, name="王秀英", default_canteen_id=a.id, card_no="88010001", phone="13611110001",
-                     address="上海市普陀区甲小区1号302室", floor=3, room="302室", **common)
+                     address="上海市普陀区甲小区1号302室", building="甲小区1号", floor=3, room="302室", **common)
     s2 = make_senior(session, name="李桂兰", default_canteen_id=a.id, card_no="88010002", phone="13611110002",
-                     address="上海市普陀区甲小区2号501室", floor=5, room="501室", **common)
+                     address="上海市普陀区甲小区2号501室", building="甲小区2号", floor=5, room="501室", **common)
     s3 = make_senior(session, name="张玉珍", default_canteen_id=b.id, card_no="88010003", phone="13611110003",
-                     address="上海市普陀区乙小区3号201室", floor=2, room="201室", **common)
+                     address="上海市普陀区乙小区3号201室", building="乙小区3号", floor=2, room="201室", **common)
     return s1, s2, s3
 
 
@@ -174,6 +179,11 @@ def build_world(session: Session) -> World:
         "link_id": str(link.id), "token": token,
     }
     world.item_id = _first_item(session, o1.menu_id)
+    # tomorrow's menus are still open, so allowed roles can really order and the tricks really try
+    world.open_menu = make_menu(session, a, today + timedelta(days=1))
+    world.far_open_menu = make_menu(session, b, today + timedelta(days=1))
+    world.open_item_id = _first_item(session, world.open_menu.id or 0)
+    world.far_open_item_id = _first_item(session, world.far_open_menu.id or 0)
     shift = session.exec(select(DriverShift).where(DriverShift.driver_id == d1.id)).first()
     world.params |= {"item_id": str(world.item_id), "shift_id": str(shift.id if shift else 0), "kind": "vehicle"}
     return world
