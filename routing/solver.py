@@ -26,6 +26,7 @@ class SearchConfig:
     first: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     gls_lambda: float = 0.1
+    first_only: bool = False  # stop after the construction (no local search)
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,8 @@ def search_parameters(config: SearchConfig, time_limit_s: float) -> Any:
     params.local_search_metaheuristic = getattr(META, config.metaheuristic)
     params.guided_local_search_lambda_coefficient = config.gls_lambda
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    if config.first_only:
+        params.solution_limit = 1
     return params
 
 
