@@ -259,6 +259,8 @@ def _identity(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict
         msg.IMPORT_NAME_INVALID if name else msg.IMPORT_REQUIRED.format(label="姓名"))
     number = _text(raw.get("id_number")).upper()
     problem = validate_id_number(number) if number else msg.IMPORT_REQUIRED.format(label="身份证号")
+    if problem and isinstance(raw.get("id_number"), int | float):
+        problem = msg.IMPORT_ID_AS_NUMBER  # Excel keeps 15 significant digits: the last ones are gone
     if problem:
         return out | {"id_number": _Problem(problem)}
     out["id_number"] = number
@@ -275,7 +277,7 @@ def _identity(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict
 
 
 def _contact(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict[str, Any]:
-    phone = _text(raw.get("phone"))
+    phone = re.sub(r"^(\+?86)-?(?=1\d{10}$)", "", _text(raw.get("phone")))
     if not phone:
         return {"phone": _Problem(msg.IMPORT_REQUIRED.format(label="联系电话"))}
     if not PHONE_RE.fullmatch(phone):

@@ -176,3 +176,16 @@ def test_the_command_line_import_refuses_a_file_with_mistakes_then_imports_the_v
     assert "第 8 行：身份证号校验位不对" in refused_err
     assert "100% 6/6" in refused_err
     assert capsys.readouterr().out == "导入完成：新增 3 位，更新 0 位，无变化 0 位，跳过无效 3 行。\n"
+
+
+def test_an_id_number_excel_turned_into_a_number_is_explained_and_a_country_code_on_a_phone_is_dropped(
+        session: Session) -> None:
+    rows = [list(r) for r in reg.VALID_ROWS]
+    rows[0][2] = float(reg.ZHAO)  # what Excel does to an 18-digit number typed without a leading quote
+    rows[1][4] = "+86 138 1234 5678"
+
+    with pytest.raises(si.ImportRefused) as refused:
+        _import(session, reg.messy_register([tuple(r) for r in rows]))
+
+    assert [(r.row_no, r.errors) for r in refused.value.invalid] == [
+        (5, ["身份证号被 Excel 存成了数字，后几位已经丢失：请把这一列设为“文本”后重新填写"])]
