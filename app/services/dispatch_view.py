@@ -127,12 +127,14 @@ def page_for(session: Session, plan: DeliveryPlan) -> PlanPage:
     orders = d.delivery_orders(session, plan.canteen_id, plan.service_date, plan.slot)
     project = _projection([(depot.lat, depot.lng)] + [(o.lat, o.lng) for o in orders if o.lat and o.lng])
     start = plan.dispatch_at or d.dispatch_time(session, plan.canteen_id, plan.service_date, plan.slot)
+    routes, unassigned = _routes(session, plan, project, project(depot.lat, depot.lng)), _unassigned(session, plan)
+    # Orders that arrived after the last planning; before any planning every order is simply "to plan".
+    late = tuple((o.id or 0, s.name, o.address_snapshot or s.address)
+                 for o, s in edit.late_orders(session, plan)) if routes or unassigned else ()
     return PlanPage(
         plan=plan, canteen=canteen, depot_name=depot.name, orders=len(orders), meals=sum(o.meals for o in orders),
         shifts=tuple(_shift(on) for on in d.drivers_on_shift(session, plan.canteen_id, plan.service_date, plan.slot)),
-        job=jobs.status(session, plan.id or 0), routes=_routes(session, plan, project, project(depot.lat, depot.lng)),
-        unassigned=_unassigned(session, plan), late=tuple((o.id or 0, s.name, o.address_snapshot or s.address)
-                                                          for o, s in edit.late_orders(session, plan)),
+        job=jobs.status(session, plan.id or 0), routes=routes, unassigned=unassigned, late=late,
         depot_xy=project(depot.lat, depot.lng), eat_by=start + timedelta(seconds=d.EAT_WITHIN_S),
         ride_limit_min=d.RIDE_LIMIT_S // 60)
 

@@ -172,3 +172,11 @@ def test_a_late_order_shows_on_the_published_plan_and_is_inserted_by_the_worker(
     assert after.select("[data-late]") == []
     assert late.id in [int(tr["data-order"]) for tr in after.select("tr[data-stop]")]
     assert after.select_one("[data-plan-status]").get_text() == "已发布 第2版"
+
+
+def test_before_any_planning_no_order_is_called_late(session: Session, login: Callable) -> None:
+    client, canteen = setup(session, login)
+
+    soup = page(client, canteen)
+
+    assert soup.select("[data-late]") == []
