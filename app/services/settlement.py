@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from app import messages as msg
 from app.models import Canteen, Order, OrderSubsidy, Senior, VoucherPayment, now
 from app.services.errors import InvalidInput
-from app.services.settlement_checks import exceptions_for
+from app.services.settlement_checks import exceptions_for, signoffs_for
 from app.services.settlement_report import (
     CLAIMED_STATUSES,
     NO_CATEGORY,
@@ -54,8 +54,22 @@ def settle(session: Session, scope: Scope) -> Settlement:
     ledger = [
         _ledger_row(o, c, s, shares.get(o.id or 0, []), vouchers.get(o.id or 0, 0)) for o, c, s in claimed
     ]
-    exceptions = list(exceptions_for(session, scope, rows, ledger, shares))
-    return _summarise(scope, ledger, shares, exceptions, _title(session, scope))
+    today = now().date()
+    signoffs = signoffs_for(session, scope, ledger)
+    exceptions = list(exceptions_for(session, scope, rows, ledger, shares, signoffs, today))
+    funders, by_funder, by_category, total = _summarise(ledger, shares)
+    return Settlement(
+        scope,
+        _title(session, scope),
+        now(),
+        funders,
+        by_funder,
+        by_category,
+        total,
+        ledger,
+        exceptions,
+        signoffs,
+    )
 
 
 def _orders(session: Session, scope: Scope) -> list[tuple[Order, Canteen, Senior]]:
@@ -123,12 +137,9 @@ def _discount_funder(order: Order) -> str:
 
 
 def _summarise(
-    scope: Scope,
-    ledger: list[LedgerRow],
-    shares: dict[int, list[Share]],
-    exceptions: list[SettlementException],
-    title: str,
-) -> Settlement:
+    ledger: list[LedgerRow], shares: dict[int, list[Share]]
+) -> tuple[list[tuple[str, str]], list[SummaryLine], list[SummaryLine], Totals]:
+    """Funders met (in order), claim lines per canteen × funder × category, lines per category, the total."""
     by_funder: dict[tuple[str, str, str], Totals] = defaultdict(Totals)
     by_category: dict[str, Totals] = defaultdict(Totals)
     total = Totals()
@@ -141,19 +152,11 @@ def _summarise(
         for funder_key, funder_name, _, amount in shares.get(row.order_id, []):
             funders.setdefault(funder_key, funder_name)
             by_funder[(row.canteen_name, funder_key, row.category_key)].add(row, amount)
-    return Settlement(
-        scope=scope,
-        title=title,
-        generated_at=now(),
-        funders=list(funders.items()),
-        by_funder=[
-            SummaryLine(n, f, funders[f], c, categories[c], t) for (n, f, c), t in sorted(by_funder.items())
-        ],
-        by_category=[SummaryLine("", "", "", c, categories[c], t) for c, t in sorted(by_category.items())],
-        total=total,
-        ledger=ledger,
-        exceptions=exceptions,
-    )
+    funder_lines = [
+        SummaryLine(n, f, funders[f], c, categories[c], t) for (n, f, c), t in sorted(by_funder.items())
+    ]
+    category_lines = [SummaryLine("", "", "", c, categories[c], t) for c, t in sorted(by_category.items())]
+    return list(funders.items()), funder_lines, category_lines, total
 
 
 def _title(session: Session, scope: Scope) -> str:

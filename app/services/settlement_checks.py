@@ -4,19 +4,45 @@ mismatches, category and eligibility changes within the period."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from sqlmodel import Session, col, select
 
-from app.models import Canteen, Order, OrderEvent, Senior
+from app.models import Canteen, DeliveryStop, Order, OrderEvent, Senior
 from app.pricing import yuan
 from app.services.settlement_report import (
     LedgerRow,
     Scope,
     SettlementException,
     Share,
+    SignOff,
     order_ids,
     senior_code,
 )
+
+
+def signoffs_for(session: Session, scope: Scope, ledger: list[LedgerRow]) -> list[SignOff]:
+    """Each claimed delivery with its stop's report; `unplanned` when no route ever carried it."""
+    query = select(DeliveryStop).where(col(DeliveryStop.order_id).in_(order_ids(scope)))
+    stops = {stop.order_id: stop for stop in session.exec(query).all()}
+    found = []
+    for row in ledger:
+        if row.channel != "delivery":
+            continue
+        stop = stops.get(row.order_id)
+        status = stop.status if stop else "unplanned"
+        found.append(
+            SignOff(
+                row.order_no,
+                row.service_date,
+                row.canteen_name,
+                row.senior_code,
+                status,
+                stop.reported_at if stop else None,
+                stop.note if stop else "",
+            )
+        )
+    return found
 
 
 def exceptions_for(
@@ -25,6 +51,8 @@ def exceptions_for(
     rows: list[tuple[Order, Canteen, Senior]],
     ledger: list[LedgerRow],
     shares: dict[int, list[Share]],
+    signoffs: list[SignOff],
+    today: date,
 ) -> Iterable[SettlementException]:
     served_then_cancelled = _served_ids(session, scope)
     for order, _, senior in rows:
@@ -43,6 +71,12 @@ def exceptions_for(
             detail = f"订单补贴 {yuan(row.subsidy_fen)} 元，出资分摊合计 {yuan(split)} 元"
             yield SettlementException(
                 "shares_mismatch", row.order_no, row.senior_code, row.service_date, detail
+            )
+    for signoff in signoffs:
+        if signoff.status in ("pending", "unplanned") and signoff.service_date < today:
+            detail = f"已计入申领，但没有送达签收记录（{signoff.status_name}），请核实"
+            yield SettlementException(
+                "delivery_unsigned", signoff.order_no, signoff.senior_code, signoff.service_date, detail
             )
     yield from _category_changes(ledger)
     yield from _eligibility_changes(scope, {s.id or 0: s for _, _, s in rows if s.id is not None}, ledger)

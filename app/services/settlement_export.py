@@ -16,8 +16,14 @@ from app import messages as msg
 from app.services import audit
 from app.services.settlement import LedgerRow, Scope, Settlement, SummaryLine, Totals, settle
 
-PARTS = ("summary", "categories", "ledger", "exceptions")
-PART_NAMES = {"summary": "出资方汇总", "categories": "类别汇总", "ledger": "订单明细", "exceptions": "异常"}
+PARTS = ("summary", "categories", "ledger", "exceptions", "signoffs")
+PART_NAMES = {
+    "summary": "出资方汇总",
+    "categories": "类别汇总",
+    "ledger": "订单明细",
+    "exceptions": "异常",
+    "signoffs": "送达签收",
+}
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _TOTAL_HEAD = ["人数", "人次", "补贴餐数", "原价(元)", "折扣(元)", "补贴(元)", "自付(元)", "其中消费券(元)"]
 
@@ -72,6 +78,20 @@ def rows(report: Settlement, part: str) -> tuple[list[str], list[list[object]]]:
         return head, [
             [e.kind_name, e.order_no, e.senior_code, e.service_date or "", e.detail]
             for e in report.exceptions
+        ]
+    if part == "signoffs":
+        head = ["订单号", "就餐日期", "食堂", "长者编号", "签收状态", "登记时间", "备注"]
+        return head, [
+            [
+                s.order_no,
+                s.service_date,
+                s.canteen_name,
+                s.senior_code,
+                s.status_name,
+                s.reported_at.strftime("%Y-%m-%d %H:%M") if s.reported_at else "",
+                s.note,
+            ]
+            for s in report.signoffs
         ]
     raise ValueError(f"unknown part {part!r}, expected one of {PARTS}")
 

@@ -158,6 +158,24 @@ class Settlement:
     total: Totals
     ledger: list[LedgerRow]
     exceptions: list[SettlementException]
+    signoffs: list[SignOff]
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """The delivery sign-off behind a claimed delivered meal (the driver's report at the door)."""
+
+    order_no: str
+    service_date: date
+    canteen_name: str
+    senior_code: str
+    status: str
+    reported_at: datetime | None
+    note: str
+
+    @property
+    def status_name(self) -> str:
+        return msg.SIGNOFF_STATUS_NAMES[self.status]
 
 
 Share = tuple[str, str, str, int]  # funder key, funder name, category key, amount in fen

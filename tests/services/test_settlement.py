@@ -237,7 +237,7 @@ def test_excel_has_one_sheet_per_part_with_exact_amounts(session, putuo):
 
     book = load_workbook(io.BytesIO(to_xlsx(st.settle(session, NOV))))
 
-    assert book.sheetnames == ["出资方汇总", "类别汇总", "订单明细", "异常"]
+    assert book.sheetnames == ["出资方汇总", "类别汇总", "订单明细", "异常", "送达签收"]
     ledger = book["订单明细"]
     head = [c.value for c in ledger[2]]
     payable = [Decimal(str(r[head.index("自付(元)")].value)) for r in ledger.iter_rows(min_row=3)]
@@ -275,7 +275,7 @@ def test_cli_writes_the_same_report_as_csv_and_excel(session, putuo, tmp_path, c
 
     assert code == 0
     assert csv_out.read_bytes() == to_csv(st.settle(session, st.month_scope("2026-11")), "ledger")
-    assert load_workbook(xlsx_out).sheetnames == ["出资方汇总", "类别汇总", "订单明细", "异常"]
+    assert load_workbook(xlsx_out).sheetnames == ["出资方汇总", "类别汇总", "订单明细", "异常", "送达签收"]
     assert capsys.readouterr().err.strip().endswith("：1 人次，补贴 3 元，异常 0 条")
 
 
@@ -322,3 +322,54 @@ def test_cli_settles_a_date_range(session, putuo, capsys):
     assert code == 0
     assert out.out.splitlines()[-1] == "合计,,,1,1,1,20.00,3.00,3.00,14.00,0.00"
     assert "2026-10-01 至 2026-12-31" in out.err
+
+
+def delivered_by_a_driver(session, order, status: str, note: str = ""):
+    """Put the order on a one-stop route and record the driver's report at the door."""
+    from app.models import DeliveryPlan, DeliveryRoute, DeliveryStop, Driver, Vehicle
+
+    driver = Driver(canteen_id=order.canteen_id, name="孙师傅", phone="13900000011")
+    vehicle = Vehicle(canteen_id=order.canteen_id, name="电动车1")
+    plan = DeliveryPlan(canteen_id=order.canteen_id, service_date=order.service_date, slot=order.slot)
+    session.add_all([driver, vehicle, plan])
+    session.flush()
+    route = DeliveryRoute(plan_id=id_of(plan), driver_id=id_of(driver), vehicle_id=id_of(vehicle))
+    session.add(route)
+    session.flush()
+    reported = datetime(2026, 11, 10, 11, 42, tzinfo=TZ)
+    session.add(
+        DeliveryStop(
+            route_id=id_of(route),
+            order_id=id_of(order),
+            seq=1,
+            status=status,
+            reported_at=reported if status != "pending" else None,
+            note=note,
+        )
+    )
+    session.commit()
+
+
+def test_delivered_meals_carry_their_sign_off_and_unsigned_ones_are_exceptions(session, putuo):
+    gz = make_canteen(session, district="天河", street="石牌街道", scheme_key="guangzhou-city")
+    seed_schemes(session, ("guangzhou-city",))
+    person = senior(session, 70, hukou="广州", residence_city="广州", residence_district="天河")
+    signed = make_priced_order(session, person, gz, NOV_DAY, channel="delivery", delivery_fee_fen=300)
+    unsigned = make_priced_order(
+        session, person, gz, NOV_DAY, "dinner", channel="delivery", delivery_fee_fen=300
+    )
+    delivered_by_a_driver(session, signed, "delivered", note="本人签收")
+
+    report = st.settle(session, NOV)
+
+    assert [(s.order_no, s.status_name, s.note) for s in report.signoffs] == [
+        (signed.public_no, "已送达", "本人签收"),
+        (unsigned.public_no, "未排入路线", ""),
+    ]
+    assert [(e.kind_name, e.order_no) for e in report.exceptions] == [("送餐无签收记录", unsigned.public_no)]
+    assert (
+        to_csv(report, "signoffs")
+        .decode("utf-8-sig")
+        .splitlines()[1]
+        .endswith(",已送达,2026-11-10 11:42,本人签收")
+    )
