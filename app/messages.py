@@ -149,6 +149,14 @@ SETTLEMENT_EXCEPTION_NAMES = {
     "category_changed": "期间补贴类别变化",
     "eligibility_changed": "期间经济状况认定变化",
     "shares_mismatch": "出资分摊与订单补贴不符",
+    "delivery_unsigned": "送餐无签收记录",
+}
+SIGNOFF_STATUS_NAMES = {
+    "delivered": "已送达",
+    "no_answer": "无人应答",
+    "problem": "有问题",
+    "pending": "未登记",
+    "unplanned": "未排入路线",
 }
 
 # ---------------------------------------------------------------- kitchen sheets (issue 6)
