@@ -39,12 +39,17 @@ class Row:
 
 
 def instances(names: list[str] | None) -> list[tuple[str, Path]]:
-    found = [(p.stem, p) for p in sorted(SOLOMON.glob("*.txt"))] + [(p.stem, p) for p in sorted(MEAL.glob("*.vrp"))]
+    found = [(p.stem, p) for p in sorted(SOLOMON.glob("*.txt"))] + [
+        (p.stem, p) for p in sorted(MEAL.glob("*.vrp"))
+    ]
     if not names:
         return found
     wanted = set(names)
-    chosen = [(n, p) for n, p in found if n in wanted or any(n.startswith(w.rstrip("*")) for w in wanted
-                                                             if w.endswith("*"))]
+    chosen = [
+        (n, p)
+        for n, p in found
+        if n in wanted or any(n.startswith(w.rstrip("*")) for w in wanted if w.endswith("*"))
+    ]
     if not chosen:
         raise SystemExit(f"no instance matches {names}")
     return chosen
@@ -84,12 +89,16 @@ def plan_from_sequences(problem: RoutingProblem, sequences: list[list[str]]) -> 
             load -= stops[key].meals
             prev = at[key]
         travel += matrix[prev][0]
-        routes.append(Route(vehicle.key, tuple(visits), (Trip(1, depart, clock + matrix[prev][0]),), travel, travel))
+        routes.append(
+            Route(vehicle.key, tuple(visits), (Trip(1, depart, clock + matrix[prev][0]),), travel, travel)
+        )
     served = {k for seq in sequences for k in seq}
     from routing.diagnose import unassigned
     from routing.plan import UnassignedReason
 
-    missing = tuple(unassigned(s.key, UnassignedReason.NO_TIME_LEFT) for s in problem.stops if s.key not in served)
+    missing = tuple(
+        unassigned(s.key, UnassignedReason.NO_TIME_LEFT) for s in problem.stops if s.key not in served
+    )
     return RoutePlan(tuple(routes), missing)
 
 
@@ -103,16 +112,27 @@ def run_pyvrp(problem: RoutingProblem, limit: float, seed: int) -> RoutePlan:
 
     keys, matrix = matrix_of(problem)
     model = pyvrp.Model()
-    locations = [model.add_location(round(p.lng * 1e6), round(p.lat * 1e6))
-                 for p in [problem.depot.location, *(s.location for s in problem.stops)]]
+    locations = [
+        model.add_location(round(p.lng * 1e6), round(p.lat * 1e6))
+        for p in [problem.depot.location, *(s.location for s in problem.stops)]
+    ]
     depot = problem.depot
     model.add_depot(locations[0], tw_early=depot.ready_s, tw_late=depot.close_s)
     vehicle = problem.vehicles[0]
-    model.add_vehicle_type(num_available=len(problem.vehicles), capacity=vehicle.capacity_meals,
-                           tw_early=vehicle.shift.start_s, tw_late=vehicle.shift.end_s)
+    model.add_vehicle_type(
+        num_available=len(problem.vehicles),
+        capacity=vehicle.capacity_meals,
+        tw_early=vehicle.shift.start_s,
+        tw_late=vehicle.shift.end_s,
+    )
     for i, stop in enumerate(problem.stops, start=1):
-        model.add_client(locations[i], delivery=stop.meals, service_duration=stop.service_s,
-                         tw_early=stop.window.start_s, tw_late=stop.window.end_s)
+        model.add_client(
+            locations[i],
+            delivery=stop.meals,
+            service_duration=stop.service_s,
+            tw_early=stop.window.start_s,
+            tw_late=stop.window.end_s,
+        )
     for i, a in enumerate(locations):
         for j, b in enumerate(locations):
             model.add_edge(a, b, distance=matrix[i][j], duration=matrix[i][j])
@@ -129,11 +149,25 @@ def run_vroom(problem: RoutingProblem, limit: float, seed: int) -> RoutePlan:
     data = vroom.Input()
     data.set_durations_matrix(profile="car", matrix_input=matrix)
     for i, vehicle in enumerate(problem.vehicles):
-        data.add_vehicle(vroom.Vehicle(i, start=0, end=0, capacity=[vehicle.capacity_meals],
-                                       time_window=vroom.TimeWindow(vehicle.shift.start_s, vehicle.shift.end_s)))
+        data.add_vehicle(
+            vroom.Vehicle(
+                i,
+                start=0,
+                end=0,
+                capacity=[vehicle.capacity_meals],
+                time_window=vroom.TimeWindow(vehicle.shift.start_s, vehicle.shift.end_s),
+            )
+        )
     for i, stop in enumerate(problem.stops, start=1):
-        data.add_job(vroom.Job(i, location=i, default_service=stop.service_s, delivery=[stop.meals],
-                               time_windows=[vroom.TimeWindow(stop.window.start_s, stop.window.end_s)]))
+        data.add_job(
+            vroom.Job(
+                i,
+                location=i,
+                default_service=stop.service_s,
+                delivery=[stop.meals],
+                time_windows=[vroom.TimeWindow(stop.window.start_s, stop.window.end_s)],
+            )
+        )
     solution = data.solve(exploration_level=5, nb_threads=2, timeout=timedelta(seconds=limit))
     frame = solution.routes
     sequences: list[list[str]] = [[] for _ in problem.vehicles]
@@ -179,8 +213,10 @@ def summary(rows: list[Row], solvers: list[str]) -> None:
             gaps = [r.gap_pct for r in mine if r.gap_pct is not None]
             mean = sum(gaps) / len(gaps) if gaps else float("nan")
             seconds = sum(r.seconds for r in mine) / len(mine)
-            print(f"{group:8} {solver:6} feasible {sum(r.feasible for r in mine):3}/{len(mine):<3} "
-                  f"mean gap {mean:6.2f} %  mean time {seconds:5.1f} s")
+            print(
+                f"{group:8} {solver:6} feasible {sum(r.feasible for r in mine):3}/{len(mine):<3} "
+                f"mean gap {mean:6.2f} %  mean time {seconds:5.1f} s"
+            )
 
 
 def main() -> None:
@@ -198,19 +234,33 @@ def main() -> None:
         for solver in solvers:
             row = measure(name, problem, solver, args.time_limit, args.seed)
             rows.append(row)
-            print(f"{name:12} {solver:6} cost {row.cost!s:>10} veh {row.vehicles!s:>3} "
-                  f"{row.seconds:5.1f} s feasible {row.feasible}", flush=True)
+            print(
+                f"{name:12} {solver:6} cost {row.cost!s:>10} veh {row.vehicles!s:>3} "
+                f"{row.seconds:5.1f} s feasible {row.feasible}",
+                flush=True,
+            )
     add_gaps(rows, best_known())
     summary(rows, solvers)
     if args.csv:
         with open(args.csv, "w", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["instance", "solver", "cost", "vehicles", "gap_pct", "seconds", "feasible",
-                             "time_limit_s"])
+            writer.writerow(
+                ["instance", "solver", "cost", "vehicles", "gap_pct", "seconds", "feasible", "time_limit_s"]
+            )
             for r in rows:
                 gap = "" if r.gap_pct is None else f"{r.gap_pct:.3f}"
-                writer.writerow([r.instance, r.solver, r.cost, r.vehicles, gap, f"{r.seconds:.2f}", r.feasible,
-                                 args.time_limit])
+                writer.writerow(
+                    [
+                        r.instance,
+                        r.solver,
+                        r.cost,
+                        r.vehicles,
+                        gap,
+                        f"{r.seconds:.2f}",
+                        r.feasible,
+                        args.time_limit,
+                    ]
+                )
 
 
 if __name__ == "__main__":

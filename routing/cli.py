@@ -32,12 +32,18 @@ def plan_to_dict(plan: RoutePlan, report: ValidationReport) -> dict[str, object]
         "travel_s": plan.travel_s,
         "distance_m": plan.distance_m,
         "routes": [
-            {"vehicle_key": r.vehicle_key, "travel_s": r.travel_s, "distance_m": r.distance_m,
-             "trips": [vars(t) for t in r.trips], "visits": [vars(v) for v in r.visits]}
+            {
+                "vehicle_key": r.vehicle_key,
+                "travel_s": r.travel_s,
+                "distance_m": r.distance_m,
+                "trips": [vars(t) for t in r.trips],
+                "visits": [vars(v) for v in r.visits],
+            }
             for r in plan.routes
         ],
-        "unassigned": [{"stop_key": u.stop_key, "reason": u.reason.value, "message": u.message}
-                       for u in plan.unassigned],
+        "unassigned": [
+            {"stop_key": u.stop_key, "reason": u.reason.value, "message": u.message} for u in plan.unassigned
+        ],
         "validation": {"ok": report.ok, "violations": list(report.violations), "cost": report.cost},
     }
 
@@ -45,11 +51,15 @@ def plan_to_dict(plan: RoutePlan, report: ValidationReport) -> dict[str, object]
 def _print_text(plan: RoutePlan, report: ValidationReport) -> None:
     for route in plan.routes:
         stops = " ".join(f"{v.stop_key}@{v.start_s}" for v in route.visits)
-        print(f"{route.vehicle_key}: {len(route.trips)} 趟, {route.travel_s} s, {route.distance_m} m | {stops}")
+        print(
+            f"{route.vehicle_key}: {len(route.trips)} 趟, {route.travel_s} s, {route.distance_m} m | {stops}"
+        )
     for item in plan.unassigned:
         print(f"未安排 {item.stop_key}: {item.message}")
-    print(f"合计 {plan.travel_s} s, {plan.distance_m} m, {len(plan.routes)} 辆车; "
-          f"校验 {'通过' if report.ok else '未通过'}")
+    print(
+        f"合计 {plan.travel_s} s, {plan.distance_m} m, {len(plan.routes)} 辆车; "
+        f"校验 {'通过' if report.ok else '未通过'}"
+    )
     for violation in report.violations:
         print(f"  - {violation}")
 

@@ -62,6 +62,31 @@ def travel_classes(problem: RoutingProblem) -> tuple[list[int], list[Vehicle]]:
     return per_vehicle, representatives
 
 
+def _slots(problem: RoutingProblem, per_vehicle: list[int]) -> tuple[Slot, ...]:
+    return tuple(
+        Slot(vehicle=i, trip=t, travel_class=per_vehicle[i])
+        for i, v in enumerate(problem.vehicles)
+        for t in range(v.max_trips)
+    )
+
+
+LockRows = tuple[tuple[int, tuple[int, ...], bool], ...]
+
+
+def _locks(problem: RoutingProblem, slots: tuple[Slot, ...], stops: list[Stop]) -> LockRows:
+    vehicle_index = {v.key: i for i, v in enumerate(problem.vehicles)}
+    node_of = {s.key: i + 1 for i, s in enumerate(stops)}
+    slot_of = {(s.vehicle, s.trip): k for k, s in enumerate(slots)}
+    return tuple(
+        (
+            slot_of[(vehicle_index[lock.vehicle_key], lock.trip - 1)],
+            tuple(node_of[k] for k in lock.stop_keys if k in node_of),
+            lock.closed,
+        )
+        for lock in problem.locks
+    )
+
+
 def compile_problem(problem: RoutingProblem, stops: list[Stop]) -> Compiled:
     """Flatten `problem` restricted to `stops` (the ones worth giving to the solver)."""
     per_vehicle, representatives = travel_classes(problem)
@@ -69,13 +94,7 @@ def compile_problem(problem: RoutingProblem, stops: list[Stop]) -> Compiled:
     keys = (problem.depot.key, *(s.key for s in stops))
     matrices = [problem.travel.matrix(points, keys, v) for v in representatives]
     vehicle_index = {v.key: i for i, v in enumerate(problem.vehicles)}
-    node_of = {s.key: i + 1 for i, s in enumerate(stops)}
-    slots = tuple(
-        Slot(vehicle=i, trip=t, travel_class=per_vehicle[i])
-        for i, v in enumerate(problem.vehicles)
-        for t in range(v.max_trips)
-    )
-    slot_of = {(s.vehicle, s.trip): k for k, s in enumerate(slots)}
+    slots = _slots(problem, per_vehicle)
     depot = problem.depot
     return Compiled(
         stop_keys=("", *(s.key for s in stops)),
@@ -95,9 +114,5 @@ def compile_problem(problem: RoutingProblem, stops: list[Stop]) -> Compiled:
         balance=problem.weights.balance,
         continuity_s=problem.weights.continuity_s,
         preferred=(None, *(vehicle_index.get(s.preferred_vehicle or "") for s in stops)),
-        locks=tuple(
-            (slot_of[(vehicle_index[lock.vehicle_key], lock.trip - 1)],
-             tuple(node_of[k] for k in lock.stop_keys if k in node_of), lock.closed)
-            for lock in problem.locks
-        ),
+        locks=_locks(problem, slots, stops),
     )

@@ -1,5 +1,6 @@
 """Why a stop is not served, in words. Checked per stop against every vehicle before solving (a stop no
-vehicle could serve alone never reaches the solver) and, for stops the solver left out, against what is left."""
+vehicle could serve alone never reaches the solver) and, for stops the solver left out, against what
+is left."""
 
 from __future__ import annotations
 

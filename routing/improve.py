@@ -26,8 +26,10 @@ REPAIR_LIMIT_S = 1.0
 def neighbours(c: Compiled) -> list[list[int]]:
     matrix = c.seconds[0]
     stops = range(1, c.nodes)
-    return [[]] + [sorted((j for j in stops if j != i), key=lambda j: matrix[i][j] + matrix[j][i])[:NEIGHBOURS]
-                   for i in stops]
+    return [[]] + [
+        sorted((j for j in stops if j != i), key=lambda j: matrix[i][j] + matrix[j][i])[:NEIGHBOURS]
+        for i in stops
+    ]
 
 
 def _free_nodes(c: Compiled) -> set[int]:
@@ -35,8 +37,9 @@ def _free_nodes(c: Compiled) -> set[int]:
     return set(range(1, c.nodes)) - fixed
 
 
-def ruin(routes: tuple[tuple[int, ...], ...], near: list[list[int]], free: set[int], rng: random.Random,
-         size: int) -> tuple[tuple[int, ...], ...]:
+def ruin(
+    routes: tuple[tuple[int, ...], ...], near: list[list[int]], free: set[int], rng: random.Random, size: int
+) -> tuple[tuple[int, ...], ...]:
     """Remove about `size` free stops: strings around a random seed's nearest stops, one string per route."""
     route_of = {node: r for r, route in enumerate(routes) for node in route}
     candidates = sorted(free & set(route_of))
@@ -59,7 +62,7 @@ def _string(route: tuple[int, ...], node: int, free: set[int], rng: random.Rando
     length = rng.randint(1, max(1, min(len(route), longest)))
     at = route.index(node)
     first = rng.randint(max(0, at - length + 1), min(at, len(route) - length))
-    return {n for n in route[first:first + length] if n in free}
+    return {n for n in route[first : first + length] if n in free}
 
 
 def improve(
@@ -79,8 +82,15 @@ def improve(
     return _repair_loop(model, start, deadline, near, free, rng, on_better)
 
 
-def _repair_loop(model: Model, start: SearchResult, deadline: float, near: list[list[int]], free: set[int],
-                 rng: random.Random, on_better: Callable[[SearchResult], None] | None) -> SearchResult:
+def _repair_loop(
+    model: Model,
+    start: SearchResult,
+    deadline: float,
+    near: list[list[int]],
+    free: set[int],
+    rng: random.Random,
+    on_better: Callable[[SearchResult], None] | None,
+) -> SearchResult:
     """Ruin, let OR-Tools repair (all constraints: trips, ride limits, locks, weights), anneal."""
     best = current = start
     began, temperature = time.monotonic(), START_TEMPERATURE * max(start.objective, 1)
@@ -108,8 +118,16 @@ FAST_START_T = 1.0  # x the average arc, cooled exponentially to 1 %
 FAST_END_T = 0.01
 
 
-def _fast_loop(c: Compiled, model: Model, start: SearchResult, deadline: float, near: list[list[int]],
-               free: set[int], rng: random.Random, on_better: Callable[[SearchResult], None] | None) -> SearchResult:
+def _fast_loop(
+    c: Compiled,
+    model: Model,
+    start: SearchResult,
+    deadline: float,
+    near: list[list[int]],
+    free: set[int],
+    rng: random.Random,
+    on_better: Callable[[SearchResult], None] | None,
+) -> SearchResult:
     """Ruin, recreate in Python, accept by simulated annealing; OR-Tools polishes and vets each kept best."""
     vetted = start
     current = best = start.routes
@@ -139,8 +157,13 @@ def _fast_loop(c: Compiled, model: Model, start: SearchResult, deadline: float, 
     return vetted
 
 
-def _polish(model: Model, routes: tuple[tuple[int, ...], ...], vetted: SearchResult, deadline: float,
-            on_better: Callable[[SearchResult], None] | None) -> SearchResult:
+def _polish(
+    model: Model,
+    routes: tuple[tuple[int, ...], ...],
+    vetted: SearchResult,
+    deadline: float,
+    on_better: Callable[[SearchResult], None] | None,
+) -> SearchResult:
     result = repair(model, routes, max(0.05, min(REPAIR_LIMIT_S, deadline - time.monotonic())))
     if result is None or result.objective >= vetted.objective:
         return vetted

@@ -52,7 +52,8 @@ class TimeWindow:
 
 @dataclass(frozen=True)
 class Depot:
-    """The kitchen. Vehicles leave at or after `ready_s` and are back by `close_s`; a reload takes `reload_s`."""
+    """The kitchen. Vehicles leave at or after `ready_s` and are back by `close_s`; a reload takes
+    `reload_s`."""
 
     location: LatLng
     key: str = "depot"
@@ -120,12 +121,16 @@ class Vehicle:
         if not isinstance(self.key, str) or not self.key:
             raise ValueError(f"vehicle: key must be a non-empty string, got {self.key!r}")
         if self.kind not in VEHICLE_KINDS:
-            raise ValueError(f"vehicle {self.key}: kind must be one of {', '.join(VEHICLE_KINDS)}, got {self.kind!r}")
+            raise ValueError(
+                f"vehicle {self.key}: kind must be one of {', '.join(VEHICLE_KINDS)}, got {self.kind!r}"
+            )
         _check_int(f"vehicle {self.key}", "capacity_meals", self.capacity_meals, minimum=1)
         _check_int(f"vehicle {self.key}", "max_trips", self.max_trips, minimum=1)
         if not isinstance(self.shift, TimeWindow):
             raise ValueError(f"vehicle {self.key}: shift must be a TimeWindow, got {self.shift!r}")
-        if self.speed_kmh is not None and not (isinstance(self.speed_kmh, int | float) and self.speed_kmh > 0):
+        if self.speed_kmh is not None and not (
+            isinstance(self.speed_kmh, int | float) and self.speed_kmh > 0
+        ):
             raise ValueError(f"vehicle {self.key}: speed_kmh must be > 0, got {self.speed_kmh!r}")
 
     @property
@@ -271,7 +276,9 @@ class ServiceRules:
             _check_int("service rules", name, getattr(self, name))
 
 
-def service_time_s(*, floor: int, has_lift: bool, lives_alone: bool, rules: ServiceRules = ServiceRules()) -> int:
+def service_time_s(
+    *, floor: int, has_lift: bool, lives_alone: bool, rules: ServiceRules = ServiceRules()
+) -> int:
     """Seconds at the door: base + per floor above the first when there is no lift + a wellness check for a
     senior living alone. Raises ValueError for a floor below 1 (ground floor is 1, as in China)."""
     _check_int("service time", "floor", floor, minimum=1)

@@ -55,8 +55,9 @@ class OsrmTravel:
             body = response.json()
         if body.get("code") != "Ok":
             raise ValueError(f"OSRM answered code {body.get('code')!r}")
-        return TravelMatrix(seconds=_square(body["durations"], len(points)),
-                            meters=_square(body["distances"], len(points)))
+        return TravelMatrix(
+            seconds=_square(body["durations"], len(points)), meters=_square(body["distances"], len(points))
+        )
 
 
 def _square(rows: list[list[float | None]], n: int) -> tuple[tuple[int, ...], ...]:

@@ -69,7 +69,9 @@ class _Clock:
             self.progress(SolveProgress(stage=stage, elapsed_s=round(self.elapsed(), 3), best_cost=best))
 
 
-def _portfolio(c: Compiled, budget_s: float, seed: int, deterministic: bool, clock: _Clock) -> SearchResult | None:
+def _portfolio(
+    c: Compiled, budget_s: float, seed: int, deterministic: bool, clock: _Clock
+) -> SearchResult | None:
     """Two diverse runs, one per core: each builds a first plan with its own strategy, runs guided local
     search briefly, then ruin-and-recreate with its own random stream; the better plan wins."""
     budget_s = max(budget_s - 0.1, 0.05)
@@ -95,7 +97,9 @@ def _run(c: Compiled, config: SearchConfig, budget_s: float, seed: int, clock: _
     return improve(c, first, deadline, seed, on_better)
 
 
-def _search_with_fallback(c: Compiled, config: SearchConfig, budget_s: float, clock: _Clock) -> SearchResult | None:
+def _search_with_fallback(
+    c: Compiled, config: SearchConfig, budget_s: float, clock: _Clock
+) -> SearchResult | None:
     started = time.monotonic()
     model = Model(c)
 
@@ -115,7 +119,9 @@ def _child_main(conn: object, c: Compiled, config: SearchConfig, budget_s: float
     conn.close()  # type: ignore[attr-defined]
 
 
-def _start_child(c: Compiled, config: SearchConfig, budget_s: float, seed: int) -> tuple[object, object] | None:
+def _start_child(
+    c: Compiled, config: SearchConfig, budget_s: float, seed: int
+) -> tuple[object, object] | None:
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("fork")
@@ -144,11 +150,16 @@ def _join_child(child: tuple[object, object] | None, budget_s: float) -> SearchR
     return result
 
 
-def _plan(problem: RoutingProblem, c: Compiled, result: SearchResult, rejected: list[Unassigned]) -> RoutePlan:
+def _plan(
+    problem: RoutingProblem, c: Compiled, result: SearchResult, rejected: list[Unassigned]
+) -> RoutePlan:
     routes: list[Route] = []
     for vehicle_index, vehicle in enumerate(problem.vehicles):
-        trips = [list(nodes) for slot, nodes in zip(c.slots, result.routes, strict=True)
-                 if slot.vehicle == vehicle_index and nodes]
+        trips = [
+            list(nodes)
+            for slot, nodes in zip(c.slots, result.routes, strict=True)
+            if slot.vehicle == vehicle_index and nodes
+        ]
         if not trips:
             continue
         route = schedule_vehicle(c, vehicle_index, trips)
@@ -158,7 +169,8 @@ def _plan(problem: RoutingProblem, c: Compiled, result: SearchResult, rejected: 
     served = {visit.stop_key for route in routes for visit in route.visits}
     left_out = [
         unassigned(key, left_out_reason(problem, problem.stop(key), routes))
-        for key in c.stop_keys[1:] if key not in served
+        for key in c.stop_keys[1:]
+        if key not in served
     ]
     order = {stop.key: i for i, stop in enumerate(problem.stops)}
     everything = sorted([*rejected, *left_out], key=lambda u: order[u.stop_key])

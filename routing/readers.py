@@ -22,8 +22,11 @@ def _solomon_rows(path: Path) -> tuple[int, int, list[list[int]]]:
     try:
         header = next(i for i, parts in enumerate(lines) if parts[:2] == ["NUMBER", "CAPACITY"])
         vehicles, capacity = (int(x) for x in lines[header + 1][:2])
-        rows = [[int(float(x)) for x in parts] for parts in lines[header + 2:] if len(parts) == 7
-                and parts[0].isdigit()]
+        rows = [
+            [int(float(x)) for x in parts]
+            for parts in lines[header + 2 :]
+            if len(parts) == 7 and parts[0].isdigit()
+        ]
     except (StopIteration, ValueError, IndexError) as error:
         raise ValueError(f"{path}: not a Solomon instance ({error})") from error
     if not rows or rows[0][0] != 0:
@@ -41,17 +44,33 @@ def read_solomon(path: str | Path) -> RoutingProblem:
         tuple(math.isqrt(s * s * ((a[1] - b[1]) ** 2 + (a[2] - b[2]) ** 2)) for b in rows) for a in rows
     )
     depot_row = rows[0]
-    depot = Depot(location=_planar(depot_row[1], depot_row[2]), key="0", ready_s=depot_row[4] * s,
-                  close_s=depot_row[5] * s, reload_s=0)
+    depot = Depot(
+        location=_planar(depot_row[1], depot_row[2]),
+        key="0",
+        ready_s=depot_row[4] * s,
+        close_s=depot_row[5] * s,
+        reload_s=0,
+    )
     stops = tuple(
-        Stop(key=str(r[0]), location=_planar(r[1], r[2]), meals=max(r[3], 1), window=TimeWindow(r[4] * s, r[5] * s),
-             service_s=r[6] * s)
+        Stop(
+            key=str(r[0]),
+            location=_planar(r[1], r[2]),
+            meals=max(r[3], 1),
+            window=TimeWindow(r[4] * s, r[5] * s),
+            service_s=r[6] * s,
+        )
         for r in rows[1:]
     )
     shift = TimeWindow(depot.ready_s, depot.close_s)
     vehicles = tuple(Vehicle(f"v{i + 1}", "car", capacity, shift) for i in range(vehicle_count))
-    return RoutingProblem(depot=depot, stops=stops, vehicles=vehicles, travel=MatrixTravel(keys, matrix),
-                          ride_limit_s=None, name=path.stem)
+    return RoutingProblem(
+        depot=depot,
+        stops=stops,
+        vehicles=vehicles,
+        travel=MatrixTravel(keys, matrix),
+        ride_limit_s=None,
+        name=path.stem,
+    )
 
 
 def _planar(x: float, y: float) -> LatLng:
@@ -106,17 +125,34 @@ def _vrplib_problem(path: Path, data: dict, matrix: tuple, scale: int, explicit:
 
     keys = tuple(str(i + 1) for i in range(n))
     depot_window = window(depot_index)
-    depot = Depot(location(depot_index), key=keys[depot_index], ready_s=depot_window.start_s,
-                  close_s=depot_window.end_s, reload_s=0)
+    depot = Depot(
+        location(depot_index),
+        key=keys[depot_index],
+        ready_s=depot_window.start_s,
+        close_s=depot_window.end_s,
+        reload_s=0,
+    )
     stops = tuple(
-        Stop(keys[i], location(i), max(int(demand[i]) if demand is not None else 1, 1), window(i),
-             int(round(float(service[i]) * scale)) if service is not None else 0)
-        for i in range(n) if i != depot_index
+        Stop(
+            keys[i],
+            location(i),
+            max(int(demand[i]) if demand is not None else 1, 1),
+            window(i),
+            int(round(float(service[i]) * scale)) if service is not None else 0,
+        )
+        for i in range(n)
+        if i != depot_index
     )
     capacity = int(data.get("capacity", 10**6))
     fleet = int(data.get("vehicles", n - 1))
     shift = TimeWindow(depot.ready_s, depot.close_s)
     kind: VehicleKind = "ebike" if explicit else "car"
     vehicles = tuple(Vehicle(f"v{i + 1}", kind, capacity, shift) for i in range(fleet))
-    return RoutingProblem(depot=depot, stops=stops, vehicles=vehicles, travel=MatrixTravel(keys, matrix),
-                          ride_limit_s=None, name=str(data.get("name", path.stem)))
+    return RoutingProblem(
+        depot=depot,
+        stops=stops,
+        vehicles=vehicles,
+        travel=MatrixTravel(keys, matrix),
+        ride_limit_s=None,
+        name=str(data.get("name", path.stem)),
+    )

@@ -24,8 +24,12 @@ def is_plain(c: Compiled) -> bool:
 class Routes:
     """Mutable routes (nodes per slot) with loads and earliest / latest service starts."""
 
-    def __init__(self, c: Compiled, routes: tuple[tuple[int, ...], ...],
-                 cache: dict[tuple[int, tuple[int, ...]], tuple[list[int], list[int]]] | None = None) -> None:
+    def __init__(
+        self,
+        c: Compiled,
+        routes: tuple[tuple[int, ...], ...],
+        cache: dict[tuple[int, tuple[int, ...]], tuple[list[int], list[int]]] | None = None,
+    ) -> None:
         self.c = c
         self.cache = cache if cache is not None else {}
         self.paths = [list(r) for r in routes]
@@ -112,8 +116,10 @@ class Routes:
                 if best_delta is None or delta < best_delta:
                     arrive = early[pos] + c.service[prev] + row[node]
                     arrive = opens if arrive < opens else arrive
-                    if arrive <= closes and arrive + service + out_of[nxt] <= late[pos] and (
-                        best_delta is None or rng.random() >= BLINK
+                    if (
+                        arrive <= closes
+                        and arrive + service + out_of[nxt] <= late[pos]
+                        and (best_delta is None or rng.random() >= BLINK)
                     ):
                         best, best_delta = (delta, k, pos), delta
                 prev = nxt
@@ -130,7 +136,8 @@ class Routes:
 
 
 def cost(c: Compiled, routes: tuple[tuple[int, ...], ...], penalty: int) -> int:
-    """Travel + fixed cost per used slot + penalty per stop left out: the OR-Tools objective for plain problems."""
+    """Travel + fixed cost per used slot + penalty per stop left out: the OR-Tools objective for plain
+    problems."""
     total, served = 0, 0
     for slot, path in zip(c.slots, routes, strict=True):
         if not path:
@@ -142,8 +149,13 @@ def cost(c: Compiled, routes: tuple[tuple[int, ...], ...], penalty: int) -> int:
     return total + penalty * (c.nodes - 1 - served)
 
 
-def recreate(c: Compiled, partial: tuple[tuple[int, ...], ...], near: list[list[int]], rng: random.Random,
-             cache: dict[tuple[int, tuple[int, ...]], tuple[list[int], list[int]]] | None = None) -> tuple[tuple[int, ...], ...]:
+def recreate(
+    c: Compiled,
+    partial: tuple[tuple[int, ...], ...],
+    near: list[list[int]],
+    rng: random.Random,
+    cache: dict[tuple[int, tuple[int, ...]], tuple[list[int], list[int]]] | None = None,
+) -> tuple[tuple[int, ...], ...]:
     """Insert every stop missing from `partial`, in one of SISR's orders; stops with no room stay out.
     `cache` keeps the times of routes seen before (keyed by slot and route) across calls."""
     routes = Routes(c, partial, cache)

@@ -1,7 +1,8 @@
 """Re-planning a published plan: late stops are slotted in with the least change.
 
-Trips that have already left the kitchen by `now_s` are kept exactly (their meals are on the road); every other
-stop keeps its vehicle, trip and order, and the late stops are inserted between them where they cost least.
+Trips that have already left the kitchen by `now_s` are kept exactly (their meals are on the road); every
+other stop keeps its vehicle, trip and order, and the late stops are inserted between them where they cost
+least.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ def insert_late_stops(
     nothing already planned is dropped. Raises ValueError if a new stop's key is already used."""
     if not time_limit_s > 0:
         raise ValueError(f"time_limit_s must be > 0, got {time_limit_s!r}")
-    merged = dataclasses.replace(problem, stops=problem.stops + tuple(new_stops), locks=_departed(plan, now_s))
+    merged = dataclasses.replace(
+        problem, stops=problem.stops + tuple(new_stops), locks=_departed(plan, now_s)
+    )
     servable, rejected = screen_stops(merged)
     c = compile_problem(merged, servable)
     c = dataclasses.replace(c, keep_order=_kept(merged, plan, c))
@@ -43,9 +46,15 @@ def insert_late_stops(
 
 def _departed(plan: RoutePlan, now_s: int) -> tuple[Lock, ...]:
     return tuple(
-        Lock(route.vehicle_key, tuple(v.stop_key for v in route.visits if v.trip == trip.number), trip.number,
-             closed=True)
-        for route in plan.routes for trip in route.trips if trip.depart_s < now_s
+        Lock(
+            route.vehicle_key,
+            tuple(v.stop_key for v in route.visits if v.trip == trip.number),
+            trip.number,
+            closed=True,
+        )
+        for route in plan.routes
+        for trip in route.trips
+        if trip.depart_s < now_s
     )
 
 
@@ -58,9 +67,13 @@ def _kept(merged: RoutingProblem, plan: RoutePlan, c: Compiled) -> tuple[tuple[i
     node = {key: i for i, key in enumerate(c.stop_keys)}
     locked = {(lk.vehicle_key, lk.trip) for lk in merged.locks}
     return tuple(
-        (_slot(c, merged, route.vehicle_key, trip.number),
-         tuple(node[v.stop_key] for v in route.visits if v.trip == trip.number and v.stop_key in node))
-        for route in plan.routes for trip in route.trips if (route.vehicle_key, trip.number) not in locked
+        (
+            _slot(c, merged, route.vehicle_key, trip.number),
+            tuple(node[v.stop_key] for v in route.visits if v.trip == trip.number and v.stop_key in node),
+        )
+        for route in plan.routes
+        for trip in route.trips
+        if (route.vehicle_key, trip.number) not in locked
     )
 
 
@@ -69,6 +82,8 @@ def _initial_routes(merged: RoutingProblem, plan: RoutePlan, c: Compiled) -> tup
     routes: list[tuple[int, ...]] = [() for _ in c.slots]
     for route in plan.routes:
         for trip in route.trips:
-            nodes = tuple(node[v.stop_key] for v in route.visits if v.trip == trip.number and v.stop_key in node)
+            nodes = tuple(
+                node[v.stop_key] for v in route.visits if v.trip == trip.number and v.stop_key in node
+            )
             routes[_slot(c, merged, route.vehicle_key, trip.number)] = nodes
     return tuple(routes)

@@ -1,6 +1,7 @@
 """Times for a fixed sequence. A trip leaves the kitchen as soon as it can without anyone waiting at a door,
 but never later than its latest feasible departure: that gives the shortest ride for every meal (a ride is the
-handover time minus the departure, which only shrinks while leaving later removes waiting) and no idle wait."""
+handover time minus the departure, which only shrinks while leaving later removes waiting) and no idle
+wait."""
 
 from __future__ import annotations
 
@@ -52,8 +53,14 @@ def schedule_vehicle(c: Compiled, vehicle: int, trips: list[list[int]]) -> Route
     return Route("", tuple(visits), tuple(trip_rows), travel, distance)
 
 
-def _walk(c: Compiled, matrix: tuple[tuple[int, ...], ...], number: int, depart: int, nodes: list[int],
-          visits: list[Visit]) -> int:
+def _walk(
+    c: Compiled,
+    matrix: tuple[tuple[int, ...], ...],
+    number: int,
+    depart: int,
+    nodes: list[int],
+    visits: list[Visit],
+) -> int:
     """Append the trip's visits; returns the time back at the kitchen."""
     clock, prev, load = depart, 0, sum(c.demand[n] for n in nodes)
     for node in nodes:

@@ -70,7 +70,9 @@ class Model:
         for k, slot in enumerate(c.slots):
             key = (slot.travel_class, slot.vehicle if wants_continuity else -1)
             if key not in registered:
-                registered[key] = self.routing.RegisterTransitMatrix(self._cost_matrix(slot.travel_class, key[1]))
+                registered[key] = self.routing.RegisterTransitMatrix(
+                    self._cost_matrix(slot.travel_class, key[1])
+                )
             self.routing.SetArcCostEvaluatorOfVehicle(registered[key], k)
             if c.vehicle_s:
                 self.routing.SetFixedCostOfVehicle(c.vehicle_s, k)
@@ -194,12 +196,24 @@ class Model:
 
 # Operators that cost more than they give when repairing a ruined plan (measured on Solomon R1/RC1).
 _SLOW_FOR_REPAIR = (
-    "use_lin_kernighan", "use_relocate_expensive_chain", "use_global_cheapest_insertion_path_lns",
-    "use_local_cheapest_insertion_path_lns", "use_relocate_path_global_cheapest_insertion_insert_unperformed",
-    "use_exchange_subtrip", "use_relocate_subtrip", "use_shortest_path_swap_active", "use_shortest_path_two_opt",
-    "use_swap_active_chain", "use_global_cheapest_insertion_visit_types_lns",
-    "use_local_cheapest_insertion_visit_types_lns", "use_make_chain_inactive", "use_make_inactive",
-    "use_swap_active", "use_light_relocate_pair", "use_relocate_pair", "use_exchange_pair",
+    "use_lin_kernighan",
+    "use_relocate_expensive_chain",
+    "use_global_cheapest_insertion_path_lns",
+    "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+    "use_exchange_subtrip",
+    "use_relocate_subtrip",
+    "use_shortest_path_swap_active",
+    "use_shortest_path_two_opt",
+    "use_swap_active_chain",
+    "use_global_cheapest_insertion_visit_types_lns",
+    "use_local_cheapest_insertion_visit_types_lns",
+    "use_make_chain_inactive",
+    "use_make_inactive",
+    "use_swap_active",
+    "use_light_relocate_pair",
+    "use_relocate_pair",
+    "use_exchange_pair",
 )
 _BOOL_FALSE = 2
 

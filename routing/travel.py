@@ -58,4 +58,3 @@ class MatrixTravel:
         meters_src = self.meters if self.meters is not None else self.seconds
         meters = tuple(tuple(meters_src[i][j] for j in rows) for i in rows)
         return TravelMatrix(seconds=seconds, meters=meters)
-

@@ -62,7 +62,9 @@ def _check_coverage(problem: RoutingProblem, plan: RoutePlan, found: list[str]) 
         found.append(f"车辆 {key} 有多条路线")
 
 
-def _matrix_for(problem: RoutingProblem, vehicle: Vehicle, route: Route) -> tuple[TravelMatrix, dict[str, int]]:
+def _matrix_for(
+    problem: RoutingProblem, vehicle: Vehicle, route: Route
+) -> tuple[TravelMatrix, dict[str, int]]:
     stops = {s.key: s for s in problem.stops}
     keys = [problem.depot.key, *(v.stop_key for v in route.visits if v.stop_key in stops)]
     points = tuple([problem.depot.location, *(stops[k].location for k in keys[1:])])
@@ -70,7 +72,9 @@ def _matrix_for(problem: RoutingProblem, vehicle: Vehicle, route: Route) -> tupl
     return matrix, {k: i for i, k in enumerate(keys)}
 
 
-def _check_route(problem: RoutingProblem, vehicle: Vehicle, route: Route, found: list[str]) -> tuple[int, int]:
+def _check_route(
+    problem: RoutingProblem, vehicle: Vehicle, route: Route, found: list[str]
+) -> tuple[int, int]:
     stops = {s.key: s for s in problem.stops}
     if any(v.stop_key not in stops for v in route.visits):
         return 0, 0
@@ -88,18 +92,33 @@ def _check_route(problem: RoutingProblem, vehicle: Vehicle, route: Route, found:
     for trip in route.trips:
         visits = [v for v in route.visits if v.trip == trip.number]
         if trip.depart_s < ready:
-            found.append(f"车辆 {vehicle.key} 第{trip.number}趟在 {trip.depart_s} 出发，早于可出发时间 {ready}")
-        t, d = _check_trip(problem, vehicle, trip.number, trip.depart_s, trip.return_s, visits, matrix, at, found)
+            found.append(
+                f"车辆 {vehicle.key} 第{trip.number}趟在 {trip.depart_s} 出发，早于可出发时间 {ready}"
+            )
+        t, d = _check_trip(
+            problem, vehicle, trip.number, trip.depart_s, trip.return_s, visits, matrix, at, found
+        )
         travel, distance = travel + t, distance + d
         ready = trip.return_s + problem.depot.reload_s
     if (travel, distance) != (route.travel_s, route.distance_m):
-        found.append(f"车辆 {vehicle.key} 的行驶合计不符：计划 {route.travel_s} 秒/{route.distance_m} 米，"
-                     f"复算 {travel} 秒/{distance} 米")
+        found.append(
+            f"车辆 {vehicle.key} 的行驶合计不符：计划 {route.travel_s} 秒/{route.distance_m} 米，"
+            f"复算 {travel} 秒/{distance} 米"
+        )
     return travel, distance
 
 
-def _check_trip(problem: RoutingProblem, vehicle: Vehicle, number: int, depart: int, back: int,
-                visits: list[Visit], matrix: TravelMatrix, at: dict[str, int], found: list[str]) -> tuple[int, int]:
+def _check_trip(
+    problem: RoutingProblem,
+    vehicle: Vehicle,
+    number: int,
+    depart: int,
+    back: int,
+    visits: list[Visit],
+    matrix: TravelMatrix,
+    at: dict[str, int],
+    found: list[str],
+) -> tuple[int, int]:
     stops = {s.key: s for s in problem.stops}
     where = f"车辆 {vehicle.key} 第{number}趟"
     load = sum(stops[v.stop_key].meals for v in visits)
@@ -122,8 +141,9 @@ def _check_trip(problem: RoutingProblem, vehicle: Vehicle, number: int, depart: 
     return travel, distance
 
 
-def _check_visit(problem: RoutingProblem, where: str, visit: Visit, arrival: int, depart: int, load: int,
-                 found: list[str]) -> None:
+def _check_visit(
+    problem: RoutingProblem, where: str, visit: Visit, arrival: int, depart: int, load: int, found: list[str]
+) -> None:
     stop = problem.stop(visit.stop_key)
     name = f"{where}站点 {stop.key}"
     if visit.arrival_s != arrival:

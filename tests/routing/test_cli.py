@@ -17,8 +17,9 @@ def test_solve_prints_the_plan_as_json_with_its_validation(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert [v["stop_key"] for v in out["routes"][0]["visits"]] == ["A"]
-    assert out["unassigned"] == [{"stop_key": "B", "reason": "window_unreachable",
-                                  "message": "送餐时间窗从厨房出发无法赶到"}]
+    assert out["unassigned"] == [
+        {"stop_key": "B", "reason": "window_unreachable", "message": "送餐时间窗从厨房出发无法赶到"}
+    ]
     assert out["validation"] == {"ok": True, "violations": [], "cost": 200}
 
 

@@ -11,9 +11,11 @@ def plan_for(problem, **kwargs):
 
 
 def test_a_morning_window_is_served_first_and_times_are_whole_seconds_from_dispatch():
-    problem = line_problem({"K": 0, "A": 100, "B": 200},
-                           [stop("A", window=(0, 150), service_s=10), stop("B", window=(500, 600), service_s=10)],
-                           [bike()])
+    problem = line_problem(
+        {"K": 0, "A": 100, "B": 200},
+        [stop("A", window=(0, 150), service_s=10), stop("B", window=(500, 600), service_s=10)],
+        [bike()],
+    )
 
     plan = plan_for(problem)
 
@@ -33,8 +35,11 @@ def test_a_trip_leaves_when_nobody_would_wait_at_a_door():
 
 
 def test_meals_beyond_one_bike_go_on_a_second_bike():
-    problem = line_problem({"K": 0, "A": 100, "B": -100}, [stop("A", meals=2), stop("B", meals=2)],
-                           [bike("b1", capacity=3), bike("b2", capacity=3)])
+    problem = line_problem(
+        {"K": 0, "A": 100, "B": -100},
+        [stop("A", meals=2), stop("B", meals=2)],
+        [bike("b1", capacity=3), bike("b2", capacity=3)],
+    )
 
     plan = plan_for(problem)
 
@@ -43,8 +48,12 @@ def test_meals_beyond_one_bike_go_on_a_second_bike():
 
 
 def test_a_bike_that_may_reload_makes_a_second_trip_after_the_reload_time():
-    problem = line_problem({"K": 0, "A": 100, "B": -100}, [stop("A", meals=2), stop("B", meals=2)],
-                           [bike(capacity=3, trips=2)], reload_s=60)
+    problem = line_problem(
+        {"K": 0, "A": 100, "B": -100},
+        [stop("A", meals=2), stop("B", meals=2)],
+        [bike(capacity=3, trips=2)],
+        reload_s=60,
+    )
 
     plan = plan_for(problem)
 
@@ -55,8 +64,9 @@ def test_a_bike_that_may_reload_makes_a_second_trip_after_the_reload_time():
 
 
 def test_when_boxes_and_trips_run_out_the_stop_is_listed_with_the_reason():
-    problem = line_problem({"K": 0, "A": 100, "B": -100}, [stop("A", meals=2), stop("B", meals=2)],
-                           [bike(capacity=3)])
+    problem = line_problem(
+        {"K": 0, "A": 100, "B": -100}, [stop("A", meals=2), stop("B", meals=2)], [bike(capacity=3)]
+    )
 
     plan = plan_for(problem)
 
@@ -78,8 +88,10 @@ def test_the_ride_limit_splits_a_route_that_would_keep_food_out_too_long():
 
 
 def test_a_stop_may_carry_its_own_longer_ride_limit():
-    stops = [stop("A", window=(0, 150), service_s=10),
-             stop("B", window=(500, 600), service_s=10, ride_limit_s=500)]
+    stops = [
+        stop("A", window=(0, 150), service_s=10),
+        stop("B", window=(500, 600), service_s=10, ride_limit_s=500),
+    ]
     problem = line_problem({"K": 0, "A": 100, "B": 200}, stops, [bike("b1"), bike("b2")], ride_limit_s=300)
 
     plan = plan_for(problem)
@@ -108,7 +120,9 @@ def test_eat_by_forces_the_order_of_visits():
 
 
 def test_a_short_shift_leaves_the_far_door_to_the_longer_shift():
-    problem = line_problem({"K": 0, "A": 200}, [stop("A")], [bike("b1", shift=(0, 250)), bike("b2", shift=(0, 1000))])
+    problem = line_problem(
+        {"K": 0, "A": 200}, [stop("A")], [bike("b1", shift=(0, 250)), bike("b2", shift=(0, 1000))]
+    )
 
     plan = plan_for(problem)
 
@@ -133,8 +147,12 @@ def test_stops_no_vehicle_can_serve_alone_are_explained():
 
 
 def test_continuity_keeps_yesterdays_driver():
-    problem = line_problem({"K": 0, "A": 100}, [stop("A", preferred_vehicle="b2")], [bike("b1"), bike("b2")],
-                           weights=Weights(continuity_s=1000))
+    problem = line_problem(
+        {"K": 0, "A": 100},
+        [stop("A", preferred_vehicle="b2")],
+        [bike("b1"), bike("b2")],
+        weights=Weights(continuity_s=1000),
+    )
 
     plan = plan_for(problem)
 
@@ -142,8 +160,12 @@ def test_continuity_keeps_yesterdays_driver():
 
 
 def test_a_vehicle_weight_packs_stops_onto_fewer_bikes():
-    problem = line_problem({"K": 0, "A": 100, "B": -100}, [stop("A"), stop("B")], [bike("b1"), bike("b2")],
-                           weights=Weights(vehicle_s=1000))
+    problem = line_problem(
+        {"K": 0, "A": 100, "B": -100},
+        [stop("A"), stop("B")],
+        [bike("b1"), bike("b2")],
+        weights=Weights(vehicle_s=1000),
+    )
 
     plan = plan_for(problem)
 

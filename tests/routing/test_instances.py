@@ -13,8 +13,10 @@ def assert_sound(problem, plan):
     assert report.travel_s == plan.travel_s
     visits = [v for r in plan.routes for v in r.visits]
     assert sorted(v.stop_key for v in visits) == sorted(s.key for s in problem.stops)
-    assert all(problem.stop(v.stop_key).window.start_s <= v.start_s <= problem.stop(v.stop_key).window.end_s
-               for v in visits)
+    assert all(
+        problem.stop(v.stop_key).window.start_s <= v.start_s <= problem.stop(v.stop_key).window.end_s
+        for v in visits
+    )
 
 
 def test_solomon_r101_tight_windows_are_all_served_in_two_seconds():
@@ -40,8 +42,9 @@ def test_meal_instance_under_the_sixty_minute_ride_limit():
 def test_meal_instance_with_reloads_and_fewer_bikes():
     base = read_vrplib(DATA / "meal-60-s1.vrp")
     bikes = tuple(dataclasses.replace(v, max_trips=2) for v in base.vehicles[:4])
-    problem = dataclasses.replace(base, vehicles=bikes, ride_limit_s=3600,
-                                  depot=dataclasses.replace(base.depot, reload_s=300))
+    problem = dataclasses.replace(
+        base, vehicles=bikes, ride_limit_s=3600, depot=dataclasses.replace(base.depot, reload_s=300)
+    )
 
     plan = solve(problem, time_limit_s=2)
 

@@ -28,10 +28,16 @@ from tests.routing.builders import bike, line_problem, stop
         (lambda: stop("A", meals=0), "stop A: meals must be >= 1, got 0"),
         (lambda: stop("A", service_s=-5), "stop A: service_s must be >= 0, got -5"),
         (lambda: stop("A", ride_limit_s=0), "stop A: ride_limit_s must be >= 1, got 0"),
-        (lambda: Vehicle("v", "truck", 16, TimeWindow(0, 10)), "vehicle v: kind must be one of ebike, car, foot"),
+        (
+            lambda: Vehicle("v", "truck", 16, TimeWindow(0, 10)),
+            "vehicle v: kind must be one of ebike, car, foot",
+        ),
         (lambda: bike(capacity=0), "vehicle bike: capacity_meals must be >= 1, got 0"),
         (lambda: bike(trips=0), "vehicle bike: max_trips must be >= 1, got 0"),
-        (lambda: Depot(LatLng(31, 121), ready_s=100, close_s=50), "depot depot: close_s (50) is before ready_s"),
+        (
+            lambda: Depot(LatLng(31, 121), ready_s=100, close_s=50),
+            "depot depot: close_s (50) is before ready_s",
+        ),
         (lambda: Lock("v", ()), "lock on v: stop_keys must be a non-empty tuple"),
         (lambda: Lock("v", ("A", "A")), "lock on v: a stop appears twice"),
         (lambda: HaversineTravel(circuity=0.9), "circuity must be >= 1.0, got 0.9"),

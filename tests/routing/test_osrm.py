@@ -20,8 +20,10 @@ def test_durations_and_distances_come_from_the_table_service():
 
     def handler(request):
         asked.append(request.url)
-        return httpx.Response(200, json={"code": "Ok", "durations": [[0, 61.4], [59.6, 0]],
-                                         "distances": [[0, 1210.2], [1190.8, 0]]})
+        return httpx.Response(
+            200,
+            json={"code": "Ok", "durations": [[0, 61.4], [59.6, 0]], "distances": [[0, 1210.2], [1190.8, 0]]},
+        )
 
     travel = provider(handler)
 
@@ -36,11 +38,21 @@ def test_durations_and_distances_come_from_the_table_service():
 @pytest.mark.parametrize(
     ("handler", "error"),
     [
-        (lambda request: (_ for _ in ()).throw(httpx.ConnectTimeout("slow", request=request)), "ConnectTimeout"),
+        (
+            lambda request: (_ for _ in ()).throw(httpx.ConnectTimeout("slow", request=request)),
+            "ConnectTimeout",
+        ),
         (lambda request: httpx.Response(503, text="busy"), "HTTPStatusError"),
-        (lambda request: httpx.Response(200, json={"code": "NoTable"}), "ValueError: OSRM answered code 'NoTable'"),
-        (lambda request: httpx.Response(200, json={"code": "Ok", "durations": [[0, None], [1, 0]],
-                                                   "distances": [[0, 1], [1, 0]]}), "unreachable pairs"),
+        (
+            lambda request: httpx.Response(200, json={"code": "NoTable"}),
+            "ValueError: OSRM answered code 'NoTable'",
+        ),
+        (
+            lambda request: httpx.Response(
+                200, json={"code": "Ok", "durations": [[0, None], [1, 0]], "distances": [[0, 1], [1, 0]]}
+            ),
+            "unreachable pairs",
+        ),
         (lambda request: httpx.Response(200, text="<html>"), "JSONDecodeError"),
     ],
 )

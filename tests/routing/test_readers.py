@@ -48,11 +48,18 @@ def test_a_file_that_is_not_solomon_is_refused(tmp_path):
 
 
 def test_json_round_trips_every_field(tmp_path):
-    problem = line_problem({"K": 0, "A": 100, "B": 200},
-                           [stop("A", window=(0, 900), service_s=60, eat_by_s=800, preferred_vehicle="b1"),
-                            stop("B", meals=2, ride_limit_s=1800)],
-                           [bike("b1", trips=2)], ride_limit_s=3600, weights=Weights(vehicle_s=5, continuity_s=9),
-                           locks=(Lock("b1", ("A",), trip=1),), name="slot")
+    problem = line_problem(
+        {"K": 0, "A": 100, "B": 200},
+        [
+            stop("A", window=(0, 900), service_s=60, eat_by_s=800, preferred_vehicle="b1"),
+            stop("B", meals=2, ride_limit_s=1800),
+        ],
+        [bike("b1", trips=2)],
+        ride_limit_s=3600,
+        weights=Weights(vehicle_s=5, continuity_s=9),
+        locks=(Lock("b1", ("A",), trip=1),),
+        name="slot",
+    )
     path = tmp_path / "p.json"
     path.write_text(problem_to_json(problem), encoding="utf-8")
 
@@ -62,8 +69,16 @@ def test_json_round_trips_every_field(tmp_path):
 def test_json_derives_service_time_from_the_facts():
     data = {
         "depot": {"lat": 31.3, "lng": 121.45},
-        "stops": [{"key": "A", "lat": 31.301, "lng": 121.451, "meals": 1, "window": [0, 3600],
-                   "service": {"floor": 5, "has_lift": False, "lives_alone": True}}],
+        "stops": [
+            {
+                "key": "A",
+                "lat": 31.301,
+                "lng": 121.451,
+                "meals": 1,
+                "window": [0, 3600],
+                "service": {"floor": 5, "has_lift": False, "lives_alone": True},
+            }
+        ],
         "vehicles": [{"key": "b", "kind": "ebike", "capacity_meals": 16, "shift": [0, 7200]}],
     }
 
@@ -75,8 +90,15 @@ def test_json_derives_service_time_from_the_facts():
 
 def test_json_names_the_missing_field(tmp_path):
     path = tmp_path / "p.json"
-    path.write_text(json.dumps({"depot": {"lat": 31.3, "lng": 121.4}, "vehicles": [],
-                                "stops": [{"key": "A", "lat": 31.3, "lng": 121.4}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "depot": {"lat": 31.3, "lng": 121.4},
+                "vehicles": [],
+                "stops": [{"key": "A", "lat": 31.3, "lng": 121.4}],
+            }
+        )
+    )
 
     with pytest.raises(ValueError, match="stops\\[0\\]: missing field 'meals'"):
         read_json(path)

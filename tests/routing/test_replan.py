@@ -1,4 +1,5 @@
-"""Re-planning: locked routes and prefixes are kept; late stops slot into a published plan with least change."""
+"""Re-planning: locked routes and prefixes are kept; late stops slot into a published plan with the least
+change."""
 
 import pytest
 
@@ -23,8 +24,12 @@ def test_without_locks_one_bike_sweeps_the_line():
 
 
 def test_a_locked_prefix_stays_first_and_in_order_and_more_may_follow():
-    problem = line_problem(POSITIONS, [stop("A"), stop("B"), stop("C")], [bike("b1"), bike("b2")],
-                           locks=(Lock("b2", ("C", "A")),))
+    problem = line_problem(
+        POSITIONS,
+        [stop("A"), stop("B"), stop("C")],
+        [bike("b1"), bike("b2")],
+        locks=(Lock("b2", ("C", "A")),),
+    )
 
     plan = plan_for(problem)
 
@@ -33,8 +38,12 @@ def test_a_locked_prefix_stays_first_and_in_order_and_more_may_follow():
 
 
 def test_a_closed_lock_keeps_the_trip_exactly():
-    problem = line_problem(POSITIONS, [stop("A"), stop("B"), stop("C")], [bike("b1"), bike("b2")],
-                           locks=(Lock("b2", ("C", "A"), closed=True),))
+    problem = line_problem(
+        POSITIONS,
+        [stop("A"), stop("B"), stop("C")],
+        [bike("b1"), bike("b2")],
+        locks=(Lock("b2", ("C", "A"), closed=True),),
+    )
 
     plan = plan_for(problem)
 
@@ -42,8 +51,12 @@ def test_a_closed_lock_keeps_the_trip_exactly():
 
 
 def test_a_lock_on_the_second_trip_keeps_the_first_trip_free():
-    problem = line_problem(POSITIONS, [stop("A"), stop("B"), stop("C")], [bike("b1", trips=2)],
-                           locks=(Lock("b1", ("A",), trip=2, closed=True),))
+    problem = line_problem(
+        POSITIONS,
+        [stop("A"), stop("B"), stop("C")],
+        [bike("b1", trips=2)],
+        locks=(Lock("b1", ("A",), trip=2, closed=True),),
+    )
 
     plan = plan_for(problem)
 
@@ -65,7 +78,9 @@ def test_a_late_stop_slots_between_published_stops_without_moving_them():
 
     plan = insert_late_stops(problem, published, [stop("N")], time_limit_s=1)
 
-    merged = line_problem({**POSITIONS, "N": 150}, [stop("A"), stop("C"), stop("N")], [bike("b1"), bike("b2")])
+    merged = line_problem(
+        {**POSITIONS, "N": 150}, [stop("A"), stop("C"), stop("N")], [bike("b1"), bike("b2")]
+    )
     assert validate(merged, plan).ok
     keys = [v.stop_key for r in plan.routes for v in r.visits]
     assert [k for k in keys if k != "N"] == [v.stop_key for v in published.routes[0].visits]
@@ -81,7 +96,9 @@ def test_a_trip_already_on_the_road_is_not_reopened():
     plan = insert_late_stops(problem, published, [stop("N")], time_limit_s=1, now_s=10)
 
     assert sequence(plan)[on_road] == sequence(published)[on_road]
-    assert [(v.trip, v.stop_key) for r in plan.routes if r.vehicle_key != on_road for v in r.visits] == [(1, "N")]
+    assert [(v.trip, v.stop_key) for r in plan.routes if r.vehicle_key != on_road for v in r.visits] == [
+        (1, "N")
+    ]
 
 
 def test_a_late_stop_that_cannot_fit_is_listed_and_nothing_published_is_dropped():

@@ -7,9 +7,12 @@ from tests.routing.builders import bike, line_problem, stop
 
 
 def solved():
-    problem = line_problem({"K": 0, "A": 100, "B": 200},
-                           [stop("A", window=(0, 150), service_s=10), stop("B", window=(500, 600), service_s=10)],
-                           [bike(capacity=3)], ride_limit_s=500)
+    problem = line_problem(
+        {"K": 0, "A": 100, "B": 200},
+        [stop("A", window=(0, 150), service_s=10), stop("B", window=(500, 600), service_s=10)],
+        [bike(capacity=3)],
+        ride_limit_s=500,
+    )
     return problem, solve(problem, time_limit_s=2, deterministic=True)
 
 
@@ -25,7 +28,13 @@ def test_a_solved_plan_passes_and_its_cost_is_recomputed():
 
     report = validate(problem, plan)
 
-    assert (report.ok, report.violations, report.travel_s, report.distance_m, report.cost) == (True, (), 400, 400, 400)
+    assert (report.ok, report.violations, report.travel_s, report.distance_m, report.cost) == (
+        True,
+        (),
+        400,
+        400,
+        400,
+    )
 
 
 def test_a_stop_served_twice_or_never_is_reported():
@@ -52,15 +61,18 @@ def test_a_wrong_arrival_load_and_ride_are_each_reported():
 
     report = validate(problem, with_visit(plan, 0, arrival_s=149, load=1, ride_s=5))
 
-    assert report.violations[:3] == ("车辆 bike 第1趟站点 A到达时间应为 150，计划写 149",
-                                     "车辆 bike 第1趟站点 A到达时车上应有 2 份，计划写 1",
-                                     "车辆 bike 第1趟站点 A在途时间应为 100 秒，计划写 5")
+    assert report.violations[:3] == (
+        "车辆 bike 第1趟站点 A到达时间应为 150，计划写 149",
+        "车辆 bike 第1趟站点 A到达时车上应有 2 份，计划写 1",
+        "车辆 bike 第1趟站点 A在途时间应为 100 秒，计划写 5",
+    )
 
 
 def test_too_many_meals_and_a_ride_over_the_limit_are_reported():
     problem, plan = solved()
-    tight = dataclasses.replace(problem, ride_limit_s=300,
-                                vehicles=(dataclasses.replace(problem.vehicles[0], capacity_meals=1),))
+    tight = dataclasses.replace(
+        problem, ride_limit_s=300, vehicles=(dataclasses.replace(problem.vehicles[0], capacity_meals=1),)
+    )
 
     report = validate(tight, plan)
 
@@ -70,9 +82,14 @@ def test_too_many_meals_and_a_ride_over_the_limit_are_reported():
 
 def test_a_return_after_the_shift_is_reported():
     problem, plan = solved()
-    short = dataclasses.replace(problem, vehicles=(dataclasses.replace(problem.vehicles[0],
-                                                                       shift=dataclasses.replace(
-                                                                           problem.vehicles[0].shift, end_s=700)),))
+    short = dataclasses.replace(
+        problem,
+        vehicles=(
+            dataclasses.replace(
+                problem.vehicles[0], shift=dataclasses.replace(problem.vehicles[0].shift, end_s=700)
+            ),
+        ),
+    )
 
     report = validate(short, plan)
 
