@@ -299,7 +299,7 @@ def check_delivery(canteen: Canteen, senior: Senior, fulfilment: str) -> None:
         raise OutOfRange(msg.ORDER_NO_ADDRESS, field="fulfilment")
     if distance > canteen.delivery_radius_m:
         raise OutOfRange(msg.ORDER_OUT_OF_RANGE.format(
-            canteen=canteen.name, radius=f"{canteen.delivery_radius_m / 1000:g}",
+            canteen=canteen.name, name=senior.name, radius=f"{canteen.delivery_radius_m / 1000:g}",
             distance=f"{distance / 1000:.1f}"), field="fulfilment")
 
 

@@ -259,7 +259,7 @@ def test_delivery_beyond_the_canteens_radius_is_refused_in_words(
 
     assert refused.value.field == "fulfilment"
     assert refused.value.message.endswith(
-        "只送 1.5 公里以内，您的地址约 3.3 公里，送不到。可以选到店堂食或自取。"
+        f"只送 1.5 公里以内，{senior.name}家约 3.3 公里，送不到。可以选到店堂食或自取。"
     )
 
 

@@ -193,7 +193,7 @@ def test_the_week_page_has_one_row_per_day_and_a_cancel_for_a_standing_order(
 
     assert [r["data-day"] for r in soup.select("[data-day]")] == ["2030-03-04", "2030-03-05"]
     today = soup.select_one("[data-day='2030-03-04']")
-    assert "已订：一荤两素一汤（软食）（自取）" in today.get_text()
+    assert "已订：一荤两素一汤（软食），自取" in today.get_text()
     assert today.select_one("a.btn-danger")["href"].endswith("/cancel")
 
 
