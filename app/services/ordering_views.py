@@ -6,13 +6,14 @@ same rules `ordering.prepare` enforces."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, or_, select
 
 from app import messages as msg
-from app.models import Canteen, HelperLink, Menu, Order, OrderLine, Senior
+from app.models import Canteen, HelperLink, Menu, MenuItem, Order, OrderLine, Senior
 from app.services import ordering
 from app.services import ordering_rules as rules
 from app.services.auth import Principal
@@ -325,9 +326,7 @@ def repeat_offer(session: Session, actor: ordering.Actor, senior_id: int, at: da
 
 
 def _offer_on(session: Session, actor: ordering.Actor, senior_id: int, menu: Menu, last: Order,
-              lines: list[OrderLine], at: datetime) -> RepeatOffer | None:
-    from app.models import MenuItem
-
+              lines: Sequence[OrderLine], at: datetime) -> RepeatOffer | None:
     old_items = {i.id: i for i in session.exec(select(MenuItem).where(
         col(MenuItem.id).in_([ln.menu_item_id for ln in lines]))).all()}
     targets = rules.menu_items(session, menu.id or 0)

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import CanteenSlot, Order, now
 from app.services import ordering, ordering_rules
@@ -148,7 +148,7 @@ def test_story_2_and_3_repeat_last_time_then_order_and_cancel_in_the_week(
     _ok(page, "order-7-cancel-ask-phone")
     page.click(".btn-cancel")
     assert "已取消明天午餐的订单" in page.locator("[data-cancelled]").inner_text()
-    assert [o.status for o in session.exec(select(Order).order_by(Order.id))] == ["placed", "cancelled"]
+    assert [o.status for o in session.exec(select(Order).order_by(col(Order.id)))] == ["placed", "cancelled"]
 
 
 def test_story_4_a_helper_orders_for_two_seniors_and_cannot_reach_a_third(

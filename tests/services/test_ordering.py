@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import MenuItem, Order, OrderEvent, OrderLine, OrderSubsidy, Senior
 from app.services import ordering
@@ -42,7 +42,7 @@ def world(session: Session) -> dict[str, Any]:
 
 
 def _items(session: Session, menu_id: int) -> list[MenuItem]:
-    return list(session.exec(select(MenuItem).where(MenuItem.menu_id == menu_id).order_by(MenuItem.position)))
+    return list(session.exec(select(MenuItem).where(MenuItem.menu_id == menu_id).order_by(col(MenuItem.position))))
 
 
 def _request(

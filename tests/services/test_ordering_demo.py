@@ -25,4 +25,4 @@ def test_demo_orders_cover_todays_meals_by_preference_and_match_the_portion_coun
     assert {o.placed_via for o in today} >= {"helper", "self"}
     assert later
     assert sold == portions
-    assert all(o.list_fen == o.discount_fen + o.subsidy_fen + o.payable_fen for o in today + later)
+    assert all(o.list_fen == o.discount_fen + o.subsidy_fen + o.payable_fen for o in [*today, *later])

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import MenuItem, Order
 from app.services import ordering_rules
@@ -48,13 +48,14 @@ def world(session: Session, clock: Any) -> dict[str, Any]:
     return dict(canteen=canteen, senior=senior, menu=menu)
 
 
-def _soup(response: Any) -> BeautifulSoup:
+def _soup(response: Any) -> Any:
+    """Parsed page; typed Any so selectors read plainly (a missing node fails the assertion anyway)."""
     return BeautifulSoup(response.text, "html.parser")
 
 
 def _item_ids(session: Session, menu_id: int) -> list[int]:
     return [i.id or 0 for i in session.exec(select(MenuItem).where(MenuItem.menu_id == menu_id)
-                                            .order_by(MenuItem.position))]
+                                            .order_by(col(MenuItem.position)))]
 
 
 def test_the_senior_sees_todays_lunch_with_prices_and_when_to_order_by(
@@ -231,7 +232,7 @@ def test_repeat_last_time_is_one_button_that_orders_the_same_meal_tomorrow(
 
     assert form.button.get_text(strip=True) == "和上次一样，订明天午餐"
     assert placed.status_code == 303
-    orders = session.exec(select(Order).order_by(Order.id)).all()
+    orders = session.exec(select(Order).order_by(col(Order.id))).all()
     assert [(o.service_date, o.fulfilment) for o in orders] == [(DAY, "pickup"), (date(2030, 3, 5), "pickup")]
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import MenuItem, Order
 from app.services import ordering_rules
@@ -31,7 +31,7 @@ def world(session: Session, clock: dict[str, datetime], client: Any, login: Any)
     senior = make_senior(session, age=85, today=DAY, default_canteen_id=canteen.id, card_no="88000001")
     make_user(session, "senior", senior=senior, password=PIN)
     menu = make_menu(session, canteen, DAY, "lunch", items=[("一荤两素一汤", 2000), ("爱心实惠套餐", 800)])
-    item = session.exec(select(MenuItem).where(MenuItem.menu_id == menu.id).order_by(MenuItem.position)).first()
+    item = session.exec(select(MenuItem).where(MenuItem.menu_id == menu.id).order_by(col(MenuItem.position))).first()
     login(card_no="88000001", pin=PIN)
     return dict(senior=senior, menu=menu, item=item, canteen=canteen)
 
