@@ -3,11 +3,12 @@ and the monthly settlement (printable, with Excel / CSV downloads)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated
 from urllib.parse import quote as url_quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app import messages as msg
@@ -112,33 +113,43 @@ def _version_form(
     )
 
 
+@dataclass
+class SettlementQuery:
+    """What the settlement form asks (query parameters, as typed): a month, or a date range; a canteen or a
+    district."""
+
+    month: str = ""
+    start: str = ""
+    end: str = ""
+    canteen: str = ""
+    district: str = ""
+
+    def scope(self) -> settlement.Scope:
+        """A date range when either end is given (a quarter, say), else the month."""
+        canteen_id = int(self.canteen) if self.canteen.isdigit() else None
+        district = self.district.strip()
+        if self.start or self.end:
+            return settlement.range_scope(self.start, self.end, canteen_id=canteen_id, district=district)
+        return settlement.month_scope(self.month, canteen_id=canteen_id, district=district)
+
+
 @router.get("/settlement", name="subsidy:settlement")
 def settlement_page(
     request: Request,
     session: SessionDep,
-    month: str = "",
-    start: str = "",
-    end: str = "",
-    canteen: str = "",
-    district: str = "",
+    query: Annotated[SettlementQuery, Depends()],
     principal: Principal = allow("operator"),
 ) -> Response:
-    form = {
-        "month": month or _last_month(),
-        "start": start,
-        "end": end,
-        "canteen": canteen,
-        "district": district,
-    }
+    query.month = query.month or _last_month()
     context: dict[str, object] = {
-        "form": form,
+        "form": query,
         "errors": {},
         "report": None,
         "parts": PART_NAMES,
         "canteens": settlement.canteen_choices(session),
     }
     try:
-        context["report"] = settlement.settle(session, _scope(form))
+        context["report"] = settlement.settle(session, query.scope())
     except InvalidInput as e:
         return render(request, "subsidy/settlement.html", context | {"errors": e.errors}, status_code=422)
     return render(request, "subsidy/settlement.html", context)
@@ -147,19 +158,14 @@ def settlement_page(
 @router.get("/settlement/download", name="subsidy:settlement_download")
 def settlement_download(
     session: SessionDep,
-    month: str = "",
-    start: str = "",
-    end: str = "",
-    canteen: str = "",
-    district: str = "",
+    query: Annotated[SettlementQuery, Depends()],
     fmt: str = "xlsx",
     part: str = "summary",
     principal: Principal = allow("operator"),
 ) -> Response:
-    scope = _scope({"month": month, "start": start, "end": end, "canteen": canteen, "district": district})
     data, name, media = export(
         session,
-        scope,
+        query.scope(),
         fmt="csv" if fmt == "csv" else "xlsx",
         part=part if part in PARTS else "summary",
         user_id=principal.user_id,
@@ -171,12 +177,3 @@ def settlement_download(
 def _last_month() -> str:
     last = _today().replace(day=1) - timedelta(days=1)
     return f"{last:%Y-%m}"
-
-
-def _scope(form: dict[str, str]) -> settlement.Scope:
-    """A date range when either end is given (a quarter, say), else the month."""
-    canteen_id = int(form["canteen"]) if form["canteen"].isdigit() else None
-    district = form["district"].strip()
-    if form["start"] or form["end"]:
-        return settlement.range_scope(form["start"], form["end"], canteen_id=canteen_id, district=district)
-    return settlement.month_scope(form["month"], canteen_id=canteen_id, district=district)
