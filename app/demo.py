@@ -43,17 +43,17 @@ from routing.geo import wgs84_to_gcj02
 DEMO_PASSWORD = "demo1234"
 DEMO_PIN = "1234"
 DEMO_SCHEME_KEY = "shanghai-jingan-demo"
-# (role, phone, name, canteen index or None)
+# (role, phone, name, canteen index, indices, or None for every canteen)
 STAFF = [
     ("operator", "13900000001", "陈运营", None),
     ("kitchen", "13900000002", "李厨师长", 0),
-    ("dispatcher", "13900000003", "王调度", 0),
+    ("dispatcher", "13900000003", "王调度", (0, 2)),
     ("counter", "13900000004", "赵窗口", 0),
     ("kitchen", "13900000006", "周厨师长", 1),
     ("dispatcher", "13900000007", "吴调度", 1),
 ]
 DRIVERS = [("13900000011", "孙师傅", 0), ("13900000012", "钱师傅", 0), ("13900000013", "郑师傅", 0),
-           ("13900000014", "冯师傅", 1), ("13900000015", "褚师傅", 1)]
+           ("13900000014", "冯师傅", 1), ("13900000015", "褚师傅", 1), ("13900000016", "卫师傅", 2)]
 HELPER = ("13900000005", "刘女儿")
 
 
@@ -105,7 +105,7 @@ def _schemes(session: Session) -> None:
 
 def _jingan_demo_scheme() -> dict[str, object]:
     """The demo district reuses the 普陀 rules as its own scheme: configuration, not code."""
-    text = json.dumps(builtin_scheme_data("shanghai-putuo"), ensure_ascii=False).replace('"普陀"', '"静安"')
+    text = json.dumps(builtin_scheme_data("shanghai-putuo"), ensure_ascii=False).replace("普陀", "静安")
     data = json.loads(text)
     data.update(key=DEMO_SCHEME_KEY, name="静安区长者助餐折扣与堂食补贴（演示方案，规则同普陀区）",
                 effective_from="2026-01-01")
@@ -268,7 +268,9 @@ def _user(session: Session, name: str, phone: str | None, password_hash: str, ro
 def _staff(session: Session, canteens: list[Canteen], password_hash: str) -> list[tuple[str, str, str]]:
     out = []
     for role, phone, name, idx in STAFF:
-        _user(session, name, phone, password_hash, [(role, canteens[idx].id if idx is not None else None)])
+        scope = [None] if idx is None else [idx] if isinstance(idx, int) else list(idx)
+        _user(session, name, phone, password_hash,
+              [(role, canteens[i].id if i is not None else None) for i in scope])
         out.append((role, phone, name))
     return out
 
