@@ -96,6 +96,7 @@ def form_of(senior: Senior) -> dict[str, str]:
     return {k: text(getattr(senior, k)) for k in EDITABLE}
 
 
+TAG_FIELDS = {"special_groups": 100, "allergies": 200, "diet_restrictions": 200}
 EDITABLE = ("phone", "address", "floor", "has_lift", "texture", "allergies", "diet_restrictions",
             "preferred_fulfilment", "default_canteen_id", "driver_notes", *ELIGIBILITY)
 
@@ -124,11 +125,9 @@ def _parse(session: Session, form: dict[str, str]) -> dict[str, object]:
     out: dict[str, object] = {"address": get("address"), "driver_notes": get("driver_notes")[:300],
                               "has_lift": get("has_lift") == "1", "lives_alone": get("lives_alone") == "1",
                               "all_elderly_household": get("all_elderly_household") == "1",
-                              "economic_source": get("economic_source")[:80],
-                              "special_groups": ",".join(split_tags(get("special_groups")))[:100],
-                              "allergies": ",".join(split_tags(get("allergies")))[:200],
-                              "diet_restrictions": ",".join(split_tags(get("diet_restrictions")))[:200],
-                              "hukou_city": get("hukou_city")[:20], "hukou_district": get("hukou_district")[:20]}
+                              "economic_source": get("economic_source")[:80], "hukou_city": get("hukou_city")[:20],
+                              "hukou_district": get("hukou_district")[:20]}
+    out |= {k: ",".join(split_tags(get(k)))[:n] for k, n in TAG_FIELDS.items()}
     if not PHONE_RE.fullmatch(get("phone")):
         errors["phone"] = msg.SENIOR_PHONE_INVALID
     out["phone"] = get("phone")

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app import messages as msg
 from app.models import DISH_CATEGORIES, TEXTURES, now
-from app.services import canteens_admin, menu_catalogue, menu_planning
+from app.services import canteens_admin, menu_catalogue, menu_planning, menu_rotation
 from app.services.auth import Principal
 from app.services.errors import AppError, InvalidInput
 from app.services.menu_planning import MenuChangeRefused
@@ -56,7 +56,7 @@ def _week_page(request: Request, session: SessionDep, principal: Principal, cant
         "canteen_id": canteen_id, "canteen_options": [(str(c.id), c.name) for c in
                                                       canteens_admin.list_canteens(session, allowed)],
         "catalogue": menu_catalogue.catalogue(session, canteen_id),
-        "templates": menu_planning.templates_of(session, canteen_id), "done": DONE.get(done, ""),
+        "templates": menu_rotation.templates_of(session, canteen_id), "done": DONE.get(done, ""),
         "problem": problem, "cell_errors": cell_errors or {}, "prev_week": monday - timedelta(days=7),
         "next_week": monday + timedelta(days=7)}, status_code=status_code)
 
@@ -131,12 +131,12 @@ def week_action(request: Request, session: SessionDep, action: FormText = "", ca
     uid, number = principal.user_id, int(week_no) if week_no.isdigit() else 0
     try:
         if action == "copy":
-            menu_planning.copy_week(session, canteen_id, monday - timedelta(days=7), monday, user_id=uid)
+            menu_rotation.copy_week(session, canteen_id, monday - timedelta(days=7), monday, user_id=uid)
         elif action == "save_template":
-            menu_planning.save_as_template(session, canteen_id, monday, template_name,
+            menu_rotation.save_as_template(session, canteen_id, monday, template_name,
                                            int(weeks) if weeks.isdigit() else 0, number, user_id=uid)
         elif action == "apply_template":
-            menu_planning.apply_template(session, canteen_id, int(template) if template.isdigit() else 0, number,
+            menu_rotation.apply_template(session, canteen_id, int(template) if template.isdigit() else 0, number,
                                          monday, user_id=uid)
         else:
             menu_planning.publish_week(session, canteen_id, monday, today=_today(), user_id=uid)

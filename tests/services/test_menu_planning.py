@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from app.models import AuditEvent, Menu, MenuItem
 from app.services import menu_catalogue as cat
 from app.services import menu_planning as mp
+from app.services import menu_rotation as rot
 from app.services.errors import Conflict, InvalidInput
 from tests.factories import make_canteen, make_priced_order, make_senior, seed_schemes
 
@@ -134,7 +135,7 @@ def test_copying_last_week_fills_only_empty_cells_at_todays_prices(session: Sess
         dish_id=ids["红烧肉"],
     )
 
-    filled, kept = mp.copy_week(session, canteen.id, last, NEXT_MONDAY, user_id=None)
+    filled, kept = rot.copy_week(session, canteen.id, last, NEXT_MONDAY, user_id=None)
 
     plan = mp.week_plan(session, canteen.id, NEXT_MONDAY, TODAY)
     lunch, dinner = plan.cells[(NEXT_MONDAY, "lunch")], plan.cells[(NEXT_MONDAY, "dinner")]
@@ -150,16 +151,16 @@ def test_a_four_week_rotation_stores_a_week_and_fills_a_later_one_from_it(sessio
     mp.add_item(
         session, canteen.id, NEXT_MONDAY + timedelta(days=2), "lunch", f"set:{ids['套餐']}", "", user_id=None
     )
-    template = mp.save_as_template(session, canteen.id, NEXT_MONDAY, "四周轮换", 4, 2, user_id=None)
+    template = rot.save_as_template(session, canteen.id, NEXT_MONDAY, "四周轮换", 4, 2, user_id=None)
     later = NEXT_MONDAY + timedelta(days=28)
 
-    filled, _kept = mp.apply_template(session, canteen.id, template.id or 0, 2, later, user_id=None)
+    filled, _kept = rot.apply_template(session, canteen.id, template.id or 0, 2, later, user_id=None)
 
     plan = mp.week_plan(session, canteen.id, later, TODAY)
     assert filled == 1
     assert [i.name for i in plan.cells[(later + timedelta(days=2), "lunch")].items] == ["一荤一素一汤"]
     with pytest.raises(InvalidInput) as empty_week:
-        mp.apply_template(session, canteen.id, template.id or 0, 3, later, user_id=None)
+        rot.apply_template(session, canteen.id, template.id or 0, 3, later, user_id=None)
     assert empty_week.value.errors == {"week_no": "模板“四周轮换”的第 3 周还没有内容。"}
 
 
