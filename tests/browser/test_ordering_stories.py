@@ -246,7 +246,10 @@ def test_story_6_a_cutoff_passing_on_the_confirmation_is_said_on_the_meal_with_t
     page.click(".btn-confirm")
 
     assert page.locator("#slot-err").inner_text() == "⚠ 今天午餐已截止，可以订今天晚餐的。"
+    assert page.locator(".ways-cutoff").count() == 0
     _ok(page, "error-3-cutoff-phone")
+    page.click(".closed-meal a.btn-primary")
+    assert page.locator("h1").inner_text() == "今天晚餐"
 
 
 def test_story_6_delivery_out_of_range_is_said_on_the_way_and_dine_in_stays_open(
