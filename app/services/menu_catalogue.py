@@ -115,6 +115,7 @@ def save_dish(session: Session, canteen_id: int, form: dict[str, str], textures:
                                                                          category="荤", price_fen=0)
     dish.name, dish.category, dish.price_fen, dish.small_price_fen = name, form["category"], price or 0, small
     dish.textures = ",".join(t for t in TEXTURES if t in textures)
+    dish.active = form.get("active", "1") != "0"  # a retired dish leaves the planner's lists, not old menus
     dish.diet_tags = ",".join(split_tags(form.get("diet_tags", "")))[:100]
     dish.allergens = ",".join(split_tags(form.get("allergens", "")))[:100]
     session.add(dish)
@@ -142,6 +143,7 @@ def save_set_meal(session: Session, canteen_id: int, form: dict[str, str], dish_
     meal = _get(session, SetMeal, canteen_id, set_id) if set_id else SetMeal(canteen_id=canteen_id, name=name,
                                                                              price_fen=0)
     meal.name, meal.price_fen, meal.low_cost = name, price or 0, form.get("low_cost") == "1"
+    meal.active = form.get("active", "1") != "0"
     session.add(meal)
     session.flush()
     for old in session.exec(select(SetMealDish).where(SetMealDish.set_meal_id == meal.id)).all():

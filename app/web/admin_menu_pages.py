@@ -172,6 +172,7 @@ DISH_FIELDS = [
     {"name": "textures", "label": "可做的质地", "type": "checkboxes", "options": [(t, t) for t in TEXTURES]},
     {"name": "diet_tags", "label": "膳食标签", "hint": "用顿号分隔，如 低盐、低糖"},
     {"name": "allergens", "label": "过敏原", "hint": "用顿号分隔，如 虾、鸡蛋；没有请留空"},
+    {"name": "active", "label": "供应状态", "type": "select", "options": [("1", "在供应"), ("0", "停用")]},
 ]
 
 
@@ -191,9 +192,10 @@ def dish_form(request: Request, session: SessionDep, canteen: str = "", dish: st
     canteen_id = _canteen_id(session, principal, canteen)
     views = {d.id: d for d in menu_catalogue.catalogue(session, canteen_id).dishes}
     d = views.get(int(dish)) if dish.isdigit() else None
-    form: dict[str, Any] = {"category": "荤", "textures": ["普通"]} if d is None else {
+    form: dict[str, Any] = {"category": "荤", "textures": ["普通"], "active": "1"} if d is None else {
         "name": d.name, "category": d.category, "price": _yuan(d.price_fen), "small_price": _yuan(d.small_price_fen),
-        "textures": d.textures, "diet_tags": "、".join(d.diet_tags), "allergens": "、".join(d.allergens)}
+        "textures": d.textures, "diet_tags": "、".join(d.diet_tags), "allergens": "、".join(d.allergens),
+        "active": "1" if d.active else "0"}
     return _dish_page(request, canteen_id, d.id if d else None, form, {})
 
 
@@ -202,7 +204,8 @@ async def dish_save(request: Request, session: SessionDep, canteen: str = "", di
                     principal: Principal = OPERATOR) -> Response:
     canteen_id = _canteen_id(session, principal, canteen)
     posted = await request.form()
-    form = {k: str(posted.get(k, "")) for k in ("name", "category", "price", "small_price", "diet_tags", "allergens")}
+    form = {k: str(posted.get(k, "")) for k in ("name", "category", "price", "small_price", "diet_tags", "allergens",
+                                                 "active")}
     textures = [str(t) for t in posted.getlist("textures")]
     dish_id = int(dish) if dish.isdigit() else None
     try:
@@ -218,6 +221,7 @@ def _set_fields(c: menu_catalogue.Catalogue) -> list[dict[str, Any]]:
     return [{"name": "name", "label": "套餐名称", "required": True},
             {"name": "price", "label": "价格（元）", "required": True, "inputmode": "decimal"},
             {"name": "low_cost", "label": "低价惠民套餐", "type": "checkbox"},
+            {"name": "active", "label": "供应状态", "type": "select", "options": [("1", "在供应"), ("0", "停用")]},
             {"name": "dishes", "label": "组成的菜品（过敏原自动汇总到套餐上）", "type": "checkboxes", "options": dishes}]
 
 
@@ -227,9 +231,9 @@ def set_form(request: Request, session: SessionDep, canteen: str = "", set_id: s
     canteen_id = _canteen_id(session, principal, canteen)
     c = menu_catalogue.catalogue(session, canteen_id)
     s = next((s for s in c.set_meals if set_id.isdigit() and s.id == int(set_id)), None)
-    form: dict[str, Any] = {"dishes": []} if s is None else {
+    form: dict[str, Any] = {"dishes": [], "active": "1"} if s is None else {
         "name": s.name, "price": _yuan(s.price_fen), "low_cost": "1" if s.low_cost else "",
-        "dishes": [str(i) for i in s.dish_ids]}
+        "dishes": [str(i) for i in s.dish_ids], "active": "1" if s.active else "0"}
     return _set_page(request, c, canteen_id, s.id if s else None, form, {})
 
 
@@ -248,7 +252,7 @@ async def set_save(request: Request, session: SessionDep, canteen: str = "", set
                    principal: Principal = OPERATOR) -> Response:
     canteen_id = _canteen_id(session, principal, canteen)
     posted = await request.form()
-    form = {k: str(posted.get(k, "")) for k in ("name", "price", "low_cost")}
+    form = {k: str(posted.get(k, "")) for k in ("name", "price", "low_cost", "active")}
     dish_ids = [str(d) for d in posted.getlist("dishes")]
     own = int(set_id) if set_id.isdigit() else None
     try:

@@ -87,3 +87,17 @@ def test_a_set_meal_form_shows_the_allergens_it_will_carry(session: Session, cli
 
     row = BeautifulSoup(page.text, "html.parser").select_one("[data-set-meal=虾仁套餐]")
     assert [t.get_text() for t in row.select("[data-allergens] .tag")] == ["虾", "大豆"]
+
+
+def test_a_retired_dish_leaves_the_planners_choices(session: Session, client: Any,
+                                                    login: Callable[..., object]) -> None:
+    canteen, dish = _setup(session, login)
+
+    client.post(f"/admin/menus/dishes?canteen={canteen.id}&dish={dish.id}",
+                data={"csrf_token": csrf(client), "name": "虾仁豆腐", "category": "荤", "price": "8.5",
+                      "textures": ["普通"], "active": "0"})
+    planner = client.get(f"/admin/menus?canteen={canteen.id}")
+
+    session.refresh(dish)
+    assert dish.active is False
+    assert f'value="dish:{dish.id}"' not in planner.text
