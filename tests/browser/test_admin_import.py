@@ -18,6 +18,12 @@ from tests.factories import PASSWORD, make_canteen, make_user
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Uploaded registers hold personal data: tests keep theirs in their own temporary folder."""
+    monkeypatch.setattr("app.web.admin_senior_pages.UPLOADS", tmp_path / "uploads")
+
+
 def sign_in_as_operator(page: Any, session: Session) -> None:
     make_user(session, "operator", phone="13900001111", name="陈运营")
     page.goto("/login?mode=staff")

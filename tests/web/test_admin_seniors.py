@@ -4,8 +4,10 @@ and keeps a senior's record; ID numbers are masked on every page."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import Session, func, select
 
@@ -15,6 +17,12 @@ from tests.data import registers as reg
 from tests.factories import make_canteen, make_senior, make_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Uploaded registers hold personal data: tests keep theirs in their own temporary folder."""
+    monkeypatch.setattr("app.web.admin_senior_pages.UPLOADS", tmp_path / "uploads")
 
 
 def _operator(session: Session, login: Callable[..., object]) -> Any:
