@@ -6,6 +6,7 @@ any route without a guard, so a new page cannot be forgotten.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -53,3 +54,13 @@ PUBLIC: Any = Depends(Allow(public=True))
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
+
+
+_ID_TEXT = re.compile(r"[0-9]{1,9}")
+
+
+def int_or_none(text: str | None) -> int | None:
+    """A form or query value as a non-negative int, or None. Use instead of `int(x) if x.isdigit()`:
+    str.isdigit() accepts "²" (int() then raises) and 5,000-digit strings (int() refuses those too)."""
+    text = (text or "").strip()
+    return int(text) if _ID_TEXT.fullmatch(text) else None

@@ -41,6 +41,52 @@ def test_an_unknown_id_in_the_path_is_a_chinese_4xx(name: str, param: str, world
     assert [bad for bad, r in answers.items() if not CHINESE.search(_message(r))] == []
 
 
+# Odd values a person or a script can type into any query or form field.
+ODD = ("²", "１２", "-1", "9" * 25, "9" * 5000, "2026-02-30", "x" * 300, "\x00")
+# 500s found by this test in routes owned by others, reported to the lead with the fix (parse ids with
+# app.web.deps.int_or_none instead of `int(x) if x.isdigit()`). A route leaves this list when fixed: the test
+# says so.
+REPORTED: dict[str, str] = {
+    name: "int(x) after x.isdigit(): '²' and 5,000-digit strings raise ValueError"
+    for name in ("admin:canteen_form", "admin:canteen_save", "admin:catalogue", "admin:dish_form",
+                 "admin:dish_save", "admin:fleet_form", "admin:fleet_save", "admin:home", "admin:menu_add_item",
+                 "admin:menu_remove_item", "admin:menu_update_item", "admin:menu_week_action", "admin:menus",
+                 "admin:report_download", "admin:reports", "admin:set_form", "admin:set_save", "admin:slot_save",
+                 "dispatch:continuity", "dispatch:move")
+}
+
+
+def _odd_cases(name: str) -> list[tuple[str, Any]]:
+    route, case = _routes()[name], TABLE[name]
+    tries = [(f"?{q.name}={odd!r:.12}", replace(case, query=case.query | {q.name: odd}))
+             for q in route.route.dependant.query_params for odd in ODD]
+    if route.methods != ("GET",):
+        tries += [(f"{f.name}={odd!r:.12}", replace(case, form=case.form | {f.name: odd}))
+                  for f in route.route.dependant.body_params for odd in ODD]
+    return tries
+
+
+@pytest.mark.parametrize("name", sorted(n for n in TABLE if _odd_cases(n)))
+def test_odd_values_in_query_and_form_fields_never_crash(name: str, world: World, client: Any) -> None:
+    route, case = _routes()[name], TABLE[name]
+    who = sorted(case.roles - {"anonymous"})[0]
+
+    crashed = [label for label, odd in _odd_cases(name) if _crashes(client, world, who, route, odd)]
+
+    if name in REPORTED:
+        assert crashed, f"{name} no longer crashes: remove it from REPORTED"
+        pytest.xfail(f"reported to the lead: {REPORTED[name]}: {crashed}")
+    assert crashed == []
+
+
+def _crashes(client: Any, world: World, who: str, route: Any, case: Any) -> bool:
+    """A 5xx, or the exception the test client re-raises instead of answering 500."""
+    try:
+        return bool(call(client, world, who, route, _case_for(case, world)).status_code >= 500)
+    except Exception:  # noqa: BLE001 - any crash counts; the message is in the report
+        return True
+
+
 def test_no_handler_in_app_web_calls_select() -> None:
     """DESIGN.md: handlers parse, call one service and render; queries live in app/services."""
     calls = []
