@@ -316,6 +316,8 @@ def place_order(session: Session, actor: Actor, request: OrderRequest, *, at: da
         senior = pricing_service.lock_senior(session, request.senior_id)
         existing = order_by_key(session, actor.user_id, request.idempotency_key)
         if existing is not None:
+            if existing.senior_id != request.senior_id:
+                raise Conflict(msg.ORDER_IDEMPOTENCY_REUSED, field="idempotency_key")
             return existing
         draft = prepare(session, actor, request, at=at, senior=senior)
         order = _store(session, actor, request, draft, at)

@@ -55,8 +55,11 @@ def _menu_with_error(request: Request, session: Session, principal: Principal, s
                      error: AppError, item_id: int | None = None) -> Response:
     page = pages.home_page(session, principal, senior_id, menu_id, rules.current_time())
     alternative = error.alternative_id if isinstance(error, SoldOut) else None
+    errors = _errors(error, "item")
+    if not errors.keys() & set(MENU_FIELDS):
+        errors = {"slot": error.message}  # a cause the menu has no place for is said at the top of the meal
     return render(request, "order/home.html", {
-        "page": page, "errors": _errors(error, "item"), "error_item": item_id, "alternative": alternative,
+        "page": page, "errors": errors, "error_item": item_id, "alternative": alternative,
     }, status_code=error.status_code)
 
 
@@ -122,7 +125,7 @@ def confirm(request: Request, session: SessionDep, menu: int, item: int, fulfilm
 
 @router.post("/order/place", name="order:place")
 def place(request: Request, session: SessionDep, menu: Annotated[int, Form()], item: Annotated[int, Form()],
-          fulfilment: Annotated[str, Form()], key: Annotated[str, Form()], texture: Annotated[str, Form()] = "",
+          fulfilment: Annotated[str, Form()] = "", key: Annotated[str, Form()] = "", texture: Annotated[str, Form()] = "",
           senior: Annotated[int | None, Form()] = None, principal: Principal = allow(*ORDERING_ROLES)) -> Response:
     senior_id = senior_for(principal, senior)
     if senior_id is None:

@@ -364,3 +364,21 @@ def test_a_cancelled_order_cannot_be_cancelled_twice(session: Session, world: di
 
     assert refused.value.message == "这笔订单已经取消了。"
     assert _items(session, world["menu"].id)[0].sold_count == 0
+
+
+def test_a_key_reused_for_another_senior_is_refused_not_answered_with_the_first_order(
+    session: Session, world: dict[str, Any]
+) -> None:
+    helper = make_user(session, "helper")
+    other = make_senior(session, today=DAY, default_canteen_id=world["canteen"].id)
+    link_helper(session, helper, world["senior"])
+    link_helper(session, helper, other)
+    principal = principal_of(session, helper)
+    ordering.place_order(session, ordering.actor_for(session, principal, world["senior"].id),
+                         _request(session, world["senior"], world["menu"].id, key="helper-key-1"), at=at(8))
+
+    with pytest.raises(Conflict) as refused:
+        ordering.place_order(session, ordering.actor_for(session, principal, other.id or 0),
+                             _request(session, other, world["menu"].id, key="helper-key-1"), at=at(8, 1))
+
+    assert refused.value.message == "这个防重复提交编号已用于另一位老人的订单，请刷新页面后再试。"

@@ -278,3 +278,17 @@ def test_counter_staff_cannot_order_on_another_canteens_menu(
 
     assert response.status_code == 403
     assert "只能在本食堂窗口点餐" in response.text
+
+
+def test_a_form_without_its_idempotency_key_is_refused_in_words_at_the_top_of_the_meal(
+    client: Any, login: Any, session: Session, world: dict[str, Any]
+) -> None:
+    login(card_no="88000001", pin=PIN)
+    item = _item_ids(session, world["menu"].id)[0]
+
+    response = client.post("/order/place", data={"menu": world["menu"].id, "item": item, "fulfilment": "dine_in",
+                                                 "key": "", "csrf_token": csrf(client)})
+
+    assert response.status_code == 422
+    assert _soup(response).select_one("#slot-err").get_text(strip=True) == "⚠缺少防重复提交编号，请刷新页面后再试。"
+    assert session.exec(select(Order)).all() == []
