@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app import messages as msg
-from app.models import Canteen, Senior, now
+from app.models import Canteen, EmergencyContact, Senior, now
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
 from app.services import audit
 from app.services.errors import InvalidInput
@@ -143,7 +143,18 @@ def _contact(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict[
         return {"phone": _Problem(msg.IMPORT_REQUIRED.format(label="联系电话"))}
     if not PHONE_RE.fullmatch(phone):
         return {"phone": _Problem(msg.IMPORT_PHONE_INVALID.format(value=phone))}
-    return {"phone": phone}
+    return {"phone": phone, "contact": _emergency_contact(raw)}
+
+
+def _emergency_contact(raw: dict[str, Any]) -> tuple[str, str, str] | None | _Problem:
+    """The first emergency contact, if the register names one: a no-answer at the door rings them first."""
+    name, relation = clean_text(raw.get("contact_name"))[:40], clean_text(raw.get("contact_relation"))[:20]
+    phone = re.sub(r"^(\+?86)-?(?=1\d{10}$)", "", clean_text(raw.get("contact_phone")))
+    if not name and not phone:
+        return None
+    if not name or not PHONE_RE.fullmatch(phone):
+        return _Problem(msg.IMPORT_CONTACT_INVALID.format(name=name or "（无姓名）", phone=phone or "（无电话）"))
+    return name, relation or "家属", phone
 
 
 def _residence(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict[str, Any]:
@@ -231,21 +242,51 @@ def import_seniors(session: Session, table: Table, mapping: dict[str, int], *, t
     numbers = [r.values["id_number"] for r in valid]
     existing = {s.id_number: s for s in session.exec(select(Senior).where(col(Senior.id_number).in_(numbers)))}
     created = updated = unchanged = 0
+    saved: list[tuple[Senior, tuple[str, str, str] | None]] = []
     for r in valid:
         fields = {k: r.values[k] for k in SAVED_FIELDS}
         senior = existing.get(fields["id_number"])
         if senior is None:
-            session.add(Senior(**fields, default_canteen_id=canteen_id))
+            senior = Senior(**fields, default_canteen_id=canteen_id)
+            session.add(senior)
             created += 1
-        elif _update(senior, fields):
+        elif _update(senior, fields) | _contact_changed(session, senior, r.values.get("contact")):
             updated += 1
         else:
             unchanged += 1
+        saved.append((senior, r.values.get("contact")))
+    session.flush()  # new seniors get their ids, then their contacts
+    for senior, contact in saved:
+        _save_contact(session, senior, contact)
     outcome = ImportOutcome(created, updated, unchanged, len(invalid))
     audit.record(session, user_id=user_id, action="senior.import", object_type="senior",
                  detail=f"{filename}：新增 {created}，更新 {updated}，跳过无效 {len(invalid)}")
     session.commit()
     return outcome
+
+
+def _primary_contact(session: Session, senior: Senior) -> EmergencyContact | None:
+    if senior.id is None:
+        return None
+    return session.exec(select(EmergencyContact).where(EmergencyContact.senior_id == senior.id)
+                        .order_by(col(EmergencyContact.priority), col(EmergencyContact.id))).first()
+
+
+def _contact_changed(session: Session, senior: Senior, contact: tuple[str, str, str] | None) -> bool:
+    if contact is None:
+        return False
+    row = _primary_contact(session, senior)
+    return row is None or (row.name, row.relation, row.phone) != contact
+
+
+def _save_contact(session: Session, senior: Senior, contact: tuple[str, str, str] | None) -> None:
+    """The register's contact becomes (or updates) the first one; contacts added by hand stay."""
+    if contact is None:
+        return
+    row = _primary_contact(session, senior) or EmergencyContact(senior_id=senior.id or 0, name="", relation="",
+                                                                 phone="", priority=1)
+    row.name, row.relation, row.phone = contact
+    session.add(row)
 
 
 def _update(senior: Senior, fields: dict[str, Any]) -> bool:

@@ -34,6 +34,9 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "care_level": ("照护等级", ("照护等级", "评估等级", "照护需求等级")),
     "disability_level": ("失能等级", ("失能等级", "失能程度")),
     "lives_alone": ("是否独居", ("是否独居", "独居", "独居老人")),
+    "contact_name": ("紧急联系人", ("紧急联系人", "联系人", "联系人姓名", "监护人", "监护人姓名")),
+    "contact_relation": ("与老人关系", ("与老人关系", "关系", "联系人关系", "与长者关系")),
+    "contact_phone": ("紧急联系人电话", ("紧急联系人电话", "联系人电话", "监护人电话", "紧急联系电话")),
 }
 REQUIRED = ("name", "id_number", "phone", "hukou", "address")
 HEADER_SCAN_ROWS = 10

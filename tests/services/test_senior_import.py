@@ -189,3 +189,29 @@ def test_an_id_number_excel_turned_into_a_number_is_explained_and_a_country_code
 
     assert [(r.row_no, r.errors) for r in refused.value.invalid] == [
         (5, ["身份证号被 Excel 存成了数字，后几位已经丢失：请把这一列设为“文本”后重新填写"])]
+
+
+def test_the_registers_emergency_contact_is_imported_and_updated_on_re_import(session: Session) -> None:
+    from app.models import EmergencyContact
+
+    head = "姓名,身份证号,联系电话,户籍,住址,紧急联系人,与老人关系,紧急联系人电话\n"
+    first = f"{head}王秀英,{reg.WANG},13912345678,上海,上海市静安区临汾路380弄2号301室,王海燕,女儿,13800001234\n"
+    moved = first.replace("13800001234", "13800005678")
+    table = si.read_table(first.encode(), "a.csv")
+    si.import_seniors(session, table, si.guess_mapping(table.headers), today=TODAY, user_id=None)
+
+    again = si.read_table(moved.encode(), "a.csv")
+    outcome = si.import_seniors(session, again, si.guess_mapping(again.headers), today=TODAY, user_id=None)
+
+    contacts = session.exec(select(EmergencyContact)).all()
+    assert outcome.updated == 1
+    assert [(c.name, c.relation, c.phone, c.priority) for c in contacts] == [("王海燕", "女儿", "13800005678", 1)]
+
+
+def test_a_contact_without_a_phone_is_an_invalid_row() -> None:
+    table = si.read_table(f"姓名,身份证号,联系电话,户籍,住址,紧急联系人\n王秀英,{reg.WANG},13912345678,上海,"
+                          "上海市静安区临汾路380弄2号301室,王海燕\n".encode(), "a.csv")
+
+    (result,) = si.validate(table, si.guess_mapping(table.headers), today=TODAY)
+
+    assert result.errors == ["紧急联系人要有姓名和正确的电话，现在是“王海燕”“（无电话）”"]
