@@ -16,8 +16,8 @@ from app import messages as msg
 from app.db import get_session
 from app.services.auth import Principal, principal_for_token
 from app.services.errors import Forbidden, LoginRequired
+from app.web.security import SESSION_COOKIE
 
-SESSION_COOKIE = "canteen_session"
 SessionDep = Annotated[Session, Depends(get_session)]
 
 

@@ -15,6 +15,7 @@ from app.services.errors import AppError
 from app.settings import get_settings
 
 CSRF_COOKIE = "canteen_csrf"
+SESSION_COOKIE = "canteen_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -74,16 +75,32 @@ class SecurityMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                out = list(message.get("headers", []))
-                out.extend(HEADERS)
-                if _cookie(headers, CSRF_COOKIE) != token:
-                    secure = "; Secure" if get_settings().cookie_secure else ""
-                    out.append((b"set-cookie",
-                                f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}".encode()))
-                message["headers"] = out
+                message["headers"] = _with_headers(list(message.get("headers", [])), scope, headers, token)
             await send(message)
 
         await self.app(scope, counting_receive, send_with_headers)
+
+
+def _with_headers(out: list[tuple[bytes, bytes]], scope: Scope, request_headers: dict[bytes, bytes],
+                  token: str) -> list[tuple[bytes, bytes]]:
+    """The security headers, the CSRF cookie when the browser lacks it, and two privacy rules:
+
+    - pages seen while signed in are never stored by the browser (`no-store`): counter and kitchen computers are
+      shared, and the back button after signing out must not bring a senior's details back;
+    - behind HTTPS (secure cookies on), browsers are told to stay on HTTPS (HSTS).
+    """
+    out.extend(HEADERS)
+    secure = get_settings().cookie_secure
+    if _cookie(request_headers, CSRF_COOKIE) != token:
+        flag = "; Secure" if secure else ""
+        out.append((b"set-cookie", f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{flag}".encode()))
+    signed_in = _cookie(request_headers, SESSION_COOKIE) is not None
+    if signed_in and not str(scope.get("path", "")).startswith("/static/") \
+            and not any(k.lower() == b"cache-control" for k, _ in out):
+        out.append((b"cache-control", b"no-store"))
+    if secure:
+        out.append((b"strict-transport-security", b"max-age=31536000"))
+    return out
 
 
 def _cookie(headers: dict[bytes, bytes], name: str) -> str | None:

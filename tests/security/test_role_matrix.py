@@ -215,3 +215,13 @@ def _case_for(case: Case, world: World) -> Case:
 
 def _said(response: Any) -> str:
     return f"{response.status_code} {response.headers.get('location', '')} {response.text[:160]}"
+
+
+def test_the_only_routes_outside_the_guarded_table_are_the_api_docs_and_static_files() -> None:
+    """A raw Starlette route or mount would bypass `allow(...)`: only these known public ones may exist."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    others = {str(ctx.path) for ctx in iter_route_contexts(shared_app().routes)
+              if not isinstance(ctx.original_route, APIRoute)}
+
+    assert others == {"/api/openapi.json", "/api/docs", "/docs/oauth2-redirect", "/static"}

@@ -124,3 +124,51 @@ def test_the_next_parameter_cannot_send_people_off_site(session: Session, client
                                           "csrf_token": csrf(client)}, follow_redirects=False)
 
     assert r.headers["location"] == "/"
+
+
+def test_pages_seen_while_signed_in_are_not_kept_by_the_browser(session: Session, client: Any, login: Any) -> None:
+    make_user(session, "operator", phone="13900009992")
+    anonymous = client.get("/login")
+    login("13900009992")
+
+    page = client.get("/")
+    style = client.get("/static/css/app.css")
+
+    assert "cache-control" not in anonymous.headers
+    assert page.headers["cache-control"] == "no-store"
+    assert "no-store" not in style.headers.get("cache-control", "")
+
+
+def test_behind_https_browsers_are_told_to_stay_on_https(client: Any, monkeypatch: Any) -> None:
+    from app.settings import get_settings
+
+    monkeypatch.setenv("CANTEEN_COOKIE_SECURE", "true")
+    get_settings.cache_clear()
+
+    r = client.get("/")
+
+    assert r.headers["strict-transport-security"] == "max-age=31536000"
+
+
+def test_a_malformed_content_length_is_a_400_not_a_crash(client: Any) -> None:
+    r = client.post("/login/staff", content=b"phone=1", headers={"content-length": "12x",
+                                                                 "content-type": "application/x-www-form-urlencoded"})
+
+    assert r.status_code == 400
+    assert "有误" in r.json()["detail"]
+
+
+def test_a_wrong_phone_takes_as_long_to_refuse_as_a_wrong_password(session: Session, client: Any) -> None:
+    """Both run one Argon2 verification, so timing does not tell a guesser which phones have accounts."""
+    from unittest import mock
+
+    from app.services import auth
+
+    make_user(session, "operator", phone="13900009991")
+    with mock.patch.object(auth, "verify_secret", wraps=auth.verify_secret) as verify:
+        client.post("/login/staff", data={"phone": "13900009991", "password": "bad-pass-1",
+                                          "csrf_token": csrf(client)})
+        client.post("/login/staff", data={"phone": "13900000000", "password": "bad-pass-1",
+                                          "csrf_token": csrf(client)})
+
+    assert verify.call_count == 2
