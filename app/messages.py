@@ -139,6 +139,11 @@ AUDIT_ACTION_NAMES = {
     "shift.save": "排班",
     "shift.delete": "删除排班",
 }
+AUDIT_OBJECT_NAMES = {
+    "user": "账号", "senior": "长者", "helper_link": "家属关联", "meal_order": "订单", "menu": "菜单",
+    "menu_item": "菜单项", "dish": "菜品", "set_meal": "套餐", "canteen": "食堂", "subsidy_scheme_version": "补贴方案",
+    "settlement": "结算", "report": "报表", "driver": "送餐员", "vehicle": "车辆", "driver_shift": "排班",
+}
 CONSENT_METHODS = ("书面", "当面", "电话", "视频")
 
 # ---------------------------------------------------------------- subsidy pricing and settlement (issue 4)

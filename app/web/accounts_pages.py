@@ -174,7 +174,8 @@ def audit(request: Request, session: SessionDep, principal: Principal = OPERATOR
     params = {k: v[:40] for k, v in request.query_params.items()}
     actions, types = audit_log.filter_choices(session)
     context: dict[str, object] = {"form": params, "errors": {}, "actions": actions, "types": types,
-                                  "action_names": msg.AUDIT_ACTION_NAMES, "result": None}
+                                  "action_names": msg.AUDIT_ACTION_NAMES,
+                                  "object_names": msg.AUDIT_OBJECT_NAMES, "result": None}
     try:
         context["result"] = audit_log.search(session, audit_log.parse_query(params))
     except InvalidInput as e:
