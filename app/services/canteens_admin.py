@@ -22,6 +22,14 @@ from routing.geo import wgs84_to_gcj02
 
 KINDS = {"canteen": "长者食堂", "point": "助餐点", "central_kitchen": "中央厨房"}
 TIME_RE = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
+INT_RE = re.compile(r"-?[0-9]{1,9}")
+
+
+def small_int(text: str | None) -> int | None:
+    """A typed whole number, or None. Not `int(x) if x.isdigit()`: isdigit() accepts "²" (int() then raises)
+    and 5,000-digit strings, and a 25-digit id overflows the database driver."""
+    text = (text or "").strip()
+    return int(text) if INT_RE.fullmatch(text) else None
 
 
 @dataclass
@@ -43,8 +51,9 @@ class Form:
         value = self.data.get(key, "").strip()
         if not value and blank is not None:
             return blank
-        if value.lstrip("-").isdigit() and low <= int(value) <= high:
-            return int(value)
+        number = small_int(value)
+        if number is not None and low <= number <= high:
+            return number
         self.errors[key] = msg.FORM_INT.format(label=label, low=low, high=high)
         return None
 

@@ -28,6 +28,7 @@ from app.models import (
     split_tags,
 )
 from app.services import audit
+from app.services.canteens_admin import small_int
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.menu_catalogue import parse_fen
 from app.services.privacy import mask_name
@@ -177,10 +178,11 @@ def parse_limit(text: str, errors: dict[str, str]) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit() or int(text) > 100000:
+    number = small_int(text)
+    if number is None or not 0 <= number <= 100000:
         errors["limit"] = msg.MENU_LIMIT_INVALID
         return None
-    return int(text)
+    return number
 
 
 def new_item(menu_id: int, position: int, source: Dish | SetMeal, limit: int | None) -> MenuItem:
@@ -202,7 +204,8 @@ def catalogue_row(session: Session, kind: str, row_id: int) -> Dish | SetMeal | 
 
 def _source(session: Session, canteen_id: int, ref: str, errors: dict[str, str]) -> Dish | SetMeal | None:
     kind, _, raw_id = ref.partition(":")
-    row = catalogue_row(session, kind, int(raw_id)) if raw_id.isdigit() else None
+    row_id = small_int(raw_id)
+    row = catalogue_row(session, kind, row_id) if row_id is not None else None
     if row is None or row.canteen_id != canteen_id or not row.active:
         errors["ref"] = msg.MENU_PICK_ITEM
         return None

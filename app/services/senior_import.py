@@ -210,7 +210,7 @@ def _care_level(text: str) -> int | None | _Problem:
     digits = text.removesuffix("级")
     if not digits or digits == "无":
         return None
-    if digits.isdigit() and 0 <= int(digits) <= 6:
+    if re.fullmatch(r"[0-6]", digits):
         return int(digits)
     return _Problem(msg.IMPORT_VALUE_INVALID.format(label="照护等级", value=text, allowed="0 到 6 级或空"))
 

@@ -14,6 +14,7 @@ from app.models import FULFILMENTS, TEXTURES, Canteen, EmergencyContact, Order, 
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
 from app.services import audit, ordering
 from app.services.auth import Principal
+from app.services.canteens_admin import small_int
 from app.services.errors import AppError, InvalidInput, NotFound
 from app.services.privacy import mask_id_number
 from app.services.senior_import import PHONE_RE, parse_date
@@ -143,7 +144,8 @@ def _parse(session: Session, form: dict[str, str]) -> dict[str, object]:
     _choice(out, errors, "preferred_fulfilment", get("preferred_fulfilment"), FULFILMENTS)
     _validity(out, errors, get("economic_valid_from"), get("economic_valid_to"))
     canteen = get("default_canteen_id")
-    found = session.get(Canteen, int(canteen)) if canteen.isdigit() else None
+    canteen_id = small_int(canteen)
+    found = session.get(Canteen, canteen_id) if canteen_id is not None else None
     out["default_canteen_id"] = found.id if found else None
     if canteen and found is None:
         errors["default_canteen_id"] = msg.CANTEEN_NOT_FOUND
@@ -156,8 +158,9 @@ def _int(text: str, low: int, high: int, key: str, errors: dict[str, str], messa
          blank: bool = False) -> int | None:
     if blank and not text:
         return None
-    if text.lstrip("-").isdigit() and low <= int(text) <= high:
-        return int(text)
+    number = small_int(text)
+    if number is not None and low <= number <= high:
+        return number
     errors[key] = message
     return None
 

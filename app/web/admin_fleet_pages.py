@@ -15,7 +15,7 @@ from app.services import canteens_admin, fleet
 from app.services.auth import Principal
 from app.services.errors import InvalidInput
 from app.services.menu_planning import monday_of
-from app.web.deps import SessionDep, allow
+from app.web.deps import SessionDep, allow, int_or_none
 from app.web.templating import render
 
 router = APIRouter(prefix="/admin")
@@ -88,9 +88,10 @@ def _listify(form: dict[str, str]) -> dict[str, Any]:
 def canteen_form(request: Request, session: SessionDep, canteen: str = "",
                  principal: Principal = OPERATOR) -> Response:
     row = None
-    if canteen.isdigit():
-        canteens_admin.check_canteen(principal, int(canteen))
-        row = canteens_admin.get_canteen(session, int(canteen))
+    chosen = int_or_none(canteen)
+    if chosen is not None:
+        canteens_admin.check_canteen(principal, chosen)
+        row = canteens_admin.get_canteen(session, chosen)
     action = str(request.url_for("admin:canteen_save").include_query_params(canteen=canteen))
     return _form_page(request, f"修改{row.name}" if row else "新增食堂", action, _canteen_fields(session),
                       _listify(canteens_admin.canteen_form(row)), {}, str(request.url_for("admin:canteens")),
@@ -100,7 +101,7 @@ def canteen_form(request: Request, session: SessionDep, canteen: str = "",
 @router.post("/canteens/edit", name="admin:canteen_save")
 async def canteen_save(request: Request, session: SessionDep, canteen: str = "",
                        principal: Principal = OPERATOR) -> Response:
-    own = int(canteen) if canteen.isdigit() else None
+    own = int_or_none(canteen)
     if own:
         canteens_admin.check_canteen(principal, own)
     form = await _posted(request)
@@ -137,7 +138,7 @@ async def slot_save(request: Request, session: SessionDep, canteen_id: int, slot
     canteens_admin.check_canteen(principal, canteen_id)
     form = await _posted(request)
     back = str(request.url_for("admin:canteens"))
-    own = int(slot) if slot.isdigit() else None
+    own = int_or_none(slot)
     return _save(request, lambda: canteens_admin.save_slot(session, canteen_id, form, user_id=principal.user_id,
                                                            slot_id=own),
                  lambda errors: _form_page(request, "餐次与截止时间", str(request.url), SLOT_FIELDS, form, errors,
@@ -152,9 +153,10 @@ def fleet_page(request: Request, session: SessionDep, week: str = "", principal:
     allowed = canteens_admin.allowed_canteens(principal)
     ids = None if allowed is None else list(allowed)
     try:
-        monday = monday_of(date.fromisoformat(week))
+        asked = date.fromisoformat(week)
     except ValueError:
-        monday = monday_of(now().date())
+        asked = now().date()
+    monday = monday_of(asked if 2000 <= asked.year <= 2100 else now().date())
     return _fleet(request, session, principal, ids, monday, {}, {})
 
 
@@ -217,10 +219,12 @@ def fleet_form(request: Request, session: SessionDep, kind: str, id: str = "",
     options = _canteen_options(session, principal)
     allowed = canteens_admin.allowed_canteens(principal)
     if kind == "vehicle":
-        row_v = fleet.owned(session, Vehicle, int(id), allowed) if id.isdigit() else None
+        vehicle_id = int_or_none(id)
+        row_v = fleet.owned(session, Vehicle, vehicle_id, allowed) if vehicle_id is not None else None
         fields, form, title = _vehicle_fields(options), fleet.vehicle_form(row_v), "车辆"
     else:
-        row_d = fleet.owned(session, Driver, int(id), allowed) if id.isdigit() else None
+        driver_id = int_or_none(id)
+        row_d = fleet.owned(session, Driver, driver_id, allowed) if driver_id is not None else None
         fields, form, title = _driver_fields(options), fleet.driver_form(row_d), "送餐员"
     action = str(request.url_for("admin:fleet_save", kind=kind).include_query_params(id=id))
     return _form_page(request, ("修改" if id else "新增") + title, action, fields, form, {},
@@ -232,9 +236,10 @@ async def fleet_save(request: Request, session: SessionDep, kind: str, id: str =
                      principal: Principal = OPERATOR) -> Response:
     form = await _posted(request)
     options = _canteen_options(session, principal)
-    if form.get("canteen_id", "").isdigit():
-        canteens_admin.check_canteen(principal, int(form["canteen_id"]))
-    own = int(id) if id.isdigit() else None
+    chosen = int_or_none(form.get("canteen_id"))
+    if chosen is not None:
+        canteens_admin.check_canteen(principal, chosen)
+    own = int_or_none(id)
     if own and kind == "vehicle":
         fleet.owned(session, Vehicle, own, canteens_admin.allowed_canteens(principal))
     elif own:

@@ -14,7 +14,7 @@ from app.services import canteens_admin, menu_catalogue, menu_planning, menu_rot
 from app.services.auth import Principal
 from app.services.errors import AppError, InvalidInput
 from app.services.menu_planning import MenuChangeRefused
-from app.web.deps import SessionDep, allow
+from app.web.deps import SessionDep, allow, int_or_none
 from app.web.templating import render
 
 router = APIRouter(prefix="/admin/menus")
@@ -31,20 +31,25 @@ def _today() -> date:
 
 def _canteen_id(session: SessionDep, principal: Principal, canteen: str) -> int:
     allowed = canteens_admin.list_canteens(session, canteens_admin.allowed_canteens(principal))
-    if canteen.isdigit():
-        canteens_admin.check_canteen(principal, int(canteen))
-        canteens_admin.get_canteen(session, int(canteen))
-        return int(canteen)
+    chosen = int_or_none(canteen)
+    if chosen is not None:
+        canteens_admin.check_canteen(principal, chosen)
+        canteens_admin.get_canteen(session, chosen)
+        return chosen
     if not allowed:
         raise InvalidInput({"canteen": msg.CANTEEN_NOT_FOUND})
     return allowed[0].id or 0
 
 
 def _monday(week: str) -> date:
+    """The Monday of the week asked for (default: next week, the one being planned)."""
     try:
-        return menu_planning.monday_of(date.fromisoformat(week))
+        asked = date.fromisoformat(week)
     except ValueError:
+        asked = None
+    if asked is None or not 2000 <= asked.year <= 2100:
         return menu_planning.monday_of(_today()) + timedelta(days=7)
+    return menu_planning.monday_of(asked)
 
 
 def _week_page(request: Request, session: SessionDep, principal: Principal, canteen_id: int, monday: date, *,
@@ -128,15 +133,15 @@ def week_action(request: Request, session: SessionDep, action: FormText = "", ca
                 weeks: FormText = "4", week_no: FormText = "1", principal: Principal = OPERATOR) -> Response:
     """Copy last week, save as / fill from a rotation template, or publish: one form, one button each."""
     canteen_id, monday = _canteen_id(session, principal, canteen), _monday(week)
-    uid, number = principal.user_id, int(week_no) if week_no.isdigit() else 0
+    uid, number = principal.user_id, int_or_none(week_no) or 0
     try:
         if action == "copy":
             menu_rotation.copy_week(session, canteen_id, monday - timedelta(days=7), monday, user_id=uid)
         elif action == "save_template":
             menu_rotation.save_as_template(session, canteen_id, monday, template_name,
-                                           int(weeks) if weeks.isdigit() else 0, number, user_id=uid)
+                                           int_or_none(weeks) or 0, number, user_id=uid)
         elif action == "apply_template":
-            menu_rotation.apply_template(session, canteen_id, int(template) if template.isdigit() else 0, number,
+            menu_rotation.apply_template(session, canteen_id, int_or_none(template) or 0, number,
                                          monday, user_id=uid)
         else:
             menu_planning.publish_week(session, canteen_id, monday, today=_today(), user_id=uid)
@@ -191,7 +196,7 @@ def dish_form(request: Request, session: SessionDep, canteen: str = "", dish: st
               principal: Principal = OPERATOR) -> Response:
     canteen_id = _canteen_id(session, principal, canteen)
     views = {d.id: d for d in menu_catalogue.catalogue(session, canteen_id).dishes}
-    d = views.get(int(dish)) if dish.isdigit() else None
+    d = views.get(int_or_none(dish) or 0)
     form: dict[str, Any] = {"category": "荤", "textures": ["普通"], "active": "1"} if d is None else {
         "name": d.name, "category": d.category, "price": _yuan(d.price_fen), "small_price": _yuan(d.small_price_fen),
         "textures": d.textures, "diet_tags": "、".join(d.diet_tags), "allergens": "、".join(d.allergens),
@@ -207,7 +212,7 @@ async def dish_save(request: Request, session: SessionDep, canteen: str = "", di
     form = {k: str(posted.get(k, "")) for k in ("name", "category", "price", "small_price", "diet_tags", "allergens",
                                                  "active")}
     textures = [str(t) for t in posted.getlist("textures")]
-    dish_id = int(dish) if dish.isdigit() else None
+    dish_id = int_or_none(dish)
     try:
         menu_catalogue.save_dish(session, canteen_id, form, textures, user_id=principal.user_id, dish_id=dish_id)
     except InvalidInput as e:
@@ -230,7 +235,7 @@ def set_form(request: Request, session: SessionDep, canteen: str = "", set_id: s
              principal: Principal = OPERATOR) -> Response:
     canteen_id = _canteen_id(session, principal, canteen)
     c = menu_catalogue.catalogue(session, canteen_id)
-    s = next((s for s in c.set_meals if set_id.isdigit() and s.id == int(set_id)), None)
+    s = next((s for s in c.set_meals if s.id == int_or_none(set_id)), None)
     form: dict[str, Any] = {"dishes": [], "active": "1"} if s is None else {
         "name": s.name, "price": _yuan(s.price_fen), "low_cost": "1" if s.low_cost else "",
         "dishes": [str(i) for i in s.dish_ids], "active": "1" if s.active else "0"}
@@ -254,9 +259,9 @@ async def set_save(request: Request, session: SessionDep, canteen: str = "", set
     posted = await request.form()
     form = {k: str(posted.get(k, "")) for k in ("name", "price", "low_cost", "active")}
     dish_ids = [str(d) for d in posted.getlist("dishes")]
-    own = int(set_id) if set_id.isdigit() else None
+    own = int_or_none(set_id)
     try:
-        menu_catalogue.save_set_meal(session, canteen_id, form, [int(d) for d in dish_ids if d.isdigit()],
+        menu_catalogue.save_set_meal(session, canteen_id, form, [i for i in map(int_or_none, dish_ids) if i is not None],
                                      user_id=principal.user_id, set_id=own)
     except InvalidInput as e:
         c = menu_catalogue.catalogue(session, canteen_id)

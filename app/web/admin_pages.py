@@ -9,7 +9,7 @@ from starlette.routing import NoMatchFound
 from app.models import now
 from app.services import canteens_admin, dashboard
 from app.services.auth import Principal
-from app.web.deps import SessionDep, allow
+from app.web.deps import SessionDep, allow, int_or_none
 from app.web.templating import render, templates
 
 router = APIRouter(prefix="/admin")
@@ -51,7 +51,7 @@ templates.env.globals.update(admin_nav=admin_nav, admin_link=admin_link)
 def home(request: Request, session: SessionDep, canteen: str = "", district: str = "",
          principal: Principal = OPERATOR) -> Response:
     allowed = canteens_admin.allowed_canteens(principal)
-    scope = dashboard.Scope(canteen_id=int(canteen) if canteen.isdigit() else None, district=district.strip(),
+    scope = dashboard.Scope(canteen_id=int_or_none(canteen), district=district.strip(),
                             allowed=allowed)
     picture = dashboard.picture(session, scope, now().date())
     return render(request, "admin/dashboard.html", {

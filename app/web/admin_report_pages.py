@@ -12,7 +12,7 @@ from app.models import now
 from app.services import audit, canteens_admin, dashboard, reports
 from app.services.auth import Principal
 from app.services.errors import InvalidInput
-from app.web.deps import SessionDep, allow, client_address
+from app.web.deps import SessionDep, allow, client_address, int_or_none
 from app.web.templating import render
 
 router = APIRouter(prefix="/admin/reports")
@@ -25,7 +25,7 @@ def _last_month() -> tuple[date, date]:
 
 
 def _scope(principal: Principal, canteen: str, district: str) -> dashboard.Scope:
-    return dashboard.Scope(canteen_id=int(canteen) if canteen.isdigit() else None, district=district.strip(),
+    return dashboard.Scope(canteen_id=int_or_none(canteen), district=district.strip(),
                            allowed=canteens_admin.allowed_canteens(principal))
 
 

@@ -3,6 +3,7 @@ pauses and leaving, and importing the civil-affairs register with a column mappi
 
 from __future__ import annotations
 
+import re
 import secrets
 import tempfile
 import time
@@ -19,7 +20,7 @@ from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
 from app.services import canteens_admin, senior_import, seniors_admin
 from app.services.auth import Principal
 from app.services.errors import InvalidInput, NotFound
-from app.web.deps import SessionDep, allow, client_address
+from app.web.deps import SessionDep, allow, client_address, int_or_none
 from app.web.templating import render
 
 router = APIRouter(prefix="/admin/seniors")
@@ -28,6 +29,7 @@ FormText = Annotated[str, Form()]
 UPLOADS = Path(tempfile.gettempdir()) / "canteen-imports"
 PREVIEW_ROWS = 8
 UPLOAD_KEEP_S = 24 * 3600
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,40}")
 
 
 def _today() -> date:
@@ -90,7 +92,7 @@ def _sweep() -> None:
 
 def _upload(token: str) -> tuple[Path, bytes]:
     """The uploaded file kept between preview and import; the token is random, so only its uploader has it."""
-    if not token.replace("-", "").replace("_", "").isalnum():
+    if not TOKEN_RE.fullmatch(token):
         raise NotFound(msg.IMPORT_FILE_GONE)
     found = sorted(UPLOADS.glob(f"{token}.*"))
     if not found:
@@ -105,8 +107,9 @@ def _mapping(table: senior_import.Table, params: dict[str, str]) -> dict[str, in
         chosen = params.get(f"map_{key}")
         if chosen is None:
             continue
-        if chosen.isdigit():
-            mapping[key] = int(chosen)
+        column = int_or_none(chosen)
+        if column is not None:
+            mapping[key] = column
         else:
             mapping.pop(key, None)
     return mapping
@@ -122,7 +125,7 @@ def _preview(request: Request, session: SessionDep, token: str, params: dict[str
                                "required": senior_import.REQUIRED, "name": params.get("name", path.name),
                                "canteen": params.get("canteen", ""), "outcome": outcome, "refused": refused,
                                "section": "import", "mapping_errors": {}, "results": [], "preview": []}
-    canteen_id = int(params["canteen"]) if params.get("canteen", "").isdigit() else None
+    canteen_id = int_or_none(params.get("canteen"))
     canteen = canteens_admin.get_canteen(session, canteen_id) if canteen_id else None
     try:
         results = senior_import.validate(table, mapping, today=_today(), canteen=canteen)
@@ -145,7 +148,7 @@ async def import_run(request: Request, session: SessionDep, token: str, principa
     params = {k: str(v) for k, v in (await request.form()).items()}
     path, data = _upload(token)
     table = senior_import.read_table(data, path.name)
-    canteen_id = int(params["canteen"]) if params.get("canteen", "").isdigit() else None
+    canteen_id = int_or_none(params.get("canteen"))
     if canteen_id:
         canteens_admin.check_canteen(principal, canteen_id)
     try:
