@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app import messages as msg
 from app.models import Menu
-from app.services import ordering
+from app.services import audit, ordering
 from app.services import ordering_rules as rules
 from app.services import ordering_views as views
 from app.services.auth import Principal
@@ -149,10 +149,15 @@ def helper_home(session: Session, principal: Principal, at: datetime) -> list[vi
 
 
 def counter_search(session: Session, principal: Principal, query: str, at: datetime) -> list[views.SeniorCard]:
-    """Walk-ins by name, phone or card; InvalidInput (next to the search box) when nobody matches."""
+    """Walk-ins by name, phone or card; InvalidInput (next to the search box) when nobody matches. Searching
+    people's records is a sensitive read, so each search is audited."""
     if not query.strip():
         return []
     found = views.find_seniors(session, query, at)
+    audit.record(session, user_id=principal.user_id, action="senior.counter_search", object_type="senior",
+                 object_id=",".join(str(c.id) for c in found)[:40],
+                 detail=f"窗口查找“{query.strip()[:40]}”，找到 {len(found)} 位")
+    session.commit()
     if not found:
         raise InvalidInput({"q": msg.ORDER_SEARCH_NONE.format(q=query.strip()[:20])})
     return found

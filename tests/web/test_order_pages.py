@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import Session, col, select
 
-from app.models import MenuItem, Order
+from app.models import AuditEvent, MenuItem, Order
 from app.services import ordering_rules
 from app.settings import TZ
 from tests.conftest import csrf
@@ -264,6 +264,8 @@ def test_counter_staff_find_a_walk_in_by_the_last_digits_of_the_card(
     assert [li["data-senior"] for li in found.select("[data-senior]")] == ["王秀英"]
     assert "没有找到“张无忌”" in nobody.select_one("#f-q-err").get_text()
     assert nobody.select_one("#f-q")["value"] == "张无忌"
+    searches = session.exec(select(AuditEvent).where(AuditEvent.action == "senior.counter_search")).all()
+    assert [e.detail for e in searches] == ["窗口查找“0001”，找到 1 位", "窗口查找“张无忌”，找到 0 位"]
 
 
 def test_counter_staff_cannot_order_on_another_canteens_menu(
