@@ -51,7 +51,21 @@ env.globals.update(SLOT_NAMES=msg.SLOT_NAMES, FULFILMENT_NAMES=msg.FULFILMENT_NA
 
 
 def route_exists(request: Request, name: str) -> bool:
-    return any(getattr(r, "name", None) == name for r in request.app.router.routes)
+    """Lets a template link to another area's page only once that page exists."""
+    return name in _route_names(request.app.router.routes)
+
+
+def _route_names(routes: Any) -> set[str]:
+    # Walk nested routers too: recent FastAPI keeps included routers as their own route objects.
+    names: set[str] = set()
+    for route in routes:
+        if getattr(route, "name", None):
+            names.add(route.name)
+        for attr in ("routes", "original_router"):
+            inner = getattr(route, attr, None)
+            if inner is not None and inner is not route:
+                names |= _route_names(inner.routes if hasattr(inner, "routes") and attr != "routes" else inner)
+    return names
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200,
