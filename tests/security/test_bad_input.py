@@ -47,12 +47,8 @@ ODD = ("²", "１２", "-1", "9" * 25, "9" * 5000, "2026-02-30", "x" * 300, "\x0
 # app.web.deps.int_or_none instead of `int(x) if x.isdigit()`). A route leaves this list when fixed: the test
 # says so.
 REPORTED: dict[str, str] = {
-    name: "int(x) after x.isdigit(): '²' and 5,000-digit strings raise ValueError"
-    for name in ("admin:canteen_form", "admin:canteen_save", "admin:catalogue", "admin:dish_form",
-                 "admin:dish_save", "admin:fleet_form", "admin:fleet_save", "admin:home", "admin:menu_add_item",
-                 "admin:menu_remove_item", "admin:menu_update_item", "admin:menu_week_action", "admin:menus",
-                 "admin:report_download", "admin:reports", "admin:set_form", "admin:set_save", "admin:slot_save",
-                 "dispatch:continuity", "dispatch:move")
+    "dispatch:continuity": "app/services/dispatch_edit.py set_continuity: int(raw) after raw.strip().isdigit()",
+    "dispatch:move": "app/web/dispatch_pages.py move: int(position) after position.strip().isdigit()",
 }
 
 

@@ -26,6 +26,18 @@ def post(client: Any, path: str, data: dict[str, Any] | None = None, *, token: b
     return client.post(path, data=data or {}, headers=headers, follow_redirects=False)
 
 
+def _order_status(session: Session, order_id: int | None) -> str:
+    order = session.get(Order, order_id)
+    assert order is not None
+    return order.status
+
+
+def _user_active(session: Session, user_id: int | None) -> bool:
+    user = session.get(User, user_id)
+    assert user is not None
+    return user.active
+
+
 def orders_of(session: Session, senior_id: int | None) -> int:
     return session.exec(select(func.count()).select_from(Order).where(Order.senior_id == senior_id)).one()
 
@@ -49,7 +61,7 @@ def test_a_senior_cannot_cancel_another_seniors_order(world: World, client: Any,
     r = post(client, url("order:cancel", order_id=world.other_order.id))
 
     assert refused(r)
-    assert session.get(Order, world.other_order.id).status == "placed"
+    assert _order_status(session, world.other_order.id) == "placed"
 
 
 def test_a_helper_cannot_order_for_a_senior_they_are_not_linked_to(world: World, client: Any,
@@ -140,7 +152,7 @@ def test_a_counter_cannot_cancel_an_order_at_another_canteen(world: World, clien
     r = post(client, url("order:cancel", order_id=world.far_order.id))
 
     assert refused(r)
-    assert session.get(Order, world.far_order.id).status == "placed"
+    assert _order_status(session, world.far_order.id) == "placed"
 
 
 def test_a_dispatcher_cannot_open_or_publish_another_canteens_plan(world: World, client: Any) -> None:
@@ -223,7 +235,7 @@ def test_a_form_replayed_without_the_csrf_token_changes_nothing(world: World, cl
 
     assert r.status_code == 403
     assert "页面已过期" in r.text
-    assert session.get(User, world.bystander.id).active is True
+    assert _user_active(session, world.bystander.id) is True
 
 
 def test_a_form_with_another_browsers_csrf_token_is_refused(world: World, client: Any, session: Session) -> None:
@@ -233,7 +245,7 @@ def test_a_form_with_another_browsers_csrf_token_is_refused(world: World, client
                     follow_redirects=False)
 
     assert r.status_code == 403
-    assert session.get(Order, world.order.id).status == "placed"
+    assert _order_status(session, world.order.id) == "placed"
 
 
 def test_a_json_request_without_the_csrf_header_is_refused(world: World, client: Any, session: Session) -> None:
@@ -365,4 +377,4 @@ def test_cancelling_another_seniors_order_through_the_api_is_refused(world: Worl
     r = _api_post(client, url("api_orders:cancel", order_id=world.other_order.id), {})
 
     assert r.status_code in (403, 404)
-    assert session.get(Order, world.other_order.id).status == "placed"
+    assert _order_status(session, world.other_order.id) == "placed"

@@ -123,7 +123,7 @@ def _plan(session: Session, canteen: Any, day: date, status: str = "draft") -> D
 
 
 def _seniors(session: Session, a: Any, b: Any) -> tuple[Senior, Senior, Senior]:
-    common = dict(preferred_fulfilment="delivery", lives_alone=True, driver_notes="门口有台阶")
+    common: dict[str, Any] = dict(preferred_fulfilment="delivery", lives_alone=True, driver_notes="门口有台阶")
     s1 = make_senior(session, name="王秀英", default_canteen_id=a.id, card_no="88010001", phone="13611110001",
                      address="上海市普陀区甲小区1号302室", building="甲小区1号", floor=3, room="302室", **common)
     s2 = make_senior(session, name="李桂兰", default_canteen_id=a.id, card_no="88010002", phone="13611110002",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import AuditEvent, Driver, HelperLink, Invitation, User, UserRole, now
 from app.services import accounts, audit_log
@@ -23,7 +23,7 @@ def operator(session: Session) -> Principal:
 
 
 def actions(session: Session) -> list[str]:
-    return [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
+    return [e.action for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.id)))]
 
 
 # ---------------------------------------------------------------- invitations

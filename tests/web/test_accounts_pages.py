@@ -18,6 +18,12 @@ def _soup(r: Any) -> BeautifulSoup:
     return BeautifulSoup(r.text, "html.parser")
 
 
+def _one(soup: Any, selector: str) -> Any:
+    found = soup.select_one(selector)
+    assert found is not None, selector
+    return found
+
+
 def _as_operator(session: Session, login: Any) -> User:
     op = make_user(session, "operator", phone="13900001001", name="陈运营")
     login("13900001001")
@@ -31,7 +37,7 @@ def test_an_operator_invites_a_kitchen_worker_who_then_sets_their_own_password(s
 
     r = client.post("/admin/users/new", data={"name": "李厨师", "phone": "13911112222", "role_kitchen": "1",
                                               "canteen_kitchen": str(canteen.id), "csrf_token": csrf(client)})
-    link = _soup(r).select_one("[data-invite-link]")["value"]
+    link = _one(_soup(r), "[data-invite-link]")["value"]
     client.cookies.clear()
     client.get("/login")
     page = client.get(link)
@@ -52,7 +58,7 @@ def test_an_invitation_link_works_only_once(session: Session, client: Any, login
     _as_operator(session, login)
     r = client.post("/admin/users/new", data={"name": "王阿姨", "phone": "13911113333", "role_helper": "1",
                                               "csrf_token": csrf(client)})
-    link = _soup(r).select_one("[data-invite-link]")["value"]
+    link = _one(_soup(r), "[data-invite-link]")["value"]
     client.post(link, data={"password": "good-pass-1", "password2": "good-pass-1", "csrf_token": csrf(client)})
 
     again = client.get(link)
@@ -70,10 +76,10 @@ def test_a_bad_invitation_form_shows_each_error_next_to_its_field_and_keeps_the_
 
     soup = _soup(r)
     assert r.status_code == 422
-    assert "11 位数字" in soup.select_one("#f-phone-err").text
-    assert "送餐员需要选择所属食堂" in soup.select_one("#f-canteen_driver-err").text
-    assert soup.select_one("#f-name")["value"] == "张师傅"
-    assert soup.select_one("input[name=role_driver]").has_attr("checked")
+    assert "11 位数字" in _one(soup, "#f-phone-err").text
+    assert "送餐员需要选择所属食堂" in _one(soup, "#f-canteen_driver-err").text
+    assert _one(soup, "#f-name")["value"] == "张师傅"
+    assert _one(soup, "input[name=role_driver]").has_attr("checked")
     assert session.exec(select(User).where(User.name == "张师傅")).first() is None
 
 
@@ -138,8 +144,8 @@ def test_a_helper_is_linked_only_with_a_consent_record(session: Session, client:
 
     soup = _soup(missing)
     assert missing.status_code == 422
-    assert soup.select_one("#f-consent_by-err") is not None
-    assert soup.select_one("#f-consent_method-err") is not None
+    assert _one(soup, "#f-consent_by-err") is not None
+    assert _one(soup, "#f-consent_method-err") is not None
     link = session.exec(select(HelperLink)).one()
     assert (link.helper_id, link.senior_id, link.consent_by, link.consent_method) == (
         helper.id, senior.id, "赵秀英", "当面")
@@ -184,7 +190,7 @@ def test_an_impossible_date_in_the_audit_filter_is_explained(session: Session, c
     r = client.get("/admin/audit", params={"date_from": "2026-02-30"})
 
     assert r.status_code == 422
-    assert "年-月-日" in _soup(r).select_one("#f-date_from-err").text
+    assert "年-月-日" in _one(_soup(r), "#f-date_from-err").text
 
 
 def test_the_audit_log_never_shows_a_full_id_number(session: Session, client: Any, login: Any) -> None:
@@ -239,6 +245,6 @@ def test_a_reissued_invitation_ends_the_old_password_and_links(session: Session,
     r = client.post(f"/admin/users/{worker.id}/invitation", data={"csrf_token": csrf(client)})
 
     session.refresh(worker)
-    assert r.status_code == 200 and _soup(r).select_one("[data-invite-link]") is not None
+    assert r.status_code == 200 and _one(_soup(r), "[data-invite-link]") is not None
     assert worker.password_hash == "" and worker.session_generation == 2
     assert len(session.exec(select(Invitation).where(Invitation.user_id == worker.id)).all()) == 1
