@@ -35,7 +35,8 @@ def _respond(request: Request, status: int, message: str, errors: dict[str, str]
 async def app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     if isinstance(exc, LoginRequired) and not _is_api(request):
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
     headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, TooManyAttempts) else None
     errors = exc.errors if isinstance(exc, InvalidInput) else None
     return _respond(request, exc.status_code, exc.message, errors, headers)

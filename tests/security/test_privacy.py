@@ -62,8 +62,10 @@ def pages_of(role: str, world: World, client: Any) -> list[Seen]:
 def test_no_page_shows_a_full_id_number(role: str, world: World, client: Any) -> None:
     numbers = [s.id_number for s in world.seniors]
 
-    leaks = [(p.route, n) for p in pages_of(role, world, client) for n in numbers if n in p.raw]
-    stray = [(p.route, m) for p in pages_of(role, world, client) for m in ANY_ID.findall(p.raw)]
+    pages = pages_of(role, world, client)
+
+    leaks = [(p.route, n) for p in pages for n in numbers if n in p.raw]
+    stray = [(p.route, m) for p in pages for m in ANY_ID.findall(p.raw)]
 
     assert leaks == [] and stray == []
 

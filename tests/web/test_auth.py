@@ -172,3 +172,15 @@ def test_a_wrong_phone_takes_as_long_to_refuse_as_a_wrong_password(session: Sess
                                           "csrf_token": csrf(client)})
 
     assert verify.call_count == 2
+
+
+def test_after_signing_in_people_come_back_to_the_page_they_asked_for(session: Session, client: Any) -> None:
+    make_user(session, "operator", phone="13900009990")
+
+    asked = client.get("/admin/audit?action=user.invite&page=2", follow_redirects=False)
+    signed_in = client.post("/login/staff", data={"phone": "13900009990", "password": PASSWORD,
+                                                  "next": "/admin/audit?action=user.invite&page=2",
+                                                  "csrf_token": csrf(client)}, follow_redirects=False)
+
+    assert asked.headers["location"] == "/login?next=/admin/audit%3Faction%3Duser.invite%26page%3D2"
+    assert signed_in.headers["location"] == "/admin/audit?action=user.invite&page=2"
