@@ -3,11 +3,14 @@
 A route missing from the table fails `test_every_route_of_the_app_is_in_the_table`, so a new page cannot be
 forgotten. Each route is then called by every role (and by nobody signed in) in a small realistic district
 (tests/security/world.py): the roles in the table must get through the guard and the per-object checks
-(no 401/403/404, no sign-in redirect, no 5xx), every other role must be refused.
+(no 401/403/404, no sign-in redirect, no 5xx), every other role must be refused. Then every route that
+reaches one of the world's objects is called by "outsiders" holding an allowed role but the wrong object
+(another senior, a helper linked to someone else, staff of the other canteen, the other driver): refused.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,7 +18,7 @@ import pytest
 from tests.security.conftest import shared_app
 from tests.security.routes import AppRoute, app_routes
 from tests.security.walk import Case, call, reached, refused
-from tests.security.world import ANONYMOUS, ROLES, WHO, World
+from tests.security.world import ANONYMOUS, OUTSIDERS, ROLES, WHO, World
 
 ALL = frozenset(ROLES)
 PUBLIC = ALL | {ANONYMOUS}
@@ -27,6 +30,9 @@ HELPER = frozenset({"helper"})
 ORDERING = frozenset({"senior", "helper", "counter"})
 
 
+# A counter serves walk-ins from anywhere: it may look up any senior and order at its own canteen (so the
+# counter of canteen 乙 may open 王秀英's ordering pages, but not her orders or canteen 甲's menus).
+WALK_IN = frozenset({"counter_b"})
 ORDER_JSON = {"senior_id": "{senior}", "menu_id": "{open_menu}", "fulfilment": "dine_in",
               "items": [{"menu_item_id": "{open_item}"}]}
 
@@ -99,21 +105,21 @@ TABLE: dict[str, Case] = {
     # counter
     "counter:home": c(frozenset({"counter"}), query={"q": "88010001"}),
     # ordering: seniors for themselves, helpers for linked seniors, the counter for anyone at its canteen
-    "order:home": c(ORDERING, query={"senior": "{senior}"}),
+    "order:home": c(ORDERING, query={"senior": "{senior}"}, outsiders_allowed=WALK_IN),
     "order:choose": c(ORDERING, query={"menu": "{open_menu}", "item": "{open_item}", "senior": "{senior}"}),
     "order:confirm": c(ORDERING, query={"menu": "{open_menu}", "item": "{open_item}", "senior": "{senior}",
                                         "fulfilment": "dine_in"}),
     "order:place": c(ORDERING, form={"menu": "{open_menu}", "item": "{open_item}", "senior": "{senior}",
                                      "fulfilment": "dine_in", "key": "matrix-key"}),
     "order:done": c(ORDERING),
-    "order:week": c(ORDERING, query={"senior": "{senior}"}),
+    "order:week": c(ORDERING, query={"senior": "{senior}"}, outsiders_allowed=WALK_IN),
     "order:cancel_ask": c(ORDERING),
     "order:cancel": c(ORDERING),
     # ordering as JSON: the same people, the same per-object rules
-    "api_orders:menus": c(ORDERING, query={"senior_id": "{senior}"}),
+    "api_orders:menus": c(ORDERING, query={"senior_id": "{senior}"}, outsiders_allowed=WALK_IN),
     "api_orders:quote": c(ORDERING, json=ORDER_JSON),
     "api_orders:place": c(ORDERING, json=ORDER_JSON | {"idempotency_key": "matrix-api-1"}),
-    "api_orders:list": c(ORDERING, query={"senior_id": "{senior}"}),
+    "api_orders:list": c(ORDERING, query={"senior_id": "{senior}"}, outsiders_allowed=WALK_IN),
     "api_orders:cancel": c(ORDERING),
     # operators' administration: canteens and slots, fleet and shifts, menus, seniors, reports
     "admin:home": c(OPERATOR),
@@ -188,6 +194,34 @@ def test_only_the_listed_roles_get_through(name: str, world: World, client: Any)
     assert wrongly_refused == {} and wrongly_allowed == {}
 
 
+OBJECT_VALUES = ("{senior}", "{menu}", "{item}", "{open_menu}", "{open_item}", "{plan}", "{route}", "{stop}")
+
+
+def _names_an_object(name: str) -> bool:
+    """The route reaches one of the world's objects: by a path parameter, or an id in its query or body."""
+    case = TABLE[name]
+    sent = [*case.query.values(), *case.form.values(), str(case.json)]
+    return bool(_routes()[name].params) or any(v in s for s in sent for v in OBJECT_VALUES)
+
+
+def _outsider_cases() -> list[tuple[str, str]]:
+    return sorted((name, who) for name, case in TABLE.items() if ANONYMOUS not in case.roles and _names_an_object(name)
+                  for who, role in OUTSIDERS.items() if role in case.roles)
+
+
+@pytest.mark.parametrize(("name", "who"), _outsider_cases())
+def test_the_right_role_is_refused_someone_elses_object(name: str, who: str, world: World, client: Any) -> None:
+    """Another senior, a helper linked to someone else, staff of the other canteen, the other driver."""
+    route, case = _routes()[name], TABLE[name]
+
+    response = call(client, world, who, route, _case_for(case, world))
+
+    if who in case.outsiders_allowed:
+        assert reached(response), _said(response)
+    else:
+        assert refused(response), _said(response)
+
+
 def _case_for(case: Case, world: World) -> Case:
     """Fill world-dependent values (`{item}` → the world's menu item id; a JSON value `"{stop}"` → an int)."""
     values = {"{item}": world.item_id, "{menu}": world.order.menu_id, "{senior}": world.senior.id,
@@ -208,9 +242,8 @@ def _case_for(case: Case, world: World) -> Case:
         return int(fill(value)) if isinstance(value, str) and value in values else value
 
     json = fill_json(case.json)
-    return Case(case.roles, query={k: fill(v) for k, v in case.query.items()},
-                form={k: fill(v) for k, v in case.form.items()}, json=json, params=case.params,
-                missing_ok=case.missing_ok)
+    return replace(case, query={k: fill(v) for k, v in case.query.items()},
+                   form={k: fill(v) for k, v in case.form.items()}, json=json)
 
 
 def _said(response: Any) -> str:

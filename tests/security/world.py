@@ -49,6 +49,9 @@ from tests.factories import (
 ROLES = ("senior", "helper", "counter", "kitchen", "dispatcher", "driver", "operator")
 ANONYMOUS = "anonymous"
 WHO = (ANONYMOUS, *ROLES)
+# outsider -> the role it holds (see _outsiders)
+OUTSIDERS = {"senior_2": "senior", "helper_unlinked": "helper", "counter_b": "counter", "kitchen_b": "kitchen",
+             "dispatcher_b": "dispatcher", "driver_2": "driver"}
 
 
 @dataclass
@@ -133,6 +136,21 @@ def _seniors(session: Session, a: Any, b: Any) -> tuple[Senior, Senior, Senior]:
     return s1, s2, s3
 
 
+def _outsiders(session: Session, b: Any, s2: Senior, driver_2: User) -> dict[str, User]:
+    """The right role, the wrong object: another senior, a helper linked to someone else, staff of canteen 乙,
+    the other driver. Each must be refused every object of the world's first senior, canteen and route."""
+    helper = make_user(session, "helper", name="李志愿", phone="13822220002")
+    link_helper(session, helper, s2, relation="志愿者")
+    return {
+        "senior_2": make_user(session, "senior", senior=s2, name=s2.name, password=PIN),
+        "helper_unlinked": helper,
+        "counter_b": make_user(session, ("counter", b.id), name="乙窗口", phone="13900000204"),
+        "kitchen_b": make_user(session, ("kitchen", b.id), name="乙厨房老李", phone="13900000202"),
+        "dispatcher_b": make_user(session, ("dispatcher", b.id), name="乙调度", phone="13900000203"),
+        "driver_2": driver_2,
+    }
+
+
 def build_world(session: Session) -> World:
     today = now().date()
     seed_schemes(session)
@@ -149,8 +167,9 @@ def build_world(session: Session) -> World:
         "operator": make_user(session, "operator", name="运营老陈", phone="13900000101"),
     }
     users["driver"], d1, v1 = make_driver(session, a, today, name="甲师傅", phone="13900000111")
-    _, d2, v2 = make_driver(session, a, today, name="乙师傅", phone="13900000112")
+    driver_2, d2, v2 = make_driver(session, a, today, name="乙师傅", phone="13900000112")
     link = link_helper(session, users["helper"], s1)
+    outsiders = _outsiders(session, b, s2, driver_2)
     counter = users["counter"]
     o1, o2 = _delivery(session, s1, a, today, counter), _delivery(session, s2, a, today, counter)
     o3 = _delivery(session, s3, b, today, make_user(session, ("counter", b.id)))
@@ -169,7 +188,7 @@ def build_world(session: Session) -> World:
     bystander = make_user(session, ("kitchen", b.id), name="乙厨房", phone="13900000199")
     pending = make_user(session, "helper", name="待设置", phone="13900000198")
     token = accounts.reinvite(session, principal_of(session, users["operator"]), pending.id or 0).token
-    tokens = {role: issue_session(session, user) for role, user in users.items()}
+    tokens = {who: issue_session(session, user) for who, user in (users | outsiders).items()}
     world = World(today, a, b, users, tokens, s1, s2, s3, o1, o2, o3, plan, r1, r2, st1, st2, st_old, alert,
                   link, bystander, token, contact.phone, far_plan)
     world.params = {
