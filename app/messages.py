@@ -139,6 +139,12 @@ AUDIT_ACTION_NAMES = {
     "shift.save": "排班",
     "shift.delete": "删除排班",
 }
+LINK_DONE = "关联已保存：这位家属 / 志愿者现在可以为这位长者代订餐、查看送餐情况。"
+LINK_UNDONE = "关联已解除：对方不能再为这位长者代订餐或查看送餐情况。"
+ROLE_OUT_OF_SCOPE = "您只能在自己负责的食堂分配角色；运营管理员角色只能由负责全部食堂的运营管理员分配。"
+USER_OUT_OF_SCOPE = "这个账号不在您负责的食堂范围内。"
+SENIOR_OUT_OF_SCOPE = "这位长者不在您负责的食堂范围内。"
+AUDIT_ALL_CANTEENS_ONLY = "审计日志只有负责全部食堂的运营管理员可以查看。"
 AUDIT_OBJECT_NAMES = {
     "user": "账号", "senior": "长者", "helper_link": "家属关联", "meal_order": "订单", "menu": "菜单",
     "menu_item": "菜单项", "dish": "菜品", "set_meal": "套餐", "canteen": "食堂", "subsidy_scheme_version": "补贴方案",

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from app import messages as msg
 from app.models import Canteen, Driver, HelperLink, Invitation, Senior, User, UserRole, now
+from app.services import accounts_scope as scope
 from app.services import audit
 from app.services.auth import PHONE_RE, PIN_RE, Principal, hash_secret, issue_session
 from app.services.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
@@ -61,6 +62,13 @@ def _user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(msg.USER_NOT_FOUND)
+    return user
+
+
+def _managed(session: Session, principal: Principal, user_id: int) -> User:
+    """The account, if this operator's canteens cover it (see accounts_scope)."""
+    user = _user(session, user_id)
+    scope.check_may_manage(session, principal, user_id)
     return user
 
 
@@ -144,6 +152,7 @@ def invite(session: Session, principal: Principal, *, name: str, phone: str, for
     errors = _check_name_phone(session, name, phone)
     try:
         grants = grants_from_form(form, canteens)
+        scope.check_grants(principal, [(g.role, g.canteen_id) for g in grants])
     except InvalidInput as e:
         errors |= e.errors
     if errors:
@@ -176,7 +185,7 @@ def _new_invitation(session: Session, user: User, created_by_id: int) -> str:
 
 def reinvite(session: Session, principal: Principal, user_id: int, address: str = "") -> Invited:
     """A forgotten password or a lost phone: the old password, links and sessions all stop working."""
-    user = _user(session, user_id)
+    user = _managed(session, principal, user_id)
     if user.senior_id is not None and not user.phone:
         raise InvalidInput({"user": msg.ROLE_NO_SENIOR})
     user.password_hash = ""
@@ -252,9 +261,10 @@ def accept_invitation(session: Session, token: str, password: str, password2: st
 
 def set_roles(session: Session, principal: Principal, user_id: int, form: Mapping[str, str],
               address: str = "") -> User:
-    user = _user(session, user_id)
+    user = _managed(session, principal, user_id)
     canteens = canteen_names(session)
     grants = grants_from_form(form, canteens)
+    scope.check_grants(principal, [(g.role, g.canteen_id) for g in grants])
     if user_id == principal.user_id and not any(g.role == "operator" for g in grants):
         raise InvalidInput({"roles": msg.CANNOT_CHANGE_SELF})
     before = _grants_of(session, user_id)
@@ -273,7 +283,7 @@ def set_roles(session: Session, principal: Principal, user_id: int, form: Mappin
 def set_active(session: Session, principal: Principal, user_id: int, active: bool, address: str = "") -> User:
     if user_id == principal.user_id and not active:
         raise InvalidInput({"user": msg.CANNOT_CHANGE_SELF})
-    user = _user(session, user_id)
+    user = _managed(session, principal, user_id)
     user.active = active
     if not active:
         user.session_generation += 1
@@ -286,7 +296,7 @@ def set_active(session: Session, principal: Principal, user_id: int, active: boo
 
 def sign_out_user(session: Session, principal: Principal, user_id: int, address: str = "") -> User:
     """A lost phone: every session of the account ends; the password stays."""
-    user = _user(session, user_id)
+    user = _managed(session, principal, user_id)
     user.session_generation += 1
     session.add(user)
     audit.record(session, user_id=principal.user_id, action="user.sign_out_everywhere", object_type="user",
@@ -306,7 +316,7 @@ def senior_for_pin(session: Session, principal: Principal, senior_id: int) -> Se
     senior = session.get(Senior, senior_id)
     if senior is None:
         raise NotFound(msg.SENIOR_NOT_FOUND)
-    if principal.has("operator"):
+    if principal.has("operator") and scope.senior_in_scope(principal, senior):
         return senior
     home = senior.default_canteen_id
     if home is None or not principal.may_see_canteen("counter", home):
@@ -402,6 +412,7 @@ def link_helper(session: Session, principal: Principal, form: LinkForm, today: d
     if errors:
         raise InvalidInput(errors)
     assert helper is not None and senior is not None and consent_at is not None
+    scope.check_senior(principal, senior)
     link = session.exec(select(HelperLink).where(HelperLink.helper_id == helper.id,
                                                  HelperLink.senior_id == senior.id)).first()
     if link is not None and link.revoked_at is None:
@@ -424,6 +435,9 @@ def revoke_link(session: Session, principal: Principal, link_id: int, address: s
     link = session.get(HelperLink, link_id)
     if link is None:
         raise NotFound(msg.LINK_NOT_FOUND)
+    senior = session.get(Senior, link.senior_id)
+    if senior is not None:
+        scope.check_senior(principal, senior)
     if link.revoked_at is not None:
         raise Conflict(msg.LINK_ALREADY_REVOKED)
     link.revoked_at = now()

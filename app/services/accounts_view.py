@@ -9,7 +9,9 @@ from datetime import datetime
 from sqlmodel import Session, col, func, or_, select
 
 from app.models import HelperLink, Invitation, Senior, User, UserRole, now
+from app.services import accounts_scope as scope
 from app.services.accounts import INVITABLE_ROLES, SCOPED_ROLES, Grant, canteen_names
+from app.services.auth import Principal
 from app.services.privacy import mask_id_number, mask_phone
 
 PAGE_SIZE = 100
@@ -44,8 +46,9 @@ def _roles_by_user(session: Session, user_ids: list[int]) -> dict[int, list[User
     return found
 
 
-def users_list(session: Session, *, q: str = "", role: str = "", status: str = "active") -> list[UserRow]:
-    """Staff and helpers (a senior's own card account is listed only when filtering by 长者)."""
+def users_list(session: Session, principal: Principal, *, q: str = "", role: str = "",
+               status: str = "active") -> list[UserRow]:
+    """Staff and helpers this operator manages (a senior's own card account only when filtering by 长者)."""
     query = select(User).order_by(col(User.name), col(User.id)).limit(PAGE_SIZE)
     q = q.strip()[:40]
     if q:
@@ -60,7 +63,7 @@ def users_list(session: Session, *, q: str = "", role: str = "", status: str = "
         query = query.where(col(User.active).is_(False))
     if status == "pending":
         query = query.where(User.password_hash == "")
-    users = list(session.exec(query))
+    users = [u for u in session.exec(query) if scope.may_manage(session, principal, u.id or 0)]
     roles = _roles_by_user(session, [u.id for u in users if u.id is not None])
     canteens = canteen_names(session)
     return [UserRow(u.id or 0, u.name, mask_phone(u.phone or ""), _tags(roles.get(u.id or 0, []), canteens),
@@ -122,7 +125,7 @@ class LinkRow:
     revoked_at: datetime | None
 
 
-def helper_links(session: Session, *, q: str = "", show_revoked: bool = False) -> list[LinkRow]:
+def helper_links(session: Session, principal: Principal, *, q: str = "", show_revoked: bool = False) -> list[LinkRow]:
     query = (select(HelperLink, User, Senior).join(User, col(User.id) == col(HelperLink.helper_id))
              .join(Senior, col(Senior.id) == col(HelperLink.senior_id))
              .order_by(col(HelperLink.consent_at).desc(), col(HelperLink.id).desc()).limit(PAGE_SIZE))
@@ -134,7 +137,8 @@ def helper_links(session: Session, *, q: str = "", show_revoked: bool = False) -
         query = query.where(col(HelperLink.revoked_at).is_(None))
     return [LinkRow(link.id or 0, helper.name, mask_phone(helper.phone or ""), senior.name, senior.card_no or "",
                     mask_id_number(senior.id_number), link.relation, link.consent_by, link.consent_method,
-                    link.consent_at, link.revoked_at) for link, helper, senior in session.exec(query)]
+                    link.consent_at, link.revoked_at) for link, helper, senior in session.exec(query)
+            if scope.senior_in_scope(principal, senior)]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app import messages as msg
 from app.models import ROLES, now
-from app.services import accounts, accounts_view, audit_log
+from app.services import accounts, accounts_scope, accounts_view, audit_log
 from app.services.auth import Principal
 from app.services.errors import InvalidInput, NotFound
 from app.settings import get_settings
@@ -50,7 +50,7 @@ def users(request: Request, session: SessionDep, q: str = "", role: str = "", st
           principal: Principal = OPERATOR) -> Response:
     role = role if role in ROLES else ""
     status = status if status in accounts_view.STATUS_FILTERS else "active"
-    rows = accounts_view.users_list(session, q=q, role=role, status=status)
+    rows = accounts_view.users_list(session, principal, q=q, role=role, status=status)
     return _page(request, "users", {"rows": rows, "q": q, "role": role, "status": status, "roles": ROLES})
 
 
@@ -82,6 +82,7 @@ def user(request: Request, session: SessionDep, user_id: int, done: str = "",
     detail = accounts_view.user_detail(session, user_id)
     if detail is None:
         raise NotFound(msg.USER_NOT_FOUND)
+    accounts_scope.check_may_manage(session, principal, user_id)
     message = DONE[done].format(name=detail.name) if done in DONE else ""
     return _user_page(request, session, detail, detail.form, {}, message)
 
@@ -135,13 +136,13 @@ def sign_out(request: Request, session: SessionDep, user_id: int, principal: Pri
 @router.get("/admin/helper-links", name="accounts:helper_links")
 def helper_links(request: Request, session: SessionDep, q: str = "", revoked: str = "", done: str = "",
                  principal: Principal = OPERATOR) -> Response:
-    return _links_page(request, session, q, revoked, {"consent_date": now().date().isoformat()}, {},
-                       msg.LINK_SAVED if done == "linked" else msg.LINK_REVOKED if done == "revoked" else "")
+    return _links_page(request, session, principal, q, revoked, {"consent_date": now().date().isoformat()}, {},
+                       msg.LINK_DONE if done == "linked" else msg.LINK_UNDONE if done == "revoked" else "")
 
 
-def _links_page(request: Request, session: SessionDep, q: str, revoked: str, form: dict[str, str],
-                errors: dict[str, str], message: str = "", status_code: int = 200) -> Response:
-    rows = accounts_view.helper_links(session, q=q, show_revoked=revoked == "1")
+def _links_page(request: Request, session: SessionDep, principal: Principal, q: str, revoked: str,
+                form: dict[str, str], errors: dict[str, str], message: str = "", status_code: int = 200) -> Response:
+    rows = accounts_view.helper_links(session, principal, q=q, show_revoked=revoked == "1")
     options = [(c, c) for c in accounts.CONSENT_METHODS]
     return _page(request, "helper_links", {"rows": rows, "q": q, "revoked": revoked, "form": form, "errors": errors,
                                            "message": message, "consent_options": options}, status_code=status_code)
@@ -155,7 +156,7 @@ def link_helper(request: Request, session: SessionDep, form: FormFields,
         accounts.link_helper(session, principal, accounts.LinkForm(**fields), now().date(),
                              client_address(request))
     except InvalidInput as e:
-        return _links_page(request, session, "", "", fields, e.errors, status_code=422)
+        return _links_page(request, session, principal, "", "", fields, e.errors, status_code=422)
     url = request.url_for("accounts:helper_links").include_query_params(done="linked")
     return RedirectResponse(str(url), status_code=303)
 
@@ -171,6 +172,7 @@ def revoke_link(request: Request, session: SessionDep, link_id: int, principal: 
 
 @router.get("/admin/audit", name="accounts:audit")
 def audit(request: Request, session: SessionDep, principal: Principal = OPERATOR) -> Response:
+    accounts_scope.check_audit_access(principal)
     params = {k: v[:40] for k, v in request.query_params.items()}
     actions, types = audit_log.filter_choices(session)
     context: dict[str, object] = {"form": params, "errors": {}, "actions": actions, "types": types,

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from app.models import AuditEvent, Driver, HelperLink, Invitation, User, UserRole, now
+from app.models import AuditEvent, Canteen, Driver, HelperLink, Invitation, User, UserRole, now
 from app.services import accounts, audit_log
 from app.services.accounts import LinkForm
 from app.services.auth import Principal, principal_for_token, sign_in_senior, verify_secret
@@ -335,3 +335,77 @@ def test_impossible_dates_in_the_filter_are_explained(params: dict[str, str], fi
 @pytest.mark.parametrize("page", ["²", "0", "-3", "9" * 5000, "abc"])
 def test_an_odd_page_number_falls_back_to_the_first_page(page: str) -> None:
     assert audit_log.parse_query({"page": page}).page == 1
+
+
+# ---------------------------------------------------------------- operators of some canteens only
+
+def street_operator(session: Session, *canteens: Canteen) -> Principal:
+    return principal_of(session, make_user(session, *[("operator", c.id) for c in canteens]))
+
+
+def test_an_operator_of_some_canteens_cannot_make_a_city_wide_operator(session: Session) -> None:
+    mine = make_canteen(session)
+    op = street_operator(session, mine)
+
+    with pytest.raises(InvalidInput) as e:
+        accounts.invite(session, op, name="同伙", phone="13933330001", form={"role_operator": "1"})
+
+    assert "负责全部食堂" in e.value.errors["roles"]
+    assert session.exec(select(User).where(User.phone == "13933330001")).first() is None
+
+
+def test_an_operator_of_some_canteens_grants_roles_only_there(session: Session) -> None:
+    mine, other = make_canteen(session), make_canteen(session)
+    op = street_operator(session, mine)
+
+    ok = accounts.invite(session, op, name="李厨师", phone="13933330002",
+                         form={"role_kitchen": "1", "canteen_kitchen": str(mine.id)})
+    with pytest.raises(InvalidInput) as e:
+        accounts.invite(session, op, name="王厨师", phone="13933330003",
+                        form={"role_kitchen": "1", "canteen_kitchen": str(other.id)})
+
+    assert ok.user_id
+    assert "canteen_kitchen" in e.value.errors
+
+
+def test_an_operator_of_some_canteens_cannot_touch_other_canteens_staff_or_operators(session: Session) -> None:
+    mine, other = make_canteen(session), make_canteen(session)
+    op = street_operator(session, mine)
+    theirs = make_user(session, ("kitchen", other.id))
+    boss = make_user(session, "operator")
+
+    for user in (theirs, boss):
+        with pytest.raises(Forbidden):
+            accounts.set_active(session, op, user.id or 0, False)
+        with pytest.raises(Forbidden):
+            accounts.reinvite(session, op, user.id or 0)
+
+    assert [u.active for u in (theirs, boss)] == [True, True]
+
+
+def test_an_operator_of_some_canteens_links_and_sets_pins_only_for_their_seniors(session: Session) -> None:
+    mine, other = make_canteen(session), make_canteen(session)
+    op = street_operator(session, mine)
+    make_user(session, "helper", phone="13922223333")
+    make_senior(session, card_no="88008888", default_canteen_id=other.id)
+    far = make_senior(session, card_no="88008889", default_canteen_id=other.id)
+
+    with pytest.raises(Forbidden):
+        accounts.link_helper(session, op, _link_form(), TODAY)
+    with pytest.raises(Forbidden):
+        accounts.set_senior_pin(session, op, far.id or 0, "2580", "2580")
+
+    assert session.exec(select(HelperLink)).first() is None
+
+
+def test_the_whole_audit_log_is_for_operators_of_every_canteen() -> None:
+    from app.services import accounts_scope
+
+    street = Principal(user_id=1, name="街道运营", roles={"operator": frozenset({3})}, senior_id=None,
+                       font_size="大", session_id=1, csrf_token="x")
+    city = Principal(user_id=2, name="全市运营", roles={"operator": frozenset({None})}, senior_id=None,
+                     font_size="大", session_id=2, csrf_token="x")
+
+    with pytest.raises(Forbidden):
+        accounts_scope.check_audit_access(street)
+    accounts_scope.check_audit_access(city)

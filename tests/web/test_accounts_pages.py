@@ -248,3 +248,20 @@ def test_a_reissued_invitation_ends_the_old_password_and_links(session: Session,
     assert r.status_code == 200 and _one(_soup(r), "[data-invite-link]") is not None
     assert worker.password_hash == "" and worker.session_generation == 2
     assert len(session.exec(select(Invitation).where(Invitation.user_id == worker.id)).all()) == 1
+
+
+def test_an_operator_of_one_canteen_sees_only_its_staff_and_not_the_whole_audit_log(
+        session: Session, client: Any, login: Any) -> None:
+    mine, other = make_canteen(session, name="甲食堂"), make_canteen(session, name="乙食堂")
+    make_user(session, ("operator", mine.id), phone="13900001002", name="街道运营")
+    make_user(session, ("kitchen", mine.id), phone="13955550101", name="甲厨师")
+    theirs = make_user(session, ("kitchen", other.id), phone="13955550102", name="乙厨师")
+    login("13900001002")
+
+    listed = client.get("/admin/users")
+    other_user = client.get(f"/admin/users/{theirs.id}")
+    log = client.get("/admin/audit")
+
+    names = [a.text for a in _soup(listed).select("tr[data-user] a")]
+    assert names == ["甲厨师"]
+    assert other_user.status_code == 403 and log.status_code == 403
