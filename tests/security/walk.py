@@ -28,6 +28,8 @@ class Case:
     missing_ok: bool = False
     # outsiders (tests/security/world.py) that may use the route on the world's objects by design
     outsiders_allowed: frozenset[str] = frozenset()
+    # a hole found in someone else's route and reported to the lead: the outsider test expects it until fixed
+    reported: dict[str, str] = field(default_factory=dict)
 
 
 def path_of(route: AppRoute, world: World, overrides: dict[str, str] | None = None) -> str:

@@ -51,7 +51,7 @@ ANONYMOUS = "anonymous"
 WHO = (ANONYMOUS, *ROLES)
 # outsider -> the role it holds (see _outsiders)
 OUTSIDERS = {"senior_2": "senior", "helper_unlinked": "helper", "counter_b": "counter", "kitchen_b": "kitchen",
-             "dispatcher_b": "dispatcher", "driver_2": "driver"}
+             "dispatcher_b": "dispatcher", "driver_2": "driver", "operator_b": "operator"}
 
 
 @dataclass
@@ -148,6 +148,7 @@ def _outsiders(session: Session, b: Any, s2: Senior, driver_2: User) -> dict[str
         "kitchen_b": make_user(session, ("kitchen", b.id), name="乙厨房老李", phone="13900000202"),
         "dispatcher_b": make_user(session, ("dispatcher", b.id), name="乙调度", phone="13900000203"),
         "driver_2": driver_2,
+        "operator_b": make_user(session, ("operator", b.id), name="乙街道运营", phone="13900000201"),
     }
 
 
