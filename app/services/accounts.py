@@ -267,6 +267,9 @@ def set_roles(session: Session, principal: Principal, user_id: int, form: Mappin
     scope.check_grants(principal, [(g.role, g.canteen_id) for g in grants])
     if user_id == principal.user_id and not any(g.role == "operator" for g in grants):
         raise InvalidInput({"roles": msg.CANNOT_CHANGE_SELF})
+    if user.senior_id is not None:
+        # A card account signs in with a short PIN: staff or helper powers need a phone and a password.
+        raise InvalidInput({"roles": msg.SENIOR_ACCOUNT_NO_ROLES})
     before = _grants_of(session, user_id)
     kept = [g for g in before if g.role == "senior"]  # a senior's own account is managed through the card
     for row in session.exec(select(UserRole).where(UserRole.user_id == user_id, UserRole.role != "senior")):

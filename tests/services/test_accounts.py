@@ -121,15 +121,25 @@ def test_inviting_a_driver_makes_them_ready_for_shifts(session: Session) -> None
 
 # ---------------------------------------------------------------- roles and switching off
 
-def test_roles_are_replaced_and_a_seniors_own_role_is_kept(session: Session) -> None:
-    op, canteen = operator(session), make_canteen(session)
-    senior = make_senior(session)
-    user = make_user(session, "senior", "helper", senior=senior)
+def test_roles_are_replaced(session: Session) -> None:
+    op, a, b = operator(session), make_canteen(session), make_canteen(session)
+    user = make_user(session, ("kitchen", a.id), "helper")
 
-    accounts.set_roles(session, op, user.id or 0, {"role_counter": "1", "canteen_counter": str(canteen.id)})
+    accounts.set_roles(session, op, user.id or 0, {"role_counter": "1", "canteen_counter": str(b.id)})
 
     roles = sorted((r.role, r.canteen_id) for r in session.exec(select(UserRole).where(UserRole.user_id == user.id)))
-    assert roles == [("counter", canteen.id), ("senior", None)]
+    assert roles == [("counter", b.id)]
+
+
+def test_a_seniors_card_account_gets_no_staff_powers_behind_a_short_pin(session: Session) -> None:
+    senior = make_senior(session)
+    user = make_user(session, "senior", senior=senior)
+
+    with pytest.raises(InvalidInput) as e:
+        accounts.set_roles(session, operator(session), user.id or 0, {"role_operator": "1"})
+
+    assert "另外邀请" in e.value.errors["roles"]
+    assert [r.role for r in session.exec(select(UserRole).where(UserRole.user_id == user.id))] == ["senior"]
 
 
 def test_an_operator_cannot_take_away_their_own_operator_role(session: Session) -> None:
