@@ -45,9 +45,9 @@ def ruin(
     candidates = sorted(free & set(route_of))
     if not candidates:
         return routes
-    seed = rng.choice(candidates)
     removed: set[int] = set()
     touched: set[int] = set()
+    seed = rng.choice(candidates)
     for node in [seed, *near[seed]]:
         if len(removed) >= size:
             break
@@ -71,13 +71,16 @@ def improve(
     deadline: float,
     seed: int,
     on_better: Callable[[SearchResult], None] | None = None,
+    *,
+    fast: bool = True,
 ) -> SearchResult:
-    """Ruin and recreate from `start` until `deadline` (time.monotonic()); returns the best plan seen."""
+    """Ruin and recreate from `start` until `deadline` (time.monotonic()); returns the best plan seen.
+    `fast=False` lets OR-Tools repair every ruined plan even when the Python recreate could."""
     free = _free_nodes(c)
     if len(free) < 4 or time.monotonic() >= deadline:
         return start
     model, near, rng = Model(c), neighbours(c), random.Random(seed)
-    if is_plain(c):
+    if fast and is_plain(c):
         return _fast_loop(c, model, start, deadline, near, free, rng, on_better)
     return _repair_loop(model, start, deadline, near, free, rng, on_better)
 
@@ -149,9 +152,9 @@ def _fast_loop(
         if pending and now - last_polish > POLISH_EVERY:
             vetted, pending = _polish(model, best, vetted, deadline, on_better), False
             last_polish = time.monotonic()
-            if vetted.objective < best_cost:
-                best = current = vetted.routes
-                best_cost = current_cost = vetted.objective
+            # continue from the vetted plan: polished, or the last one OR-Tools accepted
+            best = current = vetted.routes
+            best_cost = current_cost = vetted.objective
     if pending:
         vetted = _polish(model, best, vetted, deadline + REPAIR_LIMIT_S / 4, on_better)
     return vetted

@@ -9,7 +9,7 @@ from routing.compiled import Compiled
 from routing.plan import Route, Trip, Visit
 
 
-def _latest_departure(c: Compiled, matrix: tuple[tuple[int, ...], ...], nodes: list[int], end_by: int) -> int:
+def latest_departure(c: Compiled, matrix: tuple[tuple[int, ...], ...], nodes: list[int], end_by: int) -> int:
     bound, nxt = end_by, 0
     for node in reversed(nodes):
         bound = min(c.latest[node], bound - c.service[node] - matrix[node][nxt])
@@ -17,7 +17,7 @@ def _latest_departure(c: Compiled, matrix: tuple[tuple[int, ...], ...], nodes: l
     return bound - matrix[0][nodes[0]]
 
 
-def _no_wait_departure(c: Compiled, matrix: tuple[tuple[int, ...], ...], nodes: list[int]) -> int:
+def no_wait_departure(c: Compiled, matrix: tuple[tuple[int, ...], ...], nodes: list[int]) -> int:
     """The earliest departure after which nobody waits at a door: leaving later only delays the meals."""
     offset, prev, best = 0, 0, None
     for node in nodes:
@@ -34,14 +34,14 @@ def schedule_vehicle(c: Compiled, vehicle: int, trips: list[list[int]]) -> Route
     latest: list[int] = []
     end_by = c.shift_end[vehicle]
     for nodes in reversed(trips):
-        latest.append(_latest_departure(c, matrix, nodes, end_by))
+        latest.append(latest_departure(c, matrix, nodes, end_by))
         end_by = latest[-1] - c.reload_s
     latest.reverse()
     visits: list[Visit] = []
     trip_rows: list[Trip] = []
     ready, travel, distance = c.shift_start[vehicle], 0, 0
     for number, (nodes, last_depart) in enumerate(zip(trips, latest, strict=True), start=1):
-        depart = min(last_depart, max(ready, _no_wait_departure(c, matrix, nodes)))
+        depart = min(last_depart, max(ready, no_wait_departure(c, matrix, nodes)))
         if depart < ready:
             return None
         back = _walk(c, matrix, number, depart, nodes, visits)
