@@ -152,9 +152,10 @@ def _fast_loop(
         if pending and now - last_polish > POLISH_EVERY:
             vetted, pending = _polish(model, best, vetted, deadline, on_better), False
             last_polish = time.monotonic()
-            # continue from the vetted plan: polished, or the last one OR-Tools accepted
-            best = current = vetted.routes
-            best_cost = current_cost = vetted.objective
+            if vetted.objective != best_cost:
+                # polished further, or OR-Tools refused our best: continue from the vetted plan
+                best = current = vetted.routes
+                best_cost = current_cost = vetted.objective
     if pending:
         vetted = _polish(model, best, vetted, deadline + REPAIR_LIMIT_S / 4, on_better)
     return vetted
