@@ -191,3 +191,16 @@ def test_progress_is_reported_from_start_to_done():
 
     assert [p.stage for p in seen][0] == "started"
     assert seen[-1].stage == "done" and seen[-1].best_cost == plan.travel_s == 200
+
+
+def test_ruin_and_recreate_keeps_every_meal_within_the_ride_limit():
+    positions = {"K": 0, "A": 100, "B": 200, "C": 300, "D": -100, "E": -200, "F": -300}
+    stops = [stop(k, window=(0, 2000), service_s=60) for k in "ABCDEF"]
+    problem = line_problem(positions, stops, [bike("b1"), bike("b2"), bike("b3")], ride_limit_s=400)
+
+    plan = solve(problem, time_limit_s=1, seed=3)
+
+    assert validate(problem, plan).ok and plan.unassigned == ()
+    assert max(v.ride_s for r in plan.routes for v in r.visits) <= 400
+    # one bike per side would reach C and F after 420 s; best: B,C and E,F (360 s rides) and D,A across
+    assert plan.travel_s == 1600 and len(plan.routes) == 3
