@@ -12,7 +12,7 @@ import dataclasses
 from routing.compiled import Compiled, compile_problem
 from routing.diagnose import screen_stops
 from routing.model import Lock, RoutingProblem, Stop
-from routing.plan import RoutePlan
+from routing.plan import Route, RoutePlan
 from routing.planner import _plan
 from routing.solver import Model, SearchConfig, SearchResult, run_search
 
@@ -32,7 +32,7 @@ def insert_late_stops(
     if not time_limit_s > 0:
         raise ValueError(f"time_limit_s must be > 0, got {time_limit_s!r}")
     merged = dataclasses.replace(
-        problem, stops=problem.stops + tuple(new_stops), locks=_departed(plan, now_s)
+        problem, stops=problem.stops + tuple(new_stops), locks=_departed(problem, plan, now_s)
     )
     servable, rejected = screen_stops(merged)
     c = compile_problem(merged, servable)
@@ -44,18 +44,30 @@ def insert_late_stops(
     return _plan(merged, c, result, rejected)
 
 
-def _departed(plan: RoutePlan, now_s: int) -> tuple[Lock, ...]:
-    return tuple(
-        Lock(
-            route.vehicle_key,
-            tuple(v.stop_key for v in route.visits if v.trip == trip.number),
-            trip.number,
-            closed=True,
+def _known_routes(problem: RoutingProblem, plan: RoutePlan) -> list[Route]:
+    """The plan's routes on vehicles still in the problem, cut to the trips they may still make (a driver
+    off shift frees his stops, which are then planned like late ones)."""
+    vehicles = {v.key: v for v in problem.vehicles}
+    return [
+        dataclasses.replace(
+            route,
+            visits=tuple(v for v in route.visits if v.trip <= vehicles[route.vehicle_key].max_trips),
+            trips=tuple(t for t in route.trips if t.number <= vehicles[route.vehicle_key].max_trips),
         )
         for route in plan.routes
-        for trip in route.trips
-        if trip.depart_s < now_s
-    )
+        if route.vehicle_key in vehicles
+    ]
+
+
+def _departed(problem: RoutingProblem, plan: RoutePlan, now_s: int) -> tuple[Lock, ...]:
+    known = {s.key for s in problem.stops}
+    locks = []
+    for route in _known_routes(problem, plan):
+        for trip in route.trips:
+            keys = tuple(v.stop_key for v in route.visits if v.trip == trip.number and v.stop_key in known)
+            if trip.depart_s < now_s and keys:
+                locks.append(Lock(route.vehicle_key, keys, trip.number, closed=True))
+    return tuple(locks)
 
 
 def _slot(c: Compiled, merged: RoutingProblem, vehicle_key: str, trip: int) -> int:
@@ -71,7 +83,7 @@ def _kept(merged: RoutingProblem, plan: RoutePlan, c: Compiled) -> tuple[tuple[i
             _slot(c, merged, route.vehicle_key, trip.number),
             tuple(node[v.stop_key] for v in route.visits if v.trip == trip.number and v.stop_key in node),
         )
-        for route in plan.routes
+        for route in _known_routes(merged, plan)
         for trip in route.trips
         if (route.vehicle_key, trip.number) not in locked
     )
@@ -80,7 +92,7 @@ def _kept(merged: RoutingProblem, plan: RoutePlan, c: Compiled) -> tuple[tuple[i
 def _initial_routes(merged: RoutingProblem, plan: RoutePlan, c: Compiled) -> tuple[tuple[int, ...], ...]:
     node = {key: i for i, key in enumerate(c.stop_keys)}
     routes: list[tuple[int, ...]] = [() for _ in c.slots]
-    for route in plan.routes:
+    for route in _known_routes(merged, plan):
         for trip in route.trips:
             nodes = tuple(
                 node[v.stop_key] for v in route.visits if v.trip == trip.number and v.stop_key in node

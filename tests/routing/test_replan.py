@@ -109,3 +109,16 @@ def test_a_late_stop_that_cannot_fit_is_listed_and_nothing_published_is_dropped(
 
     assert sequence(plan) == sequence(published)
     assert [(u.stop_key, u.reason) for u in plan.unassigned] == [("N", UnassignedReason.NO_TIME_LEFT)]
+
+
+def test_a_driver_gone_off_shift_frees_his_stops_for_the_others():
+    problem = line_problem({**POSITIONS, "N": 150}, [stop("A"), stop("C")], [bike("b1"), bike("b2")])
+    published = plan_for(problem)
+    gone = published.routes[0].vehicle_key
+    staying = "b2" if gone == "b1" else "b1"
+    fewer = line_problem({**POSITIONS, "N": 150}, [stop("A"), stop("C")], [bike(staying)])
+
+    plan = insert_late_stops(fewer, published, [stop("N")], time_limit_s=1)
+
+    assert [r.vehicle_key for r in plan.routes] == [staying]
+    assert sorted(v.stop_key for v in plan.routes[0].visits) == ["A", "C", "N"]
