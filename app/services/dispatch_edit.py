@@ -165,7 +165,9 @@ def set_lock(session: Session, principal: Principal, *, route_id: int | None = N
 def set_continuity(session: Session, principal: Principal, plan_id: int, raw: str) -> int:
     """How many seconds of extra travel keeping yesterday's driver for a senior is worth (0 = not at all)."""
     plan = plan_for_edit(session, principal, plan_id)
-    if not raw.strip().isdigit() or not 0 <= int(raw) <= 3600:
+    raw = raw.strip()
+    # isascii: str.isdigit() also accepts digits like "²" that int() refuses; 4 digits keeps it in range.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or int(raw) > 3600:
         raise InvalidInput({"continuity": msg.DISPATCH_CONTINUITY_INVALID})
     plan.continuity_weight = int(raw)
     session.add(plan)

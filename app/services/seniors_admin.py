@@ -52,9 +52,13 @@ def age_on(birth: date, day: date) -> int:
 
 
 def list_seniors(session: Session, *, q: str = "", canteen_id: int | None = None, status: str = "",
-                 today: date, limit: int = PAGE_SIZE) -> list[SeniorRow]:
-    """Search by name, phone or the last digits of the ID number (the part a masked number still shows)."""
+                 today: date, limit: int = PAGE_SIZE, allowed: frozenset[int] | None = None) -> list[SeniorRow]:
+    """Search by name, phone or the last digits of the ID number (the part a masked number still shows).
+
+    `allowed` is an operator's canteen scope (None: every canteen): seniors of other canteens never show."""
     query = select(Senior)
+    if allowed is not None:
+        query = query.where(col(Senior.default_canteen_id).in_(allowed))
     q = q.strip()
     if q:
         like = f"%{q}%"
@@ -72,6 +76,15 @@ def list_seniors(session: Session, *, q: str = "", canteen_id: int | None = None
 def get_senior(session: Session, senior_id: int) -> Senior:
     senior = session.get(Senior, senior_id)
     if senior is None:
+        raise NotFound(msg.SENIOR_NOT_FOUND)
+    return senior
+
+
+def check_scope(session: Session, principal: Principal, senior_id: int) -> Senior:
+    """An operator of some canteens reaches only the seniors whose canteen is among them."""
+    senior = get_senior(session, senior_id)
+    scope = principal.canteens_for("operator")
+    if None not in scope and senior.default_canteen_id not in scope:
         raise NotFound(msg.SENIOR_NOT_FOUND)
     return senior
 

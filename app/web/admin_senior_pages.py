@@ -39,7 +39,8 @@ def _today() -> date:
 @router.get("", name="admin:seniors")
 def seniors(request: Request, session: SessionDep, q: str = "", status: str = "",
             principal: Principal = OPERATOR) -> Response:
-    rows = seniors_admin.list_seniors(session, q=q, status=status, today=_today())
+    rows = seniors_admin.list_seniors(session, q=q, status=status, today=_today(),
+                                      allowed=canteens_admin.allowed_canteens(principal))
     return render(request, "admin/seniors.html", {
         "rows": rows, "form": {"q": q, "status": status}, "section": "seniors",
         "status_options": [("", "全部")] + list(seniors_admin.STATUS_NAMES.items()),
@@ -172,7 +173,7 @@ DISABILITY = [(s, s or "无") for s in DISABILITY_LEVELS]
 def _senior_page(request: Request, session: SessionDep, principal: Principal, senior_id: int,
                  form: dict[str, str] | None = None, errors: dict[str, str] | None = None, notice: str = "",
                  pause_errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    senior = seniors_admin.get_senior(session, senior_id)
+    senior = seniors_admin.check_scope(session, principal, senior_id)
     allowed = canteens_admin.allowed_canteens(principal)
     return render(request, "admin/senior.html", {
         "s": senior, "age": seniors_admin.age_on(senior.birth_date, _today()), "form": form or
@@ -189,6 +190,7 @@ def _senior_page(request: Request, session: SessionDep, principal: Principal, se
 @router.get("/{senior_id}", name="admin:senior")
 def senior(request: Request, session: SessionDep, senior_id: int, done: str = "", cancelled: int = 0,
            kept: int = 0, principal: Principal = OPERATOR) -> Response:
+    seniors_admin.check_scope(session, principal, senior_id)
     s = seniors_admin.open_record(session, senior_id, user_id=principal.user_id, address=client_address(request))
     return _senior_page(request, session, principal, senior_id, notice=_notice(s, done, cancelled, kept))
 
@@ -206,7 +208,12 @@ def _notice(s: Senior, done: str, cancelled: int, kept: int) -> str:
 @router.post("/{senior_id}", name="admin:senior_save")
 async def senior_save(request: Request, session: SessionDep, senior_id: int,
                       principal: Principal = OPERATOR) -> Response:
+    seniors_admin.check_scope(session, principal, senior_id)
     form = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
+    allowed = canteens_admin.allowed_canteens(principal)
+    if allowed is not None and form.get("default_canteen_id", "").strip() not in {str(c) for c in allowed}:
+        return _senior_page(request, session, principal, senior_id, form,
+                            {"default_canteen_id": msg.CANTEEN_OUT_OF_SCOPE}, status_code=422)
     try:
         seniors_admin.update_senior(session, senior_id, form, user_id=principal.user_id)
     except InvalidInput as e:
@@ -224,6 +231,7 @@ def _done(request: Request, senior_id: int, done: str, change: seniors_admin.Sta
 @router.post("/{senior_id}/pause", name="admin:senior_pause")
 def senior_pause(request: Request, session: SessionDep, senior_id: int, resume: FormText = "",
                  reason: FormText = "", principal: Principal = OPERATOR) -> Response:
+    seniors_admin.check_scope(session, principal, senior_id)
     try:
         change = seniors_admin.pause(session, principal, senior_id, resume, reason, today=_today())
     except InvalidInput as e:
@@ -234,6 +242,7 @@ def senior_pause(request: Request, session: SessionDep, senior_id: int, resume: 
 @router.post("/{senior_id}/resume", name="admin:senior_resume")
 def senior_resume(request: Request, session: SessionDep, senior_id: int,
                   principal: Principal = OPERATOR) -> Response:
+    seniors_admin.check_scope(session, principal, senior_id)
     seniors_admin.resume(session, senior_id, user_id=principal.user_id)
     return _done(request, senior_id, "resumed")
 
@@ -241,6 +250,7 @@ def senior_resume(request: Request, session: SessionDep, senior_id: int,
 @router.post("/{senior_id}/gone", name="admin:senior_gone")
 def senior_gone(request: Request, session: SessionDep, senior_id: int, status: FormText = "",
                 note: FormText = "", principal: Principal = OPERATOR) -> Response:
+    seniors_admin.check_scope(session, principal, senior_id)
     try:
         change = seniors_admin.mark_gone(session, principal, senior_id, status, note, today=_today())
     except InvalidInput as e:

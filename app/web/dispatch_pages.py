@@ -75,7 +75,8 @@ def job(session: SessionDep, plan_id: int, principal: Principal = DISPATCH) -> R
 @router.post("/stop/{stop_id}/move", name="dispatch:move")
 def move(request: Request, session: SessionDep, stop_id: int, principal: Principal = DISPATCH,
          route_id: int = Form(...), position: str = Form(...)) -> Response:
-    if not position.strip().isdigit():
+    position = position.strip()
+    if not (position.isascii() and position.isdigit() and len(position) <= 4):
         raise InvalidInput({"position": msg.DISPATCH_MOVE_BAD_POSITION.format(last="…")})
     warnings = edit.move_stop(session, principal, stop_id, route_id, int(position))
     plan = d.plan_of_stop(session, stop_id)
