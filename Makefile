@@ -34,6 +34,7 @@ run: install
 lint: install-test
 	$(BIN)/ruff check app routing kitchen tests benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy app routing kitchen
 
 test: lint
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
