@@ -40,7 +40,9 @@ test: lint
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-bench
-	$(BIN)/python -m routing bench --csv bench-results/routing.csv
+	mkdir -p bench-results
+	$(BIN)/python -m routing bench --time-limit 2 --csv bench-results/routing-2s.csv
+	$(BIN)/python -m routing bench --time-limit 10 --csv bench-results/routing-10s.csv
 	$(BIN)/python benchmarks/kitchen_bench.py
 
 clean-data:
