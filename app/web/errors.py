@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import messages as msg
@@ -85,6 +86,14 @@ async def unknown_id(request: Request, exc: Exception) -> Response:
     return _respond(request, 404, msg.NOT_FOUND)
 
 
+async def out_of_range(request: Request, exc: Exception) -> Response:
+    """PostgreSQL's twin of the SQLite OverflowError: an id beyond the column's integer range (SQLSTATE 22003)
+    names no record. Any other data error is a missing validation, so it stays a logged 500."""
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == "22003":
+        return await unknown_id(request, exc)
+    return await unexpected_error(request, exc)
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s", request.url.path)
     return _respond(request, 500, msg.SERVER_ERROR)
@@ -95,4 +104,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(OverflowError, unknown_id)
+    app.add_exception_handler(DataError, out_of_range)
     app.add_exception_handler(Exception, unexpected_error)
