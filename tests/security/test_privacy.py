@@ -115,14 +115,6 @@ def test_the_driver_calls_by_tapping_and_the_number_is_never_printed(world: Worl
     assert [n for n in (world.senior.phone, world.contact_phone) if n in page.text] == []
 
 
-# Pages found showing canteen 甲's seniors to an operator of canteen 乙 only, reported to the lead; a route leaves
-# this list when fixed (the test says so).
-REPORTED_SCOPE_LEAKS = {
-    "admin:seniors": "app/web/admin_senior_pages.py seniors list: not filtered by the operator's canteens",
-    "admin:senior": "app/web/admin_senior_pages.py senior record: no operator canteen scope check",
-}
-
-
 def test_an_operator_of_one_canteen_sees_no_senior_of_another(world: World, client: Any) -> None:
     routes, ours = _routes(), (world.senior, world.other_senior)
 
@@ -134,7 +126,4 @@ def test_an_operator_of_one_canteen_sees_no_senior_of_another(world: World, clie
             if found:
                 leaks[name] = found
 
-    assert sorted(set(REPORTED_SCOPE_LEAKS) - set(leaks)) == [], "fixed: remove from REPORTED_SCOPE_LEAKS"
-    assert {k: v for k, v in leaks.items() if k not in REPORTED_SCOPE_LEAKS} == {}
-    if leaks:
-        pytest.xfail(f"reported to the lead: {sorted(leaks)}")
+    assert leaks == {}
