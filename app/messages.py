@@ -142,6 +142,7 @@ AUDIT_ACTION_NAMES = {
 LINK_DONE = "关联已保存：这位家属 / 志愿者现在可以为这位长者代订餐、查看送餐情况。"
 LINK_UNDONE = "关联已解除：对方不能再为这位长者代订餐或查看送餐情况。"
 SENIOR_ACCOUNT_NO_ROLES = "长者的助餐卡账号只用卡密码登录，不能再加其他角色；请用手机号另外邀请一个账号。"
+CONTROL_CHARACTERS = "提交的内容里有不可见的控制字符，请删掉后再试。"
 ROLE_OUT_OF_SCOPE = "您只能在自己负责的食堂分配角色；运营管理员角色只能由负责全部食堂的运营管理员分配。"
 USER_OUT_OF_SCOPE = "这个账号不在您负责的食堂范围内。"
 SENIOR_OUT_OF_SCOPE = "这位长者不在您负责的食堂范围内。"

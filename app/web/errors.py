@@ -88,9 +88,14 @@ async def unknown_id(request: Request, exc: Exception) -> Response:
 
 async def out_of_range(request: Request, exc: Exception) -> Response:
     """PostgreSQL's twin of the SQLite OverflowError: an id beyond the column's integer range (SQLSTATE 22003)
-    names no record. Any other data error is a missing validation, so it stays a logged 500."""
-    if getattr(getattr(exc, "orig", None), "sqlstate", None) == "22003":
+    names no record; a NUL character in a form or JSON field cannot be stored. Any other data error is a
+    missing validation, so it stays a logged 500."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) == "22003":
         return await unknown_id(request, exc)
+    if "NUL (0x00)" in str(orig):  # psycopg refuses NUL in text before sending; nothing was written
+        log.info("NUL byte in input on %s", request.url.path)
+        return _respond(request, 400, msg.CONTROL_CHARACTERS)
     return await unexpected_error(request, exc)
 
 

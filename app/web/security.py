@@ -61,6 +61,10 @@ class SecurityMiddleware:
         if int(length) > limit:
             await _refuse(send, 413, msg.BODY_TOO_LARGE.format(limit_mb=limit // (1024 * 1024)))
             return
+        if _has_nul(scope):
+            # PostgreSQL text cannot hold NUL: "?q=%00" would otherwise fail deep in a query as a 500.
+            await _refuse(send, 400, msg.CONTROL_CHARACTERS)
+            return
         token = _cookie(headers, CSRF_COOKIE) or secrets.token_urlsafe(24)
         scope.setdefault("state", {})["csrf_token"] = token
         received = 0
@@ -79,6 +83,11 @@ class SecurityMiddleware:
             await send(message)
 
         await self.app(scope, counting_receive, send_with_headers)
+
+
+def _has_nul(scope: Scope) -> bool:
+    query = bytes(scope.get("query_string") or b"").lower()
+    return b"%00" in query or b"\x00" in query or "\x00" in str(scope.get("path", ""))
 
 
 def _with_headers(out: list[tuple[bytes, bytes]], scope: Scope, request_headers: dict[bytes, bytes],

@@ -184,3 +184,10 @@ def test_after_signing_in_people_come_back_to_the_page_they_asked_for(session: S
 
     assert asked.headers["location"] == "/login?next=/admin/audit%3Faction%3Duser.invite%26page%3D2"
     assert signed_in.headers["location"] == "/admin/audit?action=user.invite&page=2"
+
+
+def test_a_nul_character_in_the_address_is_refused_in_words(client: Any) -> None:
+    r = client.get("/login", params={"next": "/\x00"})
+
+    assert r.status_code == 400
+    assert "控制字符" in r.json()["detail"]
