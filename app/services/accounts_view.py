@@ -52,7 +52,7 @@ def users_list(session: Session, principal: Principal, *, q: str = "", role: str
     query = select(User).order_by(col(User.name), col(User.id)).limit(PAGE_SIZE)
     q = q.strip()[:40]
     if q:
-        query = query.where(or_(col(User.name).contains(q), User.phone == q))
+        query = query.where(or_(col(User.name).contains(q, autoescape=True), User.phone == q))
     if role:
         query = query.where(col(User.id).in_(select(UserRole.user_id).where(UserRole.role == role)))
     else:
@@ -131,7 +131,8 @@ def helper_links(session: Session, principal: Principal, *, q: str = "", show_re
              .order_by(col(HelperLink.consent_at).desc(), col(HelperLink.id).desc()).limit(PAGE_SIZE))
     q = q.strip()[:40]
     if q:
-        query = query.where(or_(col(User.name).contains(q), col(Senior.name).contains(q), User.phone == q,
+        query = query.where(or_(col(User.name).contains(q, autoescape=True),
+                                col(Senior.name).contains(q, autoescape=True), User.phone == q,
                                 Senior.card_no == q))
     if not show_revoked:
         query = query.where(col(HelperLink.revoked_at).is_(None))

@@ -111,7 +111,7 @@ class AuditPage:
 
 def _filtered(query, q: AuditQuery):  # type: ignore[no-untyped-def]
     if q.user:
-        query = query.where(or_(col(User.name).contains(q.user), User.phone == q.user))
+        query = query.where(or_(col(User.name).contains(q.user, autoescape=True), User.phone == q.user))
     if q.action:
         query = query.where(or_(AuditEvent.action == q.action, col(AuditEvent.action).startswith(q.action + ".")))
     if q.object_type:

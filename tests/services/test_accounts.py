@@ -419,3 +419,14 @@ def test_the_whole_audit_log_is_for_operators_of_every_canteen() -> None:
     with pytest.raises(Forbidden):
         accounts_scope.check_audit_access(street)
     accounts_scope.check_audit_access(city)
+
+
+def test_a_wildcard_in_the_user_search_matches_only_itself(session: Session) -> None:
+    from app.services import accounts_view
+
+    op = operator(session)
+    make_user(session, "helper", name="刘志愿")
+
+    found = accounts_view.users_list(session, op, q="%")
+
+    assert found == []
