@@ -138,6 +138,7 @@ AUDIT_ACTION_NAMES = {
     "vehicle.save": "保存车辆",
     "shift.save": "排班",
     "shift.delete": "删除排班",
+    "senior.counter_search": "窗口查找长者",
 }
 LINK_DONE = "关联已保存：这位家属 / 志愿者现在可以为这位长者代订餐、查看送餐情况。"
 LINK_UNDONE = "关联已解除：对方不能再为这位长者代订餐或查看送餐情况。"
