@@ -371,9 +371,9 @@ def find_seniors(session: Session, query: str, at: datetime, *, limit: int = 12)
     q = query.strip()
     if not q:
         return []
-    like = f"%{q}%"
-    conditions = [col(Senior.name).like(like)]
-    if q.isdigit():
+    # autoescape: a "%" or "_" typed into the search is a character, never a wildcard listing everyone.
+    conditions = [col(Senior.name).contains(q, autoescape=True)]
+    if q.isascii() and q.isdigit():
         conditions += [col(Senior.phone).like(f"%{q}"), col(Senior.card_no).like(f"%{q}")]
     rows = session.exec(select(Senior).where(or_(*conditions), Senior.status == "active")
                         .order_by(col(Senior.name), col(Senior.id)).limit(limit)).all()

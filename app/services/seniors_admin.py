@@ -61,9 +61,9 @@ def list_seniors(session: Session, *, q: str = "", canteen_id: int | None = None
         query = query.where(col(Senior.default_canteen_id).in_(allowed))
     q = q.strip()
     if q:
-        like = f"%{q}%"
-        query = query.where(or_(col(Senior.name).like(like), col(Senior.phone).like(like),
-                                col(Senior.id_number).like(f"%{q.upper()}")))
+        query = query.where(or_(col(Senior.name).contains(q, autoescape=True),
+                                col(Senior.phone).contains(q, autoescape=True),
+                                col(Senior.id_number).endswith(q.upper(), autoescape=True)))
     if canteen_id:
         query = query.where(Senior.default_canteen_id == canteen_id)
     if status in STATUS_NAMES:
