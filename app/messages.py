@@ -74,6 +74,7 @@ INVITATION_EXPIRED = "这个链接已过期，请联系运营管理员重新发�
 PASSWORD_MISMATCH = "两次填写的密码不一样，请重新填写。"
 PASSWORD_TOO_LONG = "密码最多 128 位。"
 PASSWORD_IS_PHONE = "密码不能和手机号相同。"
+PASSWORD_TOO_SIMPLE = "这个密码太容易被猜到（如 12345678、重复的字、带手机号），请换一个。"
 PASSWORD_SET = "密码已设置，欢迎使用。"
 PIN_INVALID = "卡密码应为 4 到 6 位数字。"
 PIN_MISMATCH = "两次填写的卡密码不一样。"

@@ -12,27 +12,25 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app import messages as msg
-from app.models import Canteen, Driver, HelperLink, Invitation, Senior, User, UserRole, now
+from app.models import Canteen, Driver, Invitation, Senior, User, UserRole, now
 from app.services import accounts_scope as scope
 from app.services import audit
 from app.services.auth import PHONE_RE, PIN_RE, Principal, hash_secret, issue_session
-from app.services.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
+from app.services.errors import AppError, Forbidden, InvalidInput, NotFound
 from app.services.privacy import mask_phone
-from app.settings import TZ
 
 # Roles that only make sense at one canteen; operators and helpers are not tied to one.
 SCOPED_ROLES = ("counter", "kitchen", "dispatcher", "driver")
 INVITABLE_ROLES = ("helper", "counter", "kitchen", "dispatcher", "driver", "operator")
 INVITATION_DAYS = 7
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
-CONSENT_METHODS = msg.CONSENT_METHODS
 # ASCII digits only: str.isdigit() accepts "²", which int() then refuses.
 _ID = re.compile(r"[0-9]{1,9}")
 
@@ -122,7 +120,7 @@ def _ensure_driver(session: Session, user: User, canteen_id: int) -> None:
         session.add(Driver(user_id=user.id, canteen_id=canteen_id, name=user.name, phone=user.phone or ""))
 
 
-def _grants_of(session: Session, user_id: int) -> list[Grant]:
+def grants_of(session: Session, user_id: int) -> list[Grant]:
     rows = session.exec(select(UserRole).where(UserRole.user_id == user_id).order_by(col(UserRole.id)))
     return [Grant(r.role, r.canteen_id) for r in rows]
 
@@ -222,6 +220,19 @@ def invitation_for(session: Session, token: str) -> InvitationView:
     return InvitationView(user.name, mask_phone(user.phone or ""))
 
 
+COMMON_PASSWORDS = frozenset({"password", "password1", "qwerty123", "qwertyuiop", "1qaz2wsx", "abc12345",
+                              "a1234567", "iloveyou", "woaini1314", "admin123", "12345678a", "aa123456"})
+
+
+def _guessable(password: str, phone: str) -> bool:
+    """The first passwords any guesser tries: one repeated character, a run of digits, a famous one, the phone
+    number with something stuck on."""
+    low = password.lower()
+    runs = "01234567890123456789", "98765432109876543210", "abcdefghijklmnopqrstuvwxyz"
+    return (len(set(low)) <= 2 or low in COMMON_PASSWORDS or any(low in r for r in runs)
+            or bool(phone) and phone in low)
+
+
 def check_password(password: str, password2: str, phone: str) -> None:
     errors = {}
     if not password:
@@ -232,6 +243,8 @@ def check_password(password: str, password2: str, phone: str) -> None:
         errors["password"] = msg.PASSWORD_TOO_LONG
     elif password == phone:
         errors["password"] = msg.PASSWORD_IS_PHONE
+    elif _guessable(password, phone):
+        errors["password"] = msg.PASSWORD_TOO_SIMPLE
     elif password != password2:
         errors["password2"] = msg.PASSWORD_MISMATCH
     if errors:
@@ -270,7 +283,7 @@ def set_roles(session: Session, principal: Principal, user_id: int, form: Mappin
     if user.senior_id is not None:
         # A card account signs in with a short PIN: staff or helper powers need a phone and a password.
         raise InvalidInput({"roles": msg.SENIOR_ACCOUNT_NO_ROLES})
-    before = _grants_of(session, user_id)
+    before = grants_of(session, user_id)
     kept = [g for g in before if g.role == "senior"]  # a senior's own account is managed through the card
     for row in session.exec(select(UserRole).where(UserRole.user_id == user_id, UserRole.role != "senior")):
         session.delete(row)
@@ -357,102 +370,3 @@ def set_senior_pin(session: Session, principal: Principal, senior_id: int, pin: 
                  object_id=senior_id, detail=f"卡号 {senior.card_no}", address=address)
     session.commit()
     return senior
-
-
-# ---------------------------------------------------------------- helper links with consent
-
-@dataclass(frozen=True)
-class LinkForm:
-    helper_phone: str = ""
-    senior_card: str = ""
-    relation: str = ""
-    consent_by: str = ""
-    consent_method: str = ""
-    consent_date: str = ""
-
-
-def _consent_at(raw: str, today: date) -> tuple[datetime | None, str | None]:
-    try:
-        day = date.fromisoformat(raw.strip())
-    except ValueError:
-        return None, msg.CONSENT_DATE_INVALID
-    if day > today:
-        return None, msg.CONSENT_DATE_FUTURE
-    return (now() if day == today else datetime.combine(day, time(12), TZ)), None
-
-
-def _link_parties(session: Session, form: LinkForm, errors: dict[str, str]) -> tuple[User | None, Senior | None]:
-    helper = session.exec(select(User).where(User.phone == form.helper_phone.strip())).first()
-    if helper is None:
-        errors["helper_phone"] = msg.HELPER_PHONE_UNKNOWN
-    elif not any(g.role == "helper" for g in _grants_of(session, helper.id or 0)):
-        errors["helper_phone"] = msg.HELPER_NOT_HELPER
-    card = form.senior_card.strip()
-    senior = session.exec(select(Senior).where(Senior.card_no == card)).first() if card else None
-    if senior is None:
-        errors["senior_card"] = msg.SENIOR_CARD_UNKNOWN
-    return helper, senior
-
-
-def _check_link_form(form: LinkForm, today: date, errors: dict[str, str]) -> datetime | None:
-    if not form.relation.strip() or len(form.relation.strip()) > 20:
-        errors["relation"] = msg.RELATION_REQUIRED
-    if not form.consent_by.strip() or len(form.consent_by.strip()) > 40:
-        errors["consent_by"] = msg.CONSENT_BY_REQUIRED
-    if form.consent_method not in CONSENT_METHODS:
-        errors["consent_method"] = msg.CONSENT_METHOD_INVALID
-    at, problem = _consent_at(form.consent_date, today)
-    if problem:
-        errors["consent_date"] = problem
-    return at
-
-
-def link_helper(session: Session, principal: Principal, form: LinkForm, today: date,
-                address: str = "") -> HelperLink:
-    errors: dict[str, str] = {}
-    helper, senior = _link_parties(session, form, errors)
-    consent_at = _check_link_form(form, today, errors)
-    if errors:
-        raise InvalidInput(errors)
-    assert helper is not None and senior is not None and consent_at is not None
-    scope.check_senior(principal, senior)
-    link = session.exec(select(HelperLink).where(HelperLink.helper_id == helper.id,
-                                                 HelperLink.senior_id == senior.id)).first()
-    if link is not None and link.revoked_at is None:
-        raise InvalidInput({"senior_card": msg.LINK_EXISTS})
-    link = link or HelperLink(helper_id=helper.id or 0, senior_id=senior.id or 0, relation="", consent_by="",
-                              consent_method="当面", consent_at=consent_at)
-    link.relation, link.consent_by = form.relation.strip(), form.consent_by.strip()
-    link.consent_method, link.consent_at = form.consent_method, consent_at
-    link.recorded_by_id, link.revoked_at = principal.user_id, None
-    session.add(link)
-    session.flush()
-    audit.record(session, user_id=principal.user_id, action="helper_link.create", object_type="helper_link",
-                 object_id=link.id, detail=f"{helper.name} → {senior.name}（{link.relation}）；"
-                 f"{link.consent_by}{link.consent_method}同意，{consent_at:%Y-%m-%d}", address=address)
-    session.commit()
-    return link
-
-
-def revoke_link(session: Session, principal: Principal, link_id: int, address: str = "") -> HelperLink:
-    link = session.get(HelperLink, link_id)
-    if link is None:
-        raise NotFound(msg.LINK_NOT_FOUND)
-    senior = session.get(Senior, link.senior_id)
-    if senior is not None:
-        scope.check_senior(principal, senior)
-    if link.revoked_at is not None:
-        raise Conflict(msg.LINK_ALREADY_REVOKED)
-    link.revoked_at = now()
-    session.add(link)
-    audit.record(session, user_id=principal.user_id, action="helper_link.revoke", object_type="helper_link",
-                 object_id=link_id, address=address)
-    session.commit()
-    return link
-
-
-def linked_senior_ids(session: Session, helper_id: int) -> set[int]:
-    """The seniors a helper may act for: consented links that are not revoked."""
-    rows = session.exec(select(HelperLink.senior_id).where(HelperLink.helper_id == helper_id,
-                                                           col(HelperLink.revoked_at).is_(None)))
-    return set(rows)

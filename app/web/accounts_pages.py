@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from app import messages as msg
 from app.models import ROLES, now
 from app.services import accounts, accounts_scope, accounts_view, audit_log
+from app.services import helper_links as links
 from app.services.auth import Principal
 from app.services.errors import InvalidInput, NotFound
 from app.settings import get_settings
@@ -143,7 +144,7 @@ def helper_links(request: Request, session: SessionDep, q: str = "", revoked: st
 def _links_page(request: Request, session: SessionDep, principal: Principal, q: str, revoked: str,
                 form: dict[str, str], errors: dict[str, str], message: str = "", status_code: int = 200) -> Response:
     rows = accounts_view.helper_links(session, principal, q=q, show_revoked=revoked == "1")
-    options = [(c, c) for c in accounts.CONSENT_METHODS]
+    options = [(c, c) for c in links.CONSENT_METHODS]
     return _page(request, "helper_links", {"rows": rows, "q": q, "revoked": revoked, "form": form, "errors": errors,
                                            "message": message, "consent_options": options}, status_code=status_code)
 
@@ -151,9 +152,9 @@ def _links_page(request: Request, session: SessionDep, principal: Principal, q: 
 @router.post("/admin/helper-links", name="accounts:link_helper")
 def link_helper(request: Request, session: SessionDep, form: FormFields,
                 principal: Principal = OPERATOR) -> Response:
-    fields = {k: form.get(k, "")[:100] for k in accounts.LinkForm.__dataclass_fields__}
+    fields = {k: form.get(k, "")[:100] for k in links.LinkForm.__dataclass_fields__}
     try:
-        accounts.link_helper(session, principal, accounts.LinkForm(**fields), now().date(),
+        links.link_helper(session, principal, links.LinkForm(**fields), now().date(),
                              client_address(request))
     except InvalidInput as e:
         return _links_page(request, session, principal, "", "", fields, e.errors, status_code=422)
@@ -163,7 +164,7 @@ def link_helper(request: Request, session: SessionDep, form: FormFields,
 
 @router.post("/admin/helper-links/{link_id}/revoke", name="accounts:revoke_link")
 def revoke_link(request: Request, session: SessionDep, link_id: int, principal: Principal = OPERATOR) -> Response:
-    accounts.revoke_link(session, principal, link_id, client_address(request))
+    links.revoke_link(session, principal, link_id, client_address(request))
     url = request.url_for("accounts:helper_links").include_query_params(done="revoked")
     return RedirectResponse(str(url), status_code=303)
 

@@ -9,10 +9,10 @@ import pytest
 from sqlmodel import Session, col, select
 
 from app.models import AuditEvent, Canteen, Driver, HelperLink, Invitation, User, UserRole, now
-from app.services import accounts, audit_log
-from app.services.accounts import LinkForm
+from app.services import accounts, audit_log, helper_links
 from app.services.auth import Principal, principal_for_token, sign_in_senior, verify_secret
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.services.helper_links import LinkForm
 from tests.factories import make_canteen, make_senior, make_user, principal_of
 
 TODAY = date(2026, 11, 22)
@@ -74,7 +74,11 @@ def test_an_expired_invitation_says_so(session: Session) -> None:
     ("short", "short", "password", "至少 8 位"),
     ("13911115555", "13911115555", "password", "不能和手机号相同"),
     ("good-pass-1", "good-pass-2", "password2", "不一样"),
-    ("x" * 129, "x" * 129, "password", "最多 128 位"),
+    ("xy" * 65, "xy" * 65, "password", "最多 128 位"),
+    ("12345678", "12345678", "password", "太容易被猜到"),
+    ("88888888", "88888888", "password", "太容易被猜到"),
+    ("woaini1314", "woaini1314", "password", "太容易被猜到"),
+    ("13911115555abc", "13911115555abc", "password", "太容易被猜到"),
 ])
 def test_a_weak_or_mistyped_password_is_refused_next_to_its_field(session: Session, password: str, again: str,
                                                                   field: str, words: str) -> None:
@@ -228,12 +232,12 @@ def test_a_link_records_who_agreed_when_and_how(session: Session) -> None:
     helper = make_user(session, "helper", phone="13922223333")
     senior = make_senior(session, card_no="88008888")
 
-    link = accounts.link_helper(session, op, _link_form(), TODAY)
+    link = helper_links.link_helper(session, op, _link_form(), TODAY)
 
     assert (link.helper_id, link.senior_id, link.consent_by, link.consent_method) == (
         helper.id, senior.id, "赵秀英", "书面")
     assert link.consent_at.date() == date(2026, 11, 20) and link.recorded_by_id == op.user_id
-    assert accounts.linked_senior_ids(session, helper.id or 0) == {senior.id}
+    assert helper_links.linked_senior_ids(session, helper.id or 0) == {senior.id}
     event = session.exec(select(AuditEvent)).one()
     assert event.action == "helper_link.create" and "赵秀英书面同意" in event.detail
 
@@ -250,7 +254,7 @@ def test_a_link_without_a_complete_consent_record_is_refused(session: Session, c
     make_senior(session, card_no="88008888")
 
     with pytest.raises(InvalidInput) as e:
-        accounts.link_helper(session, operator(session), _link_form(**change), TODAY)
+        helper_links.link_helper(session, operator(session), _link_form(**change), TODAY)
 
     assert field in e.value.errors
     assert session.exec(select(HelperLink)).first() is None
@@ -261,7 +265,7 @@ def test_only_helper_accounts_can_be_linked(session: Session) -> None:
     make_senior(session, card_no="88008888")
 
     with pytest.raises(InvalidInput) as e:
-        accounts.link_helper(session, operator(session), _link_form(), TODAY)
+        helper_links.link_helper(session, operator(session), _link_form(), TODAY)
 
     assert "不是家属" in e.value.errors["helper_phone"]
 
@@ -270,28 +274,28 @@ def test_a_revoked_link_ends_access_and_a_new_consent_restores_it(session: Sessi
     op = operator(session)
     helper = make_user(session, "helper", phone="13922223333")
     make_senior(session, card_no="88008888")
-    link = accounts.link_helper(session, op, _link_form(), TODAY)
+    link = helper_links.link_helper(session, op, _link_form(), TODAY)
 
-    accounts.revoke_link(session, op, link.id or 0)
-    revoked = accounts.linked_senior_ids(session, helper.id or 0)
-    again = accounts.link_helper(session, op, _link_form(consent_method="电话", consent_date="2026-11-22"), TODAY)
+    helper_links.revoke_link(session, op, link.id or 0)
+    revoked = helper_links.linked_senior_ids(session, helper.id or 0)
+    again = helper_links.link_helper(session, op, _link_form(consent_method="电话", consent_date="2026-11-22"), TODAY)
 
     assert revoked == set()
     assert again.id == link.id and again.revoked_at is None and again.consent_method == "电话"
     assert actions(session) == ["helper_link.create", "helper_link.revoke", "helper_link.create"]
     with pytest.raises(InvalidInput):
-        accounts.link_helper(session, op, _link_form(), TODAY)
+        helper_links.link_helper(session, op, _link_form(), TODAY)
 
 
 def test_revoking_twice_says_it_is_already_revoked(session: Session) -> None:
     op = operator(session)
     make_user(session, "helper", phone="13922223333")
     make_senior(session, card_no="88008888")
-    link = accounts.link_helper(session, op, _link_form(), TODAY)
-    accounts.revoke_link(session, op, link.id or 0)
+    link = helper_links.link_helper(session, op, _link_form(), TODAY)
+    helper_links.revoke_link(session, op, link.id or 0)
 
     with pytest.raises(Conflict):
-        accounts.revoke_link(session, op, link.id or 0)
+        helper_links.revoke_link(session, op, link.id or 0)
 
 
 # ---------------------------------------------------------------- the audit log
@@ -401,7 +405,7 @@ def test_an_operator_of_some_canteens_links_and_sets_pins_only_for_their_seniors
     far = make_senior(session, card_no="88008889", default_canteen_id=other.id)
 
     with pytest.raises(Forbidden):
-        accounts.link_helper(session, op, _link_form(), TODAY)
+        helper_links.link_helper(session, op, _link_form(), TODAY)
     with pytest.raises(Forbidden):
         accounts.set_senior_pin(session, op, far.id or 0, "2580", "2580")
 
