@@ -39,7 +39,7 @@ async def app_error(request: Request, exc: Exception) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
     headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, TooManyAttempts) else None
-    errors = exc.errors if isinstance(exc, InvalidInput) else None
+    errors = exc.errors if isinstance(exc, InvalidInput) else {exc.field: exc.message} if exc.field else None
     return _respond(request, exc.status_code, exc.message, errors, headers)
 
 
