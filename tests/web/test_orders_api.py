@@ -96,7 +96,7 @@ def test_a_refusal_comes_back_as_json_with_the_chinese_reason(client: Any, world
     response = _post(client, "/api/v1/orders", _body(world, idempotency_key="kiosk-tap-0003"))
 
     assert response.status_code == 409
-    assert response.json() == {"detail": "今天午餐已截止。"}
+    assert response.json() == {"detail": "今天午餐已截止。", "errors": {"slot": "今天午餐已截止。"}}
 
 
 def test_another_seniors_orders_are_refused(client: Any, session: Session, world: dict[str, Any]) -> None:
