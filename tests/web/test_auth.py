@@ -192,20 +192,3 @@ def test_a_nul_character_in_the_address_is_refused_in_words(client: Any) -> None
     assert r.status_code == 400
     assert "控制字符" in r.json()["detail"]
 
-
-def test_an_api_error_names_the_field_it_belongs_to() -> None:
-    import asyncio
-    import json
-
-    from starlette.requests import Request
-
-    from app.services.errors import Conflict
-    from app.web.errors import app_error
-
-    request = Request({"type": "http", "method": "POST", "path": "/api/v1/orders", "headers": [],
-                       "query_string": b""})
-
-    response = asyncio.run(app_error(request, Conflict("这道菜已经卖完了", field="lines")))
-
-    assert response.status_code == 409
-    assert json.loads(bytes(response.body)) == {"detail": "这道菜已经卖完了", "errors": {"lines": "这道菜已经卖完了"}}
