@@ -45,8 +45,11 @@ def place(session: Session, principal: Principal, request: ordering.OrderRequest
 
 
 def orders(session: Session, principal: Principal, senior_id: int, at: datetime) -> list[views.OrderView]:
-    ordering.actor_for(session, principal, senior_id, api=True)
-    return views.upcoming_orders(session, senior_id, at, limit=50)
+    actor = ordering.actor_for(session, principal, senior_id, api=True)
+    canteens = None
+    if actor.relation == "counter" and None not in actor.counter_canteens:
+        canteens = frozenset(c for c in actor.counter_canteens if c is not None)
+    return views.upcoming_orders(session, senior_id, at, limit=50, canteens=canteens)
 
 
 def cancel(session: Session, principal: Principal, order_id: int, at: datetime) -> views.OrderView:

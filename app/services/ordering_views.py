@@ -274,10 +274,14 @@ def _line_words(line: OrderLine) -> str:
     return line.name + (f"（{'、'.join(extra)}）" if extra else "") + qty
 
 
-def upcoming_orders(session: Session, senior_id: int, at: datetime, *, limit: int = 20) -> list[OrderView]:
-    orders = session.exec(select(Order).where(
+def upcoming_orders(session: Session, senior_id: int, at: datetime, *, limit: int = 20,
+                    canteens: frozenset[int] | None = None) -> list[OrderView]:
+    """`canteens` narrows to those canteens (counter staff see only orders at their own)."""
+    query = select(Order).where(
         Order.senior_id == senior_id, col(Order.service_date) >= at.date(), Order.status == "placed")
-        .order_by(col(Order.service_date), col(Order.slot)).limit(limit)).all()
+    if canteens is not None:
+        query = query.where(col(Order.canteen_id).in_(canteens))
+    orders = session.exec(query.order_by(col(Order.service_date), col(Order.slot)).limit(limit)).all()
     views = [order_view_of(session, o, at) for o in orders]
     return sorted(views, key=lambda v: (v.service_date, SLOT_ORDER[v.slot]))
 

@@ -21,7 +21,8 @@ NAV = [("admin:home", "今日概况", "home"), ("admin:menus", "每周菜单", "
        ("admin:import", "导入名册", "import"), ("admin:canteens", "食堂与餐次", "canteens"),
        ("admin:fleet", "送餐员与车辆", "fleet"), ("admin:reports", "统计报表", "reports"),
        ("subsidy:schemes", "补贴方案", "subsidy"), ("subsidy:settlement", "补贴核销", "settlement"),
-       ("admin:users", "账号管理", "users"), ("admin:audit", "操作记录", "audit")]
+       ("accounts:users", "账号管理", "users"), ("accounts:helper_links", "家属关联", "links"),
+       ("accounts:audit", "操作记录", "audit")]
 
 
 def admin_nav(request: Request) -> list[tuple[str, str, str]]:

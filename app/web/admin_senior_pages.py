@@ -3,9 +3,9 @@ pauses and leaving, and importing the civil-affairs register with a column mappi
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,13 +20,15 @@ from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
 from app.services import canteens_admin, senior_import, seniors_admin
 from app.services.auth import Principal
 from app.services.errors import InvalidInput, NotFound
+from app.settings import ROOT
 from app.web.deps import SessionDep, allow, client_address, int_or_none
 from app.web.templating import render
 
 router = APIRouter(prefix="/admin/seniors")
 OPERATOR = allow("operator")
 FormText = Annotated[str, Form()]
-UPLOADS = Path(tempfile.gettempdir()) / "canteen-imports"
+# Uploaded registers hold personal data: a private folder (0700, files 0600), not the shared temp directory.
+UPLOADS = ROOT / "data" / "imports"
 PREVIEW_ROWS = 8
 UPLOAD_KEEP_S = 24 * 3600
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,40}")
@@ -76,9 +78,13 @@ async def import_upload(request: Request, session: SessionDep, file: UploadFile 
     except InvalidInput as e:
         return _upload_page(request, session, principal, {"canteen": canteen}, e.errors, 422)
     token = secrets.token_urlsafe(16)
-    UPLOADS.mkdir(parents=True, exist_ok=True)
+    UPLOADS.mkdir(mode=0o700, parents=True, exist_ok=True)
+    UPLOADS.chmod(0o700)
     _sweep()
-    (UPLOADS / f"{token}.{name.lower().rsplit('.', 1)[-1]}").write_bytes(data)
+    path = UPLOADS / f"{token}.{name.lower().rsplit('.', 1)[-1]}"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
     url = request.url_for("admin:import_preview", token=token).include_query_params(canteen=canteen, name=name)
     return RedirectResponse(str(url), status_code=303)
 

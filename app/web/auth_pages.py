@@ -18,8 +18,13 @@ router = APIRouter()
 
 
 def _safe_next(target: str) -> str:
-    # Only same-site paths: an open redirect after sign-in is a classic phishing aid.
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    # Only same-site paths: an open redirect after sign-in is a classic phishing aid. Browsers read "\\" as "/"
+    # and drop tabs and newlines, so "/\\evil" or "/\t/evil" would leave the site too.
+    if not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return "/"
+    return target
 
 
 def _signed_in(token: str, target: str) -> Response:

@@ -267,4 +267,4 @@ def test_the_only_routes_outside_the_guarded_table_are_the_api_docs_and_static_f
     others = {str(ctx.path) for ctx in iter_route_contexts(shared_app().routes)
               if not isinstance(ctx.original_route, APIRoute)}
 
-    assert others == {"/api/openapi.json", "/api/docs", "/docs/oauth2-redirect", "/static"}
+    assert others == {"/api/openapi.json", "/api/docs", "/api/docs-assets", "/static"}

@@ -389,3 +389,14 @@ def test_a_wildcard_at_the_counter_does_not_list_the_whole_register(query: str, 
     r = client.get(url("counter:home"), params={"q": query})
 
     assert [s.name for s in world.seniors if s.name in r.text] == []
+
+
+def test_another_canteens_counter_lists_none_of_a_seniors_orders_elsewhere(world: World, client: Any) -> None:
+    sign_as(client, world, "counter")
+    own_counter_sees = client.get("/api/v1/orders", params={"senior_id": world.senior.id}).json()
+    sign_as(client, world, "counter_b")
+
+    r = client.get("/api/v1/orders", params={"senior_id": world.senior.id})
+
+    assert [o["id"] for o in own_counter_sees] == [world.order.id]
+    assert r.status_code == 200 and r.json() == []

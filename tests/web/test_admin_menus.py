@@ -73,7 +73,8 @@ def test_removing_an_ordered_item_is_refused_with_the_seniors_to_ring(session: S
 
     row = BeautifulSoup(page.text, "html.parser").select_one(f'[data-affected="{order.public_no}"]')
     assert page.status_code == 409
-    assert row.get_text(" ", strip=True).startswith(f"{order.public_no} 王*英 13912345678")
+    assert row.get_text(" ", strip=True).startswith(f"{order.public_no} 王*英 139****5678")
+    assert row.select_one("a[href='tel:13912345678']") is not None
     assert session.get(MenuItem, item.id) is not None
 
 

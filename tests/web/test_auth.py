@@ -192,3 +192,15 @@ def test_a_nul_character_in_the_address_is_refused_in_words(client: Any) -> None
     assert r.status_code == 400
     assert "控制字符" in r.json()["detail"]
 
+
+
+def test_backslash_and_control_character_tricks_in_next_stay_on_site(session: Session, client: Any) -> None:
+    make_user(session, "operator", phone="13900009992")
+    landed = []
+
+    for target in ("/\\evil.example", "/\t/evil.example", "/\\/evil.example"):
+        r = client.post("/login/staff", data={"phone": "13900009992", "password": PASSWORD, "next": target,
+                                              "csrf_token": csrf(client)}, follow_redirects=False)
+        landed.append(r.headers["location"])
+
+    assert landed == ["/", "/", "/"]
