@@ -298,7 +298,12 @@ def run_plan_job(session: Session, plan_id: int, progress: Progress, *, time_lim
     def on_progress(p: routing.SolveProgress) -> None:
         progress(msg.JOB_STAGE_NAMES.get(p.stage, p.stage), p.best_cost)
 
-    result = routing.solve(t.problem, time_limit_s=time_limit_s, deterministic=deterministic, progress=on_progress)
+    try:
+        result = routing.solve(t.problem, time_limit_s=time_limit_s, deterministic=deterministic,
+                               progress=on_progress)
+    except routing.NoFeasibleRoute as exc:
+        # Locks the dispatcher set cannot all be kept: say so in words instead of a technical failure.
+        raise Conflict(msg.DISPATCH_LOCK_CONFLICT) from exc
     progress(msg.JOB_STAGE_NAMES["saving"], result.travel_s)
     store_plan(session, plan, t, result)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from functools import partial
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -160,3 +161,22 @@ def test_a_dispatcher_of_another_canteen_may_not_see_the_plan(session: Session) 
         refused = True
 
     assert refused
+
+
+def test_locks_that_cannot_all_be_kept_fail_the_job_with_the_reason_in_words(
+    session: Session, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    canteen = make_canteen(session)
+    make_driver(session, canteen, DAY)
+    make_delivery_orders(session, canteen, DAY, [(0.002, 0.0)])
+    plan = planned(session, canteen.id or 0)
+
+    def refuse(*_args: object, **_kwargs: object) -> routing.RoutePlan:
+        raise routing.NoFeasibleRoute("locked trip breaks a window")
+
+    monkeypatch.setattr(dispatch.routing, "solve", refuse)
+    run_jobs(engine)
+
+    status = jobs.status(session, plan.id or 0)
+    assert status.state == "failed"
+    assert "请解除部分锁定后重新规划" in status.error
