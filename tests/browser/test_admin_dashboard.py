@@ -76,13 +76,15 @@ def test_an_operator_reads_todays_dashboard(page: Any, session: Session) -> None
     orders = page.locator("[data-stat=orders] .stat-value").inner_text()
     route = page.locator('[data-route="彭浦新村长者食堂-lunch"]').inner_text()
     alert = page.locator("[data-alert]").inner_text()
+    call_link = page.locator("[data-alert] a[href='tel:13800001234']").count()
     check_in = page.locator("[data-check-in]").inner_text()
     problems = check_page(page)
     screenshot(page, "admin-dashboard")
 
     assert orders == "8"
     assert route.split() == ["彭浦新村长者食堂", "午餐", "已发布", "1", "3", "1", "1", "1"]
-    assert "王秀英" in alert and "王海燕（女儿）13800001234" in alert
+    assert "王秀英" in alert and "王海燕（女儿）138****1234" in alert
+    assert call_link == 1
     assert check_in.startswith("王秀英 独居")
     assert problems == []
 
