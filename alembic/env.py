@@ -1,4 +1,4 @@
-"""Migrations run against app.settings' DATABASE_URL unless a connection or URL is handed in."""
+"""Migrations run against app.core.settings' DATABASE_URL unless a connection or URL is handed in."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from app.db import make_engine
-from app.settings import get_settings
+from app.core.db import make_engine
+from app.core.settings import get_settings
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ def _migrate(_args: argparse.Namespace) -> int:
     from alembic.config import Config
 
     from alembic import command
-    from app.settings import ROOT
+    from app.core.settings import ROOT
 
     command.upgrade(Config(str(ROOT / "alembic.ini")), "head")
     return 0
@@ -28,7 +29,7 @@ def _migrate(_args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
-    from app.db import get_engine
+    from app.core.db import get_engine
     from app.demo import DEMO_PASSWORD, DEMO_PIN, build_demo, database_is_empty
 
     with Session(get_engine()) as session:
@@ -88,9 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=_serve)
+    # Each area may add its own commands in `app/<area>/cli.py` (a `register(subparsers)` function).
     for info in sorted(pkgutil.iter_modules(app_pkg.__path__), key=lambda i: i.name):
-        if info.name.startswith("cli_"):
-            importlib.import_module(f"app.{info.name}").register(sub)
+        if info.ispkg and importlib.util.find_spec(f"app.{info.name}.cli") is not None:
+            importlib.import_module(f"app.{info.name}.cli").register(sub)
     return parser
 
 

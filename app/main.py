@@ -1,4 +1,4 @@
-"""create_app(): every router under app.web (`*_pages` modules and `app.web.api.*`), static files, errors."""
+"""create_app(): each area's routers, static files, error pages and the security middleware."""
 
 from __future__ import annotations
 
@@ -8,23 +8,33 @@ import pkgutil
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-import app.web as web_pkg
-import app.web.api as api_pkg
-from app.settings import ROOT
-from app.web import api_docs, errors
-from app.web.security import SecurityMiddleware, csrf_protect
+import app as app_pkg
+from app.core import api_docs, error_pages
+from app.core.security import SecurityMiddleware, csrf_protect
+from app.core.settings import ROOT
+
+# Packages under app/ that hold no routers.
+NOT_AREAS = frozenset({"core", "models", "pricing", "demo", "jobs"})
+
+
+def _is_router_module(name: str) -> bool:
+    return name in ("pages", "api") or name.endswith(("_pages", "_api"))
 
 
 def _routers() -> list[tuple[APIRouter, bool]]:
-    """Pages live in `app/web/*_pages.py`, JSON in `app/web/api/*.py`; each exposes `router`."""
+    """Each area keeps its HTML routes in `pages.py` / `*_pages.py` and its JSON routes in `api.py` /
+    `*_api.py`, each exposing `router`; a new area needs no line here."""
     found: list[tuple[APIRouter, bool]] = []
-    for pkg, keep in ((web_pkg, lambda n: n.endswith("_pages")), (api_pkg, lambda n: not n.startswith("_"))):
-        for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-            if keep(info.name):
-                module = importlib.import_module(f"{pkg.__name__}.{info.name}")
+    for area in sorted(pkgutil.iter_modules(app_pkg.__path__), key=lambda i: i.name):
+        if not area.ispkg or area.name in NOT_AREAS:
+            continue
+        package = importlib.import_module(f"app.{area.name}")
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+            if _is_router_module(info.name):
+                module = importlib.import_module(f"{package.__name__}.{info.name}")
                 router = getattr(module, "router", None)
                 if isinstance(router, APIRouter):
-                    found.append((router, pkg is web_pkg))
+                    found.append((router, not (info.name == "api" or info.name.endswith("_api"))))
     return found
 
 
@@ -36,6 +46,6 @@ def create_app() -> FastAPI:
         app.include_router(router, include_in_schema=not is_page)
     api_docs.install(app)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
-    errors.install(app)
+    error_pages.install(app)
     app.add_middleware(SecurityMiddleware)
     return app

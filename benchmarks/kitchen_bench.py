@@ -124,8 +124,8 @@ def bench_aggregation(count: int = 200_000) -> None:
 
 def bench_label_pdf(count: int = 2_000) -> None:
     """The labels sheet for `count` bags, rendered exactly as the PDF download renders it."""
-    from app.services.kitchen_service import KitchenScope, KitchenSheets
-    from app.web.kitchen_pages import cpu_count, render_sheet_pdf
+    from app.kitchen.pages import cpu_count, render_sheet_pdf
+    from app.kitchen.service import KitchenScope, KitchenSheets
 
     rng = random.Random(11)
     lines = [line for order in range(1, count + 1) for line in _order_lines(rng, order, 0, kitchen.DELIVERY)]

@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 import app.models  # noqa: F401
-from app import db as app_db
-from app.settings import ROOT, get_settings
+from app.core import db as app_db
+from app.core.settings import ROOT, get_settings
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 ARTIFACTS = ROOT / "test-artifacts"

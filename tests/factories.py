@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.accounts.auth import hash_secret
 from app.models import (
     Canteen,
     CanteenSlot,
@@ -25,8 +26,7 @@ from app.models import (
     now,
 )
 from app.pricing import builtin_scheme_data
-from app.services.auth import hash_secret
-from app.services.identity import make_id_number
+from app.seniors.identity import make_id_number
 
 _seq = itertools.count(1)
 PASSWORD = "secret-pass"
@@ -164,7 +164,7 @@ def make_priced_order(session: Session, senior: Senior, canteen: Canteen, day: d
 
     from app.models import Order, OrderLine
     from app.pricing import Line
-    from app.services.pricing_service import quote, snapshot_fields, subsidy_rows
+    from app.subsidy.service import quote, snapshot_fields, subsidy_rows
 
     menu = session.exec(select(Menu).where(Menu.canteen_id == canteen.id, Menu.service_date == day,
                                            Menu.slot == slot)).first() or make_menu(session, canteen, day, slot)
@@ -217,7 +217,7 @@ def principal_of(session: Session, user: User) -> Any:
     """The Principal a signed-in `user` would have, without going through sign-in."""
     from sqlmodel import select
 
-    from app.services.auth import Principal
+    from app.core.principal import Principal
 
     roles: dict[str, set[int | None]] = {}
     for r in session.exec(select(UserRole).where(UserRole.user_id == user.id)):
@@ -232,7 +232,7 @@ def make_full_menu(session: Session, canteen: Canteen, day: date, slot: str = "l
     """A published menu made of the demo district's real-looking set meals and dishes (shared per canteen)."""
     from sqlmodel import select
 
-    from app import demo_data
+    from app.demo import data as demo_data
 
     known = {d.name: d for d in session.exec(select(Dish).where(Dish.canteen_id == canteen.id))}
     for name, cat, price, tags, textures, allergens, icon in demo_data.DISHES:
@@ -269,8 +269,8 @@ def make_driver(session: Session, canteen: Canteen, day: date, slot: str = "lunc
     """A driver with a sign-in, a vehicle and a shift for canteen × day × slot. Returns (user, driver, vehicle)."""
     from datetime import datetime
 
+    from app.core.settings import TZ
     from app.models import Driver, DriverShift, Vehicle
-    from app.settings import TZ
 
     user = make_user(session, ("driver", canteen.id), name=name, phone=phone)
     driver = Driver(user_id=user.id, canteen_id=canteen.id or 0, name=name, phone=user.phone or "")

@@ -8,7 +8,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from alembic import command
-from app.settings import ROOT
+from app.core.settings import ROOT
 
 
 def _config(engine: Engine) -> Config:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
-from app.settings import TZ
+# Service dates, cutoffs and ETAs are Asia/Shanghai wall-clock time (app.core.settings re-exports this).
+TZ = ZoneInfo("Asia/Shanghai")
+
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",

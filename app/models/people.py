@@ -77,7 +77,7 @@ class CanteenSlot(SQLModel, table=True):
 
 
 class Senior(SQLModel, table=True):
-    """A 长者. ID number, phone, address and health needs are personal data: see app.services.privacy."""
+    """A 长者. ID number, phone, address and health needs are personal data: see app.core.privacy."""
 
     __tablename__ = "senior"
     __table_args__ = (

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from app.accounts import service as accounts
 from app.models import AuditEvent
-from app.services import accounts
 from tests.browser.agefriendly import check_page
 from tests.conftest import screenshot
 from tests.factories import PASSWORD, make_canteen, make_senior, make_user, principal_of

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(autouse=True)
 def uploads_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Uploaded registers hold personal data: tests keep theirs in their own temporary folder."""
-    monkeypatch.setattr("app.web.admin_senior_pages.UPLOADS", tmp_path / "uploads")
+    monkeypatch.setattr("app.seniors.pages.UPLOADS", tmp_path / "uploads")
 
 
 def sign_in_as_operator(page: Any, session: Session) -> None:

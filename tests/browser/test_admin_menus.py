@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
+from app.menus import catalogue as cat
+from app.menus import planning as mp
 from app.models import Menu, now
-from app.services import menu_catalogue as cat
-from app.services import menu_planning as mp
 from tests.browser.agefriendly import check_page
 from tests.browser.test_admin_import import sign_in_as_operator
 from tests.conftest import screenshot

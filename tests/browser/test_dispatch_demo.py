@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.demo import build_demo
+from app.demo.build import build_demo
 from tests.browser.dispatch_world import run_jobs
 from tests.conftest import screenshot
 from tests.factories import now

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
+from app.core.settings import TZ
 from app.models import CanteenSlot, Order, now
-from app.services import ordering, ordering_rules
-from app.services.ordering_views import find_menu
-from app.settings import TZ
+from app.ordering import rules as ordering_rules
+from app.ordering import service as ordering
+from app.ordering.views import find_menu
 from tests.browser.agefriendly import check_page
 from tests.conftest import screenshot
 from tests.factories import (

@@ -9,7 +9,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from app.services.identity import make_id_number
+from app.seniors.identity import make_id_number
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 

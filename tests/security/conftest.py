@@ -20,8 +20,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
-from app import db as app_db
-from app.settings import get_settings
+from app.core import db as app_db
+from app.core.settings import get_settings
 from tests.conftest import PG_URL, _migrate, _worker
 from tests.security.world import World, build_world
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from app.web.deps import Allow
+from app.core.deps import Allow
 
 
 @dataclass(frozen=True)

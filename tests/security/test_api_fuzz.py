@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from schemathesis.generation.modes import GenerationMode
 from sqlmodel import Session, SQLModel, func, select
 
+from app.core.security import CSRF_COOKIE
 from app.models import (
     AuditEvent,
     Order,
@@ -29,7 +30,6 @@ from app.models import (
     VoucherPayment,
     WellnessCheck,
 )
-from app.web.security import CSRF_COOKIE
 from tests.security.conftest import shared_app
 from tests.security.routes import app_routes
 from tests.security.test_role_matrix import TABLE

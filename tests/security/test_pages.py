@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from app.web.security import CSRF_COOKIE
+from app.core.security import CSRF_COOKIE
 from tests.security.test_role_matrix import TABLE, _case_for, _routes
 from tests.security.walk import call, sign_as
 from tests.security.world import ANONYMOUS, WHO, World

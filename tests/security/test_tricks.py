@@ -10,8 +10,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from sqlmodel import Session, func, select
 
+from app.core.security import CSRF_COOKIE
 from app.models import DeliveryStop, HelperLink, Order, StopEvent, User, now
-from app.web.security import CSRF_COOKIE
 from tests.security.conftest import shared_app
 from tests.security.walk import refused, sign_as
 from tests.security.world import World

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.web.deps import SESSION_COOKIE
-from app.web.security import CSRF_COOKIE
+from app.core.deps import SESSION_COOKIE
+from app.core.security import CSRF_COOKIE
 from tests.security.routes import AppRoute
 from tests.security.world import ANONYMOUS, World
 

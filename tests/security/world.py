@@ -15,6 +15,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.accounts import service as accounts
+from app.accounts.auth import issue_session
+from app.dispatch import edit as dispatch_edit
 from app.models import (
     Alert,
     DeliveryPlan,
@@ -31,8 +34,6 @@ from app.models import (
     Vehicle,
     now,
 )
-from app.services import accounts, dispatch_edit
-from app.services.auth import issue_session
 from tests.factories import (
     PIN,
     link_helper,

@@ -1,0 +1,368 @@
+"""Accounts: operators invite staff and helpers, change their roles, switch accounts off; counters set a
+senior's card PIN; a helper is linked to a senior only with a recorded consent (who agreed, when, how).
+
+Every change writes an audit event in the same transaction, so the log and the change commit together.
+Nobody sets another person's password: an invitation is a one-time link the invitee opens to choose their own.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.accounts import scope
+from app.accounts.auth import PHONE_RE, PIN_RE, hash_secret, issue_session
+from app.core import audit
+from app.core import messages as msg
+from app.core.errors import AppError, Forbidden, InvalidInput, NotFound
+from app.core.principal import Principal, token_hash
+from app.core.privacy import mask_phone
+from app.models import Canteen, Driver, Invitation, Senior, User, UserRole, now
+
+# Roles that only make sense at one canteen; operators and helpers are not tied to one.
+SCOPED_ROLES = ("counter", "kitchen", "dispatcher", "driver")
+INVITABLE_ROLES = ("helper", "counter", "kitchen", "dispatcher", "driver", "operator")
+INVITATION_DAYS = 7
+PASSWORD_MIN, PASSWORD_MAX = 8, 128
+# ASCII digits only: str.isdigit() accepts "²", which int() then refuses.
+_ID = re.compile(r"[0-9]{1,9}")
+
+
+class InvitationGone(AppError):
+    status_code = 410
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    canteen_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Invited:
+    user_id: int
+    name: str
+    token: str
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(msg.USER_NOT_FOUND)
+    return user
+
+
+def _managed(session: Session, principal: Principal, user_id: int) -> User:
+    """The account, if this operator's canteens cover it (see accounts_scope)."""
+    user = _user(session, user_id)
+    scope.check_may_manage(session, principal, user_id)
+    return user
+
+
+def _roles_text(grants: list[Grant], canteens: Mapping[int, str]) -> str:
+    return "、".join(msg.ROLE_NAMES.get(g.role, g.role) + (f"（{canteens.get(g.canteen_id, g.canteen_id)}）"
+                                                         if g.canteen_id else "") for g in grants) or "无"
+
+
+def canteen_names(session: Session) -> dict[int, str]:
+    return {c.id: c.name for c in session.exec(select(Canteen).order_by(col(Canteen.id))) if c.id is not None}
+
+
+# ---------------------------------------------------------------- roles from a form
+
+def grants_from_form(form: Mapping[str, str], canteens: Mapping[int, str]) -> list[Grant]:
+    """Form fields `role_<role>` (ticked) and `canteen_<role>` (a canteen id for scoped roles)."""
+    grants, errors = [], {}
+    for role in INVITABLE_ROLES:
+        if not form.get(f"role_{role}"):
+            continue
+        if role not in SCOPED_ROLES:
+            grants.append(Grant(role))
+            continue
+        raw = str(form.get(f"canteen_{role}", "")).strip()
+        if not raw:
+            errors[f"canteen_{role}"] = msg.ROLE_NEEDS_CANTEEN.format(role=msg.ROLE_NAMES[role])
+        elif not _ID.fullmatch(raw) or int(raw) not in canteens:
+            errors[f"canteen_{role}"] = msg.CANTEEN_UNKNOWN
+        else:
+            grants.append(Grant(role, int(raw)))
+    if form.get("role_senior"):
+        errors["roles"] = msg.ROLE_NO_SENIOR
+    elif not grants and not errors:
+        errors["roles"] = msg.ROLES_REQUIRED
+    if errors:
+        raise InvalidInput(errors)
+    return grants
+
+
+def _store_grants(session: Session, user: User, grants: list[Grant]) -> None:
+    assert user.id is not None
+    for g in grants:
+        session.add(UserRole(user_id=user.id, role=g.role, canteen_id=g.canteen_id))
+        if g.role == "driver" and g.canteen_id is not None:
+            _ensure_driver(session, user, g.canteen_id)
+
+
+def _ensure_driver(session: Session, user: User, canteen_id: int) -> None:
+    """Driver pages find the driver through the account; a new driver is ready for shifts straight away."""
+    if session.exec(select(Driver).where(Driver.user_id == user.id)).first() is None:
+        session.add(Driver(user_id=user.id, canteen_id=canteen_id, name=user.name, phone=user.phone or ""))
+
+
+def grants_of(session: Session, user_id: int) -> list[Grant]:
+    rows = session.exec(select(UserRole).where(UserRole.user_id == user_id).order_by(col(UserRole.id)))
+    return [Grant(r.role, r.canteen_id) for r in rows]
+
+
+# ---------------------------------------------------------------- invitations
+
+def _check_name_phone(session: Session, name: str, phone: str) -> dict[str, str]:
+    errors = {}
+    if not name:
+        errors["name"] = msg.NAME_REQUIRED
+    elif len(name) > 40:
+        errors["name"] = msg.NAME_TOO_LONG
+    if not phone:
+        errors["phone"] = msg.PHONE_REQUIRED
+    elif not PHONE_RE.match(phone):
+        errors["phone"] = msg.PHONE_INVALID
+    elif session.exec(select(User.id).where(User.phone == phone)).first() is not None:
+        errors["phone"] = msg.PHONE_TAKEN
+    return errors
+
+
+def invite(session: Session, principal: Principal, *, name: str, phone: str, form: Mapping[str, str],
+           address: str = "") -> Invited:
+    """Create the account (no password yet) with its roles, and a one-time link to set the password."""
+    name, phone = name.strip(), phone.strip()
+    canteens = canteen_names(session)
+    errors = _check_name_phone(session, name, phone)
+    try:
+        grants = grants_from_form(form, canteens)
+        scope.check_grants(principal, [(g.role, g.canteen_id) for g in grants])
+    except InvalidInput as e:
+        errors |= e.errors
+    if errors:
+        raise InvalidInput(errors)
+    user = User(name=name, phone=phone, password_hash="", invited_by_id=principal.user_id)
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:  # the same phone invited twice at once
+        session.rollback()
+        raise InvalidInput({"phone": msg.PHONE_TAKEN}) from None
+    _store_grants(session, user, grants)
+    token = _new_invitation(session, user, principal.user_id)
+    audit.record(session, user_id=principal.user_id, action="user.invite", object_type="user", object_id=user.id,
+                 detail=f"{name} {mask_phone(phone)}：{_roles_text(grants, canteens)}", address=address)
+    session.commit()
+    assert user.id is not None
+    return Invited(user.id, name, token)
+
+
+def _new_invitation(session: Session, user: User, created_by_id: int) -> str:
+    assert user.id is not None
+    session.execute(update(Invitation).where(col(Invitation.user_id) == user.id, col(Invitation.used_at).is_(None))
+                    .values(expires_at=now()))
+    token = secrets.token_urlsafe(32)
+    session.add(Invitation(token_hash=token_hash(token), user_id=user.id, created_by_id=created_by_id,
+                           expires_at=now() + timedelta(days=INVITATION_DAYS)))
+    return token
+
+
+def reinvite(session: Session, principal: Principal, user_id: int, address: str = "") -> Invited:
+    """A forgotten password or a lost phone: the old password, links and sessions all stop working."""
+    user = _managed(session, principal, user_id)
+    if user.senior_id is not None and not user.phone:
+        raise InvalidInput({"user": msg.ROLE_NO_SENIOR})
+    user.password_hash = ""
+    user.session_generation += 1
+    session.add(user)
+    token = _new_invitation(session, user, principal.user_id)
+    audit.record(session, user_id=principal.user_id, action="user.reinvite", object_type="user", object_id=user_id,
+                 detail=user.name, address=address)
+    session.commit()
+    return Invited(user_id, user.name, token)
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    name: str
+    phone_masked: str
+
+
+def _open_invitation(session: Session, token: str) -> tuple[Invitation, User]:
+    row = session.exec(select(Invitation, User).join(User, col(User.id) == col(Invitation.user_id))
+                       .where(Invitation.token_hash == token_hash(token[:100]))).first()
+    if row is None or row[0].used_at is not None:
+        raise NotFound(msg.INVITATION_INVALID)
+    invitation, user = row
+    if invitation.expires_at < now():
+        raise InvitationGone(msg.INVITATION_EXPIRED)
+    if not user.active:
+        raise Forbidden(msg.ACCOUNT_DISABLED)
+    return invitation, user
+
+
+def invitation_for(session: Session, token: str) -> InvitationView:
+    _, user = _open_invitation(session, token)
+    return InvitationView(user.name, mask_phone(user.phone or ""))
+
+
+COMMON_PASSWORDS = frozenset({"password", "password1", "qwerty123", "qwertyuiop", "1qaz2wsx", "abc12345",
+                              "a1234567", "iloveyou", "woaini1314", "admin123", "12345678a", "aa123456"})
+
+
+def _guessable(password: str, phone: str) -> bool:
+    """The first passwords any guesser tries: one repeated character, a run of digits, a famous one, the phone
+    number with something stuck on."""
+    low = password.lower()
+    runs = "01234567890123456789", "98765432109876543210", "abcdefghijklmnopqrstuvwxyz"
+    return (len(set(low)) <= 2 or low in COMMON_PASSWORDS or any(low in r for r in runs)
+            or bool(phone) and phone in low)
+
+
+def check_password(password: str, password2: str, phone: str) -> None:
+    errors = {}
+    if not password:
+        errors["password"] = msg.PASSWORD_REQUIRED
+    elif len(password) < PASSWORD_MIN:
+        errors["password"] = msg.PASSWORD_TOO_SHORT
+    elif len(password) > PASSWORD_MAX:
+        errors["password"] = msg.PASSWORD_TOO_LONG
+    elif password == phone:
+        errors["password"] = msg.PASSWORD_IS_PHONE
+    elif _guessable(password, phone):
+        errors["password"] = msg.PASSWORD_TOO_SIMPLE
+    elif password != password2:
+        errors["password2"] = msg.PASSWORD_MISMATCH
+    if errors:
+        raise InvalidInput(errors)
+
+
+def accept_invitation(session: Session, token: str, password: str, password2: str, *, address: str = "",
+                      user_agent: str = "") -> str:
+    """Set the invitee's own password and sign them in; returns the new session token for the cookie."""
+    invitation, user = _open_invitation(session, token)
+    check_password(password, password2, user.phone or "")
+    # Single use even under two simultaneous submits: only one UPDATE finds the link unused.
+    taken = session.execute(update(Invitation).where(col(Invitation.id) == invitation.id,
+                                                     col(Invitation.used_at).is_(None)).values(used_at=now()))
+    if getattr(taken, "rowcount", 0) != 1:
+        session.rollback()
+        raise NotFound(msg.INVITATION_INVALID)
+    user.password_hash = hash_secret(password)
+    user.session_generation += 1
+    session.add(user)
+    audit.record(session, user_id=user.id, action="user.password_set", object_type="user", object_id=user.id,
+                 address=address)
+    return issue_session(session, user, user_agent)
+
+
+# ---------------------------------------------------------------- roles and switching accounts off
+
+def set_roles(session: Session, principal: Principal, user_id: int, form: Mapping[str, str],
+              address: str = "") -> User:
+    user = _managed(session, principal, user_id)
+    canteens = canteen_names(session)
+    grants = grants_from_form(form, canteens)
+    scope.check_grants(principal, [(g.role, g.canteen_id) for g in grants])
+    if user_id == principal.user_id and not any(g.role == "operator" for g in grants):
+        raise InvalidInput({"roles": msg.CANNOT_CHANGE_SELF})
+    if user.senior_id is not None:
+        # A card account signs in with a short PIN: staff or helper powers need a phone and a password.
+        raise InvalidInput({"roles": msg.SENIOR_ACCOUNT_NO_ROLES})
+    before = grants_of(session, user_id)
+    kept = [g for g in before if g.role == "senior"]  # a senior's own account is managed through the card
+    for row in session.exec(select(UserRole).where(UserRole.user_id == user_id, UserRole.role != "senior")):
+        session.delete(row)
+    session.flush()
+    _store_grants(session, user, grants)
+    audit.record(session, user_id=principal.user_id, action="user.roles", object_type="user", object_id=user_id,
+                 detail=f"{user.name}：{_roles_text(before, canteens)} → {_roles_text(kept + grants, canteens)}",
+                 address=address)
+    session.commit()
+    return user
+
+
+def set_active(session: Session, principal: Principal, user_id: int, active: bool, address: str = "") -> User:
+    if user_id == principal.user_id and not active:
+        raise InvalidInput({"user": msg.CANNOT_CHANGE_SELF})
+    user = _managed(session, principal, user_id)
+    user.active = active
+    if not active:
+        user.session_generation += 1
+    session.add(user)
+    audit.record(session, user_id=principal.user_id, action="user.activate" if active else "user.deactivate",
+                 object_type="user", object_id=user_id, detail=user.name, address=address)
+    session.commit()
+    return user
+
+
+def sign_out_user(session: Session, principal: Principal, user_id: int, address: str = "") -> User:
+    """A lost phone: every session of the account ends; the password stays."""
+    user = _managed(session, principal, user_id)
+    user.session_generation += 1
+    session.add(user)
+    audit.record(session, user_id=principal.user_id, action="user.sign_out_everywhere", object_type="user",
+                 object_id=user_id, detail=user.name, address=address)
+    session.commit()
+    return user
+
+
+# ---------------------------------------------------------------- seniors' card PINs
+
+WEAK_PINS = frozenset({"1234", "12345", "123456", "4321", "654321", "0000", "00000", "000000"}
+                      | {d * n for d in "0123456789" for n in (4, 5, 6)})
+
+
+def senior_for_pin(session: Session, principal: Principal, senior_id: int) -> Senior:
+    """The counter sets PINs for seniors registered at its own canteen; operators for anyone."""
+    senior = session.get(Senior, senior_id)
+    if senior is None:
+        raise NotFound(msg.SENIOR_NOT_FOUND)
+    if principal.has("operator") and scope.senior_in_scope(principal, senior):
+        return senior
+    home = senior.default_canteen_id
+    if home is None or not principal.may_see_canteen("counter", home):
+        raise Forbidden(msg.SENIOR_OTHER_CANTEEN)
+    return senior
+
+
+def has_pin(session: Session, senior_id: int) -> bool:
+    user = session.exec(select(User).where(User.senior_id == senior_id)).first()
+    return bool(user and user.password_hash)
+
+
+def set_senior_pin(session: Session, principal: Principal, senior_id: int, pin: str, pin2: str,
+                   address: str = "") -> Senior:
+    senior = senior_for_pin(session, principal, senior_id)
+    pin, pin2 = pin.strip(), pin2.strip()
+    if not senior.card_no:
+        raise InvalidInput({"pin": msg.SENIOR_NO_CARD})
+    if not PIN_RE.match(pin):
+        raise InvalidInput({"pin": msg.PIN_INVALID})
+    if pin in WEAK_PINS:
+        raise InvalidInput({"pin": msg.PIN_TOO_SIMPLE})
+    if pin != pin2:
+        raise InvalidInput({"pin2": msg.PIN_MISMATCH})
+    user = session.exec(select(User).where(User.senior_id == senior_id)).first()
+    if user is None:
+        user = User(name=senior.name, senior_id=senior_id, invited_by_id=principal.user_id)
+        session.add(user)
+        session.flush()
+        session.add(UserRole(user_id=user.id or 0, role="senior"))
+    user.password_hash = hash_secret(pin)
+    user.session_generation += 1  # whoever knew the old PIN is signed out
+    session.add(user)
+    audit.record(session, user_id=principal.user_id, action="senior.pin_set", object_type="senior",
+                 object_id=senior_id, detail=f"卡号 {senior.card_no}", address=address)
+    session.commit()
+    return senior

@@ -1,0 +1,105 @@
+"""Alerts an operator must act on: a no-answer at the door, a wellness concern, a problem on a delivery.
+
+Raised by the driver's reports (app.dispatch.driver) and read by the dispatcher's live board and the
+operators' dashboard through `open_alerts`. Each alert carries the senior's emergency contacts, because the
+first thing to do is to ring them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from app.core import messages as msg
+from app.core.errors import Forbidden, NotFound
+from app.core.principal import Principal
+from app.models import Alert, EmergencyContact, Senior, now
+
+ALERT_ROLES = ("operator", "dispatcher")
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    relation: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class AlertView:
+    id: int
+    kind: str
+    kind_name: str
+    status: str
+    status_name: str
+    senior_id: int
+    senior_name: str
+    canteen_id: int
+    stop_id: int | None
+    message: str
+    created_at: datetime
+    contacts: tuple[Contact, ...]
+
+
+def contacts_of(session: Session, senior_id: int) -> list[Contact]:
+    rows = session.exec(select(EmergencyContact).where(EmergencyContact.senior_id == senior_id)
+                        .order_by(col(EmergencyContact.priority), col(EmergencyContact.id))).all()
+    return [Contact(c.name, c.relation, c.phone) for c in rows]
+
+
+def contacts_text(contacts: list[Contact]) -> str:
+    return "；".join(f"{c.name}（{c.relation}）{c.phone}" for c in contacts) or msg.ALERT_NO_CONTACTS
+
+
+def raise_alert(session: Session, *, kind: str, senior_id: int, canteen_id: int, stop_id: int | None,
+                message: str) -> Alert:
+    """Adds the alert to the caller's transaction (the caller commits with the report that caused it)."""
+    alert = Alert(kind=kind, senior_id=senior_id, canteen_id=canteen_id, stop_id=stop_id, message=message[:300])
+    session.add(alert)
+    return alert
+
+
+def open_alerts(session: Session, canteen_ids: Iterable[int] | None = None, *,
+                statuses: tuple[str, ...] = ("open", "acknowledged")) -> list[AlertView]:
+    """Unresolved alerts, newest first; `canteen_ids=None` means every canteen."""
+    query = select(Alert, Senior).join(Senior, col(Senior.id) == Alert.senior_id).where(
+        col(Alert.status).in_(statuses))
+    if canteen_ids is not None:
+        query = query.where(col(Alert.canteen_id).in_(list(canteen_ids)))
+    rows = session.exec(query.order_by(col(Alert.created_at).desc(), col(Alert.id).desc())).all()
+    return [_view(session, a, s) for a, s in rows]
+
+
+def alerts_for(session: Session, principal: Principal) -> list[AlertView]:
+    """The open alerts this principal's roles may see (operators and dispatchers, by canteen scope)."""
+    scopes: set[int | None] = set()
+    for role in ALERT_ROLES:
+        scopes |= set(principal.canteens_for(role))
+    if not scopes:
+        raise Forbidden(msg.FORBIDDEN)
+    return open_alerts(session, None if None in scopes else [c for c in scopes if c is not None])
+
+
+def _view(session: Session, alert: Alert, senior: Senior) -> AlertView:
+    return AlertView(id=alert.id or 0, kind=alert.kind, kind_name=msg.ALERT_KIND_NAMES.get(alert.kind, alert.kind),
+                     status=alert.status, status_name=msg.ALERT_STATUS_NAMES.get(alert.status, alert.status),
+                     senior_id=senior.id or 0, senior_name=senior.name, canteen_id=alert.canteen_id,
+                     stop_id=alert.stop_id, message=alert.message, created_at=alert.created_at,
+                     contacts=tuple(contacts_of(session, senior.id or 0)))
+
+
+def handle(session: Session, principal: Principal, alert_id: int, status: str, note: str = "") -> Alert:
+    """Acknowledge or resolve an alert, recording who did it. Commits."""
+    alert = session.get(Alert, alert_id)
+    if alert is None or status not in ("acknowledged", "resolved"):
+        raise NotFound(msg.ALERT_NOT_FOUND)
+    if not any(principal.may_see_canteen(r, alert.canteen_id) for r in ALERT_ROLES if principal.has(r)):
+        raise Forbidden(msg.FORBIDDEN_OBJECT)
+    alert.status, alert.handled_by_id, alert.handled_at = status, principal.user_id, now()
+    alert.handling_note = note[:300]
+    session.add(alert)
+    session.commit()
+    return alert

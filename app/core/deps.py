@@ -1,0 +1,66 @@
+"""Request dependencies: the database session, the signed-in principal, and per-route role guards.
+
+Every route declares who may use it with `allow(...)` (or `PUBLIC`); tests walk the router table and fail on
+any route without a guard, so a new page cannot be forgotten.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from app.core import messages as msg
+from app.core.db import get_session
+from app.core.errors import Forbidden, LoginRequired
+from app.core.principal import Principal, principal_for_token
+from app.core.security import SESSION_COOKIE
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(request: Request, session: SessionDep) -> Principal | None:
+    principal = principal_for_token(session, request.cookies.get(SESSION_COOKIE))
+    request.state.principal = principal
+    return principal
+
+
+class Allow:
+    """A route guard: which roles may use the route, checked on the server before the handler runs."""
+
+    def __init__(self, *roles: str, public: bool = False) -> None:
+        self.roles = frozenset(roles)
+        self.public = public
+
+    def __call__(self, principal: Annotated[Principal | None, Depends(get_principal)]) -> Principal | None:
+        if self.public:
+            return principal
+        if principal is None:
+            raise LoginRequired(msg.LOGIN_REQUIRED)
+        if self.roles and not self.roles & principal.roles.keys():
+            raise Forbidden(msg.FORBIDDEN)
+        return principal
+
+
+def allow(*roles: str) -> Any:
+    """`principal: Principal = allow("kitchen", "operator")`; with no roles, any signed-in user."""
+    return Depends(Allow(*roles))
+
+
+PUBLIC: Any = Depends(Allow(public=True))
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+_ID_TEXT = re.compile(r"[0-9]{1,9}")
+
+
+def int_or_none(text: str | None) -> int | None:
+    """A form or query value as a non-negative int, or None. Use instead of `int(x) if x.isdigit()`:
+    str.isdigit() accepts "²" (int() then raises) and 5,000-digit strings (int() refuses those too)."""
+    text = (text or "").strip()
+    return int(text) if _ID_TEXT.fullmatch(text) else None

@@ -1,0 +1,84 @@
+"""The one Jinja2 environment: filters for money and names, and render() that adds the page's common data."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse
+
+from app.core import messages as msg
+from app.core.privacy import mask_id_number, mask_name, mask_phone
+from app.core.settings import ROOT, TZ, get_settings
+
+WEEKDAYS = "一二三四五六日"
+
+templates = Jinja2Templates(directory=str(ROOT / "templates"))
+env = templates.env
+env.autoescape = True
+
+
+def yuan(fen: int | None) -> str:
+    """Integer fen to a yuan string for display only (never parsed back): 1250 -> "12.50"."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def cn_date(d: date | datetime) -> str:
+    return f"{d.month}月{d.day}日 星期{WEEKDAYS[d.weekday()]}"
+
+
+def clock(t: datetime | None) -> str:
+    """A clock time in words as seniors say it: 上午9:30 / 下午2:30 / 晚上6:00."""
+    if t is None:
+        return ""
+    if isinstance(t, datetime):
+        t = t.astimezone(TZ)
+    h, m = t.hour, t.minute
+    part = "凌晨" if h < 6 else "上午" if h < 12 else "中午" if h < 13 else "下午" if h < 18 else "晚上"
+    h12 = h if h <= 12 else h - 12
+    return f"{part}{h12}:{m:02d}"
+
+
+env.filters.update(yuan=yuan, cn_date=cn_date, clock=clock, mask_id=mask_id_number, mask_phone=mask_phone,
+                   mask_name=mask_name)
+env.globals.update(SLOT_NAMES=msg.SLOT_NAMES, FULFILMENT_NAMES=msg.FULFILMENT_NAMES, ROLE_NAMES=msg.ROLE_NAMES,
+                   ORDER_STATUS_NAMES=msg.ORDER_STATUS_NAMES, VEHICLE_KIND_NAMES=msg.VEHICLE_KIND_NAMES)
+
+
+def route_exists(request: Request, name: str) -> bool:
+    """Lets a template link to another area's page only once that page exists."""
+    return name in _route_names(request.app.router.routes)
+
+
+def _route_names(routes: Any) -> set[str]:
+    # Walk nested routers too: recent FastAPI keeps included routers as their own route objects.
+    names: set[str] = set()
+    for route in routes:
+        if getattr(route, "name", None):
+            names.add(route.name)
+        for attr in ("routes", "original_router"):
+            inner = getattr(route, attr, None)
+            if inner is not None and inner is not route:
+                names |= _route_names(inner.routes if hasattr(inner, "routes") and attr != "routes" else inner)
+    return names
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200,
+           headers: dict[str, str] | None = None) -> HTMLResponse:
+    principal = getattr(request.state, "principal", None)
+    cookie_font = "特大" if request.cookies.get("font_size") == "xl" else "大"
+    font = principal.font_size if principal else cookie_font
+    ctx = {
+        "principal": principal,
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "help_phone": get_settings().help_phone,
+        "font_size": font if font in ("大", "特大") else "大",
+        "route_exists": lambda n: route_exists(request, n),
+        **(context or {}),
+    }
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)

@@ -1,0 +1,188 @@
+"""A job queue in the database: route solving runs in worker processes, never inside a web request.
+
+The queue lives in DeliveryPlan's job_* columns, so any number of workers on any machines share it through the
+database alone. Every state change is a conditional UPDATE (compare-and-set), which makes enqueueing idempotent
+(a second click while queued or running changes nothing) and claiming atomic (two workers never run one job).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, or_, select
+
+from app.core import messages as msg
+from app.core.errors import AppError
+from app.models import DeliveryPlan, now
+
+log = logging.getLogger(__name__)
+
+# A running job whose heartbeat is older than this is taken to be orphaned (its worker died) and may be re-claimed.
+STALE_AFTER = timedelta(seconds=90)
+HEARTBEAT_S = 5.0
+ACTIVE = ("queued", "running")
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """What the dispatcher's page polls: state, stage in words, elapsed seconds, best cost so far."""
+
+    plan_id: int
+    state: str
+    stage: str
+    elapsed_s: int
+    best_cost: int | None
+    error: str
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE
+
+
+def enqueue(session: Session, plan_id: int) -> bool:
+    """Queue a solve for the plan. Returns False (and changes nothing) when one is already queued or running."""
+    result = session.execute(
+        update(DeliveryPlan)
+        .where(col(DeliveryPlan.id) == plan_id, col(DeliveryPlan.job_state).not_in(ACTIVE))
+        .values(job_state="queued", job_stage=msg.JOB_STAGE_NAMES["queued"], job_error="", job_best_cost=None,
+                job_started_at=None, job_finished_at=None, job_heartbeat_at=now())
+    )
+    session.commit()
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def claim(session: Session) -> int | None:
+    """Take the oldest waiting job (or an orphaned running one). The UPDATE only succeeds if the row is still in
+    the state we read, so when two workers race for one job exactly one of them gets it."""
+    stale = now() - STALE_AFTER
+    candidates = session.exec(
+        select(DeliveryPlan.id, DeliveryPlan.job_state, DeliveryPlan.job_heartbeat_at)
+        .where(or_(col(DeliveryPlan.job_state) == "queued",
+                   (col(DeliveryPlan.job_state) == "running") & (col(DeliveryPlan.job_heartbeat_at) < stale)))
+        .order_by(col(DeliveryPlan.job_heartbeat_at), col(DeliveryPlan.id)).limit(10)
+    ).all()
+    for plan_id, state, beat in candidates:
+        if _take(session, plan_id or 0, state, beat):
+            return plan_id
+    return None
+
+
+def _take(session: Session, plan_id: int, state: str, beat: datetime | None) -> bool:
+    seen = col(DeliveryPlan.job_heartbeat_at).is_(None) if beat is None else col(DeliveryPlan.job_heartbeat_at) == beat
+    at = now()
+    result = session.execute(
+        update(DeliveryPlan)
+        .where(col(DeliveryPlan.id) == plan_id, col(DeliveryPlan.job_state) == state, seen)
+        .values(job_state="running", job_stage=msg.JOB_STAGE_NAMES["started"], job_started_at=at,
+                job_heartbeat_at=at)
+    )
+    session.commit()
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def report(session: Session, plan_id: int, stage: str, best_cost: int | None = None) -> None:
+    """Record progress and beat the heart; only while the job is still running."""
+    values: dict[str, object] = {"job_heartbeat_at": now(), "job_stage": stage[:40]}
+    if best_cost is not None:
+        values["job_best_cost"] = best_cost
+    session.execute(update(DeliveryPlan)
+                    .where(col(DeliveryPlan.id) == plan_id, col(DeliveryPlan.job_state) == "running").values(**values))
+    session.commit()
+
+
+def finish(session: Session, plan_id: int, *, error: str = "") -> None:
+    session.execute(
+        update(DeliveryPlan).where(col(DeliveryPlan.id) == plan_id)
+        .values(job_state="failed" if error else "done", job_error=error[:300], job_finished_at=now(),
+                job_heartbeat_at=now(),
+                job_stage=msg.JOB_STAGE_NAMES["failed" if error else "done"])
+    )
+    session.commit()
+
+
+def status(session: Session, plan_id: int) -> JobStatus:
+    plan = session.get(DeliveryPlan, plan_id)
+    if plan is None:
+        return JobStatus(plan_id, "idle", "", 0, None, "")
+    session.refresh(plan)
+    end = plan.job_finished_at if plan.job_state in ("done", "failed") else now()
+    elapsed = int((end - plan.job_started_at).total_seconds()) if plan.job_started_at and end else 0
+    return JobStatus(plan_id, plan.job_state, plan.job_stage, max(elapsed, 0), plan.job_best_cost, plan.job_error)
+
+
+class Heartbeat:
+    """Beats a running job's heart from a thread with its own connection, so a long search with no new best
+    solution is not mistaken for a dead worker."""
+
+    def __init__(self, engine: Engine, plan_id: int) -> None:
+        self.engine, self.plan_id = engine, plan_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.wait(HEARTBEAT_S):
+            with Session(self.engine) as s:
+                s.execute(update(DeliveryPlan).where(col(DeliveryPlan.id) == self.plan_id,
+                                                     col(DeliveryPlan.job_state) == "running")
+                          .values(job_heartbeat_at=now()))
+                s.commit()
+
+    def __enter__(self) -> Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=HEARTBEAT_S + 5)
+
+
+JobBody = Callable[[Session, int, Callable[[str, int | None], None]], None]
+
+
+def work_one(engine: Engine, body: JobBody) -> int | None:
+    """Claim one job and run `body(session, plan_id, progress)`; returns the plan id, or None if nothing waited.
+    A failure is recorded on the job in words, and the worker carries on with the next."""
+    with Session(engine) as session:
+        plan_id = claim(session)
+    if plan_id is None:
+        return None
+    last = [0.0]
+
+    with Session(engine) as session, Heartbeat(engine, plan_id):
+        def progress(stage: str, best: int | None) -> None:
+            if time.monotonic() - last[0] >= 0.5 or stage in msg.JOB_STAGE_NAMES.values():
+                last[0] = time.monotonic()
+                with Session(engine) as s:
+                    report(s, plan_id, stage, best)
+
+        try:
+            body(session, plan_id, progress)
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the dispatcher, not kill the worker
+            session.rollback()
+            log.exception("planning job %s failed", plan_id)
+            detail = exc.message if isinstance(exc, AppError) else msg.JOB_INTERNAL_ERROR.format(kind=type(exc).__name__)
+            finish(session, plan_id, error=msg.JOB_FAILED.format(detail=detail[:200]))
+            return plan_id
+        finish(session, plan_id)
+    return plan_id
+
+
+def run_worker(engine: Engine, body: JobBody, *, once: bool = False, poll_s: float = 1.0,
+               should_stop: Callable[[], bool] = lambda: False) -> int:
+    """Work through the queue; with once=True, until it is empty. Returns how many jobs ran."""
+    ran = 0
+    while not should_stop():
+        if work_one(engine, body) is not None:
+            ran += 1
+            continue
+        if once:
+            break
+        time.sleep(poll_s)
+    return ran

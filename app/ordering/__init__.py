@@ -1,0 +1,11 @@
+"""Ordering a meal: for a senior, by a helper, at the counter, and through the API.
+
+Other areas import only the names listed here; everything else in this package is private to it.
+"""
+
+from __future__ import annotations
+
+from app.ordering.rules import ItemFacts, menu_items, suitable
+from app.ordering.service import Actor, Choice, OrderRequest, cancel_order, place_order
+
+__all__ = ["Actor", "Choice", "ItemFacts", "OrderRequest", "cancel_order", "menu_items", "place_order", "suitable"]

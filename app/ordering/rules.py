@@ -1,0 +1,188 @@
+"""The rules behind an order that need no writing: cutoffs in words, what a menu item is made of, texture safety,
+allergies with a safe alternative, and the delivery radius. `ordering` (writes) and `ordering_views` (pages)
+both read them, so the page shows exactly what the service will later enforce."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlmodel import Session, col, select
+
+from app.core.settings import TZ
+from app.models import Canteen, CanteenSlot, Dish, MenuItem, Senior, SetMealDish, now, split_tags
+from routing.geo import haversine_m
+
+# IDDSI levels: a senior may always get a softer texture than they need, never a firmer one.
+TEXTURE_LEVEL = {"普通": 7, "软食": 6, "碎食": 5, "糊状": 4}
+CATEGORY_MARK = {"荤": "荤", "素": "素", "主食": "饭", "汤": "汤", "点心": "点", "set": "套"}
+
+
+def current_time() -> datetime:
+    """The one clock of ordering (tests and the demo move it; nothing else in ordering calls now())."""
+    return now()
+
+
+# ------------------------------------------------------------------ words for times and days
+
+
+def clock_words(t: datetime | time) -> str:
+    """上午9:30 / 中午12:00 / 下午5:00: a clock time as seniors say it."""
+    if isinstance(t, datetime):
+        t = t.astimezone(TZ).time()
+    h = t.hour
+    part = "凌晨" if h < 6 else "上午" if h < 12 else "中午" if h < 13 else "下午" if h < 18 else "晚上"
+    return f"{part}{h if h <= 12 else h - 12}:{t.minute:02d}"
+
+
+def day_words(day: date, today: date) -> str:
+    """今天 / 明天 / 后天 / 昨天, else 11月24日."""
+    named = {0: "今天", 1: "明天", 2: "后天", -1: "昨天"}
+    return named.get((day - today).days, f"{day.month}月{day.day}日")
+
+
+def moment_words(at: datetime, today: date) -> str:
+    """今天上午9:30 / 昨天下午5:00."""
+    local = at.astimezone(TZ)
+    return day_words(local.date(), today) + clock_words(local)
+
+
+# ------------------------------------------------------------------ cutoffs
+
+
+def cutoff_for(slot: CanteenSlot, day: date, fulfilment: str, relation: str = "self") -> datetime:
+    """Delivery closes N days before at a set time (routes are planned the day before); dine-in and pickup close
+    the same day. At the counter a walk-in can still be served while the meal is being served (the portion
+    limits keep guarding what is left)."""
+    if fulfilment == "delivery":
+        return datetime.combine(day - timedelta(days=slot.delivery_cutoff_days_before), slot.delivery_cutoff, TZ)
+    if relation == "counter":
+        return datetime.combine(day, slot.serve_end, TZ)
+    return datetime.combine(day, slot.dine_in_cutoff, TZ)
+
+
+def fulfilments_for(slot: CanteenSlot) -> tuple[str, ...]:
+    return ("dine_in", "pickup", "delivery") if slot.delivers else ("dine_in", "pickup")
+
+
+def slot_row(session: Session, canteen_id: int, slot: str) -> CanteenSlot | None:
+    return session.exec(
+        select(CanteenSlot).where(CanteenSlot.canteen_id == canteen_id, CanteenSlot.slot == slot)
+    ).first()
+
+
+def arrival_words(slot: CanteenSlot, day: date, fulfilment: str, today: date) -> str:
+    """When the meal arrives, or when to come for it, in words."""
+    d = day_words(day, today)
+    if fulfilment == "delivery":
+        return f"{d}{clock_words(slot.delivery_start)}到{clock_words(slot.delivery_end)}之间送到家"
+    if fulfilment == "pickup":
+        return f"{d}{clock_words(slot.serve_start)}到{clock_words(slot.serve_end)}之间到食堂窗口取餐"
+    return f"{d}{clock_words(slot.serve_start)}到{clock_words(slot.serve_end)}之间到食堂吃饭"
+
+
+# ------------------------------------------------------------------ what a menu item is
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """A menu item as ordering sees it; a set meal carries what all its dishes together are."""
+
+    id: int
+    menu_id: int
+    kind: str
+    ref_id: int
+    name: str
+    mark: str
+    price_fen: int
+    small_price_fen: int | None
+    members: tuple[str, ...]
+    diet_tags: tuple[str, ...]
+    allergens: tuple[str, ...]
+    textures: tuple[str, ...]
+    quantity_limit: int | None
+    sold_count: int
+
+    @property
+    def left(self) -> int | None:
+        return None if self.quantity_limit is None else max(0, self.quantity_limit - self.sold_count)
+
+    @property
+    def sold_out(self) -> bool:
+        return self.left == 0
+
+
+def menu_items(session: Session, menu_id: int) -> list[ItemFacts]:
+    """Every item of a menu in menu order, with dishes and set-meal members read in three queries."""
+    items = session.exec(select(MenuItem).where(MenuItem.menu_id == menu_id).order_by(col(MenuItem.position))).all()
+    set_ids = [i.set_meal_id for i in items if i.set_meal_id is not None]
+    members = session.exec(select(SetMealDish).where(col(SetMealDish.set_meal_id).in_(set_ids))).all()
+    dish_ids = {i.dish_id for i in items if i.dish_id is not None} | {m.dish_id for m in members}
+    dishes = {d.id: d for d in session.exec(select(Dish).where(col(Dish.id).in_(dish_ids))).all()}
+    by_set: dict[int, list[Dish]] = {}
+    for m in members:
+        by_set.setdefault(m.set_meal_id, []).append(dishes[m.dish_id])
+    return [_facts(i, [dishes[i.dish_id]] if i.dish_id is not None else by_set.get(i.set_meal_id or 0, []))
+            for i in items]
+
+
+def _facts(item: MenuItem, dishes: Sequence[Dish]) -> ItemFacts:
+    is_set = item.kind == "set"
+    dishes = sorted(dishes, key=lambda d: ("荤素主食汤点心".find(d.category), d.name))
+    tag_sets = [split_tags(d.diet_tags) for d in dishes]
+    texture_sets = [split_tags(d.textures) for d in dishes]
+    return ItemFacts(
+        id=item.id or 0, menu_id=item.menu_id, kind=item.kind,
+        ref_id=(item.set_meal_id if is_set else item.dish_id) or 0, name=item.name,
+        mark=CATEGORY_MARK["set"] if is_set else CATEGORY_MARK.get(dishes[0].category, "菜") if dishes else "菜",
+        price_fen=item.price_fen, small_price_fen=item.small_price_fen,
+        members=tuple(d.name for d in dishes) if is_set else (),
+        diet_tags=_common(tag_sets), allergens=tuple(sorted({a for d in dishes for a in split_tags(d.allergens)})),
+        textures=tuple(t for t in TEXTURE_LEVEL if texture_sets and all(t in s for s in texture_sets)),
+        quantity_limit=item.quantity_limit, sold_count=item.sold_count,
+    )
+
+
+def _common(tag_sets: list[list[str]]) -> tuple[str, ...]:
+    """Tags every dish of the item carries: a set meal is 低盐 only when each of its dishes is."""
+    if not tag_sets:
+        return ()
+    return tuple(t for t in tag_sets[0] if all(t in s for s in tag_sets[1:]))
+
+
+# ------------------------------------------------------------------ safety: texture and allergies
+
+
+def safe_textures(item: ItemFacts, need: str) -> tuple[str, ...]:
+    """The textures of the item a senior who needs `need` may eat, closest to their need first."""
+    level = TEXTURE_LEVEL.get(need, 7)
+    safe = [t for t in item.textures if TEXTURE_LEVEL[t] <= level]
+    return tuple(sorted(safe, key=lambda t: -TEXTURE_LEVEL[t]))
+
+
+def allergy_conflict(item: ItemFacts, allergies: Iterable[str]) -> tuple[str, ...]:
+    allergic = set(allergies)
+    return tuple(a for a in item.allergens if a in allergic)
+
+
+def suitable(item: ItemFacts, senior: Senior) -> bool:
+    return (not item.sold_out and not allergy_conflict(item, senior.allergy_list)
+            and bool(safe_textures(item, senior.texture)))
+
+
+def alternative_for(item: ItemFacts, items: Sequence[ItemFacts], senior: Senior) -> ItemFacts | None:
+    """A safe swap on the same menu: same kind first, then the closest price."""
+    others = [o for o in items if o.id != item.id and suitable(o, senior)]
+    others.sort(key=lambda o: (o.kind != item.kind, abs(o.price_fen - item.price_fen), o.id))
+    return others[0] if others else None
+
+
+# ------------------------------------------------------------------ delivery radius
+
+
+def distance_m(canteen: Canteen, senior: Senior) -> float | None:
+    """Straight-line metres from the canteen to the senior's door; None when the address has no coordinates."""
+    if senior.lat is None or senior.lng is None:
+        return None
+    return haversine_m(canteen.lat, canteen.lng, senior.lat, senior.lng)

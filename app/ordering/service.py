@@ -1,0 +1,321 @@
+"""Placing and cancelling meal orders: portions never oversold, allergy and texture safety, one price from the
+subsidy engine, and one order per idempotency key (who may order, cutoffs and the delivery radius are checked in
+`ordering_checks`, re-exported here).
+
+`place_order` locks the senior's row before quoting, so two concurrent orders cannot both take a daily subsidy,
+and takes portions with a conditional UPDATE, so many concurrent orders cannot oversell the last ones. Every
+refusal is an `AppError` whose `field` names the cause ("slot", "item", "fulfilment"), so a page can say it next
+to what the user chose.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app import pricing
+from app import subsidy as pricing_service
+from app.core import audit
+from app.core import messages as msg
+from app.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
+from app.core.principal import Principal
+from app.core.settings import get_settings
+from app.models import Canteen, CanteenSlot, Menu, MenuItem, Order, OrderEvent, OrderLine, Senior
+from app.ordering import rules
+from app.ordering.checks import (
+    STANDING,
+    Actor,
+    AllergyBlocked,
+    OrderClosed,
+    OutOfRange,
+    SoldOut,
+    actor_for,
+    check_delivery,
+    check_not_ordered,
+    check_open,
+    check_senior_active,
+    is_linked,
+    next_open_words,
+)
+
+__all__ = [
+    "STANDING", "Actor", "AllergyBlocked", "Choice", "Draft", "DraftLine", "OrderClosed", "OrderRequest",
+    "OutOfRange", "SoldOut", "actor_for", "cancel_order", "check_cancellable", "check_delivery",
+    "check_not_ordered", "check_open", "check_senior_active", "is_linked", "next_open_words", "order_by_key",
+    "place_order", "prepare",
+]
+
+# Until canteens carry their own fee, doorstep delivery costs this (DOMAIN.md: 2–4 元, usually unsubsidised).
+DELIVERY_FEE_FEN = 300
+MAX_QUANTITY = 5
+KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One menu item; texture "" means the texture closest to the senior's own need."""
+
+    menu_item_id: int
+    quantity: int = 1
+    texture: str = ""
+    portion: str = "标准"
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    senior_id: int
+    menu_id: int
+    fulfilment: str
+    choices: tuple[Choice, ...]
+    idempotency_key: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DraftLine:
+    item: rules.ItemFacts
+    quantity: int
+    texture: str
+    portion: str
+    unit_price_fen: int
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A checked, priced order not yet written: what the confirmation page shows and place_order stores."""
+
+    senior: Senior
+    canteen: Canteen
+    menu: Menu
+    slot: CanteenSlot
+    fulfilment: str
+    lines: tuple[DraftLine, ...]
+    breakdown: pricing.PriceBreakdown
+    cutoff: datetime
+    changeable_until: datetime
+    arrival: str
+
+
+# ------------------------------------------------------------------ checking and pricing a request
+
+
+def prepare(session: Session, actor: Actor, request: OrderRequest, *, at: datetime | None = None,
+            senior: Senior | None = None) -> Draft:
+    """Check every rule and price the order, writing nothing. Raises the AppError of the first problem."""
+    at = at or rules.current_time()
+    senior = senior or session.get(Senior, request.senior_id)
+    if senior is None:
+        raise NotFound(msg.SENIOR_NOT_FOUND)
+    menu, canteen, slot = _meal(session, actor, request)
+    check_senior_active(senior, menu.service_date)
+    cutoff = check_open(session, actor, menu, slot, request.fulfilment, at)
+    check_not_ordered(session, senior, menu, at)
+    lines = _lines(session, senior, menu, request.choices)
+    check_delivery(canteen, senior, request.fulfilment)
+    fee = DELIVERY_FEE_FEN if request.fulfilment == "delivery" else 0
+    breakdown = pricing_service.quote(
+        session, senior.id or 0, canteen.id or 0, menu.service_date, menu.slot, request.fulfilment,
+        [pricing.Line(str(ln.item.id), ln.item.name, ln.unit_price_fen, ln.quantity) for ln in lines],
+        delivery_fee_fen=fee)
+    until = max(cutoff, at + timedelta(minutes=get_settings().grace_minutes))
+    return Draft(senior, canteen, menu, slot, request.fulfilment, lines, breakdown, cutoff, until,
+                 rules.arrival_words(slot, menu.service_date, request.fulfilment, at.date()))
+
+
+def _meal(session: Session, actor: Actor, request: OrderRequest) -> tuple[Menu, Canteen, CanteenSlot]:
+    menu = session.get(Menu, request.menu_id)
+    if menu is None or menu.status != "published":
+        raise NotFound(msg.ORDER_MENU_NOT_FOUND)
+    if not actor.may_use_canteen(menu.canteen_id):
+        raise Forbidden(msg.ORDER_COUNTER_OTHER_CANTEEN)
+    canteen = session.get(Canteen, menu.canteen_id)
+    slot = rules.slot_row(session, menu.canteen_id, menu.slot)
+    if canteen is None or slot is None:
+        raise NotFound(msg.ORDER_MENU_NOT_FOUND)
+    if request.fulfilment not in ("dine_in", "pickup", "delivery"):
+        raise InvalidInput({"fulfilment": msg.ORDER_FULFILMENT_INVALID})
+    if request.fulfilment not in rules.fulfilments_for(slot):
+        raise OutOfRange(msg.ORDER_NO_DELIVERY.format(slot=msg.SLOT_NAMES[menu.slot]), field="fulfilment")
+    return menu, canteen, slot
+
+
+def _lines(session: Session, senior: Senior, menu: Menu, choices: tuple[Choice, ...]) -> tuple[DraftLine, ...]:
+    if not choices:
+        raise InvalidInput({"item": msg.ORDER_NO_ITEMS})
+    items = rules.menu_items(session, menu.id or 0)
+    by_id = {i.id: i for i in items}
+    return tuple(_line(senior, by_id, items, c) for c in choices)
+
+
+def _line(senior: Senior, by_id: dict[int, rules.ItemFacts], items: list[rules.ItemFacts],
+          choice: Choice) -> DraftLine:
+    item = by_id.get(choice.menu_item_id)
+    if item is None:
+        raise InvalidInput({"item": msg.ORDER_ITEM_NOT_ON_MENU})
+    if not 1 <= choice.quantity <= MAX_QUANTITY:
+        raise InvalidInput({"quantity": msg.ORDER_QUANTITY_INVALID.format(limit=MAX_QUANTITY)})
+    _check_allergy(senior, item, items)
+    texture = _texture(senior, item, choice.texture)
+    if choice.portion == "小份" and item.small_price_fen is None:
+        raise InvalidInput({"portion": msg.ORDER_PORTION_NOT_OFFERED})
+    if item.left is not None and item.left < choice.quantity:
+        raise _sold_out(senior, item, items)
+    price = item.small_price_fen if choice.portion == "小份" and item.small_price_fen is not None else item.price_fen
+    return DraftLine(item, choice.quantity, texture, "小份" if choice.portion == "小份" else "标准", price)
+
+
+def _check_allergy(senior: Senior, item: rules.ItemFacts, items: list[rules.ItemFacts]) -> None:
+    conflict = rules.allergy_conflict(item, senior.allergy_list)
+    if not conflict:
+        return
+    alt = rules.alternative_for(item, items, senior)
+    words = dict(item=item.name, allergens="、".join(conflict), name=senior.name)
+    if alt is None:
+        raise AllergyBlocked(msg.ORDER_ALLERGY_NO_ALT.format(**words))
+    raise AllergyBlocked(msg.ORDER_ALLERGY.format(**words, alternative=alt.name), alternative_id=alt.id)
+
+
+def _texture(senior: Senior, item: rules.ItemFacts, wanted: str) -> str:
+    safe = rules.safe_textures(item, senior.texture)
+    offered = "、".join(item.textures) or "无"
+    if not safe:
+        raise InvalidInput({"texture": msg.ORDER_TEXTURE_UNSAFE.format(
+            name=senior.name, need=senior.texture, offered=offered)})
+    if not wanted:
+        return safe[0]
+    if wanted not in safe:
+        raise InvalidInput({"texture": msg.ORDER_TEXTURE_NOT_OFFERED.format(
+            texture=wanted, offered="、".join(safe))})
+    return wanted
+
+
+def _sold_out(senior: Senior, item: rules.ItemFacts, items: list[rules.ItemFacts]) -> SoldOut:
+    alt = rules.alternative_for(item, items, senior)
+    if item.left:
+        return SoldOut(msg.ORDER_NOT_ENOUGH_LEFT.format(item=item.name, left=item.left))
+    if alt is None:
+        return SoldOut(msg.ORDER_SOLD_OUT_NO_ALT.format(item=item.name))
+    return SoldOut(msg.ORDER_SOLD_OUT.format(item=item.name, alternative=alt.name), alternative_id=alt.id)
+
+
+# ------------------------------------------------------------------ placing
+
+
+def place_order(session: Session, actor: Actor, request: OrderRequest, *, at: datetime | None = None) -> Order:
+    """Check, price and store one order, committing once. The same (placer, idempotency key) returns the order
+    already stored: a dropped network and a second tap make one order, never two."""
+    if not KEY_RE.match(request.idempotency_key):
+        raise InvalidInput({"idempotency_key": msg.ORDER_IDEMPOTENCY_REQUIRED})
+    at = at or rules.current_time()
+    try:
+        senior = pricing_service.lock_senior(session, request.senior_id)
+        existing = order_by_key(session, actor.user_id, request.idempotency_key)
+        if existing is not None:
+            if existing.senior_id != request.senior_id:
+                raise Conflict(msg.ORDER_IDEMPOTENCY_REUSED, field="idempotency_key")
+            return existing
+        draft = prepare(session, actor, request, at=at, senior=senior)
+        order = _store(session, actor, request, draft, at)
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = order_by_key(session, actor.user_id, request.idempotency_key)
+        if existing is None:
+            raise
+        return existing
+    except AppError:
+        session.rollback()
+        raise
+    return order
+
+
+def order_by_key(session: Session, user_id: int, key: str) -> Order | None:
+    return session.exec(select(Order).where(Order.placed_by_id == user_id, Order.idempotency_key == key)).first()
+
+
+def _store(session: Session, actor: Actor, request: OrderRequest, draft: Draft, at: datetime) -> Order:
+    _reserve(session, draft)
+    senior, menu = draft.senior, draft.menu
+    delivery = draft.fulfilment == "delivery"
+    order = Order(
+        public_no=f"{menu.service_date:%y%m%d}{secrets.token_hex(3).upper()}", senior_id=senior.id or 0,
+        canteen_id=menu.canteen_id, menu_id=menu.id or 0, service_date=menu.service_date, slot=menu.slot,
+        fulfilment=draft.fulfilment, placed_by_id=actor.user_id, placed_via=actor.via,
+        idempotency_key=request.idempotency_key, created_at=at, changeable_until=draft.changeable_until,
+        address_snapshot=senior.address if delivery else "", lat=senior.lat if delivery else None,
+        lng=senior.lng if delivery else None, note=request.note.strip()[:200],
+        **pricing_service.snapshot_fields(draft.breakdown))
+    session.add(order)
+    session.flush()
+    oid = order.id or 0
+    session.add_all([OrderLine(order_id=oid, menu_id=menu.id or 0, menu_item_id=ln.item.id, name=ln.item.name,
+                               quantity=ln.quantity, texture=ln.texture, portion=ln.portion,
+                               unit_price_fen=ln.unit_price_fen) for ln in draft.lines])
+    session.add_all(pricing_service.subsidy_rows(oid, draft.breakdown))
+    session.add(OrderEvent(order_id=oid, at=at, status="placed", by_user_id=actor.user_id,
+                           note=msg.ROLE_NAMES.get(actor.relation if actor.relation != "self" else "senior", "")))
+    if actor.relation != "self":
+        audit.record(session, user_id=actor.user_id, action=f"order.placed_by_{actor.relation}",
+                     object_type="meal_order", object_id=oid, detail=f"为长者 {senior.id} 下单 {order.public_no}")
+    return order
+
+
+def _reserve(session: Session, draft: Draft) -> None:
+    """Take portions with one conditional UPDATE per item (in id order, so concurrent orders never deadlock):
+    the row lock and the re-checked WHERE make the limit hold however many orders race for the last ones."""
+    for line in sorted(draft.lines, key=lambda ln: ln.item.id):
+        taken = session.exec(
+            update(MenuItem)
+            .where(col(MenuItem.id) == line.item.id,
+                   or_(col(MenuItem.quantity_limit).is_(None),
+                       col(MenuItem.sold_count) + line.quantity <= col(MenuItem.quantity_limit)))
+            .values(sold_count=col(MenuItem.sold_count) + line.quantity))
+        if taken.rowcount != 1:
+            items = rules.menu_items(session, draft.menu.id or 0)
+            fresh = next(i for i in items if i.id == line.item.id)
+            raise _sold_out(draft.senior, fresh, items)
+
+
+# ------------------------------------------------------------------ cancelling
+
+
+def cancel_order(session: Session, principal: Principal, order_id: int, *, at: datetime | None = None,
+                 api: bool = False) -> Order:
+    """Cancel until the order's `changeable_until`; the portions go back on the menu and the subsidy slot is
+    released (pricing counts only standing orders). A conditional UPDATE makes a double cancel harmless."""
+    at = at or rules.current_time()
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(msg.ORDER_NOT_FOUND)
+    actor = actor_for(session, principal, order.senior_id, api=api)
+    if not actor.may_use_canteen(order.canteen_id):
+        raise Forbidden(msg.ORDER_COUNTER_OTHER_CANTEEN)
+    check_cancellable(order, at)
+    done = session.exec(update(Order).where(col(Order.id) == order_id, col(Order.status) == "placed")
+                        .values(status="cancelled", cancelled_at=at))
+    if done.rowcount != 1:
+        session.rollback()
+        raise Conflict(msg.ORDER_ALREADY_CANCELLED)
+    for line in session.exec(select(OrderLine).where(OrderLine.order_id == order_id)).all():
+        session.exec(update(MenuItem).where(col(MenuItem.id) == line.menu_item_id)
+                     .values(sold_count=col(MenuItem.sold_count) - line.quantity))
+    session.add(OrderEvent(order_id=order_id, at=at, status="cancelled", by_user_id=principal.user_id))
+    session.commit()
+    session.refresh(order)
+    return order
+
+
+def check_cancellable(order: Order, at: datetime) -> None:
+    if order.status == "cancelled":
+        raise Conflict(msg.ORDER_ALREADY_CANCELLED)
+    if order.status != "placed":
+        raise Conflict(msg.ORDER_NOT_PLACED.format(status=msg.ORDER_STATUS_NAMES.get(order.status, order.status)))
+    if at > order.changeable_until:
+        raise Conflict(msg.ORDER_NOT_CANCELLABLE.format(
+            until=rules.moment_words(order.changeable_until, at.date())), field="order")

@@ -1,0 +1,384 @@
+"""What the ordering pages and the API show: a meal's menu as the senior may order it, the week ahead, upcoming
+orders with whether they can still be cancelled, "和上次一样", a helper's seniors and the counter's search.
+
+Each item says in words why it cannot be chosen (allergy, texture, sold out) before anyone taps it, using the
+same rules `ordering.prepare` enforces."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, or_, select
+
+from app.core import messages as msg
+from app.core.errors import AppError, Forbidden, NotFound
+from app.core.principal import Principal
+from app.core.privacy import mask_phone
+from app.models import Canteen, HelperLink, Menu, MenuItem, Order, OrderLine, Senior
+from app.ordering import rules
+from app.ordering import service as ordering
+
+SLOT_ORDER = {"breakfast": 0, "lunch": 1, "dinner": 2}
+FULFILMENT_ORDER = ("dine_in", "pickup", "delivery")
+
+
+@dataclass(frozen=True)
+class ItemView:
+    item: rules.ItemFacts
+    textures: tuple[str, ...]
+    blocked: str
+    alternative_id: int | None
+
+
+@dataclass(frozen=True)
+class WayView:
+    """One way of eating a meal (堂食 / 自取 / 送餐上门): open until when, or why not."""
+
+    fulfilment: str
+    open: bool
+    cutoff_words: str
+    problem: str
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: int
+    public_no: str
+    senior_id: int
+    senior_name: str
+    canteen_name: str
+    service_date: date
+    day_words: str
+    slot: str
+    fulfilment: str
+    status: str
+    items: tuple[str, ...]
+    list_fen: int
+    discount_fen: int
+    subsidy_fen: int
+    payable_fen: int
+    delivery_fee_fen: int
+    explanation: str
+    category_name: str
+    address: str
+    arrival: str
+    cancellable: bool
+    changeable_until_words: str
+    placed_via: str
+
+
+@dataclass(frozen=True)
+class MealView:
+    menu_id: int
+    canteen_id: int
+    canteen_name: str
+    service_date: date
+    day_words: str
+    slot: str
+    items: tuple[ItemView, ...]
+    ways: tuple[WayView, ...]
+    order: OrderView | None
+
+    @property
+    def title(self) -> str:
+        return self.day_words + msg.SLOT_NAMES[self.slot]
+
+    @property
+    def open(self) -> bool:
+        return self.order is None and any(w.open for w in self.ways)
+
+    def way(self, fulfilment: str) -> WayView | None:
+        return next((w for w in self.ways if w.fulfilment == fulfilment), None)
+
+    def item(self, item_id: int) -> ItemView | None:
+        return next((i for i in self.items if i.item.id == item_id), None)
+
+
+@dataclass(frozen=True)
+class SeniorCard:
+    """What every ordering page shows about whom it orders for (no ID number, phone masked)."""
+
+    id: int
+    name: str
+    age: int
+    texture: str
+    allergies: tuple[str, ...]
+    restrictions: tuple[str, ...]
+    preferred_fulfilment: str
+    address: str
+    phone_masked: str
+    card_no: str
+    relation: str
+
+
+# ------------------------------------------------------------------ the senior and their canteen
+
+
+def senior_card(session: Session, senior_id: int, today: date, relation: str = "") -> SeniorCard:
+    senior = session.get(Senior, senior_id)
+    if senior is None:
+        raise NotFound(msg.SENIOR_NOT_FOUND)
+    age = today.year - senior.birth_date.year - ((today.month, today.day) < (senior.birth_date.month,
+                                                                              senior.birth_date.day))
+    return SeniorCard(senior.id or 0, senior.name, age, senior.texture, tuple(senior.allergy_list),
+                      tuple(senior.restriction_list), senior.preferred_fulfilment, senior.address,
+                      mask_phone(senior.phone), senior.card_no or "", relation)
+
+
+def canteen_id_for(session: Session, actor: ordering.Actor, senior_id: int) -> int:
+    """Counter staff order at their own counter; everyone else at the senior's usual canteen."""
+    if actor.relation == "counter":
+        own = sorted(c for c in actor.counter_canteens if c is not None)
+        if own:
+            return own[0]
+    senior = session.get(Senior, senior_id)
+    if senior is None or senior.default_canteen_id is None:
+        raise NotFound(msg.ORDER_NO_CANTEEN)
+    return senior.default_canteen_id
+
+
+# ------------------------------------------------------------------ one meal
+
+
+def meal_view(session: Session, actor: ordering.Actor, senior_id: int, menu: Menu, at: datetime) -> MealView:
+    senior = session.get(Senior, senior_id)
+    canteen = session.get(Canteen, menu.canteen_id)
+    if senior is None or canteen is None:
+        raise NotFound(msg.SENIOR_NOT_FOUND)
+    items = rules.menu_items(session, menu.id or 0)
+    today = at.date()
+    return MealView(menu.id or 0, canteen.id or 0, canteen.name, menu.service_date,
+                    rules.day_words(menu.service_date, today), menu.slot,
+                    tuple(_item_view(senior, i, items) for i in items),
+                    _ways(session, actor, senior, canteen, menu, at), _standing_order(session, senior_id, menu, at))
+
+
+def _item_view(senior: Senior, item: rules.ItemFacts, items: list[rules.ItemFacts]) -> ItemView:
+    conflict = rules.allergy_conflict(item, senior.allergy_list)
+    safe = rules.safe_textures(item, senior.texture)
+    blocked = ""
+    if conflict:
+        blocked = f"含有{'、'.join(conflict)}，{senior.name}对{'、'.join(conflict)}过敏"
+    elif not safe:
+        blocked = f"没有{senior.texture}做法"
+    elif item.sold_out:
+        blocked = "已订完"
+    alt = rules.alternative_for(item, items, senior) if blocked else None
+    return ItemView(item, safe, blocked, alt.id if alt else None)
+
+
+def _ways(session: Session, actor: ordering.Actor, senior: Senior, canteen: Canteen, menu: Menu,
+          at: datetime) -> tuple[WayView, ...]:
+    slot = rules.slot_row(session, canteen.id or 0, menu.slot)
+    if slot is None:
+        return ()
+    ways = []
+    for fulfilment in rules.fulfilments_for(slot):
+        cutoff = rules.cutoff_for(slot, menu.service_date, fulfilment, actor.relation)
+        problem = _way_problem(session, actor, senior, canteen, menu, fulfilment, at)
+        ways.append(WayView(fulfilment, not problem, rules.moment_words(cutoff, at.date()) + "前可订", problem))
+    return tuple(ways)
+
+
+def _way_problem(session: Session, actor: ordering.Actor, senior: Senior, canteen: Canteen, menu: Menu,
+                 fulfilment: str, at: datetime) -> str:
+    try:
+        slot = rules.slot_row(session, canteen.id or 0, menu.slot)
+        assert slot is not None
+        ordering.check_open(session, actor, menu, slot, fulfilment, at)
+        ordering.check_delivery(canteen, senior, fulfilment)
+    except AppError as e:
+        return e.message
+    return ""
+
+
+def _standing_order(session: Session, senior_id: int, menu: Menu, at: datetime) -> OrderView | None:
+    order = session.exec(select(Order).where(
+        Order.senior_id == senior_id, Order.service_date == menu.service_date, Order.slot == menu.slot,
+        col(Order.status).in_(ordering.STANDING))).first()
+    return order_view_of(session, order, at) if order else None
+
+
+def find_menu(session: Session, canteen_id: int, day: date, slot: str) -> Menu | None:
+    return session.exec(select(Menu).where(Menu.canteen_id == canteen_id, Menu.service_date == day,
+                                           Menu.slot == slot, Menu.status == "published")).first()
+
+
+def published_menus(session: Session, canteen_id: int, start: date, days: int) -> list[Menu]:
+    menus = session.exec(select(Menu).where(
+        Menu.canteen_id == canteen_id, Menu.status == "published",
+        col(Menu.service_date).between(start, start + timedelta(days=days - 1)))).all()
+    return sorted(menus, key=lambda m: (m.service_date, SLOT_ORDER[m.slot]))
+
+
+def next_meals(session: Session, actor: ordering.Actor, senior_id: int, at: datetime,
+               count: int = 4) -> list[MealView]:
+    """The next meals still open (or already ordered), today first: the senior's front page."""
+    canteen_id = canteen_id_for(session, actor, senior_id)
+    found = []
+    for menu in published_menus(session, canteen_id, at.date(), 8):
+        view = meal_view(session, actor, senior_id, menu, at)
+        if view.open or view.order is not None:
+            found.append(view)
+        if len(found) == count:
+            break
+    return found
+
+
+@dataclass(frozen=True)
+class DayRow:
+    day: date
+    day_words: str
+    meals: tuple[MealView, ...]
+
+
+def week(session: Session, actor: ordering.Actor, senior_id: int, at: datetime, days: int = 7) -> list[DayRow]:
+    """One row per day from today, each published meal with its order or whether it is still open."""
+    canteen_id = canteen_id_for(session, actor, senior_id)
+    rows: dict[date, list[MealView]] = {}
+    for menu in published_menus(session, canteen_id, at.date(), days):
+        if menu.slot != "breakfast":
+            rows.setdefault(menu.service_date, []).append(meal_view(session, actor, senior_id, menu, at))
+    return [DayRow(d, rules.day_words(d, at.date()), tuple(m)) for d, m in sorted(rows.items())]
+
+
+# ------------------------------------------------------------------ orders
+
+
+def order_view_of(session: Session, order: Order, at: datetime) -> OrderView:
+    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    senior = session.get(Senior, order.senior_id)
+    canteen = session.get(Canteen, order.canteen_id)
+    slot = rules.slot_row(session, order.canteen_id, order.slot)
+    today = at.date()
+    try:
+        ordering.check_cancellable(order, at)
+        cancellable = True
+    except AppError:
+        cancellable = False
+    return OrderView(
+        order.id or 0, order.public_no, order.senior_id, senior.name if senior else "",
+        canteen.name if canteen else "", order.service_date, rules.day_words(order.service_date, today),
+        order.slot, order.fulfilment, order.status, tuple(_line_words(ln) for ln in lines), order.list_fen,
+        order.discount_fen, order.subsidy_fen, order.payable_fen, order.delivery_fee_fen, order.explanation,
+        order.category_name, order.address_snapshot,
+        rules.arrival_words(slot, order.service_date, order.fulfilment, today) if slot else "",
+        cancellable, rules.moment_words(order.changeable_until, today), order.placed_via)
+
+
+def _line_words(line: OrderLine) -> str:
+    extra = [w for w in (line.texture if line.texture != "普通" else "", "小份" if line.portion == "小份" else "") if w]
+    qty = f" × {line.quantity}" if line.quantity > 1 else ""
+    return line.name + (f"（{'、'.join(extra)}）" if extra else "") + qty
+
+
+def upcoming_orders(session: Session, senior_id: int, at: datetime, *, limit: int = 20,
+                    canteens: frozenset[int] | None = None) -> list[OrderView]:
+    """`canteens` narrows to those canteens (counter staff see only orders at their own)."""
+    query = select(Order).where(
+        Order.senior_id == senior_id, col(Order.service_date) >= at.date(), Order.status == "placed")
+    if canteens is not None:
+        query = query.where(col(Order.canteen_id).in_(canteens))
+    orders = session.exec(query.order_by(col(Order.service_date), col(Order.slot)).limit(limit)).all()
+    views = [order_view_of(session, o, at) for o in orders]
+    return sorted(views, key=lambda v: (v.service_date, SLOT_ORDER[v.slot]))
+
+
+def order_for(session: Session, principal: Principal, order_id: int, at: datetime) -> OrderView:
+    """One order, for whoever may act for its senior (the counter only at its own canteen)."""
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(msg.ORDER_NOT_FOUND)
+    actor = ordering.actor_for(session, principal, order.senior_id)
+    if not actor.may_use_canteen(order.canteen_id):
+        raise Forbidden(msg.ORDER_COUNTER_OTHER_CANTEEN)
+    return order_view_of(session, order, at)
+
+
+# ------------------------------------------------------------------ 和上次一样
+
+
+@dataclass(frozen=True)
+class RepeatOffer:
+    """The senior's last order, matched onto the next open meal of the same slot (today or tomorrow)."""
+
+    request: ordering.OrderRequest
+    meal: MealView
+    item_name: str
+    texture: str
+    fulfilment: str
+    payable_fen: int
+    list_fen: int
+    explanation: str
+
+
+def repeat_offer(session: Session, actor: ordering.Actor, senior_id: int, at: datetime) -> RepeatOffer | None:
+    last = session.exec(select(Order).where(Order.senior_id == senior_id, Order.status != "cancelled")
+                        .order_by(col(Order.created_at).desc(), col(Order.id).desc())).first()
+    if last is None:
+        return None
+    lines = session.exec(select(OrderLine).where(OrderLine.order_id == last.id)).all()
+    canteen_id = canteen_id_for(session, actor, senior_id)
+    for day in (at.date(), at.date() + timedelta(days=1)):
+        menu = find_menu(session, canteen_id, day, last.slot)
+        offer = _offer_on(session, actor, senior_id, menu, last, lines, at) if menu else None
+        if offer is not None:
+            return offer
+    return None
+
+
+def _offer_on(session: Session, actor: ordering.Actor, senior_id: int, menu: Menu, last: Order,
+              lines: Sequence[OrderLine], at: datetime) -> RepeatOffer | None:
+    old_items = {i.id: i for i in session.exec(select(MenuItem).where(
+        col(MenuItem.id).in_([ln.menu_item_id for ln in lines]))).all()}
+    targets = rules.menu_items(session, menu.id or 0)
+    choices = []
+    for line in lines:
+        old = old_items.get(line.menu_item_id)
+        ref = (old.set_meal_id or old.dish_id) if old else None
+        match = next((t for t in targets if old and t.kind == old.kind and t.ref_id == ref), None)
+        if match is None:
+            return None
+        choices.append(ordering.Choice(match.id, line.quantity, line.texture, line.portion))
+    request = ordering.OrderRequest(senior_id, menu.id or 0, last.fulfilment, tuple(choices))
+    try:
+        draft = ordering.prepare(session, actor, request, at=at)
+    except AppError:
+        return None
+    meal = meal_view(session, actor, senior_id, menu, at)
+    names = "、".join(ln.item.name for ln in draft.lines)
+    return RepeatOffer(request, meal, names, draft.lines[0].texture, last.fulfilment,
+                       draft.breakdown.payable_fen, draft.breakdown.list_fen, draft.breakdown.explanation)
+
+
+# ------------------------------------------------------------------ helpers and the counter
+
+
+@dataclass(frozen=True)
+class LinkedSenior:
+    card: SeniorCard
+    orders: tuple[OrderView, ...]
+
+
+def helper_seniors(session: Session, helper_id: int, at: datetime) -> list[LinkedSenior]:
+    links = session.exec(select(HelperLink).where(HelperLink.helper_id == helper_id,
+                                                  col(HelperLink.revoked_at).is_(None))
+                         .order_by(col(HelperLink.id))).all()
+    return [LinkedSenior(senior_card(session, link.senior_id, at.date(), link.relation),
+                         tuple(upcoming_orders(session, link.senior_id, at, limit=6))) for link in links]
+
+
+def find_seniors(session: Session, query: str, at: datetime, *, limit: int = 12) -> list[SeniorCard]:
+    """A walk-in found by name (part of it), phone or card number (whole or last digits)."""
+    q = query.strip()
+    if not q:
+        return []
+    # autoescape: a "%" or "_" typed into the search is a character, never a wildcard listing everyone.
+    conditions = [col(Senior.name).contains(q, autoescape=True)]
+    if q.isascii() and q.isdigit():
+        conditions += [col(Senior.phone).like(f"%{q}"), col(Senior.card_no).like(f"%{q}")]
+    rows = session.exec(select(Senior).where(or_(*conditions), Senior.status == "active")
+                        .order_by(col(Senior.name), col(Senior.id)).limit(limit)).all()
+    return [senior_card(session, s.id or 0, at.date()) for s in rows]

@@ -1,0 +1,296 @@
+"""Importing seniors from the civil-affairs office's registers (read by app.seniors.register).
+
+Validation checks every row, and saving is all-or-nothing: one invalid row and nothing is written, unless the
+operator explicitly asks for the valid rows only. Re-importing matches on the ID number and updates, so a corrected file never duplicates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.core import audit
+from app.core import messages as msg
+from app.core.errors import InvalidInput
+from app.core.forms import PHONE_RE, clean_text, parse_date
+from app.models import Canteen, EmergencyContact, Senior, now
+from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
+from app.seniors.identity import birth_from_id, male_from_id, validate_id_number
+from app.seniors.register import (
+    FIELDS,
+    REQUIRED,
+    Table,
+    check_mapping,
+    guess_field,
+    guess_mapping,
+    mapping_from_names,
+    read_table,
+)
+
+# The reading half lives in app.seniors.register; callers use this module for both.
+__all__ = ["FIELDS", "REQUIRED", "ImportOutcome", "ImportRefused", "InvalidInput", "PHONE_RE", "RowResult",
+           "Table", "check_mapping", "guess_field", "guess_mapping", "import_seniors", "mapping_from_names",
+           "parse_date", "read_table", "split_place", "validate"]
+
+ECONOMIC_ALIASES = {"无": "", "否": "", "-": "", "低保户": "低保", "低收入户": "低收入", "特困供养": "特困"}
+DISABILITY_ALIASES = {"无": "", "否": "", "-": "", "轻度": "轻", "中度": "中", "重度": "重", "完全失能": "完全"}
+YES = {"是", "独居", "y", "yes", "1", "√", "✓"}
+NO = {"否", "", "n", "no", "0", "非独居"}
+
+
+@dataclass
+class RowResult:
+    row_no: int
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    created: int
+    updated: int
+    unchanged: int
+    skipped_invalid: int
+
+
+# ---------------------------------------------------------------- validation
+
+
+class ImportRefused(InvalidInput):
+    """Some rows are invalid and the operator did not ask for the valid rows only: nothing was saved."""
+
+    def __init__(self, invalid: list[RowResult]) -> None:
+        super().__init__({"file": msg.IMPORT_REFUSED.format(count=len(invalid))})
+        self.invalid = invalid
+
+
+Progress = Callable[[int, int], None]
+
+
+def validate(table: Table, mapping: dict[str, int], *, today: date, canteen: Canteen | None = None,
+             progress: Progress | None = None) -> list[RowResult]:
+    """Every row checked; each result carries the Senior fields it would write, or its reasons in words."""
+    check_mapping(mapping, len(table.headers))
+    results = []
+    first_seen: dict[str, int] = {}
+    for done, (row_no, row) in enumerate(zip(table.row_numbers, table.rows, strict=True), start=1):
+        if progress:
+            progress(done, len(table.rows))
+        result = _validate_row(row_no, {k: row[i] for k, i in mapping.items()}, today, canteen)
+        number = result.values.get("id_number")
+        if number and number in first_seen:
+            result.errors.append(msg.IMPORT_DUPLICATE_ID.format(row=first_seen[number]))
+        elif number:
+            first_seen[number] = row_no
+        results.append(result)
+    return results
+
+
+def _validate_row(row_no: int, raw: dict[str, Any], today: date, canteen: Canteen | None) -> RowResult:
+    result = RowResult(row_no)
+    for step in (_identity, _contact, _residence, _eligibility):
+        for key, outcome in step(raw, today, canteen).items():
+            if isinstance(outcome, _Problem):
+                result.errors.append(outcome.text)
+            else:
+                result.values[key] = outcome
+    return result
+
+
+@dataclass(frozen=True)
+class _Problem:
+    text: str
+
+
+def _identity(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    name = clean_text(raw.get("name"))
+    out["name"] = name if re.fullmatch(r"[\u4e00-\u9fffA-Za-z·]{2,20}", name) else _Problem(
+        msg.IMPORT_NAME_INVALID if name else msg.IMPORT_REQUIRED.format(label="姓名"))
+    number = clean_text(raw.get("id_number")).upper()
+    problem = validate_id_number(number) if number else msg.IMPORT_REQUIRED.format(label="身份证号")
+    if problem and isinstance(raw.get("id_number"), int | float):
+        problem = msg.IMPORT_ID_AS_NUMBER  # Excel keeps 15 significant digits: the last ones are gone
+    if problem:
+        return out | {"id_number": _Problem(problem)}
+    out["id_number"] = number
+    out["birth_date"] = birth_from_id(number)
+    out["gender"] = "男" if male_from_id(number) else "女"
+    gender = clean_text(raw.get("gender"))
+    if gender and gender != out["gender"]:
+        out["gender_check"] = _Problem(msg.IMPORT_GENDER_MISMATCH.format(given=gender, expected=out["gender"]))
+    given = _date_or_problem(raw.get("birth_date"), "出生日期")
+    if isinstance(given, _Problem) or (given and given != out["birth_date"]):
+        out["birth_check"] = given if isinstance(given, _Problem) else _Problem(
+            msg.IMPORT_BIRTH_MISMATCH.format(given=f"{given:%Y-%m-%d}", expected=f"{out['birth_date']:%Y-%m-%d}"))
+    return out
+
+
+def _contact(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict[str, Any]:
+    phone = re.sub(r"^(\+?86)-?(?=1\d{10}$)", "", clean_text(raw.get("phone")))
+    if not phone:
+        return {"phone": _Problem(msg.IMPORT_REQUIRED.format(label="联系电话"))}
+    if not PHONE_RE.fullmatch(phone):
+        return {"phone": _Problem(msg.IMPORT_PHONE_INVALID.format(value=phone))}
+    return {"phone": phone, "contact": _emergency_contact(raw)}
+
+
+def _emergency_contact(raw: dict[str, Any]) -> tuple[str, str, str] | None | _Problem:
+    """The first emergency contact, if the register names one: a no-answer at the door rings them first."""
+    name, relation = clean_text(raw.get("contact_name"))[:40], clean_text(raw.get("contact_relation"))[:20]
+    phone = re.sub(r"^(\+?86)-?(?=1\d{10}$)", "", clean_text(raw.get("contact_phone")))
+    if not name and not phone:
+        return None
+    if not name or not PHONE_RE.fullmatch(phone):
+        return _Problem(msg.IMPORT_CONTACT_INVALID.format(name=name or "（无姓名）", phone=phone or "（无电话）"))
+    return name, relation or "家属", phone
+
+
+def _residence(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    address = clean_text(raw.get("address"))
+    out["address"] = address if len(address) >= 6 else _Problem(
+        msg.IMPORT_ADDRESS_INVALID if address else msg.IMPORT_REQUIRED.format(label="居住地址"))
+    hukou = clean_text(raw.get("hukou"))
+    if hukou:
+        out["hukou_city"], out["hukou_district"] = split_place(hukou)
+    else:
+        out["hukou_city"] = _Problem(msg.IMPORT_REQUIRED.format(label="户籍"))
+    district = split_place(address)[1] if address else ""
+    district = district or (canteen.district if canteen else "")
+    out["residence_district"] = district or _Problem(msg.IMPORT_DISTRICT_MISSING)
+    out["residence_street"] = clean_text(raw.get("residence_street")) or (canteen.street if canteen else "")
+    return out
+
+
+def split_place(text: str) -> tuple[str, str]:
+    """"上海市普陀区…" -> ("上海", "普陀"); "江苏省苏州市" -> ("苏州", ""); "上海" -> ("上海", "")."""
+    text = re.sub(r"^.{2,8}?(省|自治区)", "", text)
+    m = re.match(r"^(.{2,8}?)市(?:(.{1,8}?)[区县])?", text)
+    if m:
+        return m.group(1), m.group(2) or ""
+    m = re.match(r"^(.{2,8}?)[区县]", text)
+    return ("", m.group(1)) if m else (text[:20], "")
+
+
+def _eligibility(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    status = clean_text(raw.get("economic_status"))
+    status = ECONOMIC_ALIASES.get(status, status)
+    out["economic_status"] = status if status in ECONOMIC_STATUSES else _Problem(
+        msg.IMPORT_VALUE_INVALID.format(label="经济状况", value=status, allowed="低保、低收入、特困或空"))
+    out["economic_source"] = clean_text(raw.get("economic_source"))[:80]
+    start = out["economic_valid_from"] = _date_or_problem(raw.get("economic_valid_from"), "认定有效期起")
+    end = out["economic_valid_to"] = _date_or_problem(raw.get("economic_valid_to"), "认定有效期止")
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        out["validity_order"] = _Problem(msg.IMPORT_VALIDITY_ORDER)
+    out["care_level"] = _care_level(clean_text(raw.get("care_level")))
+    level = clean_text(raw.get("disability_level"))
+    level = DISABILITY_ALIASES.get(level, level)
+    out["disability_level"] = level if level in DISABILITY_LEVELS else _Problem(
+        msg.IMPORT_VALUE_INVALID.format(label="失能等级", value=level, allowed="轻、中、重、完全或空"))
+    alone = clean_text(raw.get("lives_alone")).lower()
+    out["lives_alone"] = alone in YES if alone in YES | NO else _Problem(
+        msg.IMPORT_VALUE_INVALID.format(label="是否独居", value=alone, allowed="是或否"))
+    return out
+
+
+def _care_level(text: str) -> int | None | _Problem:
+    digits = text.removesuffix("级")
+    if not digits or digits == "无":
+        return None
+    if re.fullmatch(r"[0-6]", digits):
+        return int(digits)
+    return _Problem(msg.IMPORT_VALUE_INVALID.format(label="照护等级", value=text, allowed="0 到 6 级或空"))
+
+
+def _date_or_problem(value: Any, label: str) -> date | None | _Problem:
+    try:
+        return parse_date(value)
+    except ValueError:
+        return _Problem(msg.IMPORT_DATE_INVALID.format(label=label, value=clean_text(value)))
+
+
+# ---------------------------------------------------------------- saving
+
+SAVED_FIELDS = ("name", "id_number", "gender", "birth_date", "phone", "hukou_city", "hukou_district",
+                "residence_district", "residence_street", "address", "economic_status", "economic_source",
+                "economic_valid_from", "economic_valid_to", "care_level", "disability_level", "lives_alone")
+
+
+def import_seniors(session: Session, table: Table, mapping: dict[str, int], *, today: date, user_id: int | None,
+                   canteen_id: int | None = None, valid_only: bool = False, filename: str = "",
+                   progress: Progress | None = None) -> ImportOutcome:
+    """All or nothing: raises ImportRefused (nothing written) when any row is invalid, unless `valid_only`."""
+    canteen = session.get(Canteen, canteen_id) if canteen_id else None
+    results = validate(table, mapping, today=today, canteen=canteen, progress=progress)
+    invalid = [r for r in results if not r.ok]
+    if invalid and not valid_only:
+        raise ImportRefused(invalid)
+    valid = [r for r in results if r.ok]
+    numbers = [r.values["id_number"] for r in valid]
+    existing = {s.id_number: s for s in session.exec(select(Senior).where(col(Senior.id_number).in_(numbers)))}
+    created = updated = unchanged = 0
+    saved: list[tuple[Senior, tuple[str, str, str] | None]] = []
+    for r in valid:
+        fields = {k: r.values[k] for k in SAVED_FIELDS}
+        senior = existing.get(fields["id_number"])
+        if senior is None:
+            senior = Senior(**fields, default_canteen_id=canteen_id)
+            session.add(senior)
+            created += 1
+        elif _update(senior, fields) | _contact_changed(session, senior, r.values.get("contact")):
+            updated += 1
+        else:
+            unchanged += 1
+        saved.append((senior, r.values.get("contact")))
+    session.flush()  # new seniors get their ids, then their contacts
+    for senior, contact in saved:
+        _save_contact(session, senior, contact)
+    outcome = ImportOutcome(created, updated, unchanged, len(invalid))
+    audit.record(session, user_id=user_id, action="senior.import", object_type="senior",
+                 detail=f"{filename}：新增 {created}，更新 {updated}，跳过无效 {len(invalid)}")
+    session.commit()
+    return outcome
+
+
+def _primary_contact(session: Session, senior: Senior) -> EmergencyContact | None:
+    if senior.id is None:
+        return None
+    return session.exec(select(EmergencyContact).where(EmergencyContact.senior_id == senior.id)
+                        .order_by(col(EmergencyContact.priority), col(EmergencyContact.id))).first()
+
+
+def _contact_changed(session: Session, senior: Senior, contact: tuple[str, str, str] | None) -> bool:
+    if contact is None:
+        return False
+    row = _primary_contact(session, senior)
+    return row is None or (row.name, row.relation, row.phone) != contact
+
+
+def _save_contact(session: Session, senior: Senior, contact: tuple[str, str, str] | None) -> None:
+    """The register's contact becomes (or updates) the first one; contacts added by hand stay."""
+    if contact is None:
+        return
+    row = _primary_contact(session, senior) or EmergencyContact(senior_id=senior.id or 0, name="", relation="",
+                                                                 phone="", priority=1)
+    row.name, row.relation, row.phone = contact
+    session.add(row)
+
+
+def _update(senior: Senior, fields: dict[str, Any]) -> bool:
+    changed = {k: v for k, v in fields.items() if getattr(senior, k) != v}
+    for key, value in changed.items():
+        setattr(senior, key, value)
+    if changed:
+        senior.updated_at = now()
+    return bool(changed)

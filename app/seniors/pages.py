@@ -1,0 +1,266 @@
+"""Seniors for operators: the register (ID numbers always masked), a record's edit form with eligibility evidence,
+pauses and leaving, and importing the civil-affairs register with a column mapping and a preview."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from app import canteens as canteens_admin
+from app.core import messages as msg
+from app.core.deps import SessionDep, allow, client_address, int_or_none
+from app.core.errors import InvalidInput, NotFound
+from app.core.principal import Principal
+from app.core.settings import ROOT
+from app.core.templating import render
+from app.models import FULFILMENTS, TEXTURES, Senior, now
+from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
+from app.seniors import importer as senior_import
+from app.seniors import service as seniors_admin
+
+router = APIRouter(prefix="/admin/seniors")
+OPERATOR = allow("operator")
+FormText = Annotated[str, Form()]
+# Uploaded registers hold personal data: a private folder (0700, files 0600), not the shared temp directory.
+UPLOADS = ROOT / "data" / "imports"
+PREVIEW_ROWS = 8
+UPLOAD_KEEP_S = 24 * 3600
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,40}")
+
+
+def _today() -> date:
+    return now().date()
+
+
+@router.get("", name="admin:seniors")
+def seniors(request: Request, session: SessionDep, q: str = "", status: str = "",
+            principal: Principal = OPERATOR) -> Response:
+    rows = seniors_admin.list_seniors(session, q=q, status=status, today=_today(),
+                                      allowed=canteens_admin.allowed_canteens(principal))
+    return render(request, "seniors/seniors.html", {
+        "rows": rows, "form": {"q": q, "status": status}, "section": "seniors",
+        "status_options": [("", "全部")] + list(seniors_admin.STATUS_NAMES.items()),
+        "status_names": seniors_admin.STATUS_NAMES, "limit": seniors_admin.PAGE_SIZE})
+
+
+# ---------------------------------------------------------------- import (declared before /{senior_id})
+
+
+@router.get("/import", name="admin:import")
+def import_form(request: Request, session: SessionDep, principal: Principal = OPERATOR) -> Response:
+    return _upload_page(request, session, principal, {}, {})
+
+
+def _upload_page(request: Request, session: SessionDep, principal: Principal, form: dict[str, str],
+                 errors: dict[str, str], status_code: int = 200) -> Response:
+    allowed = canteens_admin.allowed_canteens(principal)
+    options = [("", "不指定")] + [(str(c.id), c.name) for c in canteens_admin.list_canteens(session, allowed)]
+    return render(request, "seniors/import.html", {"form": form, "errors": errors, "canteen_options": options,
+                                                 "section": "import"}, status_code=status_code)
+
+
+@router.post("/import", name="admin:import_upload")
+async def import_upload(request: Request, session: SessionDep, file: UploadFile | None = None,
+                        canteen: FormText = "", principal: Principal = OPERATOR) -> Response:
+    name = (file.filename or "") if file else ""
+    data = await file.read() if file else b""
+    if not data:
+        return _upload_page(request, session, principal, {"canteen": canteen},
+                            {"file": msg.IMPORT_FILE_REQUIRED}, 422)
+    try:
+        senior_import.read_table(data, name)
+    except InvalidInput as e:
+        return _upload_page(request, session, principal, {"canteen": canteen}, e.errors, 422)
+    token = secrets.token_urlsafe(16)
+    UPLOADS.mkdir(mode=0o700, parents=True, exist_ok=True)
+    UPLOADS.chmod(0o700)
+    _sweep()
+    path = UPLOADS / f"{token}.{name.lower().rsplit('.', 1)[-1]}"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    url = request.url_for("admin:import_preview", token=token).include_query_params(canteen=canteen, name=name)
+    return RedirectResponse(str(url), status_code=303)
+
+
+def _sweep() -> None:
+    """Registers hold personal data: an upload abandoned at the preview is deleted after a day."""
+    cutoff = time.time() - UPLOAD_KEEP_S
+    for old in UPLOADS.glob("*.*"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+
+
+def _upload(token: str) -> tuple[Path, bytes]:
+    """The uploaded file kept between preview and import; the token is random, so only its uploader has it."""
+    if not TOKEN_RE.fullmatch(token):
+        raise NotFound(msg.IMPORT_FILE_GONE)
+    found = sorted(UPLOADS.glob(f"{token}.*"))
+    if not found:
+        raise NotFound(msg.IMPORT_FILE_GONE)
+    return found[0], found[0].read_bytes()
+
+
+def _mapping(table: senior_import.Table, params: dict[str, str]) -> dict[str, int]:
+    """The operator's choices (map_<field> = column number) over the guess; "" leaves a field unmapped."""
+    mapping = senior_import.guess_mapping(table.headers)
+    for key in senior_import.FIELDS:
+        chosen = params.get(f"map_{key}")
+        if chosen is None:
+            continue
+        column = int_or_none(chosen)
+        if column is not None:
+            mapping[key] = column
+        else:
+            mapping.pop(key, None)
+    return mapping
+
+
+def _preview(request: Request, session: SessionDep, token: str, params: dict[str, str], *,
+             outcome: senior_import.ImportOutcome | None = None, refused: bool = False,
+             status_code: int = 200) -> Response:
+    path, data = _upload(token)
+    table = senior_import.read_table(data, path.name)
+    mapping = _mapping(table, params)
+    context: dict[str, Any] = {"token": token, "table": table, "mapping": mapping, "fields": senior_import.FIELDS,
+                               "required": senior_import.REQUIRED, "name": params.get("name", path.name),
+                               "canteen": params.get("canteen", ""), "outcome": outcome, "refused": refused,
+                               "section": "import", "mapping_errors": {}, "results": [], "preview": []}
+    canteen_id = int_or_none(params.get("canteen"))
+    canteen = canteens_admin.get_canteen(session, canteen_id) if canteen_id else None
+    try:
+        results = senior_import.validate(table, mapping, today=_today(), canteen=canteen)
+    except InvalidInput as e:
+        context["mapping_errors"] = e.errors
+        return render(request, "seniors/import_preview.html", context, status_code=422)
+    context["results"] = results
+    context["invalid"] = [r for r in results if not r.ok]
+    context["preview"] = results[:PREVIEW_ROWS]
+    return render(request, "seniors/import_preview.html", context, status_code=status_code)
+
+
+@router.get("/import/{token}", name="admin:import_preview")
+def import_preview(request: Request, session: SessionDep, token: str, principal: Principal = OPERATOR) -> Response:
+    return _preview(request, session, token, dict(request.query_params))
+
+
+@router.post("/import/{token}", name="admin:import_run")
+async def import_run(request: Request, session: SessionDep, token: str, principal: Principal = OPERATOR) -> Response:
+    params = {k: str(v) for k, v in (await request.form()).items()}
+    path, data = _upload(token)
+    table = senior_import.read_table(data, path.name)
+    canteen_id = int_or_none(params.get("canteen"))
+    if canteen_id:
+        canteens_admin.check_canteen(principal, canteen_id)
+    try:
+        outcome = senior_import.import_seniors(
+            session, table, _mapping(table, params), today=_today(), user_id=principal.user_id,
+            canteen_id=canteen_id, valid_only=params.get("valid_only") == "1", filename=params.get("name", ""))
+    except InvalidInput:
+        return _preview(request, session, token, params, refused=True, status_code=422)
+    path.unlink(missing_ok=True)
+    return render(request, "seniors/import_done.html", {"outcome": outcome, "section": "import",
+                                                      "name": params.get("name", "")})
+
+
+# ---------------------------------------------------------------- one senior
+
+
+ECON = [(s, s or "无") for s in ECONOMIC_STATUSES]
+DISABILITY = [(s, s or "无") for s in DISABILITY_LEVELS]
+
+
+def _senior_page(request: Request, session: SessionDep, principal: Principal, senior_id: int,
+                 form: dict[str, str] | None = None, errors: dict[str, str] | None = None, notice: str = "",
+                 pause_errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
+    senior = seniors_admin.check_scope(session, principal, senior_id)
+    allowed = canteens_admin.allowed_canteens(principal)
+    return render(request, "seniors/senior.html", {
+        "s": senior, "age": seniors_admin.age_on(senior.birth_date, _today()), "form": form or
+        seniors_admin.form_of(senior), "errors": errors or {}, "notice": notice, "pause_errors": pause_errors or {},
+        "contacts": seniors_admin.contacts(session, senior_id), "status_names": seniors_admin.STATUS_NAMES,
+        "section": "seniors", "econ_options": ECON, "disability_options": DISABILITY,
+        "texture_options": [(t, t) for t in TEXTURES],
+        "fulfilment_options": [(f, msg.FULFILMENT_NAMES[f]) for f in FULFILMENTS],
+        "canteen_options": [("", "不指定")] + [(str(c.id), c.name)
+                                               for c in canteens_admin.list_canteens(session, allowed)]},
+        status_code=status_code)
+
+
+@router.get("/{senior_id}", name="admin:senior")
+def senior(request: Request, session: SessionDep, senior_id: int, done: str = "", cancelled: int = 0,
+           kept: int = 0, principal: Principal = OPERATOR) -> Response:
+    seniors_admin.check_scope(session, principal, senior_id)
+    s = seniors_admin.open_record(session, senior_id, user_id=principal.user_id, address=client_address(request))
+    return _senior_page(request, session, principal, senior_id, notice=_notice(s, done, cancelled, kept))
+
+
+def _notice(s: Senior, done: str, cancelled: int, kept: int) -> str:
+    """What the last action did, rebuilt from keys and counts (never free text from the address bar)."""
+    text = {"saved": msg.SENIOR_SAVED.format(name=s.name), "resumed": msg.SENIOR_RESUMED.format(name=s.name),
+            "paused": msg.SENIOR_PAUSED.format(name=s.name, day=s.paused_until + timedelta(days=1)
+                                               if s.paused_until else "", cancelled=cancelled),
+            "gone": msg.SENIOR_GONE.format(name=s.name, status=seniors_admin.STATUS_NAMES[s.status],
+                                           cancelled=cancelled)}.get(done, "")
+    return text + (msg.SENIOR_KEPT.format(count=kept) if text and kept else "")
+
+
+@router.post("/{senior_id}", name="admin:senior_save")
+async def senior_save(request: Request, session: SessionDep, senior_id: int,
+                      principal: Principal = OPERATOR) -> Response:
+    seniors_admin.check_scope(session, principal, senior_id)
+    form = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
+    allowed = canteens_admin.allowed_canteens(principal)
+    if allowed is not None and form.get("default_canteen_id", "").strip() not in {str(c) for c in allowed}:
+        return _senior_page(request, session, principal, senior_id, form,
+                            {"default_canteen_id": msg.CANTEEN_OUT_OF_SCOPE}, status_code=422)
+    try:
+        seniors_admin.update_senior(session, senior_id, form, user_id=principal.user_id)
+    except InvalidInput as e:
+        return _senior_page(request, session, principal, senior_id, form, e.errors, status_code=422)
+    return _done(request, senior_id, "saved")
+
+
+def _done(request: Request, senior_id: int, done: str, change: seniors_admin.StatusChange | None = None
+          ) -> Response:
+    counts = {"cancelled": len(change.cancelled), "kept": len(change.kept)} if change else {}
+    url = request.url_for("admin:senior", senior_id=senior_id).include_query_params(done=done, **counts)
+    return RedirectResponse(str(url), status_code=303)
+
+
+@router.post("/{senior_id}/pause", name="admin:senior_pause")
+def senior_pause(request: Request, session: SessionDep, senior_id: int, resume: FormText = "",
+                 reason: FormText = "", principal: Principal = OPERATOR) -> Response:
+    seniors_admin.check_scope(session, principal, senior_id)
+    try:
+        change = seniors_admin.pause(session, principal, senior_id, resume, reason, today=_today())
+    except InvalidInput as e:
+        return _senior_page(request, session, principal, senior_id, pause_errors=e.errors, status_code=422)
+    return _done(request, senior_id, "paused", change)
+
+
+@router.post("/{senior_id}/resume", name="admin:senior_resume")
+def senior_resume(request: Request, session: SessionDep, senior_id: int,
+                  principal: Principal = OPERATOR) -> Response:
+    seniors_admin.check_scope(session, principal, senior_id)
+    seniors_admin.resume(session, senior_id, user_id=principal.user_id)
+    return _done(request, senior_id, "resumed")
+
+
+@router.post("/{senior_id}/gone", name="admin:senior_gone")
+def senior_gone(request: Request, session: SessionDep, senior_id: int, status: FormText = "",
+                note: FormText = "", principal: Principal = OPERATOR) -> Response:
+    seniors_admin.check_scope(session, principal, senior_id)
+    try:
+        change = seniors_admin.mark_gone(session, principal, senior_id, status, note, today=_today())
+    except InvalidInput as e:
+        return _senior_page(request, session, principal, senior_id, pause_errors=e.errors, status_code=422)
+    return _done(request, senior_id, "gone", change)

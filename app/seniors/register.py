@@ -1,0 +1,160 @@
+"""Reading the registers the civil-affairs office hands out (xlsx or CSV) into a plain table.
+
+They are typed by hand: titles merged across the top, two header rows, full-width digits, stray spaces, dates as
+text or as Excel serial numbers. Reading normalises all of that; app.seniors.importer validates and saves.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from app.core import messages as msg
+from app.core.errors import InvalidInput
+from app.core.forms import clean_text
+
+# field -> (Chinese label, header words that name it on real registers)
+FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "name": ("姓名", ("姓名", "老人姓名", "长者姓名")),
+    "id_number": ("身份证号", ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证")),
+    "gender": ("性别", ("性别",)),
+    "birth_date": ("出生日期", ("出生日期", "出生年月", "出生年月日", "生日")),
+    "phone": ("联系电话", ("联系电话", "电话", "手机", "手机号", "联系方式")),
+    "hukou": ("户籍", ("户籍", "户籍地", "户口所在地", "户籍所在地")),
+    "residence_street": ("街道（镇）", ("街道", "街镇", "所属街道", "街道（镇）")),
+    "address": ("居住地址", ("居住地址", "现住址", "家庭住址", "地址", "住址")),
+    "economic_status": ("经济状况", ("经济状况", "救助类别", "低保低收入", "困难类别")),
+    "economic_source": ("认定来源", ("认定来源", "认定依据", "认定单位")),
+    "economic_valid_from": ("认定有效期起", ("有效期起", "认定有效期起", "起始日期", "认定起")),
+    "economic_valid_to": ("认定有效期止", ("有效期止", "认定有效期止", "截止日期", "认定止")),
+    "care_level": ("照护等级", ("照护等级", "评估等级", "照护需求等级")),
+    "disability_level": ("失能等级", ("失能等级", "失能程度")),
+    "lives_alone": ("是否独居", ("是否独居", "独居", "独居老人")),
+    "contact_name": ("紧急联系人", ("紧急联系人", "联系人", "联系人姓名", "监护人", "监护人姓名")),
+    "contact_relation": ("与老人关系", ("与老人关系", "关系", "联系人关系", "与长者关系")),
+    "contact_phone": ("紧急联系人电话", ("紧急联系人电话", "联系人电话", "监护人电话", "紧急联系电话")),
+}
+REQUIRED = ("name", "id_number", "phone", "hukou", "address")
+HEADER_SCAN_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Table:
+    """The register as read: column labels and the data rows under them (values normalised to text/dates)."""
+
+    headers: list[str]
+    rows: list[list[Any]]
+    # The spreadsheet row number of each row (blank rows are dropped), so errors point at what the operator sees.
+    row_numbers: list[int]
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """Read an .xlsx or .csv register. Raises InvalidInput({"file": ...}) when it cannot be read at all."""
+    suffix = filename.lower().rsplit(".", 1)[-1]
+    try:
+        grid = _xlsx_grid(data) if suffix in ("xlsx", "xlsm") else _csv_grid(data) if suffix == "csv" else None
+    except Exception:  # a broken upload: openpyxl and csv raise many kinds; the operator needs one sentence
+        raise InvalidInput({"file": msg.IMPORT_FILE_UNREADABLE}) from None
+    if grid is None:
+        raise InvalidInput({"file": msg.IMPORT_FILE_KIND})
+    return _table_from_grid(grid)
+
+
+def _xlsx_grid(data: bytes) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(data), data_only=True).worksheets[0]
+    grid = [list(r) for r in ws.iter_rows(values_only=True)]
+    # Merged header cells: every cell of a merged range takes the top-left value, as the eye reads it.
+    for rng in ws.merged_cells.ranges:
+        top_left = grid[rng.min_row - 1][rng.min_col - 1]
+        for r in range(rng.min_row - 1, rng.max_row):
+            for c in range(rng.min_col - 1, rng.max_col):
+                grid[r][c] = top_left
+    return grid
+
+
+def _csv_grid(data: bytes) -> list[list[Any]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValueError("unknown encoding")
+    return [list(r) for r in csv.reader(io.StringIO(text))]
+
+
+def _score(row: list[Any]) -> int:
+    return sum(1 for cell in row if guess_field(clean_text(cell)) is not None)
+
+
+def _table_from_grid(grid: list[list[Any]]) -> Table:
+    """The header is the top row naming the most known columns; a second header row under it is merged in."""
+    scan = grid[:HEADER_SCAN_ROWS]
+    if not scan or max(_score(r) for r in scan) < 2:
+        raise InvalidInput({"file": msg.IMPORT_NO_HEADER})
+    h = max(range(len(scan)), key=lambda i: (_score(scan[i]), -i))
+    headers = [clean_text(c) for c in grid[h]]
+    start = h + 1
+    if start < len(grid) and _score(grid[start]) >= 2:  # two-level header: the lower row is more specific
+        headers = [clean_text(lo) or hi for hi, lo in zip(headers, grid[start], strict=False)]
+        start += 1
+    width = len(headers)
+    kept = [(start + 1 + i, (list(r) + [None] * width)[:width]) for i, r in enumerate(grid[start:])
+            if any(clean_text(c) for c in r)]
+    return Table(headers, [r for _, r in kept], [n for n, _ in kept])
+
+
+def guess_field(header: str) -> str | None:
+    words = clean_text(header)
+    for key, (_label, aliases) in FIELDS.items():
+        if words in aliases:
+            return key
+    return None
+
+
+def guess_mapping(headers: list[str]) -> dict[str, int]:
+    """field -> column index, for every column whose header is a known name (first match wins)."""
+    mapping: dict[str, int] = {}
+    for i, header in enumerate(headers):
+        key = guess_field(header)
+        if key and key not in mapping:
+            mapping[key] = i
+    return mapping
+
+
+def mapping_from_names(headers: list[str], pairs: dict[str, str]) -> dict[str, int]:
+    """`{"phone": "联系人电话"}` (field -> header text) on top of the guess; for the CLI's --mapping."""
+    mapping = guess_mapping(headers)
+    folded = [clean_text(h) for h in headers]
+    errors = {}
+    for key, header in pairs.items():
+        if key not in FIELDS:
+            errors[key] = msg.IMPORT_UNKNOWN_FIELD.format(field=key)
+        elif clean_text(header) not in folded:
+            errors[key] = msg.IMPORT_NO_SUCH_COLUMN.format(column=header)
+        else:
+            mapping[key] = folded.index(clean_text(header))
+    if errors:
+        raise InvalidInput(errors)
+    return mapping
+
+
+def check_mapping(mapping: dict[str, int], width: int) -> None:
+    errors = {f"map_{k}": msg.IMPORT_COLUMN_REQUIRED.format(label=FIELDS[k][0])
+              for k in REQUIRED if k not in mapping}
+    errors |= {f"map_{k}": msg.IMPORT_NO_SUCH_COLUMN.format(column=i + 1)
+               for k, i in mapping.items() if not 0 <= i < width}
+    used: dict[int, str] = {}
+    for key, i in mapping.items():
+        if i in used:
+            errors[f"map_{key}"] = msg.IMPORT_COLUMN_TWICE.format(a=FIELDS[used[i]][0], b=FIELDS[key][0])
+        used[i] = key
+    if errors:
+        raise InvalidInput(errors)
+
+

@@ -1,0 +1,276 @@
+"""Operators keep seniors' records: eligibility evidence with validity dates (audited), pauses for a hospital stay,
+and marking a senior deceased or moved away, which withdraws their future orders."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, or_, select
+
+from app import ordering
+from app.core import audit
+from app.core import messages as msg
+from app.core.errors import AppError, InvalidInput, NotFound
+from app.core.forms import PHONE_RE, parse_date, small_int
+from app.core.principal import Principal
+from app.core.privacy import mask_id_number
+from app.models import FULFILMENTS, TEXTURES, Canteen, EmergencyContact, Order, Senior, now, split_tags
+from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
+
+PAGE_SIZE = 50
+STATUS_NAMES = {"active": "正常", "paused": "暂停送餐", "deceased": "已故", "moved": "已迁出"}
+# Fields whose change alters what a senior pays: each change is written to the audit log with old and new values.
+ELIGIBILITY = ("economic_status", "economic_source", "economic_valid_from", "economic_valid_to", "care_level",
+               "disability_level", "lives_alone", "all_elderly_household", "special_groups", "hukou_city",
+               "hukou_district")
+
+
+@dataclass(frozen=True)
+class SeniorRow:
+    id: int
+    name: str
+    masked_id: str
+    age: int
+    phone: str
+    address: str
+    status: str
+    paused_until: date | None
+    lives_alone: bool
+    economic_status: str
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    cancelled: list[str]  # order numbers withdrawn
+    kept: list[str]  # order numbers past their change window: the kitchen and drivers must be told
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def list_seniors(session: Session, *, q: str = "", canteen_id: int | None = None, status: str = "",
+                 today: date, limit: int = PAGE_SIZE, allowed: frozenset[int] | None = None) -> list[SeniorRow]:
+    """Search by name, phone or the last digits of the ID number (the part a masked number still shows).
+
+    `allowed` is an operator's canteen scope (None: every canteen): seniors of other canteens never show."""
+    query = select(Senior)
+    if allowed is not None:
+        query = query.where(col(Senior.default_canteen_id).in_(allowed))
+    q = q.strip()
+    if q:
+        query = query.where(or_(col(Senior.name).contains(q, autoescape=True),
+                                col(Senior.phone).contains(q, autoescape=True),
+                                col(Senior.id_number).endswith(q.upper(), autoescape=True)))
+    if canteen_id:
+        query = query.where(Senior.default_canteen_id == canteen_id)
+    if status in STATUS_NAMES:
+        query = query.where(Senior.status == status)
+    rows = session.exec(query.order_by(col(Senior.name), col(Senior.id)).limit(limit)).all()
+    return [SeniorRow(s.id or 0, s.name, mask_id_number(s.id_number), age_on(s.birth_date, today), s.phone,
+                      s.address, s.status, s.paused_until, s.lives_alone, s.economic_status) for s in rows]
+
+
+def get_senior(session: Session, senior_id: int) -> Senior:
+    senior = session.get(Senior, senior_id)
+    if senior is None:
+        raise NotFound(msg.SENIOR_NOT_FOUND)
+    return senior
+
+
+def check_scope(session: Session, principal: Principal, senior_id: int) -> Senior:
+    """An operator of some canteens reaches only the seniors whose canteen is among them."""
+    senior = get_senior(session, senior_id)
+    scope = principal.canteens_for("operator")
+    if None not in scope and senior.default_canteen_id not in scope:
+        raise NotFound(msg.SENIOR_NOT_FOUND)
+    return senior
+
+
+def open_record(session: Session, senior_id: int, *, user_id: int | None, address: str = "") -> Senior:
+    """A senior's full record (phone, address, contacts, eligibility) is a sensitive read: it is audited."""
+    senior = get_senior(session, senior_id)
+    audit.record(session, user_id=user_id, action="senior.view", object_type="senior", object_id=senior_id,
+                 address=address)
+    session.commit()
+    return senior
+
+
+def contacts(session: Session, senior_id: int) -> list[EmergencyContact]:
+    return list(session.exec(select(EmergencyContact).where(EmergencyContact.senior_id == senior_id)
+                             .order_by(col(EmergencyContact.priority))).all())
+
+
+def form_of(senior: Senior) -> dict[str, str]:
+    """The edit form's values as text, the way the form posts them back."""
+    def text(v: object) -> str:
+        return "" if v is None else ("1" if v is True else "" if v is False else str(v))
+    return {k: text(getattr(senior, k)) for k in EDITABLE}
+
+
+TAG_FIELDS = {"special_groups": 100, "allergies": 200, "diet_restrictions": 200}
+EDITABLE = ("phone", "address", "floor", "has_lift", "texture", "allergies", "diet_restrictions",
+            "preferred_fulfilment", "default_canteen_id", "driver_notes", *ELIGIBILITY)
+
+
+def update_senior(session: Session, senior_id: int, form: dict[str, str], *, user_id: int | None) -> Senior:
+    """Validate every field first (nothing partial is saved), then write and audit the changes."""
+    senior = get_senior(session, senior_id)
+    values = _parse(session, form)
+    changed = {k: (getattr(senior, k), v) for k, v in values.items() if getattr(senior, k) != v}
+    for key, (_old, new) in changed.items():
+        setattr(senior, key, new)
+    if changed:
+        senior.updated_at = now()
+        session.add(senior)
+        detail = "；".join(f"{k}: {old} → {new}" if k in ELIGIBILITY else k for k, (old, new) in changed.items())
+        action = "senior.eligibility" if set(changed) & set(ELIGIBILITY) else "senior.update"
+        audit.record(session, user_id=user_id, action=action, object_type="senior", object_id=senior_id,
+                     detail=detail)
+    session.commit()
+    return senior
+
+
+def _parse(session: Session, form: dict[str, str]) -> dict[str, object]:
+    errors: dict[str, str] = {}
+    get = lambda k: form.get(k, "").strip()  # noqa: E731
+    out: dict[str, object] = {"address": get("address"), "driver_notes": get("driver_notes")[:300],
+                              "has_lift": get("has_lift") == "1", "lives_alone": get("lives_alone") == "1",
+                              "all_elderly_household": get("all_elderly_household") == "1",
+                              "economic_source": get("economic_source")[:80], "hukou_city": get("hukou_city")[:20],
+                              "hukou_district": get("hukou_district")[:20]}
+    out |= {k: ",".join(split_tags(get(k)))[:n] for k, n in TAG_FIELDS.items()}
+    if not PHONE_RE.fullmatch(get("phone")):
+        errors["phone"] = msg.SENIOR_PHONE_INVALID
+    out["phone"] = get("phone")
+    if len(out["address"]) < 6:  # type: ignore[arg-type]
+        errors["address"] = msg.SENIOR_ADDRESS_INVALID
+    if not out["hukou_city"]:
+        errors["hukou_city"] = msg.SENIOR_HUKOU_REQUIRED
+    out["floor"] = _int(get("floor"), -3, 60, "floor", errors, msg.SENIOR_FLOOR_INVALID)
+    out["care_level"] = _int(get("care_level"), 0, 6, "care_level", errors, msg.SENIOR_CARE_INVALID, blank=True)
+    _choice(out, errors, "texture", get("texture"), TEXTURES)
+    _choice(out, errors, "economic_status", get("economic_status"), ECONOMIC_STATUSES)
+    _choice(out, errors, "disability_level", get("disability_level"), DISABILITY_LEVELS)
+    _choice(out, errors, "preferred_fulfilment", get("preferred_fulfilment"), FULFILMENTS)
+    _validity(out, errors, get("economic_valid_from"), get("economic_valid_to"))
+    canteen = get("default_canteen_id")
+    canteen_id = small_int(canteen)
+    found = session.get(Canteen, canteen_id) if canteen_id is not None else None
+    out["default_canteen_id"] = found.id if found else None
+    if canteen and found is None:
+        errors["default_canteen_id"] = msg.CANTEEN_NOT_FOUND
+    if errors:
+        raise InvalidInput(errors)
+    return out
+
+
+def _int(text: str, low: int, high: int, key: str, errors: dict[str, str], message: str,
+         blank: bool = False) -> int | None:
+    if blank and not text:
+        return None
+    number = small_int(text)
+    if number is not None and low <= number <= high:
+        return number
+    errors[key] = message
+    return None
+
+
+def _choice(out: dict[str, object], errors: dict[str, str], key: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        errors[key] = msg.SENIOR_CHOICE_INVALID
+    out[key] = value
+
+
+def _validity(out: dict[str, object], errors: dict[str, str], start_text: str, end_text: str) -> None:
+    dates = []
+    for key, text in (("economic_valid_from", start_text), ("economic_valid_to", end_text)):
+        try:
+            dates.append(parse_date(text))
+        except ValueError:
+            errors[key] = msg.SENIOR_DATE_INVALID
+            dates.append(None)
+        out[key] = dates[-1]
+    if dates[0] and dates[1] and dates[1] < dates[0]:
+        errors["economic_valid_to"] = msg.IMPORT_VALIDITY_ORDER
+    if out.get("economic_status") and not dates[1] and "economic_valid_to" not in errors:
+        errors["economic_valid_to"] = msg.SENIOR_VALIDITY_REQUIRED
+
+
+# ---------------------------------------------------------------- pauses and leaving
+
+
+def pause(session: Session, principal: Principal, senior_id: int, resume_text: str, reason: str, *,
+          today: date) -> StatusChange:
+    """A hospital stay: no deliveries until the resume date (the last paused day is the day before it)."""
+    senior = get_senior(session, senior_id)
+    try:
+        resume = parse_date(resume_text)
+    except ValueError:
+        resume = None
+    if resume is None or resume <= today:
+        raise InvalidInput({"resume": msg.SENIOR_RESUME_INVALID})
+    senior.status, senior.paused_until, senior.updated_at = "paused", resume - timedelta(days=1), now()
+    session.add(senior)
+    audit.record(session, user_id=principal.user_id, action="senior.pause", object_type="senior",
+                 object_id=senior_id, detail=f"暂停至 {senior.paused_until}，{resume} 恢复。{reason.strip()[:200]}")
+    session.commit()
+    return _withdraw(session, principal, senior_id, today, senior.paused_until)
+
+
+def resume(session: Session, senior_id: int, *, user_id: int | None) -> Senior:
+    senior = get_senior(session, senior_id)
+    if senior.status == "paused":
+        senior.status, senior.paused_until, senior.updated_at = "active", None, now()
+        session.add(senior)
+        audit.record(session, user_id=user_id, action="senior.resume", object_type="senior", object_id=senior_id)
+        session.commit()
+    return senior
+
+
+def resume_due(session: Session, today: date) -> int:
+    """Pauses whose last day has passed end by themselves (housekeeping, idempotent)."""
+    due = session.exec(select(Senior).where(Senior.status == "paused", col(Senior.paused_until) < today)).all()
+    for senior in due:
+        senior.status, senior.paused_until = "active", None
+        session.add(senior)
+    if due:
+        session.commit()
+    return len(due)
+
+
+def mark_gone(session: Session, principal: Principal, senior_id: int, status: str, note: str, *,
+              today: date) -> StatusChange:
+    """Deceased or moved away: the record stays (the ledger refers to it), future orders are withdrawn."""
+    if status not in ("deceased", "moved"):
+        raise InvalidInput({"status": msg.SENIOR_CHOICE_INVALID})
+    senior = get_senior(session, senior_id)
+    senior.status, senior.paused_until, senior.updated_at = status, None, now()
+    session.add(senior)
+    audit.record(session, user_id=principal.user_id, action=f"senior.{status}", object_type="senior",
+                 object_id=senior_id, detail=note.strip()[:300])
+    session.commit()
+    return _withdraw(session, principal, senior_id, today, None)
+
+
+def _withdraw(session: Session, principal: Principal, senior_id: int, start: date, end: date | None
+              ) -> StatusChange:
+    """Cancel standing orders from `start` (to `end`) through ordering's own cancel_order, so portions and the
+    subsidy slot are released the one way. The operator acts as counter staff of every canteen for this; an
+    order past its change window is left standing and reported, because the kitchen may already be cooking."""
+    query = select(Order).where(Order.senior_id == senior_id, Order.status == "placed",
+                                col(Order.service_date) >= start)
+    if end is not None:
+        query = query.where(col(Order.service_date) <= end)
+    orders = session.exec(query.order_by(col(Order.service_date))).all()
+    acting = dataclasses.replace(principal, roles={**principal.roles, "counter": frozenset({None})})
+    cancelled, kept = [], []
+    for order in orders:
+        try:
+            ordering.cancel_order(session, acting, order.id or 0)
+            cancelled.append(order.public_no)
+        except AppError:
+            kept.append(order.public_no)
+    return StatusChange(cancelled, kept)

@@ -1,0 +1,10 @@
+"""Subsidy schemes, pricing orders into snapshots, settlement with the funders.
+
+Other areas import only the names listed here; everything else in this package is private to it.
+"""
+
+from __future__ import annotations
+
+from app.subsidy.service import lock_senior, quote, snapshot_fields, subsidy_rows
+
+__all__ = ["lock_senior", "quote", "snapshot_fields", "subsidy_rows"]

@@ -1,0 +1,180 @@
+"""Operators' subsidy pages: schemes in force and their history, a new version through a validated form,
+and the monthly settlement (printable, with Excel / CSV downloads)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Annotated
+from urllib.parse import quote as url_quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.core import messages as msg
+from app.core.deps import SessionDep, allow
+from app.core.errors import InvalidInput, NotFound
+from app.core.principal import Principal
+from app.core.templating import render
+from app.models import now
+from app.subsidy import service as pricing_service
+from app.subsidy import settlement
+from app.subsidy.settlement_export import PART_NAMES, PARTS, export
+
+router = APIRouter(prefix="/subsidy")
+
+
+def _today() -> date:
+    return now().date()
+
+
+@router.get("", name="subsidy:schemes")
+def schemes(request: Request, session: SessionDep, principal: Principal = allow("operator")) -> Response:
+    overview = pricing_service.scheme_overview(session, _today())
+    return render(request, "subsidy/schemes.html", {"schemes": overview, "today": _today()})
+
+
+@router.get("/format", name="subsidy:format")
+def scheme_format(request: Request, principal: Principal = allow("operator")) -> Response:
+    return render(request, "subsidy/format.html")
+
+
+@router.get("/schemes/{scheme_key}", name="subsidy:scheme")
+def scheme(
+    request: Request,
+    session: SessionDep,
+    scheme_key: str,
+    added: int | None = None,
+    principal: Principal = allow("operator"),
+) -> Response:
+    history = pricing_service.scheme_history(session, scheme_key, _today())
+    if not history:
+        raise NotFound(msg.SCHEME_NOT_FOUND)
+    shown = next((v for v in history if v.in_force), history[0])
+    just_added = next((v for v in history if v.version == added), None)
+    notice = ""
+    if just_added is not None:
+        day = just_added.effective_from.isoformat()
+        notice = msg.SCHEME_VERSION_ADDED.format(name=just_added.name, version=just_added.version, day=day)
+    context = {"key": scheme_key, "history": history, "shown": shown, "notice": notice, "today": _today()}
+    return render(request, "subsidy/scheme.html", context)
+
+
+@router.get("/schemes/{scheme_key}/new", name="subsidy:new_version")
+def new_version(
+    request: Request, session: SessionDep, scheme_key: str, principal: Principal = allow("operator")
+) -> Response:
+    latest = pricing_service.latest_version(session, scheme_key, _today())
+    first_of_next_month = (_today().replace(day=28) + timedelta(days=4)).replace(day=1)
+    form = {"body": latest.pretty_body, "effective_from": first_of_next_month.isoformat(), "note": ""}
+    return _version_form(request, scheme_key, latest.name, form, {})
+
+
+@router.post("/schemes/{scheme_key}/new", name="subsidy:add_version")
+def add_version(
+    request: Request,
+    session: SessionDep,
+    scheme_key: str,
+    body: Annotated[str, Form()] = "",
+    effective_from: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    principal: Principal = allow("operator"),
+) -> Response:
+    try:
+        row = pricing_service.add_scheme_version(
+            session,
+            scheme_key,
+            body=body,
+            effective_from=effective_from,
+            note=note,
+            user_id=principal.user_id,
+            today=_today(),
+        )
+    except InvalidInput as e:
+        form = {"body": body, "effective_from": effective_from, "note": note}
+        name = pricing_service.latest_version(session, scheme_key, _today()).name
+        return _version_form(request, scheme_key, name, form, e.errors, status_code=422)
+    target = request.url_for("subsidy:scheme", scheme_key=scheme_key).include_query_params(added=row.version)
+    return RedirectResponse(str(target), status_code=303)
+
+
+def _version_form(
+    request: Request,
+    key: str,
+    name: str,
+    form: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "subsidy/version_form.html",
+        {"key": key, "name": name, "form": form, "errors": errors},
+        status_code=status_code,
+    )
+
+
+@dataclass
+class SettlementQuery:
+    """What the settlement form asks (query parameters, as typed): a month, or a date range; a canteen or a
+    district."""
+
+    month: str = ""
+    start: str = ""
+    end: str = ""
+    canteen: str = ""
+    district: str = ""
+
+    def scope(self) -> settlement.Scope:
+        """A date range when either end is given (a quarter, say), else the month."""
+        canteen_id = int(self.canteen) if self.canteen.isdigit() else None
+        district = self.district.strip()
+        if self.start or self.end:
+            return settlement.range_scope(self.start, self.end, canteen_id=canteen_id, district=district)
+        return settlement.month_scope(self.month, canteen_id=canteen_id, district=district)
+
+
+@router.get("/settlement", name="subsidy:settlement")
+def settlement_page(
+    request: Request,
+    session: SessionDep,
+    query: Annotated[SettlementQuery, Depends()],
+    principal: Principal = allow("operator"),
+) -> Response:
+    query.month = query.month or _last_month()
+    context: dict[str, object] = {
+        "form": query,
+        "errors": {},
+        "report": None,
+        "parts": PART_NAMES,
+        "canteens": settlement.canteen_choices(session),
+    }
+    try:
+        context["report"] = settlement.settle(session, query.scope())
+    except InvalidInput as e:
+        return render(request, "subsidy/settlement.html", context | {"errors": e.errors}, status_code=422)
+    return render(request, "subsidy/settlement.html", context)
+
+
+@router.get("/settlement/download", name="subsidy:settlement_download")
+def settlement_download(
+    session: SessionDep,
+    query: Annotated[SettlementQuery, Depends()],
+    fmt: str = "xlsx",
+    part: str = "summary",
+    principal: Principal = allow("operator"),
+) -> Response:
+    data, name, media = export(
+        session,
+        query.scope(),
+        fmt="csv" if fmt == "csv" else "xlsx",
+        part=part if part in PARTS else "summary",
+        user_id=principal.user_id,
+    )
+    disposition = f"attachment; filename*=UTF-8''{url_quote(name)}"
+    return Response(data, media_type=media, headers={"Content-Disposition": disposition})
+
+
+def _last_month() -> str:
+    last = _today().replace(day=1) - timedelta(days=1)
+    return f"{last:%Y-%m}"

@@ -1,0 +1,171 @@
+"""Monthly (or any date range) subsidy settlement (补贴核销) for a canteen or a district, read only from the
+orders' price snapshots and funder shares, so every figure reconciles to the ledger to the fen."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from sqlmodel import Session, col, select
+
+from app.core import messages as msg
+from app.core.errors import InvalidInput
+from app.models import Canteen, Order, OrderSubsidy, Senior, VoucherPayment, now
+from app.subsidy.settlement_checks import exceptions_for, signoffs_for
+from app.subsidy.settlement_report import (
+    CLAIMED_STATUSES,
+    NO_CATEGORY,
+    LedgerRow,
+    Scope,
+    Settlement,
+    SettlementException,
+    Share,
+    SummaryLine,
+    Totals,
+    in_scope,
+    month_scope,
+    order_ids,
+    range_scope,
+    senior_code,
+)
+
+__all__ = [
+    "LedgerRow",
+    "Scope",
+    "Settlement",
+    "SettlementException",
+    "SummaryLine",
+    "Totals",
+    "canteen_choices",
+    "month_scope",
+    "range_scope",
+    "settle",
+]
+
+
+def settle(session: Session, scope: Scope) -> Settlement:
+    """The claim for `scope`: per funder × category and per category, the per-order ledger, the exceptions."""
+    if scope.end < scope.start:
+        raise InvalidInput({"end": msg.SETTLEMENT_RANGE_INVALID})
+    rows = _orders(session, scope)
+    claimed = [(o, c, s) for o, c, s in rows if o.status in CLAIMED_STATUSES]
+    shares = _shares(session, scope)
+    vouchers = _vouchers(session, scope)
+    ledger = [
+        _ledger_row(o, c, s, shares.get(o.id or 0, []), vouchers.get(o.id or 0, 0)) for o, c, s in claimed
+    ]
+    today = now().date()
+    signoffs = signoffs_for(session, scope, ledger)
+    exceptions = list(exceptions_for(session, scope, rows, ledger, shares, signoffs, today))
+    funders, by_funder, by_category, total = _summarise(ledger, shares)
+    return Settlement(
+        scope,
+        _title(session, scope),
+        now(),
+        funders,
+        by_funder,
+        by_category,
+        total,
+        ledger,
+        exceptions,
+        signoffs,
+    )
+
+
+def _orders(session: Session, scope: Scope) -> list[tuple[Order, Canteen, Senior]]:
+    query = (
+        select(Order, Canteen, Senior)
+        .join(Canteen, col(Canteen.id) == Order.canteen_id)
+        .join(Senior, col(Senior.id) == Order.senior_id)
+        .order_by(col(Order.service_date), col(Order.created_at), col(Order.id))
+    )
+    return [(o, c, s) for o, c, s in session.exec(in_scope(query, scope)).all()]
+
+
+def _shares(session: Session, scope: Scope) -> dict[int, list[Share]]:
+    found: dict[int, list[Share]] = defaultdict(list)
+    query = select(OrderSubsidy).where(col(OrderSubsidy.order_id).in_(order_ids(scope)))
+    for row in session.exec(query.order_by(col(OrderSubsidy.id))).all():
+        found[row.order_id].append((row.funder_key, row.funder_name, row.category_key, row.amount_fen))
+    return found
+
+
+def _vouchers(session: Session, scope: Scope) -> dict[int, int]:
+    paid: dict[int, int] = defaultdict(int)
+    query = select(VoucherPayment.order_id, VoucherPayment.amount_fen)
+    for order_id, amount in session.exec(
+        query.where(col(VoucherPayment.order_id).in_(order_ids(scope)))
+    ).all():
+        paid[order_id] += amount
+    return paid
+
+
+def _ledger_row(
+    order: Order, canteen: Canteen, senior: Senior, shares: list[Share], voucher_fen: int
+) -> LedgerRow:
+    return LedgerRow(
+        order_id=order.id or 0,
+        order_no=order.public_no,
+        created_at=order.created_at,
+        service_date=order.service_date,
+        slot=order.slot,
+        canteen_name=canteen.name,
+        channel=order.fulfilment,
+        status=order.status,
+        senior_id=senior.id or 0,
+        senior_code=senior_code(senior.id or 0),
+        category_key=order.category_key,
+        category_name=order.category_name or NO_CATEGORY,
+        # The evidence on file now (the snapshot keeps the category, not the document).
+        evidence=senior.economic_source if order.category_key and senior.economic_status else "",
+        scheme=f"{order.scheme_key} v{order.scheme_version}" if order.scheme_key else "",
+        list_fen=order.list_fen,
+        discount_fen=order.discount_fen,
+        discount_funder=_discount_funder(order),
+        shares={key: amount for key, _, _, amount in shares},
+        subsidy_fen=order.subsidy_fen,
+        payable_fen=order.payable_fen,
+        voucher_fen=voucher_fen,
+        subsidised_meals=order.subsidised_meals,
+    )
+
+
+def _discount_funder(order: Order) -> str:
+    if not order.discount_fen:
+        return ""
+    return str(json.loads(order.price_detail or "{}").get("discount_funder_name", ""))
+
+
+def _summarise(
+    ledger: list[LedgerRow], shares: dict[int, list[Share]]
+) -> tuple[list[tuple[str, str]], list[SummaryLine], list[SummaryLine], Totals]:
+    """Funders met (in order), claim lines per canteen × funder × category, lines per category, the total."""
+    by_funder: dict[tuple[str, str, str], Totals] = defaultdict(Totals)
+    by_category: dict[str, Totals] = defaultdict(Totals)
+    total = Totals()
+    funders: dict[str, str] = {}
+    categories: dict[str, str] = {}
+    for row in ledger:
+        total.add(row, row.subsidy_fen)
+        by_category[row.category_key].add(row, row.subsidy_fen)
+        categories[row.category_key] = row.category_name
+        for funder_key, funder_name, _, amount in shares.get(row.order_id, []):
+            funders.setdefault(funder_key, funder_name)
+            by_funder[(row.canteen_name, funder_key, row.category_key)].add(row, amount)
+    funder_lines = [
+        SummaryLine(n, f, funders[f], c, categories[c], t) for (n, f, c), t in sorted(by_funder.items())
+    ]
+    category_lines = [SummaryLine("", "", "", c, categories[c], t) for c, t in sorted(by_category.items())]
+    return list(funders.items()), funder_lines, category_lines, total
+
+
+def _title(session: Session, scope: Scope) -> str:
+    canteen = session.get(Canteen, scope.canteen_id) if scope.canteen_id is not None else None
+    place = canteen.name if canteen else (f"{scope.district}区" if scope.district else "全部食堂")
+    return f"{place} {scope.start:%Y-%m-%d} 至 {scope.end:%Y-%m-%d} 补贴核销"
+
+
+def canteen_choices(session: Session) -> list[tuple[int, str, str]]:
+    """(id, name, district) of every canteen, for the settlement form."""
+    rows = session.exec(select(Canteen.id, Canteen.name, Canteen.district).order_by(col(Canteen.name))).all()
+    return [(cid or 0, name, district) for cid, name, district in rows]

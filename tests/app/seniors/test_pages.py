@@ -1,0 +1,141 @@
+"""An operator imports the register through the pages (mapping, preview, all-or-nothing, valid rows on request)
+and keeps a senior's record; ID numbers are masked on every page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlmodel import Session, func, select
+
+from app.models import Senior
+from tests.conftest import csrf
+from tests.data import registers as reg
+from tests.factories import make_canteen, make_senior, make_user
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Uploaded registers hold personal data: tests keep theirs in their own temporary folder."""
+    monkeypatch.setattr("app.seniors.pages.UPLOADS", tmp_path / "uploads")
+
+
+def _operator(session: Session, login: Callable[..., object]) -> Any:
+    make_user(session, "operator", phone="13900001111", name="陈运营")
+    return login("13900001111")
+
+
+def _upload(client: Any, data: bytes) -> Any:
+    return client.post("/admin/seniors/import", data={"csrf_token": csrf(client), "canteen": ""},
+                       files={"file": ("名册.xlsx", data, XLSX)})
+
+
+def _count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Senior)).one()
+
+
+def test_the_preview_maps_the_columns_masks_id_numbers_and_lists_every_invalid_row(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+
+    page = _upload(client, reg.messy_register_with_mistakes())
+
+    soup = BeautifulSoup(page.text, "html.parser")
+    invalid = {int(tr["data-invalid-row"]): tr.find_all("td")[2].get_text() for tr in soup.select("[data-invalid-row]")}
+    assert page.status_code == 200
+    assert soup.select_one("#f-map_phone option[selected]").get_text() == "第 5 列：联系电话"
+    assert sorted(invalid) == reg.INVALID_ROW_NUMBERS
+    assert "校验位不对" in invalid[8]
+    assert reg.WANG not in page.text and reg.ZHANG not in page.text
+    assert soup.select("[data-id-number]")[0].get_text() == reg.WANG[:3] + "*" * 11 + reg.WANG[-4:]
+    assert soup.select_one("[data-import-all]") is None
+    assert _count(session) == 0
+
+
+def test_importing_all_rows_of_a_file_with_mistakes_saves_nothing(session: Session, client: Any,
+                                                                   login: Callable[..., object]) -> None:
+    _operator(session, login)
+    preview = _upload(client, reg.messy_register_with_mistakes())
+    action = BeautifulSoup(preview.text, "html.parser").select_one("form[data-form=import]")["action"]
+
+    refused = client.post(action, data={"csrf_token": csrf(client), "name": "名册.xlsx"})
+
+    assert refused.status_code == 422
+    assert "全部没有导入" in refused.text
+    assert _count(session) == 0
+
+
+def test_the_operator_explicitly_imports_the_valid_rows_only(session: Session, client: Any,
+                                                             login: Callable[..., object]) -> None:
+    _operator(session, login)
+    preview = _upload(client, reg.messy_register_with_mistakes())
+    action = BeautifulSoup(preview.text, "html.parser").select_one("form[data-form=import]")["action"]
+
+    done = client.post(action, data={"csrf_token": csrf(client), "name": "名册.xlsx", "valid_only": "1"})
+
+    assert done.status_code == 200
+    assert BeautifulSoup(done.text, "html.parser").select_one("[data-import-done]").get_text() == \
+        "名册.xlsx：新增 3 位，更新 0 位，无变化 0 位，跳过不符合要求的 3 行。"
+    assert _count(session) == 3
+
+
+def test_a_file_that_is_not_a_register_is_refused_next_to_the_file_field(session: Session, client: Any,
+                                                                         login: Callable[..., object]) -> None:
+    _operator(session, login)
+
+    page = client.post("/admin/seniors/import", data={"csrf_token": csrf(client)},
+                       files={"file": ("notes.txt", b"hello", "text/plain")})
+
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert page.status_code == 422
+    assert "只能导入 Excel" in soup.select_one("#f-file-err").get_text()
+
+
+def test_a_senior_record_with_a_mistake_re_renders_with_the_error_next_to_the_field_and_input_kept(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    senior = make_senior(session, name="王秀英")
+    form = {"csrf_token": csrf(client), "phone": "12345", "address": "上海市静安区临汾路380弄2号301室",
+            "floor": "3", "texture": "普通", "economic_status": "低保", "economic_valid_to": "2026-12-31",
+            "preferred_fulfilment": "dine_in", "hukou_city": "上海", "disability_level": ""}
+
+    page = client.post(f"/admin/seniors/{senior.id}", data=form)
+
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert page.status_code == 422
+    assert "手机应为 11 位" in soup.select_one("#f-phone-err").get_text()
+    assert soup.select_one("#f-phone")["value"] == "12345"
+    assert soup.select_one("#f-economic_status option[selected]")["value"] == "低保"
+    assert senior.id_number not in page.text
+
+
+def test_marking_a_senior_as_moved_is_shown_on_their_record(session: Session, client: Any,
+                                                            login: Callable[..., object]) -> None:
+    _operator(session, login)
+    senior = make_senior(session, name="王秀英")
+
+    page = client.post(f"/admin/seniors/{senior.id}/gone",
+                       data={"csrf_token": csrf(client), "status": "moved", "note": "搬去女儿家"})
+
+    session.refresh(senior)
+    assert senior.status == "moved"
+    assert "已将王秀英标记为已迁出" in page.text
+    assert BeautifulSoup(page.text, "html.parser").select_one("[data-status]").get_text() == "已迁出"
+
+
+def test_the_register_list_masks_id_numbers_and_phones(session: Session, client: Any,
+                                                       login: Callable[..., object]) -> None:
+    _operator(session, login)
+    make_canteen(session)
+    senior = make_senior(session, name="王秀英", phone="13912345678")
+
+    page = client.get("/admin/seniors?q=王秀英")
+
+    row = BeautifulSoup(page.text, "html.parser").select_one("[data-senior=王秀英]")
+    assert senior.id_number not in page.text and "13912345678" not in page.text
+    assert "139****5678" in row.get_text()
