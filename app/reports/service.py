@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from app.core import messages as msg
 from app.core.errors import InvalidInput
 from app.core.forms import parse_date
+from app.core.spreadsheets import safe_row
 from app.models import Canteen, DeliveryRoute, DeliveryStop, Order
 from app.reports.dashboard import CHANNELS, SLOT_ORDER, STANDING, Scope, canteens_in
 
@@ -221,11 +222,11 @@ def to_xlsx(report: Report) -> bytes:
         ws = wb.active if i == 0 else wb.create_sheet()
         ws.title = title
         ws.append([f"{report.start:%Y-%m-%d} 至 {report.end:%Y-%m-%d}"])
-        ws.append(head)
+        ws.append(safe_row(head))
         for cell in ws[2]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append(row)
+            ws.append(safe_row(row))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app.core import audit
 from app.core import messages as msg
+from app.core.spreadsheets import safe_row
 from app.subsidy.settlement import LedgerRow, Scope, Settlement, SummaryLine, Totals, settle
 
 PARTS = ("summary", "categories", "ledger", "exceptions", "signoffs")
@@ -131,8 +132,8 @@ def to_csv(report: Settlement, part: str) -> bytes:
     head, body = rows(report, part)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(head)
-    writer.writerows([_csv_cell(cell) for cell in row] for row in body)
+    writer.writerow(safe_row(head))
+    writer.writerows([_csv_cell(cell) for cell in safe_row(row)] for row in body)
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -146,11 +147,11 @@ def to_xlsx(report: Settlement) -> bytes:
     for part in PARTS:
         sheet = book.create_sheet(PART_NAMES[part])
         head, body = rows(report, part)
-        sheet.append([report.title])
+        sheet.append(safe_row([report.title]))
         sheet["A1"].font = Font(bold=True, size=14)
-        sheet.append(head)
+        sheet.append(safe_row(head))
         for row in body:
-            sheet.append(row)
+            sheet.append(safe_row(row))
         for cells in sheet.iter_rows(min_row=3):
             for cell in cells:
                 if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
