@@ -1,13 +1,24 @@
 # Two commands on a fresh machine: `make run` (app + demo data on SQLite) and `make test` (the whole suite).
+# Both install what they need first: Debian packages through scripts/system-deps (apt-get when run as root,
+# otherwise one line naming the packages), then a virtualenv with the project and its extras.
+# `make test DB=postgresql` runs the same suite against a throwaway PostgreSQL (scripts/pg-test-server).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test bench lint clean-data
+DB ?= sqlite
 
-$(BIN)/python:
+.PHONY: run test install install-test bench lint clean-data system-deps-run system-deps-test
+
+system-deps-run:
+	@scripts/system-deps run
+
+system-deps-test:
+	@scripts/system-deps test
+
+$(BIN)/python: | system-deps-run
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
@@ -26,18 +37,22 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-run: install
+run: system-deps-run install
 	$(BIN)/python -m app migrate
 	$(BIN)/python -m app demo --if-empty
 	$(BIN)/python -m app serve --host $(HOST) --port $(PORT)
 
-lint: install-test
+lint: system-deps-test install-test
 	$(BIN)/ruff check app routing kitchen tests benchmarks
 	$(BIN)/lint-imports
 	$(BIN)/mypy app routing kitchen
 
 test: lint
+ifeq ($(DB),postgresql)
+	TEST_DATABASE_URL=$$(scripts/pg-test-server) $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+else
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+endif
 
 bench: $(VENV)/.installed-bench
 	mkdir -p bench-results

@@ -5,6 +5,6 @@ Other areas import only the names listed here; everything else in this package i
 
 from __future__ import annotations
 
-from app.canteens.service import allowed_canteens, check_canteen, get_canteen, list_canteens
+from app.canteens.service import allowed_canteens, canteen_options, check_canteen, get_canteen, list_canteens
 
-__all__ = ["allowed_canteens", "check_canteen", "get_canteen", "list_canteens"]
+__all__ = ["allowed_canteens", "canteen_options", "check_canteen", "get_canteen", "list_canteens"]

@@ -20,11 +20,6 @@ OPERATOR = allow("operator")
 SLOT_OPTIONS = [(s, msg.SLOT_NAMES[s]) for s in SLOTS]
 
 
-def _canteen_options(session: SessionDep, principal: Principal) -> list[tuple[str, str]]:
-    allowed = canteens_admin.allowed_canteens(principal)
-    return [(str(c.id), c.name) for c in canteens_admin.list_canteens(session, allowed)]
-
-
 # ---------------------------------------------------------------- canteens and slots
 
 

@@ -85,6 +85,11 @@ def list_canteens(session: Session, allowed: frozenset[int] | None = None) -> li
     return [c for c in rows if allowed is None or c.id in allowed]
 
 
+def canteen_options(session: Session, principal: Principal) -> list[tuple[str, str]]:
+    """(id, name) of the canteens the operator may manage, for a select box."""
+    return [(str(c.id), c.name) for c in list_canteens(session, allowed_canteens(principal))]
+
+
 def get_canteen(session: Session, canteen_id: int) -> Canteen:
     canteen = session.get(Canteen, canteen_id)
     if canteen is None:

@@ -23,11 +23,6 @@ OPERATOR = allow("operator")
 SLOT_OPTIONS = [(s, msg.SLOT_NAMES[s]) for s in SLOTS]
 
 
-def _canteen_options(session: SessionDep, principal: Principal) -> list[tuple[str, str]]:
-    allowed = canteens.allowed_canteens(principal)
-    return [(str(c.id), c.name) for c in canteens.list_canteens(session, allowed)]
-
-
 # ---------------------------------------------------------------- drivers, vehicles, shifts
 
 
@@ -49,7 +44,7 @@ def _fleet(request: Request, session: SessionDep, principal: Principal, ids: lis
     return render(request, "dispatch/fleet.html", {
         "drivers": drivers, "vehicles": vehicles, "shifts": fleet.shifts(session, monday, ids), "monday": monday,
         "names": {d.id: d.name for d in drivers}, "vehicle_names": {v.id: v.name for v in vehicles},
-        "canteen_names": dict(_canteen_options(session, principal)), "section": "fleet",
+        "canteen_names": dict(canteens.canteen_options(session, principal)), "section": "fleet",
         "driver_options": [("", "请选择")] + [(str(d.id), d.name) for d in drivers if d.active],
         "vehicle_options": [("", "请选择")] + [(str(v.id), v.name) for v in vehicles if v.active],
         "slot_options": SLOT_OPTIONS, "form": form or {"service_date": (monday + timedelta(days=7)).isoformat(),
@@ -99,7 +94,7 @@ def _vehicle_fields(options: list[tuple[str, str]]) -> list[dict[str, Any]]:
 @router.get("/fleet/{kind}", name="admin:fleet_form")
 def fleet_form(request: Request, session: SessionDep, kind: str, id: str = "",
                principal: Principal = OPERATOR) -> Response:
-    options = _canteen_options(session, principal)
+    options = canteens.canteen_options(session, principal)
     allowed = canteens.allowed_canteens(principal)
     if kind == "vehicle":
         vehicle_id = int_or_none(id)
@@ -118,7 +113,7 @@ def fleet_form(request: Request, session: SessionDep, kind: str, id: str = "",
 async def fleetsave_or_rerender(request: Request, session: SessionDep, kind: str, id: str = "",
                      principal: Principal = OPERATOR) -> Response:
     form = await posted_form(request)
-    options = _canteen_options(session, principal)
+    options = canteens.canteen_options(session, principal)
     chosen = int_or_none(form.get("canteen_id"))
     if chosen is not None:
         canteens.check_canteen(principal, chosen)
