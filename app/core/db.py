@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from app.core.settings import get_settings
 
@@ -47,3 +47,35 @@ def get_session() -> Iterator[Session]:
     with Session(get_engine()) as session:
         yield session
 
+
+
+T = TypeVar("T")
+M = TypeVar("M", bound=SQLModel)
+
+
+def memo(session: Session, key: Hashable, load: Callable[[], T]) -> T:
+    """Read something once per session (one request): the same slot row, senior or menu is asked for many times
+    while one page is built, and SQLAlchemy's identity map holds rows only weakly, so each `session.get` of a
+    row nobody still references goes back to the database. Forgotten when the session commits or rolls back,
+    so nothing read before a write is reused after it."""
+    cache: dict[Hashable, Any] = session.info.setdefault(_MEMO, {})
+    if key not in cache:
+        cache[key] = load()
+    return cast(T, cache[key])
+
+
+def get_row(session: Session, model: type[M], row_id: int) -> M | None:
+    """`session.get` through the request memo."""
+    return memo(session, (model.__name__, row_id), lambda: session.get(model, row_id))
+
+
+_MEMO = "canteen_memo"  # every per-request cache keeps its session.info key under the "canteen_" prefix
+
+
+def _forget(session: Session, *_args: Any) -> None:
+    for key in [k for k in session.info if str(k).startswith("canteen_")]:
+        del session.info[key]
+
+
+event.listen(Session, "after_commit", _forget)
+event.listen(Session, "after_rollback", _forget)

@@ -19,7 +19,7 @@ def menus(session: Session, principal: Principal, senior_id: int, days: int,
     actor = ordering.actor_for(session, principal, senior_id, api=True)
     canteen_id = views.canteen_id_for(session, actor, senior_id)
     found = views.published_menus(session, canteen_id, at.date(), days)
-    return [views.meal_view(session, actor, senior_id, m, at) for m in found]
+    return views.meal_views(session, actor, senior_id, found, at)
 
 
 @dataclass(frozen=True)

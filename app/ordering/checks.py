@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from app.core import messages as msg
+from app.core.db import get_row, memo
 from app.core.errors import AppError, Conflict, Forbidden, NotFound
 from app.core.principal import Principal
 from app.models import Canteen, CanteenSlot, HelperLink, Menu, Order, Senior
@@ -62,7 +63,7 @@ def actor_for(session: Session, principal: Principal, senior_id: int, *, api: bo
     if principal.has("helper") and is_linked(session, principal.user_id, senior_id):
         return Actor(principal.user_id, "helper", via or "helper")
     if principal.has("counter"):
-        if session.get(Senior, senior_id) is None:
+        if get_row(session, Senior, senior_id) is None:
             raise NotFound(msg.SENIOR_NOT_FOUND)
         return Actor(principal.user_id, "counter", via or "counter", principal.canteens_for("counter"))
     raise Forbidden(msg.ORDER_NOT_LINKED)
@@ -104,10 +105,10 @@ def check_open(session: Session, actor: Actor, menu: Menu, slot: CanteenSlot, fu
 
 def next_open_words(session: Session, actor: Actor, menu: Menu, fulfilment: str, at: datetime) -> str:
     """明天 (same meal tomorrow) or 今天晚餐: the next published meal still open for this way of eating."""
-    later = session.exec(select(Menu).where(
+    later = memo(session, ("later", menu.canteen_id, menu.service_date), lambda: session.exec(select(Menu).where(
         Menu.canteen_id == menu.canteen_id, Menu.status == "published",
         col(Menu.service_date).between(menu.service_date, menu.service_date + timedelta(days=7)))
-        .order_by(col(Menu.service_date))).all()
+        .order_by(col(Menu.service_date))).all())
     order = {s: i for i, s in enumerate(("breakfast", "lunch", "dinner"))}
     for m in sorted(later, key=lambda m: (m.service_date, order[m.slot])):
         slot = rules.slot_row(session, m.canteen_id, m.slot)

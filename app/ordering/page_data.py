@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from app.core import audit
 from app.core import messages as msg
+from app.core.db import get_row
 from app.core.errors import AppError, InvalidInput, NotFound
 from app.core.principal import Principal
 from app.models import Menu
@@ -55,7 +56,7 @@ def home_page(session: Session, principal: Principal, senior_id: int, menu_id: i
 
 
 def _meal(session: Session, w: Whom, menu_id: int, at: datetime) -> views.MealView:
-    menu = session.get(Menu, menu_id)
+    menu = get_row(session, Menu, menu_id)
     if menu is None or menu.status != "published":
         raise NotFound(msg.ORDER_MENU_NOT_FOUND)
     if not w.actor.may_use_canteen(menu.canteen_id):

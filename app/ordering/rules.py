@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
+from app.core.db import memo
 from app.core.settings import TZ
 from app.models import Canteen, CanteenSlot, Dish, MenuItem, Senior, SetMealDish, now, split_tags
 from routing.geo import haversine_m
@@ -67,9 +68,9 @@ def fulfilments_for(slot: CanteenSlot) -> tuple[str, ...]:
 
 
 def slot_row(session: Session, canteen_id: int, slot: str) -> CanteenSlot | None:
-    return session.exec(
+    return memo(session, ("slot", canteen_id, slot), lambda: session.exec(
         select(CanteenSlot).where(CanteenSlot.canteen_id == canteen_id, CanteenSlot.slot == slot)
-    ).first()
+    ).first())
 
 
 def arrival_words(slot: CanteenSlot, day: date, fulfilment: str, today: date) -> str:
@@ -114,17 +115,35 @@ class ItemFacts:
 
 
 def menu_items(session: Session, menu_id: int) -> list[ItemFacts]:
-    """Every item of a menu in menu order, with dishes and set-meal members read in three queries."""
-    items = session.exec(select(MenuItem).where(MenuItem.menu_id == menu_id).order_by(col(MenuItem.position))).all()
-    set_ids = [i.set_meal_id for i in items if i.set_meal_id is not None]
-    members = session.exec(select(SetMealDish).where(col(SetMealDish.set_meal_id).in_(set_ids))).all()
+    """Every item of a menu in menu order (read once per request, see `load_menu_items`)."""
+    return load_menu_items(session, [menu_id])[menu_id]
+
+
+def load_menu_items(session: Session, menu_ids: Sequence[int]) -> dict[int, list[ItemFacts]]:
+    """The items of several menus with their dishes and set-meal members in three queries, whatever the number
+    of menus: a week's page asks for fourteen."""
+    known: dict[int, list[ItemFacts]] = session.info.setdefault("canteen_menu_items", {})
+    missing = [m for m in dict.fromkeys(menu_ids) if m not in known]
+    if missing:
+        known.update(_read_menu_items(session, missing))
+    return {m: known[m] for m in menu_ids}
+
+
+def _read_menu_items(session: Session, menu_ids: list[int]) -> dict[int, list[ItemFacts]]:
+    items = session.exec(select(MenuItem).where(col(MenuItem.menu_id).in_(menu_ids))
+                         .order_by(col(MenuItem.menu_id), col(MenuItem.position))).all()
+    set_ids = {i.set_meal_id for i in items if i.set_meal_id is not None}
+    members = session.exec(select(SetMealDish).where(col(SetMealDish.set_meal_id).in_(set_ids))).all() if set_ids else []
     dish_ids = {i.dish_id for i in items if i.dish_id is not None} | {m.dish_id for m in members}
-    dishes = {d.id: d for d in session.exec(select(Dish).where(col(Dish.id).in_(dish_ids))).all()}
+    dishes = {d.id: d for d in session.exec(select(Dish).where(col(Dish.id).in_(dish_ids))).all()} if dish_ids else {}
     by_set: dict[int, list[Dish]] = {}
     for m in members:
         by_set.setdefault(m.set_meal_id, []).append(dishes[m.dish_id])
-    return [_facts(i, [dishes[i.dish_id]] if i.dish_id is not None else by_set.get(i.set_meal_id or 0, []))
-            for i in items]
+    out: dict[int, list[ItemFacts]] = {m: [] for m in menu_ids}
+    for i in items:
+        out[i.menu_id].append(_facts(i, [dishes[i.dish_id]] if i.dish_id is not None
+                                     else by_set.get(i.set_meal_id or 0, [])))
+    return out
 
 
 def _facts(item: MenuItem, dishes: Sequence[Dish]) -> ItemFacts:

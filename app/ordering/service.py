@@ -23,6 +23,7 @@ from app import pricing
 from app import subsidy as pricing_service
 from app.core import audit
 from app.core import messages as msg
+from app.core.db import get_row
 from app.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
 from app.core.principal import Principal
 from app.core.settings import get_settings
@@ -109,7 +110,7 @@ def prepare(session: Session, actor: Actor, request: OrderRequest, *, at: dateti
             senior: Senior | None = None) -> Draft:
     """Check every rule and price the order, writing nothing. Raises the AppError of the first problem."""
     at = at or rules.current_time()
-    senior = senior or session.get(Senior, request.senior_id)
+    senior = senior or get_row(session, Senior, request.senior_id)
     if senior is None:
         raise NotFound(msg.SENIOR_NOT_FOUND)
     menu, canteen, slot = _meal(session, actor, request)
@@ -129,12 +130,12 @@ def prepare(session: Session, actor: Actor, request: OrderRequest, *, at: dateti
 
 
 def _meal(session: Session, actor: Actor, request: OrderRequest) -> tuple[Menu, Canteen, CanteenSlot]:
-    menu = session.get(Menu, request.menu_id)
+    menu = get_row(session, Menu, request.menu_id)
     if menu is None or menu.status != "published":
         raise NotFound(msg.ORDER_MENU_NOT_FOUND)
     if not actor.may_use_canteen(menu.canteen_id):
         raise Forbidden(msg.ORDER_COUNTER_OTHER_CANTEEN)
-    canteen = session.get(Canteen, menu.canteen_id)
+    canteen = get_row(session, Canteen, menu.canteen_id)
     slot = rules.slot_row(session, menu.canteen_id, menu.slot)
     if canteen is None or slot is None:
         raise NotFound(msg.ORDER_MENU_NOT_FOUND)

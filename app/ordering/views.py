@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, or_, select
 
 from app.core import messages as msg
+from app.core.db import get_row, memo
 from app.core.errors import AppError, Forbidden, NotFound
 from app.core.principal import Principal
 from app.core.privacy import mask_phone
@@ -117,7 +118,7 @@ class SeniorCard:
 
 
 def senior_card(session: Session, senior_id: int, today: date, relation: str = "") -> SeniorCard:
-    senior = session.get(Senior, senior_id)
+    senior = get_row(session, Senior, senior_id)
     if senior is None:
         raise NotFound(msg.SENIOR_NOT_FOUND)
     age = today.year - senior.birth_date.year - ((today.month, today.day) < (senior.birth_date.month,
@@ -133,7 +134,7 @@ def canteen_id_for(session: Session, actor: ordering.Actor, senior_id: int) -> i
         own = sorted(c for c in actor.counter_canteens if c is not None)
         if own:
             return own[0]
-    senior = session.get(Senior, senior_id)
+    senior = get_row(session, Senior, senior_id)
     if senior is None or senior.default_canteen_id is None:
         raise NotFound(msg.ORDER_NO_CANTEEN)
     return senior.default_canteen_id
@@ -143,8 +144,8 @@ def canteen_id_for(session: Session, actor: ordering.Actor, senior_id: int) -> i
 
 
 def meal_view(session: Session, actor: ordering.Actor, senior_id: int, menu: Menu, at: datetime) -> MealView:
-    senior = session.get(Senior, senior_id)
-    canteen = session.get(Canteen, menu.canteen_id)
+    senior = get_row(session, Senior, senior_id)
+    canteen = get_row(session, Canteen, menu.canteen_id)
     if senior is None or canteen is None:
         raise NotFound(msg.SENIOR_NOT_FOUND)
     items = rules.menu_items(session, menu.id or 0)
@@ -195,10 +196,22 @@ def _way_problem(session: Session, actor: ordering.Actor, senior: Senior, cantee
 
 
 def _standing_order(session: Session, senior_id: int, menu: Menu, at: datetime) -> OrderView | None:
-    order = session.exec(select(Order).where(
-        Order.senior_id == senior_id, Order.service_date == menu.service_date, Order.slot == menu.slot,
-        col(Order.status).in_(ordering.STANDING))).first()
+    order = _standing_orders(session, senior_id, at.date()).get((menu.service_date, menu.slot))
     return order_view_of(session, order, at) if order else None
+
+
+def _standing_orders(session: Session, senior_id: int, today: date) -> dict[tuple[date, str], Order]:
+    """The senior's standing orders from today on, read once for every meal of the page."""
+    return memo(session, ("standing", senior_id, today), lambda: {
+        (o.service_date, o.slot): o for o in session.exec(select(Order).where(
+            Order.senior_id == senior_id, col(Order.service_date) >= today,
+            col(Order.status).in_(ordering.STANDING))).all()})
+
+
+def meal_views(session: Session, actor: ordering.Actor, senior_id: int, menus: Sequence[Menu],
+                at: datetime) -> list[MealView]:
+    rules.load_menu_items(session, [m.id or 0 for m in menus])
+    return [meal_view(session, actor, senior_id, m, at) for m in menus]
 
 
 def find_menu(session: Session, canteen_id: int, day: date, slot: str) -> Menu | None:
@@ -218,8 +231,7 @@ def next_meals(session: Session, actor: ordering.Actor, senior_id: int, at: date
     """The next meals still open (or already ordered), today first: the senior's front page."""
     canteen_id = canteen_id_for(session, actor, senior_id)
     found = []
-    for menu in published_menus(session, canteen_id, at.date(), 8):
-        view = meal_view(session, actor, senior_id, menu, at)
+    for view in meal_views(session, actor, senior_id, published_menus(session, canteen_id, at.date(), 8), at):
         if view.open or view.order is not None:
             found.append(view)
         if len(found) == count:
@@ -238,9 +250,9 @@ def week(session: Session, actor: ordering.Actor, senior_id: int, at: datetime, 
     """One row per day from today, each published meal with its order or whether it is still open."""
     canteen_id = canteen_id_for(session, actor, senior_id)
     rows: dict[date, list[MealView]] = {}
-    for menu in published_menus(session, canteen_id, at.date(), days):
-        if menu.slot != "breakfast":
-            rows.setdefault(menu.service_date, []).append(meal_view(session, actor, senior_id, menu, at))
+    menus = [m for m in published_menus(session, canteen_id, at.date(), days) if m.slot != "breakfast"]
+    for view in meal_views(session, actor, senior_id, menus, at):
+        rows.setdefault(view.service_date, []).append(view)
     return [DayRow(d, rules.day_words(d, at.date()), tuple(m)) for d, m in sorted(rows.items())]
 
 
@@ -249,8 +261,8 @@ def week(session: Session, actor: ordering.Actor, senior_id: int, at: datetime, 
 
 def order_view_of(session: Session, order: Order, at: datetime) -> OrderView:
     lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
-    senior = session.get(Senior, order.senior_id)
-    canteen = session.get(Canteen, order.canteen_id)
+    senior = get_row(session, Senior, order.senior_id)
+    canteen = get_row(session, Canteen, order.canteen_id)
     slot = rules.slot_row(session, order.canteen_id, order.slot)
     today = at.date()
     try:
