@@ -54,6 +54,9 @@ def _demo(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.core.settings import get_settings
+
+    args.workers = args.workers or get_settings().web_workers
     base = f"http://{args.host}:{args.port}"
     print(f"长者食堂已启动：{base}/")
     for path, what in (("/order", "长者点餐"), ("/helper", "家属代订"), ("/counter", "窗口点餐"),
@@ -66,7 +69,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     worker = subprocess.Popen([sys.executable, "-m", "app", "worker", "--with-parent"])
     try:
-        uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port, reload=False)
+        uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port, reload=False,
+                    workers=args.workers)
     finally:
         worker.terminate()
         try:
@@ -88,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="启动网站")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=None, help="网站进程数（默认 CANTEEN_WEB_WORKERS，开发时为 1）")
     serve.set_defaults(func=_serve)
     # Each area may add its own commands in `app/<area>/cli.py` (a `register(subparsers)` function).
     for info in sorted(pkgutil.iter_modules(app_pkg.__path__), key=lambda i: i.name):

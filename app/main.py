@@ -10,8 +10,9 @@ from fastapi.staticfiles import StaticFiles
 
 import app as app_pkg
 from app.core import api_docs, error_pages
+from app.core.overload import OverloadShedder
 from app.core.security import SecurityMiddleware, csrf_protect
-from app.core.settings import ROOT
+from app.core.settings import ROOT, get_settings
 
 # Packages under app/ that hold no routers.
 NOT_AREAS = frozenset({"core", "models", "pricing", "demo", "jobs"})
@@ -48,4 +49,5 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
     error_pages.install(app)
     app.add_middleware(SecurityMiddleware)
+    app.add_middleware(OverloadShedder, max_in_flight=get_settings().max_in_flight)  # outermost: sheds first
     return app

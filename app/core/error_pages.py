@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core import messages as msg
@@ -104,10 +105,17 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
     return _respond(request, 500, msg.SERVER_ERROR)
 
 
+async def pool_exhausted(request: Request, exc: Exception) -> Response:
+    """No database connection came free in time: shed with a 503 the client may retry, never a 500."""
+    log.warning("database pool exhausted on %s", request.url.path)
+    return _respond(request, 503, msg.DB_BUSY, headers={"Retry-After": "2"})
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(OverflowError, unknown_id)
     app.add_exception_handler(DataError, out_of_range)
+    app.add_exception_handler(PoolTimeout, pool_exhausted)
     app.add_exception_handler(Exception, unexpected_error)

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     map_tile_url: str = ""
     # How long an order stays changeable after placing, even close to the cutoff (适老化 rule 11).
     grace_minutes: int = 10
+    # Requests one web process works on at once; beyond it a Chinese 503 with Retry-After (app.core.overload).
+    # The database pool is sized to it, so a request never waits for a connection behind a stalled one.
+    max_in_flight: int = 32
+    # Web processes `python -m app serve` starts. Production: about one per core (CANTEEN_WEB_WORKERS=4 on a
+    # 4-core machine); each needs max_in_flight + 4 PostgreSQL connections.
+    web_workers: int = 1
 
 
 @lru_cache
