@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
+from app.core import revision as _revision  # noqa: F401  (registers the catalogue revision listeners)
 from app.core.settings import get_settings
 
 

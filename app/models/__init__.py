@@ -15,7 +15,16 @@ from app.models.delivery import (
     Vehicle,
     WellnessCheck,
 )
-from app.models.menus import DISH_CATEGORIES, Dish, Menu, MenuItem, MenuTemplate, SetMeal, SetMealDish
+from app.models.menus import (
+    DISH_CATEGORIES,
+    CatalogueRevision,
+    Dish,
+    Menu,
+    MenuItem,
+    MenuTemplate,
+    SetMeal,
+    SetMealDish,
+)
 from app.models.orders import Order, OrderEvent, OrderLine, OrderSubsidy, VoucherPayment
 from app.models.people import (
     FULFILMENTS,
@@ -30,6 +39,7 @@ from app.models.people import (
 from app.models.subsidy import SubsidySchemeVersion
 
 __all__ = [
+    "CatalogueRevision",
     "DISH_CATEGORIES", "FULFILMENTS", "ROLES", "SLOTS", "TEXTURES",
     "Alert", "AuditEvent", "AwareDateTime", "Canteen", "CanteenSlot", "DeliveryPlan", "DeliveryRoute",
     "DeliveryStop", "Dish", "Driver", "DriverShift", "EmergencyContact", "HelperLink", "Invitation",

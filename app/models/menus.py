@@ -120,3 +120,17 @@ class MenuTemplate(SQLModel, table=True):
     weeks: int = 4
     body: str = Field(default="{}")
 
+
+
+class CatalogueRevision(SQLModel, table=True):
+    """One counter that moves whenever a dish, set meal, menu, menu item, canteen or meal slot changes (bumped
+    in the same transaction by app.core.revision). Every web process keeps the menus it has built keyed by it,
+    so a menu edited through one process is never served stale by another."""
+
+    __tablename__ = "catalogue_revision"
+
+    id: int = Field(default=1, primary_key=True)
+    n: int = 0
+    # A fresh random stamp with every change: caches key on it, so two databases (or a database restored from a
+    # copy) that happen to count to the same n never share a cached menu.
+    stamp: str = Field(default="", max_length=32)

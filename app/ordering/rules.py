@@ -4,12 +4,14 @@ both read them, so the page shows exactly what the service will later enforce.""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
+from app.core import revision
 from app.core.db import memo
 from app.core.settings import TZ
 from app.models import Canteen, CanteenSlot, Dish, MenuItem, Senior, SetMealDish, now, split_tags
@@ -120,13 +122,50 @@ def menu_items(session: Session, menu_id: int) -> list[ItemFacts]:
 
 
 def load_menu_items(session: Session, menu_ids: Sequence[int]) -> dict[int, list[ItemFacts]]:
-    """The items of several menus with their dishes and set-meal members in three queries, whatever the number
-    of menus: a week's page asks for fourteen."""
+    """The items of several menus, with their dishes and set-meal members. What a menu is built from changes
+    rarely: built menus are kept per process under the catalogue revision (app.core.revision), so a request
+    reads the revision and, for items with a portion limit, today's sold counts; three queries build whatever
+    menus a process has not seen since the last edit. Within a request each menu is built once."""
     known: dict[int, list[ItemFacts]] = session.info.setdefault("canteen_menu_items", {})
     missing = [m for m in dict.fromkeys(menu_ids) if m not in known]
     if missing:
-        known.update(_read_menu_items(session, missing))
+        built = _built(session, missing)
+        known.update(_with_sold_counts(session, built))
     return {m: known[m] for m in menu_ids}
+
+
+def forget_menu_items(session: Session) -> None:
+    """After this request changed sold counts itself, read them again."""
+    session.info.pop("canteen_menu_items", None)
+
+
+# Built menus by catalogue stamp, then menu id. Each request reads and writes only the stamp its own
+# transaction saw, so a request still on the old stamp can never file old menus under the new one.
+_BUILT: dict[str, dict[int, list[ItemFacts]]] = {}
+
+
+def _built(session: Session, menu_ids: list[int]) -> dict[int, list[ItemFacts]]:
+    stamp = revision.current(session)
+    if not stamp:
+        return _read_menu_items(session, menu_ids)
+    shelf = _BUILT.get(stamp)
+    if shelf is None:
+        for old in list(_BUILT)[:-1]:  # keep the newest one other stamp for requests still on it
+            _BUILT.pop(old, None)
+        shelf = _BUILT.setdefault(stamp, {})
+    todo = [m for m in menu_ids if m not in shelf]
+    if todo:
+        shelf.update(_read_menu_items(session, todo))
+    return {m: shelf[m] for m in menu_ids}
+
+
+def _with_sold_counts(session: Session, built: dict[int, list[ItemFacts]]) -> dict[int, list[ItemFacts]]:
+    limited = [i.id for items in built.values() for i in items if i.quantity_limit is not None]
+    if not limited:
+        return built
+    sold = dict(session.exec(select(MenuItem.id, MenuItem.sold_count).where(col(MenuItem.id).in_(limited))).all())
+    return {m: [dataclasses.replace(i, sold_count=sold.get(i.id, i.sold_count)) if i.id in sold else i
+                for i in items] for m, items in built.items()}
 
 
 def _read_menu_items(session: Session, menu_ids: list[int]) -> dict[int, list[ItemFacts]]:

@@ -211,6 +211,24 @@ def _sold_out(senior: Senior, item: rules.ItemFacts, items: list[rules.ItemFacts
 def place_order(session: Session, actor: Actor, request: OrderRequest, *, at: datetime | None = None) -> Order:
     """Check, price and store one order, committing once. The same (placer, idempotency key) returns the order
     already stored: a dropped network and a second tap make one order, never two."""
+    return place_or_replay(session, actor, request, at=at).order
+
+
+@dataclass(frozen=True)
+class Placed:
+    """The order, whether this request created it, and (when it did) the rows its confirmation shows, still
+    loaded after the commit so the answer needs no second round of reads."""
+
+    order: Order
+    created: bool
+    lines: tuple[OrderLine, ...] = ()
+    senior: Senior | None = None
+    canteen: Canteen | None = None
+    slot: CanteenSlot | None = None
+
+
+def place_or_replay(session: Session, actor: Actor, request: OrderRequest, *,
+                    at: datetime | None = None) -> Placed:
     if not KEY_RE.match(request.idempotency_key):
         raise InvalidInput({"idempotency_key": msg.ORDER_IDEMPOTENCY_REQUIRED})
     at = at or rules.current_time()
@@ -220,27 +238,37 @@ def place_order(session: Session, actor: Actor, request: OrderRequest, *, at: da
         if existing is not None:
             if existing.senior_id != request.senior_id:
                 raise Conflict(msg.ORDER_IDEMPOTENCY_REUSED, field="idempotency_key")
-            return existing
+            return Placed(existing, created=False)
         draft = prepare(session, actor, request, at=at, senior=senior)
-        order = _store(session, actor, request, draft, at)
-        session.commit()
+        order, lines = _store(session, actor, request, draft, at)
+        _commit_keeping_rows(session)
     except IntegrityError:
         session.rollback()
         existing = order_by_key(session, actor.user_id, request.idempotency_key)
         if existing is None:
             raise
-        return existing
+        return Placed(existing, created=False)
     except AppError:
         session.rollback()
         raise
-    return order
+    return Placed(order, True, tuple(lines), draft.senior, draft.canteen, draft.slot)
+
+
+def _commit_keeping_rows(session: Session) -> None:
+    """Commit without expiring what this request just wrote and read: they are answered from memory."""
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def order_by_key(session: Session, user_id: int, key: str) -> Order | None:
     return session.exec(select(Order).where(Order.placed_by_id == user_id, Order.idempotency_key == key)).first()
 
 
-def _store(session: Session, actor: Actor, request: OrderRequest, draft: Draft, at: datetime) -> Order:
+def _store(session: Session, actor: Actor, request: OrderRequest, draft: Draft,
+           at: datetime) -> tuple[Order, list[OrderLine]]:
     _reserve(session, draft)
     senior, menu = draft.senior, draft.menu
     delivery = draft.fulfilment == "delivery"
@@ -255,16 +283,17 @@ def _store(session: Session, actor: Actor, request: OrderRequest, draft: Draft, 
     session.add(order)
     session.flush()
     oid = order.id or 0
-    session.add_all([OrderLine(order_id=oid, menu_id=menu.id or 0, menu_item_id=ln.item.id, name=ln.item.name,
-                               quantity=ln.quantity, texture=ln.texture, portion=ln.portion,
-                               unit_price_fen=ln.unit_price_fen) for ln in draft.lines])
+    lines = [OrderLine(order_id=oid, menu_id=menu.id or 0, menu_item_id=ln.item.id, name=ln.item.name,
+                       quantity=ln.quantity, texture=ln.texture, portion=ln.portion,
+                       unit_price_fen=ln.unit_price_fen) for ln in draft.lines]
+    session.add_all(lines)
     session.add_all(pricing_service.subsidy_rows(oid, draft.breakdown))
     session.add(OrderEvent(order_id=oid, at=at, status="placed", by_user_id=actor.user_id,
                            note=msg.ROLE_NAMES.get(actor.relation if actor.relation != "self" else "senior", "")))
     if actor.relation != "self":
         audit.record(session, user_id=actor.user_id, action=f"order.placed_by_{actor.relation}",
                      object_type="meal_order", object_id=oid, detail=f"为长者 {senior.id} 下单 {order.public_no}")
-    return order
+    return order, lines
 
 
 def _reserve(session: Session, draft: Draft) -> None:
@@ -278,6 +307,7 @@ def _reserve(session: Session, draft: Draft) -> None:
                        col(MenuItem.sold_count) + line.quantity <= col(MenuItem.quantity_limit)))
             .values(sold_count=col(MenuItem.sold_count) + line.quantity))
         if taken.rowcount != 1:
+            rules.forget_menu_items(session)
             items = rules.menu_items(session, draft.menu.id or 0)
             fresh = next(i for i in items if i.id == line.item.id)
             raise _sold_out(draft.senior, fresh, items)

@@ -17,7 +17,7 @@ from app.core.db import get_row, memo
 from app.core.errors import AppError, Forbidden, NotFound
 from app.core.principal import Principal
 from app.core.privacy import mask_phone
-from app.models import Canteen, HelperLink, Menu, MenuItem, Order, OrderLine, Senior
+from app.models import Canteen, CanteenSlot, HelperLink, Menu, MenuItem, Order, OrderLine, Senior
 from app.ordering import rules
 from app.ordering import service as ordering
 
@@ -263,7 +263,18 @@ def order_view_of(session: Session, order: Order, at: datetime) -> OrderView:
     lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
     senior = get_row(session, Senior, order.senior_id)
     canteen = get_row(session, Canteen, order.canteen_id)
-    slot = rules.slot_row(session, order.canteen_id, order.slot)
+    return _order_view(order, lines, senior, canteen, rules.slot_row(session, order.canteen_id, order.slot), at)
+
+
+def placed_view(session: Session, placed: ordering.Placed, at: datetime) -> OrderView:
+    """The confirmation of an order just placed from the rows still in hand; a replayed key reads it again."""
+    if not placed.created:
+        return order_view_of(session, placed.order, at)
+    return _order_view(placed.order, placed.lines, placed.senior, placed.canteen, placed.slot, at)
+
+
+def _order_view(order: Order, lines: Sequence[OrderLine], senior: Senior | None, canteen: Canteen | None,
+                slot: CanteenSlot | None, at: datetime) -> OrderView:
     today = at.date()
     try:
         ordering.check_cancellable(order, at)

@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -100,7 +101,14 @@ def scheme_versions(session: Session, scheme_key: str) -> list[pricing.Scheme]:
     rows = session.exec(
         select(SubsidySchemeVersion).where(SubsidySchemeVersion.scheme_key == scheme_key)
     ).all()
-    return [pricing.load_scheme(json.loads(row.body)) for row in rows]
+    return [_parsed(row.body) for row in rows]
+
+
+@lru_cache(maxsize=256)
+def _parsed(body: str) -> pricing.Scheme:
+    """A scheme version's JSON parsed once per process. Keyed by the text itself, so an edited or new version is
+    parsed afresh and no edit anywhere needs to invalidate anything; `pricing.Scheme` is immutable."""
+    return pricing.load_scheme(json.loads(body))
 
 
 def scheme_for(session: Session, scheme_key: str, day: date) -> pricing.Scheme | None:

@@ -1,0 +1,140 @@
+"""What a morning rush costs the database: each ordering endpoint runs a bounded number of SQL statements (a
+budget that fails when someone adds an N+1), and the menus kept between requests follow every operator edit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import event, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.core import revision
+from app.core.settings import TZ
+from app.models import Dish, MenuItem
+from app.ordering import rules as ordering_rules
+from tests.conftest import csrf
+from tests.factories import PIN, days_ahead, make_canteen, make_menu, make_senior, make_user, seed_schemes
+
+# Budgets per request, measured when they were set (a week of lunches and dinners, a signed-in senior):
+MENUS_API_BUDGET = 16   # GET /api/v1/menus (7 days, 14 meals)
+MENU_PAGE_BUDGET = 30   # GET /order
+PLACE_ORDER_BUDGET = 18  # POST /api/v1/orders, a new order
+
+
+@pytest.fixture
+def week(session: Session, client: Any, login: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.setattr(ordering_rules, "current_time", lambda: datetime.combine(days_ahead(0),
+                                                                                datetime.min.time(), TZ)
+                        .replace(hour=7))
+    seed_schemes(session)
+    canteen = make_canteen(session, district="普陀")
+    senior = make_senior(session, age=82, default_canteen_id=canteen.id, card_no="88000031")
+    make_user(session, "senior", senior=senior, password=PIN)
+    menus = [make_menu(session, canteen, days_ahead(d), slot, items=[("一荤两素一汤", 2000), ("小份菜", 900),
+                                                                     ("爱心套餐", 800)], quantity_limit=50)
+             for d in range(0, 7) for slot in ("lunch", "dinner")]
+    login(card_no="88000031", pin=PIN)
+    return {"senior": senior, "menus": menus, "canteen": canteen}
+
+
+@pytest.fixture
+def statements(engine: Engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    yield seen
+    event.remove(engine, "before_cursor_execute", count)
+
+
+def _item_of(session: Session, menu_id: int, position: int = 0) -> MenuItem:
+    return session.exec(select(MenuItem).where(MenuItem.menu_id == menu_id, MenuItem.position == position)).one()
+
+
+def test_the_weeks_menus_stay_within_the_statement_budget(client: Any, week: dict[str, Any],
+                                                          statements: list[str]) -> None:
+    client.get(f"/api/v1/menus?senior_id={week['senior'].id}")
+    statements.clear()
+
+    response = client.get(f"/api/v1/menus?senior_id={week['senior'].id}")
+
+    assert response.status_code == 200 and len(response.json()) == 14
+    assert len(statements) <= MENUS_API_BUDGET, "\n".join(s[:90] for s in statements)
+
+
+def test_the_senior_menu_page_stays_within_the_statement_budget(client: Any, week: dict[str, Any],
+                                                                statements: list[str]) -> None:
+    client.get("/order")
+    statements.clear()
+
+    response = client.get("/order")
+
+    assert response.status_code == 200
+    assert len(statements) <= MENU_PAGE_BUDGET, "\n".join(s[:90] for s in statements)
+
+
+def test_placing_an_order_stays_within_the_statement_budget(client: Any, session: Session, week: dict[str, Any],
+                                                            statements: list[str]) -> None:
+    first, second = week["menus"][0], week["menus"][2]
+    client.get(f"/api/v1/menus?senior_id={week['senior'].id}")  # the senior looked at the week first
+    for menu, key in ((first, "budget-warm-1"), (second, "budget-count-2")):
+        item_id = _item_of(session, menu.id).id
+        statements.clear()
+        response = client.post("/api/v1/orders", headers={"X-CSRF-Token": csrf(client)}, json={
+            "senior_id": week["senior"].id, "menu_id": menu.id, "fulfilment": "dine_in",
+            "items": [{"menu_item_id": item_id}], "idempotency_key": key})
+        assert response.status_code == 201
+
+    assert len(statements) <= PLACE_ORDER_BUDGET, "\n".join(s[:90] for s in statements)
+
+
+def test_a_price_the_operator_changes_shows_on_the_next_menu_read(client: Any, session: Session,
+                                                                   week: dict[str, Any]) -> None:
+    url = f"/api/v1/menus?senior_id={week['senior'].id}&days=1"
+    before = client.get(url).json()[0]["items"][0]["price_fen"]
+    item = _item_of(session, week["menus"][0].id)
+    item.price_fen = 2300
+    session.add(item)
+    session.commit()
+
+    after = client.get(url).json()[0]["items"][0]["price_fen"]
+
+    assert (before, after) == (2000, 2300)
+
+
+def test_an_allergen_added_to_a_dish_by_a_bulk_update_blocks_it_on_the_next_read(
+        client: Any, session: Session, week: dict[str, Any]) -> None:
+    senior = week["senior"]
+    senior.allergies = "花生"
+    session.add(senior)
+    session.commit()
+    url = f"/api/v1/menus?senior_id={senior.id}&days=1"
+    assert client.get(url).json()[0]["items"][0]["blocked"] == ""
+
+    session.exec(update(Dish).where(col(Dish.canteen_id) == week["canteen"].id).values(allergens="花生"))
+    session.commit()
+
+    assert "花生" in client.get(url).json()[0]["items"][0]["blocked"]
+
+
+def test_selling_portions_leaves_the_catalogue_stamp_alone_yet_shows_what_is_left(
+        client: Any, session: Session, week: dict[str, Any]) -> None:
+    menu = week["menus"][0]
+    url = f"/api/v1/menus?senior_id={week['senior'].id}&days=1"
+    client.get(url)
+    stamp = revision.current(session)
+    item = _item_of(session, menu.id)
+
+    client.post("/api/v1/orders", headers={"X-CSRF-Token": csrf(client)}, json={
+        "senior_id": week["senior"].id, "menu_id": menu.id, "fulfilment": "dine_in",
+        "items": [{"menu_item_id": item.id, "quantity": 2}], "idempotency_key": "sold-two-1"})
+    session.expire_all()
+
+    assert revision.current(session) == stamp
+    assert client.get(url).json()[0]["items"][0]["left"] == 48
