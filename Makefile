@@ -54,11 +54,12 @@ else
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 endif
 
-bench: $(VENV)/.installed-bench
+bench: system-deps-test $(VENV)/.installed-bench
 	mkdir -p bench-results
 	$(BIN)/python -m routing bench --time-limit 2 --csv bench-results/routing-2s.csv
 	$(BIN)/python -m routing bench --time-limit 10 --csv bench-results/routing-10s.csv
 	$(BIN)/python benchmarks/kitchen_bench.py
+	$(BIN)/python benchmarks/load_bench.py --csv bench-results/load.csv
 
 clean-data:
 	rm -rf data/
