@@ -42,9 +42,14 @@ def _routers() -> list[tuple[APIRouter, bool]]:
 def create_app() -> FastAPI:
     app = FastAPI(title="长者食堂助餐平台 API", version="1.0", dependencies=[Depends(csrf_protect)],
                   docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
+    # All areas' routes go into two routers (pages, API) rather than one included router per area: each included
+    # router is matched in turn for every request, a measurable cost at a morning rush's rates.
+    pages, api = APIRouter(), APIRouter()
     for router, is_page in _routers():
-        # Pages are for people: only the /api/v1 JSON operations belong in the OpenAPI schema.
-        app.include_router(router, include_in_schema=not is_page)
+        (pages if is_page else api).routes.extend(router.routes)
+    # Pages are for people: only the /api/v1 JSON operations belong in the OpenAPI schema.
+    app.include_router(api)
+    app.include_router(pages, include_in_schema=False)
     api_docs.install(app)
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
     error_pages.install(app)
