@@ -202,10 +202,14 @@ def _standing_order(session: Session, senior_id: int, menu: Menu, at: datetime) 
 
 def _standing_orders(session: Session, senior_id: int, today: date) -> dict[tuple[date, str], Order]:
     """The senior's standing orders from today on, read once for every meal of the page."""
-    return memo(session, ("standing", senior_id, today), lambda: {
-        (o.service_date, o.slot): o for o in session.exec(select(Order).where(
+    def load() -> dict[tuple[date, str], Order]:
+        orders = session.exec(select(Order).where(
             Order.senior_id == senior_id, col(Order.service_date) >= today,
-            col(Order.status).in_(ordering.STANDING))).all()})
+            col(Order.status).in_(ordering.STANDING))).all()
+        _lines_of(session, [o.id or 0 for o in orders])
+        return {(o.service_date, o.slot): o for o in orders}
+
+    return memo(session, ("standing", senior_id, today), load)
 
 
 def meal_views(session: Session, actor: ordering.Actor, senior_id: int, menus: Sequence[Menu],
@@ -260,10 +264,23 @@ def week(session: Session, actor: ordering.Actor, senior_id: int, at: datetime, 
 
 
 def order_view_of(session: Session, order: Order, at: datetime) -> OrderView:
-    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    lines = _lines_of(session, [order.id or 0])[order.id or 0]
     senior = get_row(session, Senior, order.senior_id)
     canteen = get_row(session, Canteen, order.canteen_id)
     return _order_view(order, lines, senior, canteen, rules.slot_row(session, order.canteen_id, order.slot), at)
+
+
+def _lines_of(session: Session, order_ids: Sequence[int]) -> dict[int, list[OrderLine]]:
+    """Order lines for several orders in one query, kept for the request (a week page shows many orders)."""
+    known: dict[int, list[OrderLine]] = memo(session, "order_lines", dict)
+    missing = [o for o in order_ids if o not in known]
+    if missing:
+        found: dict[int, list[OrderLine]] = {o: [] for o in missing}
+        for line in session.exec(select(OrderLine).where(col(OrderLine.order_id).in_(missing))
+                                 .order_by(col(OrderLine.id))).all():
+            found[line.order_id].append(line)
+        known.update(found)
+    return {o: known[o] for o in order_ids}
 
 
 def placed_view(session: Session, placed: ordering.Placed, at: datetime) -> OrderView:
