@@ -20,9 +20,9 @@ from tests.conftest import csrf
 from tests.factories import PIN, days_ahead, make_canteen, make_menu, make_senior, make_user, seed_schemes
 
 # Budgets per request, measured when they were set (a week of lunches and dinners, a signed-in senior):
-MENUS_API_BUDGET = 12   # GET /api/v1/menus (7 days, 14 meals)
-MENU_PAGE_BUDGET = 13   # GET /order
-PLACE_ORDER_BUDGET = 17  # POST /api/v1/orders, a new order
+MENUS_API_BUDGET = 11   # GET /api/v1/menus (7 days, 14 meals)
+MENU_PAGE_BUDGET = 12   # GET /order
+PLACE_ORDER_BUDGET = 16  # POST /api/v1/orders, a new order
 
 
 @pytest.fixture
