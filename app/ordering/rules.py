@@ -5,9 +5,10 @@ both read them, so the page shows exactly what the service will later enforce.""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -70,9 +71,25 @@ def fulfilments_for(slot: CanteenSlot) -> tuple[str, ...]:
 
 
 def slot_row(session: Session, canteen_id: int, slot: str) -> CanteenSlot | None:
-    return memo(session, ("slot", canteen_id, slot), lambda: session.exec(
-        select(CanteenSlot).where(CanteenSlot.canteen_id == canteen_id, CanteenSlot.slot == slot)
-    ).first())
+    """A canteen's meal slot, read-only (kept per process under the catalogue stamp, like built menus)."""
+    return _kept(session, ("slot", canteen_id, slot), lambda: session.exec(
+        select(CanteenSlot).where(CanteenSlot.canteen_id == canteen_id, CanteenSlot.slot == slot)).first())
+
+
+def canteen_row(session: Session, canteen_id: int) -> Canteen | None:
+    """A canteen, read-only, kept like `slot_row`: ordering reads its name, place and scheme, never writes it."""
+    return _kept(session, ("canteen", canteen_id), lambda: session.get(Canteen, canteen_id))
+
+
+def _kept(session: Session, key: tuple[object, ...], load: Callable[[], Any]) -> Any:
+    """A detached copy of a catalogue row, shared by the requests of this process while the stamp holds."""
+    shelf = _shelf(session)
+    if shelf is None:
+        return memo(session, key, load)
+    if key not in shelf:
+        row = load()
+        shelf[key] = None if row is None else type(row).model_validate(row)  # a copy no session owns
+    return shelf[key]
 
 
 def arrival_words(slot: CanteenSlot, day: date, fulfilment: str, today: date) -> str:
@@ -139,20 +156,28 @@ def forget_menu_items(session: Session) -> None:
     session.info.pop("canteen_menu_items", None)
 
 
-# Built menus by catalogue stamp, then menu id. Each request reads and writes only the stamp its own
-# transaction saw, so a request still on the old stamp can never file old menus under the new one.
-_BUILT: dict[str, dict[int, list[ItemFacts]]] = {}
+# What menus are built from, by catalogue stamp: built menus (menu id → items) and detached catalogue rows.
+# Each request reads and writes only the stamp its own transaction saw, so a request still on the old stamp
+# can never file old menus under the new one.
+_BUILT: dict[str, dict[Any, Any]] = {}
+
+
+def _shelf(session: Session) -> dict[Any, Any] | None:
+    stamp = memo(session, "catalogue_stamp", lambda: revision.current(session))
+    if not stamp:
+        return None
+    shelf = _BUILT.get(stamp)
+    if shelf is None:
+        for old in list(_BUILT)[:-1]:  # keep the newest other stamp for requests still on it
+            _BUILT.pop(old, None)
+        shelf = _BUILT.setdefault(stamp, {})
+    return shelf
 
 
 def _built(session: Session, menu_ids: list[int]) -> dict[int, list[ItemFacts]]:
-    stamp = revision.current(session)
-    if not stamp:
-        return _read_menu_items(session, menu_ids)
-    shelf = _BUILT.get(stamp)
+    shelf = _shelf(session)
     if shelf is None:
-        for old in list(_BUILT)[:-1]:  # keep the newest one other stamp for requests still on it
-            _BUILT.pop(old, None)
-        shelf = _BUILT.setdefault(stamp, {})
+        return _read_menu_items(session, menu_ids)
     todo = [m for m in menu_ids if m not in shelf]
     if todo:
         shelf.update(_read_menu_items(session, todo))

@@ -135,7 +135,7 @@ def _meal(session: Session, actor: Actor, request: OrderRequest) -> tuple[Menu, 
         raise NotFound(msg.ORDER_MENU_NOT_FOUND)
     if not actor.may_use_canteen(menu.canteen_id):
         raise Forbidden(msg.ORDER_COUNTER_OTHER_CANTEEN)
-    canteen = get_row(session, Canteen, menu.canteen_id)
+    canteen = rules.canteen_row(session, menu.canteen_id)
     slot = rules.slot_row(session, menu.canteen_id, menu.slot)
     if canteen is None or slot is None:
         raise NotFound(msg.ORDER_MENU_NOT_FOUND)

@@ -145,7 +145,7 @@ def canteen_id_for(session: Session, actor: ordering.Actor, senior_id: int) -> i
 
 def meal_view(session: Session, actor: ordering.Actor, senior_id: int, menu: Menu, at: datetime) -> MealView:
     senior = get_row(session, Senior, senior_id)
-    canteen = get_row(session, Canteen, menu.canteen_id)
+    canteen = rules.canteen_row(session, menu.canteen_id)
     if senior is None or canteen is None:
         raise NotFound(msg.SENIOR_NOT_FOUND)
     items = rules.menu_items(session, menu.id or 0)
@@ -266,7 +266,7 @@ def week(session: Session, actor: ordering.Actor, senior_id: int, at: datetime, 
 def order_view_of(session: Session, order: Order, at: datetime) -> OrderView:
     lines = _lines_of(session, [order.id or 0])[order.id or 0]
     senior = get_row(session, Senior, order.senior_id)
-    canteen = get_row(session, Canteen, order.canteen_id)
+    canteen = rules.canteen_row(session, order.canteen_id)
     return _order_view(order, lines, senior, canteen, rules.slot_row(session, order.canteen_id, order.slot), at)
 
 

@@ -20,9 +20,9 @@ from tests.conftest import csrf
 from tests.factories import PIN, days_ahead, make_canteen, make_menu, make_senior, make_user, seed_schemes
 
 # Budgets per request, measured when they were set (a week of lunches and dinners, a signed-in senior):
-MENUS_API_BUDGET = 11   # GET /api/v1/menus (7 days, 14 meals)
-MENU_PAGE_BUDGET = 12   # GET /order
-PLACE_ORDER_BUDGET = 16  # POST /api/v1/orders, a new order
+MENUS_API_BUDGET = 8   # GET /api/v1/menus (7 days, 14 meals)
+MENU_PAGE_BUDGET = 9   # GET /order
+PLACE_ORDER_BUDGET = 15  # POST /api/v1/orders, a new order
 
 
 @pytest.fixture
@@ -146,3 +146,20 @@ def test_selling_portions_leaves_the_catalogue_stamp_alone_yet_shows_what_is_lef
 
     assert revision.current(session) == stamp
     assert client.get(url).json()[0]["items"][0]["left"] == 48
+
+
+def test_a_cutoff_the_operator_moves_shows_on_the_next_menu_read(client: Any, session: Session,
+                                                                  week: dict[str, Any]) -> None:
+    from app.models import CanteenSlot
+
+    url = f"/api/v1/menus?senior_id={week['senior'].id}&days=1"
+    before = client.get(url).json()[0]["ways"][0]["cutoff_words"]
+    slot = session.exec(select(CanteenSlot).where(CanteenSlot.canteen_id == week["canteen"].id,
+                                                  CanteenSlot.slot == "lunch")).one()
+    slot.dine_in_cutoff = slot.dine_in_cutoff.replace(hour=8, minute=45)
+    session.add(slot)
+    session.commit()
+
+    after = client.get(url).json()[0]["ways"][0]["cutoff_words"]
+
+    assert "8:45" in after and after != before
