@@ -109,7 +109,7 @@ def sign_in_seniors(url: str) -> list[tuple[Senior, int, int]]:
 
     from app.accounts.auth import issue_session
     from app.core.db import make_engine
-    from app.models import Dish, Menu, MenuItem, User, now
+    from app.models import Dish, Menu, MenuItem, User, UserRole, now
     from app.models import Senior as SeniorRow
 
     engine = make_engine(url)
@@ -118,24 +118,35 @@ def sign_in_seniors(url: str) -> list[tuple[Senior, int, int]]:
         menus = [m for m in session.exec(select(Menu).where(col(Menu.published_at).is_not(None))
                                          .order_by(col(Menu.service_date), col(Menu.id))).all()
                  if m.service_date.toordinal() >= tomorrow]
-        items: dict[int, int] = {}
+        # Per menu, the plain dishes (no allergens) with the textures they can be made in.
+        dishes: dict[int, list[tuple[int, set[str]]]] = {}
         for item, dish in session.exec(select(MenuItem, Dish).join(Dish, col(MenuItem.dish_id) == col(Dish.id))
                                        .where(MenuItem.kind == "dish", col(MenuItem.quantity_limit).is_(None))):
-            if not dish.allergens and "普通" in dish.textures:
-                items.setdefault(item.menu_id, item.id or 0)
-        people = session.exec(select(SeniorRow, User).join(User, col(User.senior_id) == col(SeniorRow.id))
-                              .where(SeniorRow.allergies == "", SeniorRow.texture == "普通",
-                                     SeniorRow.status == "active", User.active)).all()
+            if not dish.allergens:
+                dishes.setdefault(item.menu_id, []).append((item.id or 0, set(dish.textures.split(","))))
+        # Every active senior gets a card account the way the counter would issue one (the demo gives a few).
+        people = session.exec(select(SeniorRow).where(SeniorRow.status == "active")).all()
+        users = {u.senior_id: u for u in session.exec(select(User).where(col(User.senior_id).is_not(None)))}
+        for row in people:
+            if row.id not in users:
+                users[row.id] = User(name=row.name, senior_id=row.id)
+                session.add(users[row.id])
+                session.flush()
+                session.add(UserRole(user_id=users[row.id].id or 0, role="senior"))
+        textures = {row.id or 0: row.texture for row in people}
+        session.commit()
         menu_ids = [(m.id or 0, (m.service_date, m.slot)) for m in menus]
-        seniors = [Senior(s.id or 0, issue_session(session, u)) for s, u in people]
+        seniors = [Senior(sid, issue_session(session, users[sid])) for sid in textures]
     engine.dispose()
-    # One order per senior per date and slot (across canteens): each pair is a meal the senior has not ordered.
+    # One order per senior per date and slot (across canteens): each pair is a meal the senior has not ordered,
+    # of a dish the senior can eat (no allergen, a texture they need).
     combos, seen = [], set()
     for menu_id, meal in menu_ids:
         for s in seniors:
-            if menu_id in items and (s.senior_id, meal) not in seen:
+            fits = [i for i, tex in dishes.get(menu_id, []) if textures[s.senior_id] in tex]
+            if fits and (s.senior_id, meal) not in seen:
                 seen.add((s.senior_id, meal))
-                combos.append((s, menu_id, items[menu_id]))
+                combos.append((s, menu_id, fits[0]))
     return combos
 
 
@@ -384,7 +395,7 @@ def _print(r: Result, counts: dict[str, int]) -> None:
     statements = counts.get(r.name, 1) if r.app == "app" else 1
     print(f"{r.app:4} {r.name:9} c={r.level:<3} {r.done:5} req {rate:7.1f}/s  p50 {r.pct(.5):7.1f}  "
           f"p95 {r.pct(.95):7.1f}  p99 {r.pct(.99):7.1f} ms  2xx {r.ok:5}  5xx {r.server_errors}  "
-          f"503 {r.shed}  failed {r.errors}  cpu {cpu_ms:6.1f} ms/req  sql {statements}/req", flush=True)
+          f"503 {r.shed}  other {r.done - r.ok - r.server_errors - r.shed}  failed {r.errors}  cpu {cpu_ms:6.1f} ms/req  sql {statements}/req", flush=True)
 
 
 def _best(results: list[Result], app: str, names: tuple[str, ...]) -> float:
