@@ -205,11 +205,25 @@ def kitchen_lines(session: Session, scope: KitchenScope, day: date, slot: str) -
     rows = session.exec(query).all()
     dishes = _dishes_of(session, [item for *_, item in rows])
     points = _point_names(session, scope)
+    own = kitchen_dish_of(session, scope, [d for found in dishes.values() for d in found])
     return [
-        _kitchen_line(line, order, senior, dish, points)
+        _kitchen_line(line, order, senior, dish, points, own.get(dish.id or 0, dish))
         for line, order, senior, item in rows
         for dish in dishes.get(_item_key(item), [])
     ]
+
+
+def kitchen_dish_of(session: Session, scope: KitchenScope, dishes: Sequence[Dish]) -> dict[int, Dish]:
+    """A supplied point keeps its own copy of each dish it serves; the central kitchen cooks its own dish of the
+    same name (a canteen's dish names are unique), so the sheets count and sample each dish once. A point's dish
+    the kitchen has no dish of that name for stays a row of its own."""
+    foreign = [dish for dish in dishes if dish.canteen_id != scope.canteen_id]
+    if not foreign:
+        return {}
+    names = {dish.name for dish in foreign}
+    query = select(Dish).where(Dish.canteen_id == scope.canteen_id, col(Dish.name).in_(names))
+    by_name = {dish.name: dish for dish in session.exec(query).all()}
+    return {dish.id or 0: by_name[dish.name] for dish in foreign if dish.name in by_name}
 
 
 def _item_key(item: MenuItem) -> tuple[str, int]:
@@ -234,7 +248,7 @@ def _point_names(session: Session, scope: KitchenScope) -> dict[int, str]:
 
 
 def _kitchen_line(
-    line: OrderLine, order: Order, senior: Senior, dish: Dish, points: dict[int, str]
+    line: OrderLine, order: Order, senior: Senior, dish: Dish, points: dict[int, str], cooked: Dish
 ) -> kitchen.KitchenLine:
     return kitchen.KitchenLine(
         order_key=str(order.id),
@@ -243,9 +257,9 @@ def _kitchen_line(
         point_key=str(order.canteen_id),
         point_name=points.get(order.canteen_id, ""),
         fulfilment=order.fulfilment,
-        dish_key=str(dish.id),
-        dish_name=dish.name,
-        category=dish.category,
+        dish_key=str(cooked.id),
+        dish_name=cooked.name,
+        category=cooked.category,
         texture=line.texture,
         portion=line.portion,
         quantity=line.quantity,
