@@ -98,6 +98,7 @@ class DriverRoute:
     slot: str
     day: date
     stops: tuple[DriverStop, ...]
+    safety_reason: str = ""
 
     @property
     def done(self) -> int:
@@ -120,7 +121,7 @@ def today_routes(session: Session, principal: Principal, today: date) -> list[Dr
                DeliveryPlan.status == "published").order_by(col(DeliveryPlan.dispatch_at))
     ).all()
     return [DriverRoute(plan.id or 0, plan.version, plan.slot, plan.service_date,
-                        tuple(_stop(session, s, plan) for s in _stops(session, route.id or 0)))
+                        tuple(_stop(session, s, plan) for s in _stops(session, route.id or 0)), plan.safety_reason)
             for route, plan in rows]
 
 

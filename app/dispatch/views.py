@@ -99,6 +99,7 @@ class PlanPage:
     depot_xy: tuple[float, float]
     eat_by: datetime | None
     ride_limit_min: int
+    breaches: tuple[str, ...] = ()
 
     @property
     def planned_stops(self) -> int:
@@ -136,7 +137,7 @@ def page_for(session: Session, plan: DeliveryPlan) -> PlanPage:
         shifts=tuple(_shift(on) for on in d.drivers_on_shift(session, plan.canteen_id, plan.service_date, plan.slot)),
         job=jobs.status(session, plan.id or 0), routes=routes, unassigned=unassigned, late=late,
         depot_xy=project(depot.lat, depot.lng), eat_by=start + timedelta(seconds=d.EAT_WITHIN_S),
-        ride_limit_min=d.RIDE_LIMIT_S // 60)
+        ride_limit_min=d.RIDE_LIMIT_S // 60, breaches=tuple(edit.safety_breaches(session, plan)))
 
 
 def _shift(on: d.OnShift) -> ShiftRow:

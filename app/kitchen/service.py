@@ -92,6 +92,8 @@ class KitchenSheets:
     labels: tuple[kitchen.Label, ...]
     point_names: dict[str, str]
     route_names: dict[str, str]
+    # Why a published plan was sent out past a food-safety limit, as the dispatcher wrote it.
+    safety_reasons: tuple[str, ...] = ()
 
 
 def kitchen_scopes(session: Session, principal: Principal) -> list[KitchenScope]:
@@ -361,6 +363,7 @@ def sheets_for(
         labels=kitchen.build_labels(packing, cooked_at=cooked_at, hot_held=hot_held),
         point_names={str(key): name for key, name in _point_names(session, scope).items()},
         route_names={key: info.name for key, info in routes.items()},
+        safety_reasons=tuple(p.safety_reason for p in _published_plans(session, scope, day, slot) if p.safety_reason),
     )
 
 
