@@ -81,6 +81,10 @@ class PrepSheet:
     order_count: int
     senior_count: int
 
+    def point_total(self, point_key: str) -> int:
+        """Boxes the kitchen cooks for one point: the column total of the point on the sheet."""
+        return sum(row.point_quantity(point_key) for row in self.rows)
+
 
 class _Tally:
     __slots__ = ("first", "fulfilment", "routes", "points", "diets")

@@ -432,6 +432,11 @@ FLEET_VEHICLE_BUSY = "这辆车这一餐已经有人用了。"
 
 
 # ---------------------------------------------------------------- kitchen, dispatch, drivers, maps (issue 18)
+DISPATCH_RIDE_BREACH = "{name}离开厨房{minutes}分钟才送达，超过{limit}分钟的餐食安全时限"
+DISPATCH_EAT_BY_BREACH = "{name}预计{eta}送达，晚于食用时限{eat_by}"
+DISPATCH_SAFETY_REASON_NEEDED = "有站点超过餐食安全时限，请先调整路线，或写明为什么仍要发布（至少5个字）。"
+DISPATCH_SAFETY_REASON_TITLE = "仍要发布的理由"
+DISPATCH_PLAN_PUBLISHED_WITH_REASON = "路线已发布（第{version}版），超时的理由已记录，送餐员和厨房都能看到。"
 
 
 

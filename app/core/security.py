@@ -6,6 +6,7 @@ import hmac
 import json
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -98,7 +99,7 @@ def _with_headers(out: list[tuple[bytes, bytes]], scope: Scope, request_headers:
       shared, and the back button after signing out must not bring a senior's details back;
     - behind HTTPS (secure cookies on), browsers are told to stay on HTTPS (HSTS).
     """
-    out.extend(HEADERS)
+    out.extend(_with_tile_source(HEADERS, get_settings().map_tile_url))
     secure = get_settings().cookie_secure
     if _cookie(request_headers, CSRF_COOKIE) != token:
         flag = "; Secure" if secure else ""
@@ -110,6 +111,17 @@ def _with_headers(out: list[tuple[bytes, bytes]], scope: Scope, request_headers:
     if secure:
         out.append((b"strict-transport-security", b"max-age=31536000"))
     return out
+
+
+def _with_tile_source(headers: list[tuple[bytes, bytes]], tile_url: str) -> list[tuple[bytes, bytes]]:
+    """The dispatch map's configured tile server may serve images; nothing else from outside."""
+    parts = urlsplit(tile_url)
+    if not (parts.scheme in ("http", "https") and parts.netloc):
+        return headers
+    origin = f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+    csp = CSP.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
+    return [(b"content-security-policy", csp.encode()) if k == b"content-security-policy" else (k, v)
+            for k, v in headers]
 
 
 def _cookie(headers: dict[bytes, bytes], name: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 5 * 1024 * 1024
     # A tile URL template turns on a background map layer on the dispatch map; empty means none.
     map_tile_url: str = ""
+    # The coordinate system the tiles are drawn in: "wgs84" (OpenStreetMap, 天地图 wgs84) or "gcj02" (AMap); stops
+    # stored in WGS-84 are shifted to match.
+    map_tile_crs: Literal["wgs84", "gcj02"] = "wgs84"
+    map_tile_attribution: str = ""
     # How long an order stays changeable after placing, even close to the cutoff (适老化 rule 11).
     grace_minutes: int = 10
     # Requests one web process works on at once; beyond it a Chinese 503 with Retry-After (app.core.overload).

@@ -35,6 +35,7 @@ from app.models import (
 from routing.geo import wgs84_to_gcj02
 
 EAT_WITHIN = timedelta(hours=2)
+NAV_SOURCE = "canteen.delivery"
 REPORT_KINDS = ("delivered", "no_answer", "problem", "step")
 
 
@@ -55,6 +56,16 @@ class Phone:
 
 
 @dataclass(frozen=True)
+class NavLinks:
+    """Start navigation in the AMap (高德) or Baidu app; the web pages are the fallback without the app."""
+
+    amap_app: str
+    amap_web: str
+    baidu_app: str
+    baidu_web: str
+
+
+@dataclass(frozen=True)
 class DriverStop:
     id: int
     seq: int
@@ -71,8 +82,8 @@ class DriverStop:
     eat_by: datetime | None
     call: Phone | None
     contacts: tuple[Phone, ...]
-    amap_url: str
-    baidu_url: str
+    room: str
+    nav: NavLinks | None
     lives_alone: bool
     status: str
     status_name: str
@@ -87,6 +98,7 @@ class DriverRoute:
     slot: str
     day: date
     stops: tuple[DriverStop, ...]
+    safety_reason: str = ""
 
     @property
     def done(self) -> int:
@@ -109,7 +121,7 @@ def today_routes(session: Session, principal: Principal, today: date) -> list[Dr
                DeliveryPlan.status == "published").order_by(col(DeliveryPlan.dispatch_at))
     ).all()
     return [DriverRoute(plan.id or 0, plan.version, plan.slot, plan.service_date,
-                        tuple(_stop(session, s, plan) for s in _stops(session, route.id or 0)))
+                        tuple(_stop(session, s, plan) for s in _stops(session, route.id or 0)), plan.safety_reason)
             for route, plan in rows]
 
 
@@ -123,16 +135,16 @@ def _stop(session: Session, stop: DeliveryStop, plan: DeliveryPlan) -> DriverSto
     senior = session.get(Senior, order.senior_id if order else 0)
     assert order is not None and senior is not None
     lat, lng = (order.lat, order.lng) if order.lat is not None else (senior.lat, senior.lng)
-    amap, baidu = nav_links(lat, lng, senior.name)
+    nav = nav_links(lat, lng, senior.name)
     steps = set(session.exec(select(StopEvent.kind).where(StopEvent.stop_id == stop.id)).all())
     check = session.exec(select(WellnessCheck).where(WellnessCheck.stop_id == stop.id)).first()
     return DriverStop(
         id=stop.id or 0, seq=stop.seq, trip=stop.trip, eta=stop.eta, name=senior.name,
         address=order.address_snapshot or senior.address, building=senior.building, unit=senior.unit,
-        floor=senior.floor, has_lift=senior.has_lift, notes=senior.driver_notes, meals=tuple(_meals(session, order)),
+        room=senior.room, floor=senior.floor, has_lift=senior.has_lift, notes=senior.driver_notes, meals=tuple(_meals(session, order)),
         eat_by=plan.dispatch_at + EAT_WITHIN if plan.dispatch_at else None,
         call=_phone(senior.name, senior.phone), contacts=tuple(_contact_phones(session, senior.id or 0)),
-        amap_url=amap, baidu_url=baidu, lives_alone=senior.lives_alone, status=stop.status,
+        nav=nav, lives_alone=senior.lives_alone, status=stop.status,
         status_name=msg.STOP_STATUS_NAMES.get(stop.status, stop.status),
         steps_done=frozenset(k.removeprefix("step:") for k in steps), wellness=check.result if check else "")
 
@@ -152,17 +164,25 @@ def _meals(session: Session, order: Order) -> list[Meal]:
     return [Meal(line.name, line.quantity, line.texture) for line in lines]
 
 
-def nav_links(lat: float | None, lng: float | None, name: str) -> tuple[str, str]:
-    """AMap (高德) first, Baidu Maps second, both at GCJ-02 coordinates (stored WGS-84 is shifted here)."""
+def nav_links(lat: float | None, lng: float | None, name: str) -> NavLinks | None:
+    """Navigation to the door in GCJ-02 (stored WGS-84 is shifted here): the apps' URI schemes start riding
+    directions (AMap t=3 riding with dev=0: already GCJ-02; Baidu mode=riding, coord_type=gcj02)."""
     if lat is None or lng is None:
-        return "", ""
+        return None
     glat, glng = wgs84_to_gcj02(lat, lng)
-    amap = (f"https://uri.amap.com/marker?position={glng:.6f},{glat:.6f}"
-            f"&name={quote(name)}&coordinate=gaode")
-    baidu = "https://api.map.baidu.com/marker?" + urlencode(
+    amap_app = "amapuri://route/plan/?" + urlencode(
+        {"sourceApplication": NAV_SOURCE, "dlat": f"{glat:.6f}", "dlon": f"{glng:.6f}", "dname": name,
+         "dev": "0", "t": "3"}, quote_via=quote)
+    amap_web = "https://uri.amap.com/navigation?" + urlencode(
+        {"to": f"{glng:.6f},{glat:.6f},{name}", "mode": "ride", "coordinate": "gaode", "callnative": "1",
+         "src": NAV_SOURCE}, quote_via=quote, safe=",")
+    baidu_app = "baidumap://map/direction?" + urlencode(
+        {"destination": f"latlng:{glat:.6f},{glng:.6f}|name:{name}", "coord_type": "gcj02", "mode": "riding",
+         "src": NAV_SOURCE}, quote_via=quote, safe=",:")
+    baidu_web = "https://api.map.baidu.com/marker?" + urlencode(
         {"location": f"{glat:.6f},{glng:.6f}", "title": name, "content": name, "output": "html",
-         "coord_type": "gcj02", "src": "canteen.delivery"})
-    return amap, baidu
+         "coord_type": "gcj02", "src": NAV_SOURCE})
+    return NavLinks(amap_app, amap_web, baidu_app, baidu_web)
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
+from datetime import timedelta
 
+from pydantic import Field
 from sqlmodel import Session, col, select
 
 import routing
 from app import jobs
+from app.core import audit
 from app.core import messages as msg
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.forms import FormModel, Text, parse_form
 from app.core.principal import Principal
+from app.core.privacy import mask_name
+from app.core.settings import TZ
 from app.dispatch import service as d
 from app.models import DeliveryPlan, DeliveryRoute, DeliveryStop, Order, Senior, UnassignedStop, now
 
@@ -88,7 +95,9 @@ def retime(session: Session, plan: DeliveryPlan) -> list[str]:
     result = current_plan(session, plan, t)
     d.store_plan(session, plan, t, result)
     report = routing.validate(t.problem, result)
-    return [_readable(session, t, v) for v in report.violations]
+    # Food-safety breaches are told in minutes with the senior's masked name, not the validator's seconds.
+    others = [v for v in report.violations if "餐食安全时限" not in v and "食用时限" not in v]
+    return safety_breaches(session, plan) + [_readable(session, t, v) for v in others]
 
 
 def _readable(session: Session, t: d.Translation, text: str) -> str:
@@ -175,16 +184,54 @@ def set_continuity(session: Session, principal: Principal, plan_id: int, raw: st
     return plan.continuity_weight
 
 
-def publish(session: Session, principal: Principal, plan_id: int) -> DeliveryPlan:
-    """Publish: a new version the kitchen packs by and drivers see on their phones."""
+class PublishForm(FormModel):
+    reason: Text = Field(default="", title=msg.DISPATCH_SAFETY_REASON_TITLE, max_length=300)
+
+
+def safety_breaches(session: Session, plan: DeliveryPlan) -> list[str]:
+    """Stops past the 60-minute ride limit or the eat-by time, as sentences naming the senior (masked) and
+    minutes: what publishing would send out on the road."""
+    eat_by = (plan.dispatch_at + timedelta(seconds=d.EAT_WITHIN_S)) if plan.dispatch_at else None
+    found = []
+    for route in d.routes_of(session, plan.id or 0):
+        for stop in d.stops_of(session, route.id or 0):
+            name = _masked_senior(session, stop.order_id)
+            if stop.ride_s > d.RIDE_LIMIT_S:
+                found.append(msg.DISPATCH_RIDE_BREACH.format(name=name, minutes=minutes(stop.ride_s),
+                                                             limit=d.RIDE_LIMIT_S // 60))
+            if eat_by is not None and stop.eta is not None and stop.eta > eat_by:
+                found.append(msg.DISPATCH_EAT_BY_BREACH.format(name=name, eta=f"{stop.eta.astimezone(TZ):%H:%M}",
+                                                               eat_by=f"{eat_by.astimezone(TZ):%H:%M}"))
+    return found
+
+
+def _masked_senior(session: Session, order_id: int) -> str:
+    order = session.get(Order, order_id)
+    senior = session.get(Senior, order.senior_id) if order else None
+    return mask_name(senior.name) if senior else ""
+
+
+def publish(session: Session, principal: Principal, plan_id: int, data: Mapping[str, str] | None = None,
+            *, address: str = "") -> DeliveryPlan:
+    """Publish: a new version the kitchen packs by and drivers see on their phones. A plan with a stop past a
+    food-safety limit is refused unless the dispatcher writes why (kept on the plan and in the audit log)."""
     plan = plan_for_edit(session, principal, plan_id)
+    form = parse_form(PublishForm, data or {})
     if plan.job_state in jobs.ACTIVE:
         raise Conflict(msg.DISPATCH_PUBLISH_BUSY)
     if not d.routes_of(session, plan_id):
         raise Conflict(msg.DISPATCH_PUBLISH_EMPTY)
+    breaches = safety_breaches(session, plan)
+    if breaches and len(form.reason) < 5:
+        raise InvalidInput({"reason": msg.DISPATCH_SAFETY_REASON_NEEDED})
+    plan.safety_reason = form.reason if breaches else ""
     plan.status, plan.version = "published", plan.version + 1
     plan.published_at, plan.published_by_id = now(), principal.user_id
     session.add(plan)
+    if breaches:
+        audit.record(session, user_id=principal.user_id, action="plan_publish_past_safety_limit",
+                     object_type="delivery_plan", object_id=plan_id,
+                     detail=f"第{plan.version}版：{form.reason}；" + "；".join(breaches), address=address)
     session.commit()
     return plan
 

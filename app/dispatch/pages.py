@@ -10,8 +10,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app import alerts, jobs
 from app.core import messages as msg
-from app.core.deps import SessionDep, allow
+from app.core.deps import SessionDep, allow, client_address
 from app.core.errors import InvalidInput, NotFound
+from app.core.form_pages import posted_form
 from app.core.principal import Principal
 from app.core.templating import render
 from app.dispatch import edit
@@ -22,7 +23,8 @@ from app.models import SLOTS, DeliveryPlan, now
 router = APIRouter(prefix="/dispatch")
 DISPATCH = allow("dispatcher", "operator")
 NOTICES = {"queued": msg.JOB_QUEUED, "busy": msg.JOB_ALREADY_RUNNING, "lock": msg.DISPATCH_LOCK_SAVED,
-           "published": msg.DISPATCH_PLAN_PUBLISHED, "moved": "已移动。", "late": msg.DISPATCH_LATE_QUEUED,
+           "published": msg.DISPATCH_PLAN_PUBLISHED,
+           "published_reason": msg.DISPATCH_PLAN_PUBLISHED_WITH_REASON, "moved": "已移动。", "late": msg.DISPATCH_LATE_QUEUED,
            "nolate": msg.DISPATCH_NO_LATE, "continuity": msg.DISPATCH_CONTINUITY_SAVED, "alert": msg.ALERT_UPDATED}
 
 
@@ -113,9 +115,21 @@ def continuity(request: Request, session: SessionDep, plan_id: int, principal: P
 
 
 @router.post("/plan/{plan_id}/publish", name="dispatch:publish")
-def publish(request: Request, session: SessionDep, plan_id: int, principal: Principal = DISPATCH) -> Response:
-    plan = edit.publish(session, principal, plan_id)
-    return _back(request, plan, "published")
+async def publish(request: Request, session: SessionDep, plan_id: int, principal: Principal = DISPATCH) -> Response:
+    return _publish(request, session, principal, plan_id, await posted_form(request))
+
+
+def _publish(request: Request, session: SessionDep, principal: Principal, plan_id: int,
+             data: dict[str, str]) -> Response:
+    try:
+        plan = edit.publish(session, principal, plan_id, data, address=client_address(request))
+    except InvalidInput as exc:
+        plan = edit.plan_for_edit(session, principal, plan_id)
+        return render(request, "dispatch/plan.html", {
+            "p": view.page_for(session, plan), "canteens": view.canteens_for(session, principal),
+            "day": plan.service_date, "slot": plan.slot, "notice": "", "warnings": [], "errors": exc.errors,
+            "reason_value": data.get("reason", "")}, status_code=422)
+    return _back(request, plan, "published_reason" if plan.safety_reason else "published")
 
 
 @router.post("/plan/{plan_id}/late", name="dispatch:late")

@@ -14,6 +14,7 @@ from app import alerts, jobs
 from app.core import messages as msg
 from app.core.errors import Forbidden
 from app.core.principal import Principal
+from app.core.settings import get_settings
 from app.dispatch import edit
 from app.dispatch import service as d
 from app.models import (
@@ -27,6 +28,7 @@ from app.models import (
     UnassignedStop,
     Vehicle,
 )
+from routing.geo import wgs84_to_gcj02
 
 MAP_W, MAP_H, PAD = 800, 520, 36
 
@@ -54,6 +56,8 @@ class StopRow:
     y: float
     steps: tuple[str, ...]
     note: str
+    lat: float | None = None
+    lng: float | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ class PlanPage:
     depot_xy: tuple[float, float]
     eat_by: datetime | None
     ride_limit_min: int
+    breaches: tuple[str, ...] = ()
+    tiles: dict[str, object] | None = None
 
     @property
     def planned_stops(self) -> int:
@@ -136,7 +142,31 @@ def page_for(session: Session, plan: DeliveryPlan) -> PlanPage:
         shifts=tuple(_shift(on) for on in d.drivers_on_shift(session, plan.canteen_id, plan.service_date, plan.slot)),
         job=jobs.status(session, plan.id or 0), routes=routes, unassigned=unassigned, late=late,
         depot_xy=project(depot.lat, depot.lng), eat_by=start + timedelta(seconds=d.EAT_WITHIN_S),
-        ride_limit_min=d.RIDE_LIMIT_S // 60)
+        ride_limit_min=d.RIDE_LIMIT_S // 60, breaches=tuple(edit.safety_breaches(session, plan)),
+        tiles=tile_map(depot, routes))
+
+
+def tile_map(depot: Canteen, routes: tuple[RouteRow, ...]) -> dict[str, object] | None:
+    """What dispatch.js draws on the tile layer: stops and trips in the tiles' coordinate system (GCJ-02 tiles
+    such as AMap's are shifted from the stored WGS-84). None when no tile source is configured."""
+    settings = get_settings()
+    if not settings.map_tile_url:
+        return None
+    shift = settings.map_tile_crs == "gcj02"
+
+    def at(lat: float | None, lng: float | None) -> list[float]:
+        if lat is None or lng is None:
+            return []
+        glat, glng = wgs84_to_gcj02(lat, lng) if shift else (lat, lng)
+        return [round(glat, 6), round(glng, 6)]
+
+    home = at(depot.lat, depot.lng)
+    return {"url": settings.map_tile_url, "attribution": settings.map_tile_attribution, "depot": home,
+            "routes": [{"color": r.color, "name": r.name,
+                        "stops": [{"seq": s.seq, "at": at(s.lat, s.lng)} for s in r.stops if s.lat is not None],
+                        "trips": [[home, *(at(s.lat, s.lng) for s in r.stops if s.trip == n and s.lat is not None),
+                                   home] for n in sorted({s.trip for s in r.stops})]}
+                       for r in routes]}
 
 
 def _shift(on: d.OnShift) -> ShiftRow:
@@ -187,7 +217,7 @@ def _stop_rows(session: Session, stops: list[DeliveryStop], project) -> tuple[St
             lives_alone=senior.lives_alone, meals=stop.meals, load=loads[stop.id or 0],
             ride_min=edit.minutes(stop.ride_s), ride_ok=stop.ride_s <= d.RIDE_LIMIT_S, locked=stop.locked,
             status=stop.status, status_name=msg.STOP_STATUS_NAMES.get(stop.status, stop.status), x=x, y=y,
-            steps=_steps_done(session, stop.id or 0), note=stop.note))
+            steps=_steps_done(session, stop.id or 0), note=stop.note, lat=lat, lng=lng))
     return tuple(rows)
 
 

@@ -92,6 +92,8 @@ class KitchenSheets:
     labels: tuple[kitchen.Label, ...]
     point_names: dict[str, str]
     route_names: dict[str, str]
+    # Why a published plan was sent out past a food-safety limit, as the dispatcher wrote it.
+    safety_reasons: tuple[str, ...] = ()
 
 
 def kitchen_scopes(session: Session, principal: Principal) -> list[KitchenScope]:
@@ -205,11 +207,25 @@ def kitchen_lines(session: Session, scope: KitchenScope, day: date, slot: str) -
     rows = session.exec(query).all()
     dishes = _dishes_of(session, [item for *_, item in rows])
     points = _point_names(session, scope)
+    own = kitchen_dish_of(session, scope, [d for found in dishes.values() for d in found])
     return [
-        _kitchen_line(line, order, senior, dish, points)
+        _kitchen_line(line, order, senior, dish, points, own.get(dish.id or 0, dish))
         for line, order, senior, item in rows
         for dish in dishes.get(_item_key(item), [])
     ]
+
+
+def kitchen_dish_of(session: Session, scope: KitchenScope, dishes: Sequence[Dish]) -> dict[int, Dish]:
+    """A supplied point keeps its own copy of each dish it serves; the central kitchen cooks its own dish of the
+    same name (a canteen's dish names are unique), so the sheets count and sample each dish once. A point's dish
+    the kitchen has no dish of that name for stays a row of its own."""
+    foreign = [dish for dish in dishes if dish.canteen_id != scope.canteen_id]
+    if not foreign:
+        return {}
+    names = {dish.name for dish in foreign}
+    query = select(Dish).where(Dish.canteen_id == scope.canteen_id, col(Dish.name).in_(names))
+    by_name = {dish.name: dish for dish in session.exec(query).all()}
+    return {dish.id or 0: by_name[dish.name] for dish in foreign if dish.name in by_name}
 
 
 def _item_key(item: MenuItem) -> tuple[str, int]:
@@ -234,7 +250,7 @@ def _point_names(session: Session, scope: KitchenScope) -> dict[int, str]:
 
 
 def _kitchen_line(
-    line: OrderLine, order: Order, senior: Senior, dish: Dish, points: dict[int, str]
+    line: OrderLine, order: Order, senior: Senior, dish: Dish, points: dict[int, str], cooked: Dish
 ) -> kitchen.KitchenLine:
     return kitchen.KitchenLine(
         order_key=str(order.id),
@@ -243,9 +259,9 @@ def _kitchen_line(
         point_key=str(order.canteen_id),
         point_name=points.get(order.canteen_id, ""),
         fulfilment=order.fulfilment,
-        dish_key=str(dish.id),
-        dish_name=dish.name,
-        category=dish.category,
+        dish_key=str(cooked.id),
+        dish_name=cooked.name,
+        category=cooked.category,
         texture=line.texture,
         portion=line.portion,
         quantity=line.quantity,
@@ -347,6 +363,7 @@ def sheets_for(
         labels=kitchen.build_labels(packing, cooked_at=cooked_at, hot_held=hot_held),
         point_names={str(key): name for key, name in _point_names(session, scope).items()},
         route_names={key: info.name for key, info in routes.items()},
+        safety_reasons=tuple(p.safety_reason for p in _published_plans(session, scope, day, slot) if p.safety_reason),
     )
 
 

@@ -87,6 +87,9 @@ class DeliveryPlan(SQLModel, table=True):
     total_distance_m: int = 0
     published_at: datetime | None = ts_field(nullable=True)
     published_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    # Published although a stop is past its ride limit or eat-by time: the dispatcher's written reason, shown
+    # to the drivers and the kitchen; empty when the plan kept every food-safety limit.
+    safety_reason: str = Field(default="", max_length=300)
 
 
 class DeliveryRoute(SQLModel, table=True):

@@ -52,6 +52,9 @@ def test_a_driver_works_through_the_route_and_the_office_and_family_see_the_outc
     page.goto("/driver")
     first_problems = check_page(page)
     screenshot(page, "driver-route")
+    first_room = session.get(Senior, session.get(Order, stops[0].order_id).senior_id).room
+    room_shown = card(page, stops[0]).locator("[data-room]").inner_text()
+    amap_href = card(page, stops[0]).locator("[data-amap]").get_attribute("href")
 
     card(page, others[0]).locator("[data-choice='delivered']").click()
     sent(page)
@@ -77,6 +80,8 @@ def test_a_driver_works_through_the_route_and_the_office_and_family_see_the_outc
 
     session.expire_all()
     assert first_problems == [] and no_answer_problems == []
+    assert room_shown == first_room and first_room.endswith("室")
+    assert amap_href.startswith("amapuri://route/plan/?sourceApplication=canteen.delivery&dlat=") and "&dev=0&t=3" in amap_href
     assert steps_shown
     assert "联网后会自动发送" in banner
     assert after_reload == "delivered"

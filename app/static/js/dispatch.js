@@ -28,3 +28,36 @@
     window.setTimeout(function () { window.location.reload(); }, 1000 * parseInt(board.dataset.boardRefresh, 10));
   }
 })();
+
+// The route map on a tile layer (Leaflet, served from /static): the tile source and its coordinate system are
+// configured on the server, which already shifted the points to match the tiles.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-tile-map]");
+  if (!box || !window.L) { return; }
+  var data = JSON.parse(box.dataset.mapData);
+  var map = window.L.map(box, { scrollWheelZoom: false });
+  window.L.tileLayer(data.url, { attribution: data.attribution, maxZoom: 19 }).addTo(map);
+  var bounds = [data.depot];
+  data.routes.forEach(function (route) {
+    route.stops.forEach(function (stop) { bounds.push(stop.at); });
+  });
+  // The view first: markers get their elements only once the map has one.
+  map.fitBounds(bounds, { padding: [40, 40] });
+  data.routes.forEach(function (route) {
+    route.trips.forEach(function (trip, index) {
+      window.L.polyline(trip, { color: route.color, weight: 4, dashArray: index > 0 ? "10 6" : null }).addTo(map);
+    });
+    route.stops.forEach(function (stop) {
+      var pin = window.L.divIcon({ className: "stop-pin", html: String(stop.seq), iconSize: [30, 30] });
+      var marker = window.L.marker(stop.at, { icon: pin, title: route.name + " 第" + stop.seq + "站" }).addTo(map);
+      marker.getElement().style.borderColor = route.color;
+    });
+  });
+  var depot = window.L.marker(data.depot, {
+    icon: window.L.divIcon({ className: "stop-pin depot-pin", iconSize: [26, 26] }), title: "厨房", zIndexOffset: -100
+  }).addTo(map);
+  // The kitchen's label sits below-left of its square, off the lines and the first stops.
+  depot.bindTooltip("厨房", { permanent: true, direction: "bottom", offset: [0, 14], className: "depot-label" });
+  box.dataset.ready = "1";
+})();

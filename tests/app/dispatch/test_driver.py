@@ -74,18 +74,23 @@ def test_a_driver_sees_only_their_own_stops_in_order_with_navigation_at_gcj02(se
     stops = routes[0].stops
     assert len(routes) == 1
     assert [s.id for s in stops] == [s.id for s in world["stops"]]
-    assert stops[0].amap_url.startswith("https://uri.amap.com/marker?position=121.45")
-    assert stops[0].amap_url.endswith("&coordinate=gaode")
-    assert "coord_type=gcj02" in stops[0].baidu_url
+    assert stops[0].nav is not None
+    assert stops[0].nav.amap_app.startswith("amapuri://route/plan/?sourceApplication=canteen.delivery&dlat=31.30")
+    assert stops[0].nav.amap_app.endswith("&dev=0&t=3")
+    assert stops[0].nav.amap_web.startswith("https://uri.amap.com/navigation?to=121.45")
+    assert stops[0].nav.baidu_app.startswith("baidumap://map/direction?destination=latlng:31.30")
+    assert "coord_type=gcj02" in stops[0].nav.baidu_app and "coord_type=gcj02" in stops[0].nav.baidu_web
+    assert stops[0].room == "101室"
     assert stops[0].call is not None and "****" in stops[0].call.shown
     assert not hasattr(stops[0], "id_number")
 
 
 def test_the_navigation_link_is_shifted_from_wgs84_to_gcj02() -> None:
-    amap, _ = driver_view.nav_links(31.3072, 121.4486, "王秀英")
+    nav = driver_view.nav_links(31.3072, 121.4486, "王秀英")
 
-    position = amap.split("position=")[1].split("&")[0]
-    lng, lat = (float(x) for x in position.split(","))
+    assert nav is not None
+    query = dict(part.split("=") for part in nav.amap_app.split("?")[1].split("&"))
+    lng, lat = float(query["dlon"]), float(query["dlat"])
     assert 0.003 < lng - 121.4486 < 0.006  # GCJ-02 lies a few hundred metres east and south in Shanghai
     assert -0.003 < lat - 31.3072 < 0.0
 

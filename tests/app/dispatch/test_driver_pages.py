@@ -42,7 +42,9 @@ def test_the_driver_sees_their_own_stops_with_call_and_navigation_but_no_id_numb
     call = cards[0].select_one("[data-call]")
     assert [int(c["data-stop-card"]) for c in cards] == [s.id for s in w["stops"]]
     assert call["href"] == f"tel:{senior.phone}" and senior.phone not in call.get_text()
-    assert cards[0].select_one("[data-amap]")["href"].startswith("https://uri.amap.com/marker?position=")
+    assert cards[0].select_one("[data-amap]")["href"].startswith("amapuri://route/plan/?")
+    assert cards[0].select_one("[data-amap-web]")["href"].startswith("https://uri.amap.com/navigation?to=")
+    assert cards[0].select_one("[data-room]").get_text() == senior.room
     assert "门禁码 1234#" in cards[0].get_text() and "无电梯" in cards[0].get_text()
     assert senior.id_number not in r.text and senior.id_number[-4:] not in soup.get_text()
     assert other.name not in r.text

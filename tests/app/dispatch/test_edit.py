@@ -9,13 +9,15 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.core.errors import Conflict
+from app.core import messages as msg
+from app.core.errors import Conflict, InvalidInput
 from app.core.principal import Principal
+from app.core.privacy import mask_name
 from app.dispatch import edit
 from app.dispatch import service as dispatch
 from app.dispatch.plan_job import run_plan_job
 from app.jobs import queue as jobs
-from app.models import DeliveryPlan, DeliveryRoute, DeliveryStop, Driver
+from app.models import AuditEvent, DeliveryPlan, DeliveryRoute, DeliveryStop, Driver, Order, Senior
 from tests.factories import make_canteen, make_delivery_orders, make_driver, make_user, now
 
 DAY = now().date()
@@ -211,3 +213,54 @@ def test_after_publishing_the_kitchen_packs_in_the_plans_stop_order(session: Ses
     assert before is None
     assert after == expected
     assert [r.driver for r in routes.values()] == ["甲师傅", "乙师傅"]
+
+
+def _late_stop(session: Session, plan: DeliveryPlan, ride_s: int = 3871) -> DeliveryStop:
+    """As if a hand move had left the first stop 65 minutes from the kitchen (the routes' retimed ride)."""
+    route = dispatch.routes_of(session, plan.id or 0)[0]
+    stop = dispatch.stops_of(session, route.id or 0)[0]
+    stop.ride_s = ride_s
+    session.add(stop)
+    session.commit()
+    return stop
+
+
+def test_a_plan_with_a_stop_past_the_ride_limit_is_not_published_without_a_written_reason(
+    session: Session, two_routes: tuple
+) -> None:
+    plan, _, _, principal = two_routes
+    stop = _late_stop(session, plan)
+    senior = session.get_one(Senior, session.get_one(Order, stop.order_id).senior_id)
+
+    with pytest.raises(InvalidInput) as refused:
+        edit.publish(session, principal, plan.id or 0, {"reason": "急"})
+    session.refresh(plan)
+
+    assert refused.value.errors == {"reason": msg.DISPATCH_SAFETY_REASON_NEEDED}
+    assert (plan.status, plan.version) == ("draft", 0)
+    assert edit.safety_breaches(session, plan) == [
+        f"{mask_name(senior.name)}离开厨房65分钟才送达，超过60分钟的餐食安全时限"
+    ]
+
+
+def test_a_written_reason_publishes_the_late_plan_and_is_kept_on_it_and_in_the_audit_log(
+    session: Session, two_routes: tuple
+) -> None:
+    plan, _, _, principal = two_routes
+    _late_stop(session, plan)
+
+    published = edit.publish(session, principal, plan.id or 0, {"reason": "雨天人手不足已电话告知家属"})
+
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "plan_publish_past_safety_limit")).one()
+    assert (published.status, published.safety_reason) == ("published", "雨天人手不足已电话告知家属")
+    assert (event.user_id, event.object_id) == (principal.user_id, str(plan.id))
+    assert event.detail.startswith("第1版：雨天人手不足已电话告知家属；")
+
+
+def test_a_plan_within_every_limit_publishes_without_a_reason(session: Session, two_routes: tuple) -> None:
+    plan, _, _, principal = two_routes
+
+    published = edit.publish(session, principal, plan.id or 0, {"reason": "不需要"})
+
+    assert (published.status, published.safety_reason) == ("published", "")
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "plan_publish_past_safety_limit")).all() == []

@@ -271,3 +271,33 @@ def test_pdf_rendering_reads_only_the_apps_static_files() -> None:
             fetcher.fetch(url)
     with pytest.raises(ValueError, match="no static file"):
         fetcher.fetch("http://testserver/static/../../pyproject.toml")
+
+
+def test_a_central_kitchens_prep_sheet_has_one_row_per_dish_and_a_column_per_point(
+    session: Session, login: Any
+) -> None:
+    central = make_canteen(session, name="彭浦新村长者食堂")
+    point = make_canteen(session, name="闻喜路助餐点", kind="point", supplier_id=central.id)
+    own, theirs = make_lunch(session, central, TODAY), make_lunch(session, point, TODAY)
+    for mine, same in zip([*theirs.set_dishes, theirs.dish], [*own.set_dishes, own.dish], strict=True):
+        mine.name = same.name
+        session.add(mine)
+    session.commit()
+    for _ in range(2):
+        make_order(session, make_senior(session), own)
+    for _ in range(3):
+        make_order(session, make_senior(session), theirs, fulfilment="pickup")
+    client = _cook(session, login, central)
+
+    page = _soup(client.get(f"/kitchen/{central.id}/{TODAY.isoformat()}/lunch/prep"))
+
+    rice = own.set_dishes[2].name
+    rows = page.select(f'.prep-table tbody tr[data-dish="{rice}"]')
+    assert [(_one(r, "[data-qty]").text, _one(r, '[data-point="彭浦新村长者食堂"]').text,
+             _one(r, '[data-point="闻喜路助餐点"]').text) for r in rows] == [("5", "2", "3")]
+    assert [th.text for th in page.select("[data-point-col]")] == ["彭浦新村长者食堂", "闻喜路助餐点"]
+    assert [_one(page, f'[data-point-total="{name}"]').text for name in ("彭浦新村长者食堂", "闻喜路助餐点")] == [
+        "6",
+        "9",
+    ]
+    assert len(page.select(f'[data-sample="{rice}"]')) == 1

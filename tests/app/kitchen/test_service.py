@@ -318,3 +318,48 @@ def _active_stops(session: Session, route_id: int) -> list[str]:
         for stop in stops
         if session.get_one(Order, stop.order_id).status not in ks.NOT_COOKED
     ]
+
+
+def _same_dishes_as(session: Session, point_lunch: Lunch, kitchen_lunch: Lunch) -> None:
+    """The point keeps its own copies of the central kitchen's dishes, under the same names."""
+    for mine, theirs in zip(
+        [*point_lunch.set_dishes, point_lunch.dish], [*kitchen_lunch.set_dishes, kitchen_lunch.dish], strict=True
+    ):
+        mine.name = theirs.name
+        session.add(mine)
+    session.commit()
+
+
+def test_a_central_kitchen_cooks_each_dish_once_with_a_count_per_point_and_one_sample(session: Session) -> None:
+    central = make_canteen(session, name="彭浦新村长者食堂")
+    point = make_canteen(session, name="闻喜路助餐点", kind="point", supplier_id=central.id)
+    kitchen_lunch, point_lunch = make_lunch(session, central, DAY), make_lunch(session, point, DAY)
+    _same_dishes_as(session, point_lunch, kitchen_lunch)
+    for _ in range(2):
+        make_order(session, make_senior(session), kitchen_lunch)
+    for _ in range(3):
+        make_order(session, make_senior(session), point_lunch, fulfilment="pickup")
+
+    sheets = ks.sheets_for(session, _scope(session, central), DAY, "lunch", at=AFTER_CUTOFF)
+
+    rice = kitchen_lunch.set_dishes[2].name
+    rows = [row for row in sheets.prep.rows if row.dish_name == rice]
+    assert [(row.quantity, row.point_quantity(str(central.id)), row.point_quantity(str(point.id))) for row in rows] == [
+        (5, 2, 3)
+    ]
+    assert len(sheets.prep.rows) == 3
+    assert [sample.dish_name for sample in sheets.samples].count(rice) == 1
+    assert len(sheets.samples) == 3
+    assert (sheets.prep.point_total(str(central.id)), sheets.prep.point_total(str(point.id))) == (6, 9)
+
+
+def test_a_points_dish_the_central_kitchen_has_no_dish_of_that_name_for_stays_its_own_row(session: Session) -> None:
+    central = make_canteen(session, name="彭浦新村长者食堂")
+    point = make_canteen(session, name="闻喜路助餐点", kind="point", supplier_id=central.id)
+    make_lunch(session, central, DAY)
+    point_lunch = make_lunch(session, point, DAY)
+    make_order(session, make_senior(session), point_lunch, fulfilment="pickup")
+
+    sheets = ks.sheets_for(session, _scope(session, central), DAY, "lunch", at=AFTER_CUTOFF)
+
+    assert sorted(row.dish_name for row in sheets.prep.rows) == sorted(d.name for d in point_lunch.set_dishes)
