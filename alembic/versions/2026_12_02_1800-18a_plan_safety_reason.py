@@ -1,7 +1,7 @@
 """A published plan that breaks a food-safety limit carries the dispatcher's written reason.
 
 Revision ID: 18a
-Revises: 0001
+Revises: 21a
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "18a"
-down_revision: str | None = "0001"
+down_revision: str | None = "21a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
