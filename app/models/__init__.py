@@ -28,6 +28,7 @@ from app.models.people import (
     split_tags,
 )
 from app.models.subsidy import SubsidySchemeVersion
+from app.models.planning import CandidateSite, CareVisit, OutreachCase
 
 __all__ = [
     "DISH_CATEGORIES", "FULFILMENTS", "ROLES", "SLOTS", "TEXTURES",
@@ -36,4 +37,5 @@ __all__ = [
     "LoginAttempt", "Menu", "MenuItem", "MenuTemplate", "Order", "OrderEvent", "OrderLine", "OrderSubsidy",
     "Senior", "SetMeal", "SetMealDish", "StopEvent", "SubsidySchemeVersion", "UnassignedStop", "User",
     "UserRole", "UserSession", "Vehicle", "VoucherPayment", "WellnessCheck", "now", "split_tags",
+    "CandidateSite", "CareVisit", "OutreachCase",
 ]
