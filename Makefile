@@ -44,6 +44,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m routing bench --time-limit 2 --csv bench-results/routing-2s.csv
 	$(BIN)/python -m routing bench --time-limit 10 --csv bench-results/routing-10s.csv
 	$(BIN)/python benchmarks/kitchen_bench.py
+	$(BIN)/python benchmarks/planning_bench.py
 
 clean-data:
 	rm -rf data/

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from app.planning import coverage as cov
 from app.planning.service import Coverage
 
 BAND_COLOURS = {"500": "#1a7f37", "1000": "#2f6fb3", "15": "#9a6700", "out": "#c62828"}
@@ -36,7 +37,7 @@ class MapView:
 
 
 def coverage_map(picture: Coverage, width: int = 720, height: int = 520, pad: float = 24.0) -> MapView:
-    """An equirectangular plot of homes coloured by band and sites with their 500 m / 1,000 m rings."""
+    """An equirectangular plot of homes coloured by band and sites with rings a 500 m / 1,000 m walk away."""
     lats = [h.lat for h in picture.homes] + [c.lat for c in picture.sites]
     lngs = [h.lng for h in picture.homes] + [c.lng for c in picture.sites]
     if not lats:
@@ -52,7 +53,8 @@ def coverage_map(picture: Coverage, width: int = 720, height: int = 520, pad: fl
         return pad + (lng - min(lngs)) * kx * scale, height - pad - (lat - min(lats)) * ky * scale
 
     dots = [Dot(*xy(h.lat, h.lng), h.band, BAND_COLOURS[h.band]) for h in picture.homes]
-    sites = [SiteMark(*xy(c.lat, c.lng), c.name, 500 * scale, 1000 * scale) for c in picture.sites]
+    sites = [SiteMark(*xy(c.lat, c.lng), c.name, 500 / cov.CIRCUITY * scale,
+                      1000 / cov.CIRCUITY * scale) for c in picture.sites]
     return MapView(width, height, dots, sites)
 
 
