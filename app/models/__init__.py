@@ -27,8 +27,8 @@ from app.models.people import (
     Senior,
     split_tags,
 )
-from app.models.subsidy import SubsidySchemeVersion
 from app.models.planning import CandidateSite, CareVisit, OutreachCase
+from app.models.subsidy import SubsidySchemeVersion
 
 __all__ = [
     "DISH_CATEGORIES", "FULFILMENTS", "ROLES", "SLOTS", "TEXTURES",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -12,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.core import audit
 from app.core import messages as msg
+from app.core.errors import Forbidden
 from app.core.forms import Flag, FormModel, Problems, Text, WholeNumber, parse_form
 from app.core.principal import Principal
 from app.models import Alert, CareVisit, HelperLink, Order, OutreachCase, Senior, WellnessCheck, now
@@ -67,7 +69,7 @@ class OutreachForm(FormModel):
     note: Text = Field(default="", max_length=300, title="备注")
 
 
-def update_outreach(session: Session, principal: Principal, data: dict[str, object]) -> None:
+def update_outreach(session: Session, principal: Principal, data: Mapping[str, object]) -> None:
     form = parse_form(OutreachForm, data)
     problems = Problems()
     problems.check(session.get(Senior, form.senior_id) is not None, "senior_id", msg.PLANNING_NO_SENIOR)
@@ -230,12 +232,10 @@ def visitable(session: Session, principal: Principal, street: str) -> list[tuple
     return [(s, r) for s, r in people if s.id in linked]
 
 
-def record_visit(session: Session, principal: Principal, data: dict[str, object]) -> CareVisit:
+def record_visit(session: Session, principal: Principal, data: Mapping[str, object]) -> CareVisit:
     form = parse_form(VisitForm, data)
-    problems = Problems()
-    allowed = {s.id for s, _ in visitable(session, principal, "")}
-    problems.check(form.senior_id in allowed, "senior_id", msg.PLANNING_NOT_ON_VISIT_LIST)
-    problems.done()
+    if form.senior_id not in {s.id for s, _ in visitable(session, principal, "")}:
+        raise Forbidden(msg.PLANNING_NOT_ON_VISIT_LIST)  # the page offers only their own list
     visit = CareVisit(senior_id=form.senior_id, visitor_kind=form.visitor_kind, visitor_name=form.visitor_name,
                       result=form.result, in_person=form.in_person, note=form.note, by_user_id=principal.user_id)
     session.add(visit)

@@ -102,7 +102,8 @@ def coverage_of(session: Session, street: str = "") -> Coverage:
     sites = serving_sites(session)
     reaches = cov.nearest_sites([cov.Place(str(s.id), s.lat or 0, s.lng or 0) for s in located],
                                 [cov.Place(str(c.id), c.lat, c.lng) for c in sites])
-    homes, lines = [], {}
+    homes: list[HomeDot] = []
+    lines: dict[tuple[str, str], CompoundLine] = {}
     for s, r in zip(located, reaches, strict=True):
         name = rules.compound_of(s.building, s.address)
         dot = HomeDot(s.id or 0, s.lat or 0, s.lng or 0, r.walk_m, r.walk_s, name) if r.site_key else \
@@ -245,7 +246,7 @@ def supply_of(session: Session, street: str, today: date, months: int = 6) -> Su
     counts = _counts_65(seniors, today)
     names = sorted({c.street for c in sites} | set(counts))
     lines = {n: SupplyLine(n, counts.get(n, 0)) for n in names}
-    district = SupplyLine("全区" if not street else street, sum(counts.values()))
+    district = SupplyLine(street or "全区", sum(counts.values()))
     for c in sites:
         for line in (lines[c.street], district):
             line.capacity += c.daily_capacity
@@ -263,9 +264,9 @@ def _trend(session: Session, sites: list[Canteen], seniors: list[Senior], today:
     starts = [first]
     for _ in range(months - 1):
         starts.insert(0, (starts[0] - timedelta(days=1)).replace(day=1))
-    rows = session.exec(select(Order.service_date, func.count()).where(
+    rows = session.exec(select(col(Order.service_date), func.count(col(Order.id))).where(
         col(Order.canteen_id).in_([c.id for c in sites]), col(Order.status).in_(STANDING),
-        col(Order.service_date) >= starts[0], col(Order.service_date) <= today).group_by(Order.service_date)).all()
+        col(Order.service_date) >= starts[0], col(Order.service_date) <= today).group_by(col(Order.service_date))).all()
     meals: dict[date, int] = defaultdict(int)
     for day, n in rows:
         meals[day.replace(day=1)] += n

@@ -105,7 +105,7 @@ def test_a_volunteer_records_a_visit_for_a_linked_senior_living_alone_and_it_cou
     care = BeautifulSoup(client.get("/admin/planning/care").text, "html.parser")
 
     assert missing_name.status_code == 422 and "探访人姓名" in missing_name.text
-    assert not_theirs.status_code == 422 and "不在您的探访名单上" in not_theirs.text
+    assert not_theirs.status_code == 403 and "不在您的探访名单上" in not_theirs.text
     assert saved.status_code == 303
     assert session.exec(select(CareVisit.visitor_name)).all() == ["李志愿"]
     assert care.select_one(f'[data-care="{alone.id}"]')["data-visited"] == "yes"
