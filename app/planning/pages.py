@@ -34,9 +34,8 @@ def _download(request: Request, session: SessionDep, principal: Principal, data:
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 
 
-@router.get("", name="planning:coverage")
-def coverage_page(request: Request, session: SessionDep, street: str = "", radius: str = "1000", picks: str = "3",
-                  source: str = "", principal: Principal = OPERATOR) -> Response:
+def _coverage(request: Request, session: SessionDep, street: str, radius: str, picks: str, source: str,
+              site_form: dict[str, str], site_errors: dict[str, str], status_code: int = 200) -> Response:
     picture = service.coverage_of(session, street)
     radius_m = int_or_none(radius) if int_or_none(radius) in RADII else 1000
     k = min(max(int_or_none(picks) or 3, 1), 20)
@@ -44,7 +43,26 @@ def coverage_page(request: Request, session: SessionDep, street: str = "", radiu
     return render(request, "planning/coverage.html", {
         "section": "planning", "c": picture, "map": views.coverage_map(picture), "o": opening,
         "form": {"street": street, "radius": str(radius_m), "picks": str(k), "source": source},
-        "street_options": _streets(session)})
+        "site_form": site_form, "site_errors": site_errors, "street_options": _streets(session)},
+        status_code=status_code)
+
+
+@router.get("", name="planning:coverage")
+def coverage_page(request: Request, session: SessionDep, street: str = "", radius: str = "1000", picks: str = "3",
+                  source: str = "", principal: Principal = OPERATOR) -> Response:
+    return _coverage(request, session, street, radius, picks, source, {"street": street}, {})
+
+
+@router.post("/sites", name="planning:site_save")
+async def site_save(request: Request, session: SessionDep, street: str = "", radius: str = "1000",
+                    picks: str = "3", principal: Principal = OPERATOR) -> Response:
+    form = await posted_form(request)
+    try:
+        service.add_candidate_site(session, form, user_id=principal.user_id)
+    except InvalidInput as e:
+        return _coverage(request, session, street, radius, picks, "", form, e.errors, 422)
+    url = request.url_for("planning:coverage").include_query_params(street=street, radius=radius, picks=picks)
+    return RedirectResponse(str(url), status_code=303)
 
 
 @router.get("/coverage.xlsx", name="planning:coverage_download")

@@ -4,11 +4,15 @@ modules, return page data."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from pydantic import Field as PField
 from sqlmodel import Session, col, func, select
 
+from app.core import messages as msg
+from app.core.forms import FormModel, Number, Problems, Text, parse_form
 from app.models import CandidateSite, Canteen, CanteenSlot, Order, Senior
 from app.planning import coverage as cov
 from app.planning import rules
@@ -275,3 +279,23 @@ def _trend(session: Session, sites: list[Canteen], seniors: list[Senior], today:
         end = min(rules.month_of(m)[1], today)
         out.append(MonthSupply(m, meals.get(m, 0), (end - m).days + 1, sum(_counts_65(seniors, end).values())))
     return out
+
+
+class SiteForm(FormModel):
+    name: Text = PField(title="点位名称", min_length=1, max_length=80)
+    street: Text = PField(default="", title="街道", max_length=40)
+    lat: Number = PField(title="纬度", ge=-90.0, le=90.0)
+    lng: Number = PField(title="经度", ge=-180.0, le=180.0)
+
+
+def add_candidate_site(session: Session, data: Mapping[str, object], *, user_id: int | None) -> CandidateSite:
+    """A place an operator could open (a community centre, a vacant shop), offered to 'where to open next'."""
+    form = parse_form(SiteForm, data)
+    problems = Problems()
+    taken = session.exec(select(CandidateSite).where(CandidateSite.name == form.name)).first()
+    problems.check(taken is None, "name", msg.PLANNING_SITE_NAME_TAKEN)
+    problems.done()
+    site = CandidateSite(name=form.name, street=form.street, lat=form.lat, lng=form.lng, created_by_id=user_id)
+    session.add(site)
+    session.commit()
+    return site

@@ -165,6 +165,7 @@ TABLE: dict[str, Case] = {
     # district planning (issue 20): district-wide, so an operator of some canteens sees it too
     "planning:coverage": c(OPERATOR, query={"radius": "500"}, outsiders_allowed=FILTERS),
     "planning:coverage_download": c(OPERATOR, outsiders_allowed=FILTERS),
+    "planning:site_save": c(OPERATOR, form={"name": ""}, outsiders_allowed=FILTERS),
     "planning:supply": c(OPERATOR, outsiders_allowed=FILTERS),
     "planning:supply_download": c(OPERATOR, outsiders_allowed=FILTERS),
     "planning:outreach": c(OPERATOR, outsiders_allowed=FILTERS),

@@ -111,3 +111,25 @@ def test_a_volunteer_records_a_visit_for_a_linked_senior_living_alone_and_it_cou
     assert care.select_one(f'[data-care="{alone.id}"]')["data-visited"] == "yes"
     assert care.select_one(f'[data-care="{other.id}"]')["data-visited"] == "no"
     assert care.select_one(f'[data-dispatch="{other.id}"]') is not None
+
+
+def test_an_operator_enters_a_candidate_site_and_sees_its_gain_and_a_bad_latitude_is_explained(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    make_canteen(session, name="彭浦食堂", lat=31.3, lng=121.45)
+    for n in range(2):
+        make_senior(session, building=f"远景小区{n + 1}号", lat=31.3 + NORTH_1200, lng=121.45)
+
+    bad = client.post("/admin/planning/sites?radius=500&picks=1", data={
+        "name": "社区中心", "lat": "北纬31", "lng": "121.45", "csrf_token": csrf(client)})
+    saved = client.post("/admin/planning/sites?radius=500&picks=1", data={
+        "name": "社区中心", "lat": str(31.3 + NORTH_1200), "lng": "121.45", "csrf_token": csrf(client)},
+        follow_redirects=False)
+    soup = BeautifulSoup(client.get("/admin/planning?radius=500&picks=2&source=site").text, "html.parser")
+
+    bad_soup = BeautifulSoup(bad.text, "html.parser")
+    assert bad.status_code == 422
+    assert "纬度" in bad_soup.select_one("#f-lat-err").get_text()
+    assert bad_soup.select_one("#f-name")["value"] == "社区中心"
+    assert saved.status_code == 303
+    assert soup.select_one('[data-opening="社区中心"] [data-gain]').get_text() == "2"
