@@ -107,3 +107,30 @@ def test_the_demo_operator_reads_supply_outreach_and_the_weeks_visits(page: Any,
     assert listed == str(outreach)
     assert care == {"care-total": str(len(special)), "care-visited": "1", "care-not-visited": str(len(special) - 1)}
     assert visited_row == "yes"
+
+
+def test_a_volunteer_records_a_visit_on_the_phone(phone_page: Any, session: Session) -> None:
+    from tests.browser.agefriendly import check_page
+    from tests.factories import PASSWORD, link_helper, make_senior, make_user
+
+    alone = make_senior(session, name="独居的王阿姨", lives_alone=True)
+    helper = make_user(session, "helper", phone="13900002222", name="李志愿")
+    link_helper(session, helper, alone, relation="志愿者")
+    phone_page.goto("/login?mode=staff")
+    phone_page.fill("#f-phone", "13900002222")
+    phone_page.fill("#f-password", PASSWORD)
+    phone_page.click("main button[type=submit]")
+    phone_page.wait_for_url("**/")
+
+    phone_page.goto("/planning/visit")
+    problems_before = check_page(phone_page)
+    phone_page.select_option("#f-senior_id", str(alone.id))
+    phone_page.fill("#f-visitor_name", "李志愿")
+    phone_page.select_option("#f-result", "unwell")
+    phone_page.click("main button[type=submit]")
+    phone_page.wait_for_selector("[data-saved]")
+    screenshot(phone_page, "planning-visit-phone")
+
+    assert problems_before == []
+    assert phone_page.locator("[data-saved]").inner_text() == "已记录探访：独居的王阿姨"
+    assert session.exec(select(CareVisit.result).where(CareVisit.senior_id == alone.id)).all() == ["unwell"]
