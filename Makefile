@@ -59,6 +59,7 @@ bench: system-deps-test $(VENV)/.installed-bench
 	$(BIN)/python -m routing bench --time-limit 2 --csv bench-results/routing-2s.csv
 	$(BIN)/python -m routing bench --time-limit 10 --csv bench-results/routing-10s.csv
 	$(BIN)/python benchmarks/kitchen_bench.py
+	$(BIN)/python benchmarks/planning_bench.py
 	$(BIN)/python benchmarks/load_bench.py --csv bench-results/load.csv
 
 clean-data:

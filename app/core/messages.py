@@ -441,6 +441,12 @@ DISPATCH_PLAN_PUBLISHED_WITH_REASON = "路线已发布（第{version}版），�
 
 
 # ---------------------------------------------------------------- district planning (issue 20)
+PLANNING_NO_SENIOR = "没有找到这位长者，请从名单中选择"
+PLANNING_NOT_ON_VISIT_LIST = "这位长者不在您的探访名单上"
+PLANNING_SITE_NAME_TAKEN = "已有同名的候选点位，请换一个名称"
+PLANNING_PICKS = "候选点位数量请填 1 到 20 之间的整数"
+PLANNING_RADIUS = "覆盖半径请选择 500 米或 1000 米"
+PLANNING_VISIT_SAVED = "已记录探访：{name}"
 
 
 

@@ -36,6 +36,7 @@ from app.models.people import (
     Senior,
     split_tags,
 )
+from app.models.planning import CandidateSite, CareVisit, OutreachCase
 from app.models.subsidy import SubsidySchemeVersion
 
 __all__ = [
@@ -46,4 +47,5 @@ __all__ = [
     "LoginAttempt", "Menu", "MenuItem", "MenuTemplate", "Order", "OrderEvent", "OrderLine", "OrderSubsidy",
     "Senior", "SetMeal", "SetMealDish", "StopEvent", "SubsidySchemeVersion", "UnassignedStop", "User",
     "UserRole", "UserSession", "Vehicle", "VoucherPayment", "WellnessCheck", "now", "split_tags",
+    "CandidateSite", "CareVisit", "OutreachCase",
 ]

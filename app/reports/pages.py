@@ -23,7 +23,9 @@ NAV = [("admin:home", "今日概况", "home"), ("admin:menus", "每周菜单", "
        ("admin:fleet", "送餐员与车辆", "fleet"), ("admin:reports", "统计报表", "reports"),
        ("subsidy:schemes", "补贴方案", "subsidy"), ("subsidy:settlement", "补贴核销", "settlement"),
        ("accounts:users", "账号管理", "users"), ("accounts:helper_links", "家属关联", "links"),
-       ("accounts:audit", "操作记录", "audit")]
+       ("accounts:audit", "操作记录", "audit"),
+       ("planning:coverage", "服务圈覆盖", "planning"), ("planning:supply", "供给能力", "planning_supply"),
+       ("planning:outreach", "政策找人", "planning_outreach"), ("planning:care", "探访关爱", "planning_care")]
 
 
 def admin_nav(request: Request) -> list[tuple[str, str, str]]:

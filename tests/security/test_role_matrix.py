@@ -162,6 +162,23 @@ TABLE: dict[str, Case] = {
     "admin:import_upload": c(OPERATOR),
     "admin:import_preview": c(OPERATOR, params={"token": "no-such-upload"}, missing_ok=True),
     "admin:import_run": c(OPERATOR, params={"token": "no-such-upload"}, missing_ok=True),
+    # district planning (issue 20): district-wide, so an operator of some canteens sees it too
+    "planning:coverage": c(OPERATOR, query={"radius": "500"}, outsiders_allowed=FILTERS),
+    "planning:coverage_download": c(OPERATOR, outsiders_allowed=FILTERS),
+    "planning:site_save": c(OPERATOR, form={"name": ""}, outsiders_allowed=FILTERS),
+    "planning:supply": c(OPERATOR, outsiders_allowed=FILTERS),
+    "planning:supply_download": c(OPERATOR, outsiders_allowed=FILTERS),
+    "planning:outreach": c(OPERATOR, outsiders_allowed=FILTERS),
+    "planning:outreach_save": c(OPERATOR, form={"senior_id": "{senior}", "status": "contacted"},
+                                outsiders_allowed=FILTERS),
+    "planning:outreach_download": c(OPERATOR, outsiders_allowed=FILTERS),
+    "planning:care": c(OPERATOR, outsiders_allowed=FILTERS),
+    "planning:care_download": c(OPERATOR, outsiders_allowed=FILTERS),
+    # a volunteer or 居委 (a helper account) for the seniors linked to them; operators for anyone
+    "planning:visit": c(frozenset({"helper", "operator"})),
+    "planning:visit_save": c(frozenset({"helper", "operator"}), form={
+        "senior_id": "{senior}", "visitor_kind": "volunteer", "visitor_name": "李志愿", "result": "well"},
+        outsiders_allowed=FILTERS),
 }
 
 
