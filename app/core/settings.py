@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     map_tile_url: str = ""
     # How long an order stays changeable after placing, even close to the cutoff (适老化 rule 11).
     grace_minutes: int = 10
+    # The silent-senior check (issue 16): an active senior with no order for this many days raises an alert.
+    silent_days: int = 3
 
 
 @lru_cache

@@ -175,10 +175,20 @@ def work_one(engine: Engine, body: JobBody) -> int | None:
 
 
 def run_worker(engine: Engine, body: JobBody, *, once: bool = False, poll_s: float = 1.0,
-               should_stop: Callable[[], bool] = lambda: False) -> int:
-    """Work through the queue; with once=True, until it is empty. Returns how many jobs ran."""
+               should_stop: Callable[[], bool] = lambda: False,
+               periodic: Callable[[], object] | None = None, periodic_s: float = 60.0) -> int:
+    """Work through the queue; with once=True, until it is empty. Returns how many jobs ran. `periodic` (the
+    district's checks) runs at start and then every `periodic_s` seconds between jobs; its failure is logged and
+    does not stop the worker."""
     ran = 0
+    due = time.monotonic()
     while not should_stop():
+        if periodic is not None and time.monotonic() >= due:
+            due = time.monotonic() + periodic_s
+            try:
+                periodic()
+            except Exception:  # noqa: BLE001 - a failed check must not stop route planning
+                log.exception("periodic checks failed")
         if work_one(engine, body) is not None:
             ran += 1
             continue
