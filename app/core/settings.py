@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     grace_minutes: int = 10
     # The silent-senior check (issue 16): an active senior with no order for this many days raises an alert.
     silent_days: int = 3
+    # A running planning job whose heartbeat is older than this many seconds is re-claimed by another worker.
+    job_stale_s: int = 90
 
 
 @lru_cache

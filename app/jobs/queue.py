@@ -21,13 +21,23 @@ from sqlmodel import Session, col, or_, select
 
 from app.core import messages as msg
 from app.core.errors import AppError
+from app.core.settings import get_settings
 from app.models import DeliveryPlan, now
 
 log = logging.getLogger(__name__)
 
-# A running job whose heartbeat is older than this is taken to be orphaned (its worker died) and may be re-claimed.
+# A running job whose heartbeat is older than this is taken to be orphaned (its worker died) and may be re-claimed;
+# settings.job_stale_s (default 90 s) sets it.
 STALE_AFTER = timedelta(seconds=90)
 HEARTBEAT_S = 5.0
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=get_settings().job_stale_s)
+
+
+def heartbeat_s() -> float:
+    return min(HEARTBEAT_S, get_settings().job_stale_s / 3)
 ACTIVE = ("queued", "running")
 
 
@@ -70,7 +80,7 @@ def _claim(session: Session) -> tuple[int, datetime] | None:
     the state we read, so when two workers race for one job exactly one of them gets it. Returns the plan id and
     the claim's start time, which is the owner's token: a worker whose job was re-claimed by another no longer
     matches it, so its progress, its result and its finish change nothing."""
-    stale = now() - STALE_AFTER
+    stale = now() - stale_after()
     candidates = session.exec(
         select(DeliveryPlan.id, DeliveryPlan.job_state, DeliveryPlan.job_heartbeat_at)
         .where(or_(col(DeliveryPlan.job_state) == "queued",
@@ -164,7 +174,7 @@ class Heartbeat:
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        while not self.stop.wait(HEARTBEAT_S):
+        while not self.stop.wait(heartbeat_s()):
             with Session(self.engine) as s:
                 s.execute(update(DeliveryPlan).where(*_owned(self.plan_id, self.owner))
                           .values(job_heartbeat_at=now()))
@@ -176,7 +186,7 @@ class Heartbeat:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop.set()
-        self.thread.join(timeout=HEARTBEAT_S + 5)
+        self.thread.join(timeout=heartbeat_s() + 5)
 
 
 JobBody = Callable[[Session, int, Callable[[str, int | None], None]], None]
