@@ -424,6 +424,8 @@ FLEET_VEHICLE_BUSY = "这辆车这一餐已经有人用了。"
 
 
 # ---------------------------------------------------------------- background jobs and periodic checks (issue 16)
+CHECK_SILENT_SENIOR = "已连续 {days} 天没有订餐，请打电话或上门问候。"
+CHECK_OVERDUE_STOP = "预计 {eta} 送达，已超过 30 分钟仍未回报送达情况，请联系送餐员。"
 
 
 

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # Web processes `python -m app serve` starts. Production: about one per core (CANTEEN_WEB_WORKERS=4 on a
     # 4-core machine); each needs max_in_flight + 4 PostgreSQL connections.
     web_workers: int = 1
+    # The silent-senior check (issue 16): an active senior with no order for this many days raises an alert.
+    silent_days: int = 3
+    # A running planning job whose heartbeat is older than this many seconds is re-claimed by another worker.
+    job_stale_s: int = 90
 
 
 @lru_cache

@@ -13,6 +13,8 @@ from typing import Any
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
     from app import jobs
     from app.core.db import get_engine
     from app.dispatch.plan_job import run_plan_job
@@ -33,8 +35,14 @@ def _worker(args: argparse.Namespace) -> int:
 
     print(f"送餐路线规划进程已启动（{socket.gethostname()} pid {os.getpid()}）", flush=True)
     body = partial(run_plan_job, time_limit_s=args.time_limit)
-    ran = jobs.run_worker(get_engine(), body, once=args.once, poll_s=args.poll,
-                          should_stop=should_stop)
+    engine = get_engine()
+
+    def checks() -> None:
+        with Session(engine) as session:
+            jobs.run_checks(session)
+
+    ran = jobs.run_worker(engine, body, once=args.once, poll_s=args.poll, should_stop=should_stop,
+                          periodic=checks, periodic_s=args.check_every)
     print(f"规划进程结束，共完成 {ran} 个任务。", flush=True)
     return 0
 
@@ -68,6 +76,7 @@ def register(sub: Any) -> None:
     worker.add_argument("--once", action="store_true", help="队列空了就退出")
     worker.add_argument("--poll", type=float, default=1.0, help="队列空时每隔几秒查一次")
     worker.add_argument("--time-limit", type=float, default=10.0, help="每次规划最多用几秒")
+    worker.add_argument("--check-every", type=float, default=60.0, help="每隔几秒做一次巡查（长时间无消息、送餐超时）")
     worker.add_argument("--with-parent", action="store_true", help=argparse.SUPPRESS)
     worker.set_defaults(func=_worker)
     plan = sub.add_parser("plan", help="立即规划一个食堂某天某餐的送餐路线")

@@ -121,3 +121,50 @@ def test_eight_workers_racing_for_three_jobs_take_each_exactly_once(session: Ses
         t.join()
 
     assert sorted(taken) == sorted(plan_ids)
+
+
+def test_a_worker_whose_job_was_taken_over_stores_nothing_and_does_not_finish_it(
+        session: Session, engine: Engine) -> None:
+    plan_id = _plan(session)
+    jobs.enqueue(session, plan_id)
+    taken_over: list[int | None] = []
+
+    def stuck_body(body_session: Session, pid: int, progress: object) -> None:
+        # While this worker was stuck, its heartbeat went stale and a second worker claimed the job.
+        with Session(engine) as other:
+            other.execute(update(DeliveryPlan).where(col(DeliveryPlan.id) == pid)
+                          .values(job_heartbeat_at=now() - jobs.STALE_AFTER - timedelta(seconds=1)))
+            other.commit()
+            taken_over.append(jobs.claim(other))
+        plan = body_session.get(DeliveryPlan, pid)
+        assert plan is not None
+        plan.total_travel_s = 999
+        body_session.add(plan)
+        body_session.commit()
+
+    ran = jobs.work_one(engine, stuck_body)
+
+    with Session(engine) as fresh:
+        plan = fresh.get(DeliveryPlan, plan_id)
+        assert plan is not None
+        assert (ran, taken_over) == (plan_id, [plan_id])
+        assert (plan.total_travel_s, plan.job_state, plan.job_error) == (0, "running", "")
+
+
+def test_the_owner_finishes_its_own_job(session: Session, engine: Engine) -> None:
+    plan_id = _plan(session)
+    jobs.enqueue(session, plan_id)
+
+    def body(body_session: Session, pid: int, progress: object) -> None:
+        plan = body_session.get(DeliveryPlan, pid)
+        assert plan is not None
+        plan.total_travel_s = 120
+        body_session.add(plan)
+        body_session.commit()
+
+    jobs.work_one(engine, body)
+
+    with Session(engine) as fresh:
+        plan = fresh.get(DeliveryPlan, plan_id)
+        assert plan is not None
+        assert (plan.total_travel_s, plan.job_state) == (120, "done")
