@@ -420,6 +420,9 @@ FLEET_VEHICLE_BUSY = "这辆车这一餐已经有人用了。"
 
 
 # ---------------------------------------------------------------- subsidy schemes, check-in, vouchers (issue 15)
+SCHEME_DISTRICT_ONLY = "补贴方案由区级运营人员维护：您只负责部分食堂，不能添加或修改方案版本。"
+SETTLEMENT_CANTEEN_INVALID = "请从列表中选择食堂。"
+SETTLEMENT_CANTEEN_OUT_OF_SCOPE = "您只能查看自己负责的食堂的补贴核销。"
 
 
 

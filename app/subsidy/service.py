@@ -19,7 +19,8 @@ from sqlmodel import Session, col, select
 from app import pricing
 from app.core import audit
 from app.core import messages as msg
-from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.principal import Principal
 from app.models import (
     Canteen,
     Order,
@@ -199,6 +200,12 @@ def breakdown_of(order: Order) -> pricing.PriceBreakdown:
 
 
 # ------------------------------------------------------------------ scheme versions (operators)
+
+
+def require_scheme_editor(principal: Principal) -> None:
+    """A scheme prices every canteen it covers, so only a district operator (every canteen) may change it."""
+    if None not in principal.canteens_for("operator"):
+        raise Forbidden(msg.SCHEME_DISTRICT_ONLY)
 
 
 @dataclass(frozen=True)

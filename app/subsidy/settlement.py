@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import replace
 
 from sqlmodel import Session, col, select
 
 from app.core import messages as msg
-from app.core.errors import InvalidInput
+from app.core.errors import Forbidden, InvalidInput
+from app.core.forms import small_int
+from app.core.principal import Principal
 from app.models import Canteen, Order, OrderSubsidy, Senior, VoucherPayment, now
 from app.subsidy.settlement_checks import exceptions_for, signoffs_for
 from app.subsidy.settlement_report import (
@@ -38,9 +41,35 @@ __all__ = [
     "Totals",
     "canteen_choices",
     "month_scope",
+    "operator_canteens",
     "range_scope",
+    "scope_for",
     "settle",
 ]
+
+
+def operator_canteens(principal: Principal) -> tuple[int, ...] | None:
+    """The canteens an operator may settle: None for a district operator, else those of their scope."""
+    scope = principal.canteens_for("operator")
+    return None if None in scope else tuple(sorted(c for c in scope if c is not None))
+
+
+def scope_for(
+    principal: Principal, *, month: str, start: str, end: str, canteen: str, district: str
+) -> Scope:
+    """The settlement's scope as asked (a date range when either end is given, else the month), kept within
+    the operator's canteens. Raises InvalidInput for a canteen that is not a plain id, Forbidden for another's."""
+    allowed = operator_canteens(principal)
+    canteen_id = small_int(canteen)
+    if canteen.strip() and canteen_id is None:
+        raise InvalidInput({"canteen": msg.SETTLEMENT_CANTEEN_INVALID})
+    if canteen_id is not None and allowed is not None and canteen_id not in allowed:
+        raise Forbidden(msg.SETTLEMENT_CANTEEN_OUT_OF_SCOPE)
+    if start or end:
+        found = range_scope(start, end, canteen_id=canteen_id, district=district.strip())
+    else:
+        found = month_scope(month, canteen_id=canteen_id, district=district.strip())
+    return replace(found, canteen_ids=allowed)
 
 
 def settle(session: Session, scope: Scope) -> Settlement:
@@ -165,7 +194,10 @@ def _title(session: Session, scope: Scope) -> str:
     return f"{place} {scope.start:%Y-%m-%d} 至 {scope.end:%Y-%m-%d} 补贴核销"
 
 
-def canteen_choices(session: Session) -> list[tuple[int, str, str]]:
-    """(id, name, district) of every canteen, for the settlement form."""
-    rows = session.exec(select(Canteen.id, Canteen.name, Canteen.district).order_by(col(Canteen.name))).all()
+def canteen_choices(session: Session, canteen_ids: tuple[int, ...] | None = None) -> list[tuple[int, str, str]]:
+    """(id, name, district) of every canteen (or of `canteen_ids`), for the settlement form."""
+    query = select(Canteen.id, Canteen.name, Canteen.district).order_by(col(Canteen.name))
+    if canteen_ids is not None:
+        query = query.where(col(Canteen.id).in_(canteen_ids))
+    rows = session.exec(query).all()
     return [(cid or 0, name, district) for cid, name, district in rows]

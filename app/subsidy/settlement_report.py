@@ -23,12 +23,14 @@ NO_CATEGORY = "（无补贴）"
 
 @dataclass(frozen=True)
 class Scope:
-    """What to settle: a date range, and a canteen or a district (neither: every canteen)."""
+    """What to settle: a date range, and a canteen or a district (neither: every canteen). `canteen_ids` limits
+    it further to the canteens an operator of some canteens looks after (None: the whole district)."""
 
     start: date
     end: date
     canteen_id: int | None = None
     district: str = ""
+    canteen_ids: tuple[int, ...] | None = None
 
 
 def month_scope(month: str, *, canteen_id: int | None = None, district: str = "") -> Scope:
@@ -186,6 +188,8 @@ def in_scope(query: Any, scope: Scope) -> Any:
     query = query.where(col(Order.service_date).between(scope.start, scope.end))
     if scope.canteen_id is not None:
         query = query.where(Order.canteen_id == scope.canteen_id)
+    if scope.canteen_ids is not None:
+        query = query.where(col(Order.canteen_id).in_(scope.canteen_ids))
     return query.where(Canteen.district == scope.district) if scope.district else query
 
 
