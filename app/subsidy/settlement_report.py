@@ -102,6 +102,7 @@ class LedgerRow:
     category_name: str
     evidence: str
     scheme: str
+    scheme_key: str
     list_fen: int
     discount_fen: int
     discount_funder: str
@@ -139,7 +140,8 @@ class SettlementException:
 class SummaryLine:
     """A claim line: canteen × funder × category (DOMAIN.md's claim), or one category over the whole scope
     (canteen and funder empty). On funder lines list / discount / payable are those of the orders the funder
-    co-funds (so they repeat across funders of one order) and `subsidy_fen` is the funder's own share."""
+    co-funds (so they repeat across funders of one order) and `subsidy_fen` is the funder's own share.
+    `funder_key` is the funder within its scheme (`settlement.funder_id`), `scheme_key` the scheme."""
 
     canteen_name: str
     funder_key: str
@@ -147,6 +149,7 @@ class SummaryLine:
     category_key: str
     category_name: str
     totals: Totals
+    scheme_key: str = ""
 
 
 @dataclass(frozen=True)

@@ -180,7 +180,8 @@ def test_settlement_page_shows_the_month_by_funder_and_category(operator: Any, s
         (tr["data-funder"], tr["data-category"], one(tr, "[data-subsidy]").get_text())
         for tr in page.select("tr[data-funder]")
     ]
-    assert funders == [("putuo-district", "b-age-60-79", "2.00"), ("putuo-district", "c-age-80-plus", "3.00")]
+    assert funders == [("shanghai-putuo/putuo-district", "b-age-60-79", "2.00"),
+                       ("shanghai-putuo/putuo-district", "c-age-80-plus", "3.00")]
     assert one(page, "tr[data-total] [data-subsidy]").get_text() == "5.00"
     assert len(page.select("tr[data-order]")) == 2
     assert one(page, "[data-print]").get_text() == "打印"

@@ -47,8 +47,8 @@ def test_a_small_month_is_summed_per_funder_and_category(session, putuo):
         (line.funder_key, line.category_key, line.totals.visits, line.totals.subsidy_fen)
         for line in report.by_funder
     ] == [
-        ("putuo-district", "b-age-60-79", 1, 200),
-        ("putuo-district", "c-age-80-plus", 1, 300),
+        ("shanghai-putuo/putuo-district", "b-age-60-79", 1, 200),
+        ("shanghai-putuo/putuo-district", "c-age-80-plus", 1, 300),
     ]
     assert [
         (line.category_name, line.totals.visits, line.totals.payable_fen) for line in report.by_category
