@@ -16,7 +16,6 @@ from app.core.principal import Principal
 from app.models import Canteen, Order, OrderSubsidy, Senior, SubsidySchemeVersion, VoucherPayment, now
 from app.subsidy.settlement_checks import exceptions_for, signoffs_for
 from app.subsidy.settlement_report import (
-    CLAIMED_STATUSES,
     NO_CATEGORY,
     LedgerRow,
     Scope,
@@ -26,6 +25,7 @@ from app.subsidy.settlement_report import (
     SummaryLine,
     Totals,
     in_scope,
+    is_claimed,
     month_scope,
     order_ids,
     range_scope,
@@ -77,7 +77,7 @@ def settle(session: Session, scope: Scope) -> Settlement:
     if scope.end < scope.start:
         raise InvalidInput({"end": msg.SETTLEMENT_RANGE_INVALID})
     rows = _orders(session, scope)
-    claimed = [(o, c, s) for o, c, s in rows if o.status in CLAIMED_STATUSES]
+    claimed = [(o, c, s) for o, c, s in rows if is_claimed(o.status, o.fulfilment)]
     shares = _shares(session, scope)
     vouchers = _vouchers(session, scope)
     ledger = [

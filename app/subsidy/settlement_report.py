@@ -16,8 +16,15 @@ from app.core.privacy import pseudonym
 from app.core.settings import get_settings
 from app.models import Canteen, Order
 
-# Orders whose subsidy is claimed; cancelled and refunded orders appear only among the exceptions.
-CLAIMED_STATUSES = ("placed", "served", "delivered", "no_answer")
+# Orders whose subsidy is claimed: meals checked in at the counter (served), delivered meals, and deliveries the
+# driver reported (no answer is claimed with an exception). A dine-in or pickup order still `placed` was never
+# checked in: a no-show (or not yet eaten), not claimed. A delivery still `placed` is claimed and flagged as
+# unsigned. Cancelled and refunded orders appear only among the exceptions.
+CLAIMED_STATUSES = ("served", "delivered", "no_answer")
+
+
+def is_claimed(status: str, channel: str) -> bool:
+    return status in CLAIMED_STATUSES or (status == "placed" and channel == "delivery")
 NO_CATEGORY = "（无补贴）"
 
 

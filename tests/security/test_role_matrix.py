@@ -112,6 +112,8 @@ TABLE: dict[str, Case] = {
     "family:status": c(HELPER),
     # counter
     "counter:home": c(frozenset({"counter"}), query={"q": "88010001"}),
+    "counter:checkin": c(frozenset({"counter"}), query={"slot": "lunch"}),
+    "counter:check_in": c(frozenset({"counter"}), form={"code": "88010001", "slot": "lunch"}),
     # ordering: seniors for themselves, helpers for linked seniors, the counter for anyone at its canteen
     "order:home": c(ORDERING, query={"senior": "{senior}"}, outsiders_allowed=WALK_IN),
     "order:choose": c(ORDERING, query={"menu": "{open_menu}", "item": "{open_item}", "senior": "{senior}"}),

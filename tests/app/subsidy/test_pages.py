@@ -15,9 +15,16 @@ from sqlmodel import Session, select
 from app.models import AuditEvent, SubsidySchemeVersion, now
 from app.pricing import builtin_scheme_data
 from tests.conftest import csrf
-from tests.factories import make_canteen, make_priced_order, make_senior, make_user, seed_schemes
+from tests.factories import make_canteen, make_senior, make_user, seed_schemes
+from tests.factories import make_priced_order as _priced_order
 
 OPERATOR_PHONE = "13900008801"
+
+
+def make_priced_order(*args: Any, status: str = "served", **kw: Any) -> Any:
+    """The meals of these tests were eaten (checked in at the counter, 已就餐) unless a test says otherwise:
+    settlement claims only served meals."""
+    return _priced_order(*args, status=status, **kw)
 
 
 @pytest.fixture
