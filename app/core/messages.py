@@ -420,6 +420,22 @@ FLEET_VEHICLE_BUSY = "这辆车这一餐已经有人用了。"
 
 
 # ---------------------------------------------------------------- subsidy schemes, check-in, vouchers (issue 15)
+SCHEME_DISTRICT_ONLY = "补贴方案由区级运营人员维护：您只负责部分食堂，不能添加或修改方案版本。"
+SETTLEMENT_CANTEEN_INVALID = "请从列表中选择食堂。"
+SETTLEMENT_CANTEEN_OUT_OF_SCOPE = "您只能查看自己负责的食堂的补贴核销。"
+VOUCHER_OVER_ALLOWANCE = "本月消费券额度 {allowance} 元，已用 {used} 元，本次最多还能抵扣 {left} 元。"
+CHECKIN_NO_CANTEEN = "您的账号没有绑定食堂，不能核销就餐。"
+CHECKIN_CARD_UNKNOWN = "没有这张助餐卡，请核对卡号或改用姓名查找。"
+CHECKIN_NO_ORDER = "{name}今天这一餐没有在本食堂订餐（或已取消），请先为其点餐。"
+CHECKIN_DELIVERY = "{name}这一餐是送餐上门，由送餐员签收，不在窗口核销。"
+CHECKIN_ALREADY = "{name}这一餐已经核销过了，不能重复核销。"
+CHECKIN_EVENT_NOTE = "窗口核销"
+CHECKIN_DONE = "已核销：{name}，订单 {order_no}，{what}。"
+CHECKIN_WHAT = {"dine_in": "已就餐", "pickup": "已取餐"}
+SETTLEMENT_EXCEPTION_NAMES |= {
+    "no_show": "订餐未核销（未到）",
+    "late_checkin": "就餐时段后核销",
+}
 
 
 

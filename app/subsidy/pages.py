@@ -64,6 +64,7 @@ def scheme(
 def new_version(
     request: Request, session: SessionDep, scheme_key: str, principal: Principal = allow("operator")
 ) -> Response:
+    pricing_service.require_scheme_editor(principal)
     latest = pricing_service.latest_version(session, scheme_key, _today())
     first_of_next_month = (_today().replace(day=28) + timedelta(days=4)).replace(day=1)
     form = {"body": latest.pretty_body, "effective_from": first_of_next_month.isoformat(), "note": ""}
@@ -80,6 +81,7 @@ def add_version(
     note: Annotated[str, Form()] = "",
     principal: Principal = allow("operator"),
 ) -> Response:
+    pricing_service.require_scheme_editor(principal)
     try:
         row = pricing_service.add_scheme_version(
             session,
@@ -125,13 +127,12 @@ class SettlementQuery:
     canteen: str = ""
     district: str = ""
 
-    def scope(self) -> settlement.Scope:
-        """A date range when either end is given (a quarter, say), else the month."""
-        canteen_id = int(self.canteen) if self.canteen.isdigit() else None
-        district = self.district.strip()
-        if self.start or self.end:
-            return settlement.range_scope(self.start, self.end, canteen_id=canteen_id, district=district)
-        return settlement.month_scope(self.month, canteen_id=canteen_id, district=district)
+    def scope(self, principal: Principal) -> settlement.Scope:
+        """A date range when either end is given (a quarter, say), else the month; within the operator's
+        canteens."""
+        return settlement.scope_for(
+            principal, month=self.month, start=self.start, end=self.end, canteen=self.canteen, district=self.district
+        )
 
 
 @router.get("/settlement", name="subsidy:settlement")
@@ -147,10 +148,10 @@ def settlement_page(
         "errors": {},
         "report": None,
         "parts": PART_NAMES,
-        "canteens": settlement.canteen_choices(session),
+        "canteens": settlement.canteen_choices(session, settlement.operator_canteens(principal)),
     }
     try:
-        context["report"] = settlement.settle(session, query.scope())
+        context["report"] = settlement.settle(session, query.scope(principal))
     except InvalidInput as e:
         return render(request, "subsidy/settlement.html", context | {"errors": e.errors}, status_code=422)
     return render(request, "subsidy/settlement.html", context)
@@ -166,7 +167,7 @@ def settlement_download(
 ) -> Response:
     data, name, media = export(
         session,
-        query.scope(),
+        query.scope(principal),
         fmt="csv" if fmt == "csv" else "xlsx",
         part=part if part in PARTS else "summary",
         user_id=principal.user_id,

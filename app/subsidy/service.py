@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 from app import pricing
 from app.core import audit
 from app.core import messages as msg
-from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.principal import Principal
 from app.models import (
     Canteen,
     Order,
@@ -36,6 +37,8 @@ from app.models import (
 RELEASED_STATUSES = ("cancelled", "refunded")
 # The 2026 national 养老服务消费补贴 is for moderately-to-severely disabled (失能) seniors.
 VOUCHER_DISABILITY_LEVELS = ("中", "重", "完全")
+# The monthly voucher allowance per senior (fen). A district sets its own figure; callers may pass theirs.
+VOUCHER_MONTHLY_ALLOWANCE_FEN = 50000
 
 
 def lock_senior(session: Session, senior_id: int) -> Senior:
@@ -207,6 +210,12 @@ def breakdown_of(order: Order) -> pricing.PriceBreakdown:
 
 
 # ------------------------------------------------------------------ scheme versions (operators)
+
+
+def require_scheme_editor(principal: Principal) -> None:
+    """A scheme prices every canteen it covers, so only a district operator (every canteen) may change it."""
+    if None not in principal.canteens_for("operator"):
+        raise Forbidden(msg.SCHEME_DISTRICT_ONLY)
 
 
 @dataclass(frozen=True)
@@ -395,15 +404,25 @@ def voucher_paid_fen(session: Session, order_id: int) -> int:
 
 
 def record_voucher_payment(
-    session: Session, order_id: int, *, voucher_no: str, amount_fen: int, user_id: int
+    session: Session,
+    order_id: int,
+    *,
+    voucher_no: str,
+    amount_fen: int,
+    user_id: int,
+    allowance_fen: int = VOUCHER_MONTHLY_ALLOWANCE_FEN,
 ) -> VoucherPayment:
     """Redeem part of a senior's monthly voucher against an order's payable amount (a payment, not a price
-    tier: the price snapshot is untouched). Only for 中度及以上失能 seniors; never more than is still payable."""
+    tier: the price snapshot is untouched). Only for 中度及以上失能 seniors; never more than is still payable,
+    never more in a month than the allowance. The senior's row lock makes two payments at once queue, so they
+    cannot both spend the same remainder."""
     order = session.get(Order, order_id)
     if order is None:
         raise NotFound(msg.ORDER_NOT_FOUND)
-    senior = session.get(Senior, order.senior_id)
+    senior = lock_senior(session, order.senior_id)
     errors = _voucher_errors(session, order, senior, voucher_no, amount_fen)
+    if not errors:
+        errors = _allowance_errors(session, order, amount_fen, allowance_fen)
     if errors:
         raise InvalidInput(errors)
     payment = VoucherPayment(
@@ -421,6 +440,33 @@ def record_voucher_payment(
     )
     session.commit()
     return payment
+
+
+def voucher_used_in_month(session: Session, senior_id: int, day: date) -> int:
+    """Voucher spent by the senior on meals of `day`'s month; a cancelled or refunded order gives its back."""
+    first = day.replace(day=1)
+    query = (
+        select(VoucherPayment.amount_fen)
+        .join(Order, col(Order.id) == VoucherPayment.order_id)
+        .where(
+            Order.senior_id == senior_id,
+            col(Order.service_date).between(first, _month_end(day)),
+            col(Order.status).not_in(RELEASED_STATUSES),
+        )
+    )
+    return sum(session.exec(query).all())
+
+
+def _allowance_errors(session: Session, order: Order, amount_fen: int, allowance_fen: int) -> dict[str, str]:
+    used = voucher_used_in_month(session, order.senior_id, order.service_date)
+    if used + amount_fen <= allowance_fen:
+        return {}
+    y = pricing.yuan
+    return {
+        "amount": msg.VOUCHER_OVER_ALLOWANCE.format(
+            allowance=y(allowance_fen), used=y(used), left=y(max(allowance_fen - used, 0))
+        )
+    }
 
 
 def _voucher_errors(

@@ -8,7 +8,8 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from app.models import Canteen, DeliveryStop, Order, OrderEvent, Senior
+from app.core.settings import TZ
+from app.models import Canteen, CanteenSlot, DeliveryStop, Order, OrderEvent, Senior
 from app.pricing import yuan
 from app.subsidy.settlement_report import (
     LedgerRow,
@@ -56,7 +57,7 @@ def exceptions_for(
 ) -> Iterable[SettlementException]:
     served_then_cancelled = _served_ids(session, scope)
     for order, _, senior in rows:
-        kind = _order_exception(order, served_then_cancelled)
+        kind = _order_exception(order, served_then_cancelled, today)
         if kind:
             yield SettlementException(
                 kind,
@@ -78,6 +79,7 @@ def exceptions_for(
             yield SettlementException(
                 "delivery_unsigned", signoff.order_no, signoff.senior_code, signoff.service_date, detail
             )
+    yield from _late_checkins(session, scope, ledger)
     yield from _category_changes(ledger)
     yield from _eligibility_changes(scope, {s.id or 0: s for _, _, s in rows if s.id is not None}, ledger)
 
@@ -90,7 +92,9 @@ def _served_ids(session: Session, scope: Scope) -> set[int]:
     return set(session.exec(query).all())
 
 
-def _order_exception(order: Order, served_then_cancelled: set[int]) -> str:
+def _order_exception(order: Order, served_then_cancelled: set[int], today: date) -> str:
+    if order.status == "placed" and order.fulfilment != "delivery" and order.service_date < today:
+        return "no_show"
     if order.status == "refunded":
         return "refunded"
     if order.status == "no_answer":
@@ -102,6 +106,8 @@ def _order_exception(order: Order, served_then_cancelled: set[int]) -> str:
 
 
 def _order_detail(kind: str, order: Order) -> str:
+    if kind == "no_show":
+        return f"订了{'堂食' if order.fulfilment == 'dine_in' else '自取'}但没有在窗口核销，未计入申领（补贴 {yuan(order.subsidy_fen)} 元）"
     if kind == "no_answer":
         return f"已计入申领，补贴 {yuan(order.subsidy_fen)} 元，请核实签收记录"
     when = f"，{order.cancelled_at:%Y-%m-%d %H:%M} 取消" if order.cancelled_at else ""
@@ -133,3 +139,21 @@ def _eligibility_changes(
             if day is not None and scope.start <= day <= scope.end:
                 detail = f"{senior.economic_status or '经济状况'}认定 {day} {label}（依据：{senior.economic_source or '未记录'}）"
                 yield SettlementException("eligibility_changed", "", senior_code(senior_id), day, detail)
+
+
+def _late_checkins(session: Session, scope: Scope, ledger: list[LedgerRow]) -> Iterable[SettlementException]:
+    """Meals checked in after their slot's serving time ended (or on a later day): claimed, but to be explained."""
+    query = (
+        select(col(OrderEvent.order_id), col(OrderEvent.at), col(CanteenSlot.serve_end))
+        .join(Order, col(Order.id) == OrderEvent.order_id)
+        .join(CanteenSlot, (col(CanteenSlot.canteen_id) == Order.canteen_id) & (col(CanteenSlot.slot) == Order.slot))
+        .where(col(OrderEvent.order_id).in_(order_ids(scope)), OrderEvent.status == "served")
+    )
+    late = {order_id: (at.astimezone(TZ), serve_end) for order_id, at, serve_end in session.exec(query).all()}
+    for row in ledger:
+        if row.status != "served" or row.order_id not in late:
+            continue
+        local, serve_end = late[row.order_id]
+        if local.date() > row.service_date or (local.date() == row.service_date and local.time() > serve_end):
+            detail = f"{local:%Y-%m-%d %H:%M} 核销，晚于供餐结束时间 {serve_end:%H:%M}"
+            yield SettlementException("late_checkin", row.order_no, row.senior_code, row.service_date, detail)

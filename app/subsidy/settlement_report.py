@@ -16,19 +16,28 @@ from app.core.privacy import pseudonym
 from app.core.settings import get_settings
 from app.models import Canteen, Order
 
-# Orders whose subsidy is claimed; cancelled and refunded orders appear only among the exceptions.
-CLAIMED_STATUSES = ("placed", "served", "delivered", "no_answer")
+# Orders whose subsidy is claimed: meals checked in at the counter (served), delivered meals, and deliveries the
+# driver reported (no answer is claimed with an exception). A dine-in or pickup order still `placed` was never
+# checked in: a no-show (or not yet eaten), not claimed. A delivery still `placed` is claimed and flagged as
+# unsigned. Cancelled and refunded orders appear only among the exceptions.
+CLAIMED_STATUSES = ("served", "delivered", "no_answer")
+
+
+def is_claimed(status: str, channel: str) -> bool:
+    return status in CLAIMED_STATUSES or (status == "placed" and channel == "delivery")
 NO_CATEGORY = "（无补贴）"
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What to settle: a date range, and a canteen or a district (neither: every canteen)."""
+    """What to settle: a date range, and a canteen or a district (neither: every canteen). `canteen_ids` limits
+    it further to the canteens an operator of some canteens looks after (None: the whole district)."""
 
     start: date
     end: date
     canteen_id: int | None = None
     district: str = ""
+    canteen_ids: tuple[int, ...] | None = None
 
 
 def month_scope(month: str, *, canteen_id: int | None = None, district: str = "") -> Scope:
@@ -100,6 +109,7 @@ class LedgerRow:
     category_name: str
     evidence: str
     scheme: str
+    scheme_key: str
     list_fen: int
     discount_fen: int
     discount_funder: str
@@ -137,7 +147,8 @@ class SettlementException:
 class SummaryLine:
     """A claim line: canteen × funder × category (DOMAIN.md's claim), or one category over the whole scope
     (canteen and funder empty). On funder lines list / discount / payable are those of the orders the funder
-    co-funds (so they repeat across funders of one order) and `subsidy_fen` is the funder's own share."""
+    co-funds (so they repeat across funders of one order) and `subsidy_fen` is the funder's own share.
+    `funder_key` is the funder within its scheme (`settlement.funder_id`), `scheme_key` the scheme."""
 
     canteen_name: str
     funder_key: str
@@ -145,6 +156,7 @@ class SummaryLine:
     category_key: str
     category_name: str
     totals: Totals
+    scheme_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,6 +198,8 @@ def in_scope(query: Any, scope: Scope) -> Any:
     query = query.where(col(Order.service_date).between(scope.start, scope.end))
     if scope.canteen_id is not None:
         query = query.where(Order.canteen_id == scope.canteen_id)
+    if scope.canteen_ids is not None:
+        query = query.where(col(Order.canteen_id).in_(scope.canteen_ids))
     return query.where(Canteen.district == scope.district) if scope.district else query
 
 

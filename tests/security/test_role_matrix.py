@@ -34,8 +34,8 @@ ORDERING = frozenset({"senior", "helper", "counter"})
 BYSTANDER = frozenset({"operator_b"})
 # Pages that show an operator of some canteens only those canteens' data (filtered, not refused).
 FILTERS = frozenset({"operator_b"})
-# Subsidy schemes belong to a district, not a canteen (whether operators of some canteens may add versions is
-# a decision reported to the lead).
+# Subsidy schemes belong to a district, not a canteen: an operator of some canteens may read them, but only a
+# district operator may add a version (it reprices every canteen the scheme covers).
 SCHEMES = frozenset({"operator_b"})
 # A counter serves walk-ins from anywhere: it may look up any senior and order at its own canteen (so the
 # counter of canteen 乙 may open 王秀英's ordering pages, but not her orders or canteen 甲's menus).
@@ -78,10 +78,11 @@ TABLE: dict[str, Case] = {
     "subsidy:schemes": c(OPERATOR),
     "subsidy:format": c(OPERATOR),
     "subsidy:scheme": c(OPERATOR, outsiders_allowed=SCHEMES),
-    "subsidy:new_version": c(OPERATOR, outsiders_allowed=SCHEMES),
-    "subsidy:add_version": c(OPERATOR, form={"body": "{}"}, outsiders_allowed=SCHEMES),
-    "subsidy:settlement": c(OPERATOR, query={"month": "{month}"}),
-    "subsidy:settlement_download": c(OPERATOR, query={"month": "{month}", "fmt": "csv", "part": "ledger"}),
+    "subsidy:new_version": c(OPERATOR),
+    "subsidy:add_version": c(OPERATOR, form={"body": "{}"}),
+    "subsidy:settlement": c(OPERATOR, query={"month": "{month}", "canteen": "{canteen}"}),
+    "subsidy:settlement_download": c(OPERATOR, query={"month": "{month}", "canteen": "{canteen}", "fmt": "csv",
+                                                      "part": "ledger"}),
     # kitchen sheets: the kitchen of canteen 甲 (the world's canteen) and operators
     "kitchen:home": c(KITCHEN),
     "kitchen:prep": c(KITCHEN),
@@ -111,6 +112,8 @@ TABLE: dict[str, Case] = {
     "family:status": c(HELPER),
     # counter
     "counter:home": c(frozenset({"counter"}), query={"q": "88010001"}),
+    "counter:checkin": c(frozenset({"counter"}), query={"slot": "lunch"}),
+    "counter:check_in": c(frozenset({"counter"}), form={"code": "88010001", "slot": "lunch"}),
     # ordering: seniors for themselves, helpers for linked seniors, the counter for anyone at its canteen
     "order:home": c(ORDERING, query={"senior": "{senior}"}, outsiders_allowed=WALK_IN),
     "order:choose": c(ORDERING, query={"menu": "{open_menu}", "item": "{open_item}", "senior": "{senior}"}),

@@ -15,9 +15,16 @@ from sqlmodel import Session, select
 from app.models import AuditEvent, SubsidySchemeVersion, now
 from app.pricing import builtin_scheme_data
 from tests.conftest import csrf
-from tests.factories import make_canteen, make_priced_order, make_senior, make_user, seed_schemes
+from tests.factories import make_canteen, make_senior, make_user, seed_schemes
+from tests.factories import make_priced_order as _priced_order
 
 OPERATOR_PHONE = "13900008801"
+
+
+def make_priced_order(*args: Any, status: str = "served", **kw: Any) -> Any:
+    """The meals of these tests were eaten (checked in at the counter, 已就餐) unless a test says otherwise:
+    settlement claims only served meals."""
+    return _priced_order(*args, status=status, **kw)
 
 
 @pytest.fixture
@@ -180,7 +187,8 @@ def test_settlement_page_shows_the_month_by_funder_and_category(operator: Any, s
         (tr["data-funder"], tr["data-category"], one(tr, "[data-subsidy]").get_text())
         for tr in page.select("tr[data-funder]")
     ]
-    assert funders == [("putuo-district", "b-age-60-79", "2.00"), ("putuo-district", "c-age-80-plus", "3.00")]
+    assert funders == [("shanghai-putuo/putuo-district", "b-age-60-79", "2.00"),
+                       ("shanghai-putuo/putuo-district", "c-age-80-plus", "3.00")]
     assert one(page, "tr[data-total] [data-subsidy]").get_text() == "5.00"
     assert len(page.select("tr[data-order]")) == 2
     assert one(page, "[data-print]").get_text() == "打印"

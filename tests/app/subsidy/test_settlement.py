@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -17,10 +18,17 @@ from app.models import Order, OrderSubsidy
 from app.subsidy import service as ps
 from app.subsidy import settlement as st
 from app.subsidy.settlement_export import to_csv, to_xlsx
-from tests.factories import id_of, make_canteen, make_priced_order, make_senior, make_user, seed_schemes
+from tests.factories import id_of, make_canteen, make_senior, make_user, seed_schemes
+from tests.factories import make_priced_order as _priced_order
 
 NOV = st.month_scope("2026-11")
 NOV_DAY = date(2026, 11, 10)
+
+
+def make_priced_order(*args: Any, status: str = "served", **kw: Any) -> Any:
+    """The meals of these tests were eaten (checked in at the counter, 已就餐) unless a test says otherwise:
+    settlement claims only served meals."""
+    return _priced_order(*args, status=status, **kw)
 
 
 @pytest.fixture
@@ -47,8 +55,8 @@ def test_a_small_month_is_summed_per_funder_and_category(session, putuo):
         (line.funder_key, line.category_key, line.totals.visits, line.totals.subsidy_fen)
         for line in report.by_funder
     ] == [
-        ("putuo-district", "b-age-60-79", 1, 200),
-        ("putuo-district", "c-age-80-plus", 1, 300),
+        ("shanghai-putuo/putuo-district", "b-age-60-79", 1, 200),
+        ("shanghai-putuo/putuo-district", "c-age-80-plus", 1, 300),
     ]
     assert [
         (line.category_name, line.totals.visits, line.totals.payable_fen) for line in report.by_category
