@@ -416,6 +416,8 @@ FLEET_VEHICLE_BUSY = "这辆车这一餐已经有人用了。"
 
 
 # ---------------------------------------------------------------- onboarding: buildings, cards, import (issue 14)
+IMPORT_FILE_TOO_LARGE = "这个文件太大：最多 {cells} 个单元格。请只保留名册这一张表，删掉多余的行和列后再上传。"
+IMPORT_TOO_LONG = "{label}太长（{length} 个字），最多 {limit} 个字"
 
 
 

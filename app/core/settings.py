@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 5 * 1024 * 1024
     # A tile URL template turns on a background map layer on the dispatch map; empty means none.
     map_tile_url: str = ""
+    # Files this instance keeps (uploaded registers hold personal data): one folder per instance, never the checkout's.
+    data_dir: Path = ROOT / "data"
     # How long an order stays changeable after placing, even close to the cutoff (适老化 rule 11).
     grace_minutes: int = 10
 

@@ -23,6 +23,7 @@ from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
 from app.seniors.identity import birth_from_id, male_from_id, validate_id_number
 from app.seniors.register import (
     FIELDS,
+    MAX_CELLS,
     REQUIRED,
     Table,
     check_mapping,
@@ -30,12 +31,14 @@ from app.seniors.register import (
     guess_mapping,
     mapping_from_names,
     read_table,
+    table_from_json,
+    table_to_json,
 )
 
 # The reading half lives in app.seniors.register; callers use this module for both.
-__all__ = ["FIELDS", "REQUIRED", "ImportOutcome", "ImportRefused", "InvalidInput", "PHONE_RE", "RowResult",
+__all__ = ["FIELDS", "MAX_CELLS", "REQUIRED", "ImportOutcome", "ImportRefused", "InvalidInput", "PHONE_RE", "RowResult",
            "Table", "check_mapping", "guess_field", "guess_mapping", "import_seniors", "mapping_from_names",
-           "parse_date", "read_table", "split_place", "validate"]
+           "parse_date", "read_table", "split_place", "table_from_json", "table_to_json", "validate"]
 
 ECONOMIC_ALIASES = {"无": "", "否": "", "-": "", "低保户": "低保", "低收入户": "低收入", "特困供养": "特困"}
 DISABILITY_ALIASES = {"无": "", "否": "", "-": "", "轻度": "轻", "中度": "中", "重度": "重", "完全失能": "完全"}
@@ -146,10 +149,14 @@ def _contact(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict[
 
 def _emergency_contact(raw: dict[str, Any]) -> tuple[str, str, str] | None | _Problem:
     """The first emergency contact, if the register names one: a no-answer at the door rings them first."""
-    name, relation = clean_text(raw.get("contact_name"))[:40], clean_text(raw.get("contact_relation"))[:20]
+    name, relation = clean_text(raw.get("contact_name")), clean_text(raw.get("contact_relation"))
     phone = re.sub(r"^(\+?86)-?(?=1\d{10}$)", "", clean_text(raw.get("contact_phone")))
     if not name and not phone:
         return None
+    if len(name) > 40:
+        return _Problem(_too_long("紧急联系人", name, 40))
+    if len(relation) > 20:
+        return _Problem(_too_long("与老人关系", relation, 20))
     if not name or not PHONE_RE.fullmatch(phone):
         return _Problem(msg.IMPORT_CONTACT_INVALID.format(name=name or "（无姓名）", phone=phone or "（无电话）"))
     return name, relation or "家属", phone
@@ -158,18 +165,27 @@ def _emergency_contact(raw: dict[str, Any]) -> tuple[str, str, str] | None | _Pr
 def _residence(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     address = clean_text(raw.get("address"))
-    out["address"] = address if len(address) >= 6 else _Problem(
+    out["address"] = address if 6 <= len(address) <= 200 else _Problem(
+        _too_long("居住地址", address, 200) if len(address) > 200 else
         msg.IMPORT_ADDRESS_INVALID if address else msg.IMPORT_REQUIRED.format(label="居住地址"))
     hukou = clean_text(raw.get("hukou"))
-    if hukou:
+    if len(hukou) > 40:
+        out["hukou_city"] = _Problem(_too_long("户籍", hukou, 40))
+    elif hukou:
         out["hukou_city"], out["hukou_district"] = split_place(hukou)
     else:
         out["hukou_city"] = _Problem(msg.IMPORT_REQUIRED.format(label="户籍"))
     district = split_place(address)[1] if address else ""
     district = district or (canteen.district if canteen else "")
     out["residence_district"] = district or _Problem(msg.IMPORT_DISTRICT_MISSING)
-    out["residence_street"] = clean_text(raw.get("residence_street")) or (canteen.street if canteen else "")
+    street = clean_text(raw.get("residence_street")) or (canteen.street if canteen else "")
+    out["residence_street"] = street if len(street) <= 40 else _Problem(_too_long("街道（镇）", street, 40))
     return out
+
+
+def _too_long(label: str, text: str, limit: int) -> str:
+    """Refused, not cut: a cut address sends the driver to the wrong door (review #13, finding 8)."""
+    return msg.IMPORT_TOO_LONG.format(label=label, length=len(text), limit=limit)
 
 
 def split_place(text: str) -> tuple[str, str]:
@@ -188,7 +204,8 @@ def _eligibility(raw: dict[str, Any], today: date, canteen: Canteen | None) -> d
     status = ECONOMIC_ALIASES.get(status, status)
     out["economic_status"] = status if status in ECONOMIC_STATUSES else _Problem(
         msg.IMPORT_VALUE_INVALID.format(label="经济状况", value=status, allowed="低保、低收入、特困或空"))
-    out["economic_source"] = clean_text(raw.get("economic_source"))[:80]
+    source = clean_text(raw.get("economic_source"))
+    out["economic_source"] = source if len(source) <= 80 else _Problem(_too_long("认定来源", source, 80))
     start = out["economic_valid_from"] = _date_or_problem(raw.get("economic_valid_from"), "认定有效期起")
     end = out["economic_valid_to"] = _date_or_problem(raw.get("economic_valid_to"), "认定有效期止")
     if isinstance(start, date) and isinstance(end, date) and end < start:

@@ -3,6 +3,7 @@ pauses and leaving, and importing the civil-affairs register with a column mappi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -13,13 +14,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from app import canteens as canteens_admin
 from app.core import messages as msg
 from app.core.deps import SessionDep, allow, client_address, int_or_none
 from app.core.errors import InvalidInput, NotFound
 from app.core.principal import Principal
-from app.core.settings import ROOT
+from app.core.settings import get_settings
 from app.core.templating import render
 from app.models import FULFILMENTS, TEXTURES, Senior, now
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
@@ -29,8 +31,6 @@ from app.seniors import service as seniors_admin
 router = APIRouter(prefix="/admin/seniors")
 OPERATOR = allow("operator")
 FormText = Annotated[str, Form()]
-# Uploaded registers hold personal data: a private folder (0700, files 0600), not the shared temp directory.
-UPLOADS = ROOT / "data" / "imports"
 PREVIEW_ROWS = 8
 UPLOAD_KEEP_S = 24 * 3600
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,40}")
@@ -38,6 +38,14 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,40}")
 
 def _today() -> date:
     return now().date()
+
+
+def _uploads() -> Path:
+    """Uploaded registers hold personal data: a private folder (0700, files 0600) under this instance's data
+    directory, and one per database, so two instances sharing a data directory never see each other's files."""
+    settings = get_settings()
+    instance = hashlib.sha256(settings.database_url.encode()).hexdigest()[:12]
+    return settings.data_dir / "imports" / instance
 
 
 @router.get("", name="admin:seniors")
@@ -68,45 +76,53 @@ def _upload_page(request: Request, session: SessionDep, principal: Principal, fo
 
 
 @router.post("/import", name="admin:import_upload")
-async def import_upload(request: Request, session: SessionDep, file: UploadFile | None = None,
-                        canteen: FormText = "", principal: Principal = OPERATOR) -> Response:
+def import_upload(request: Request, session: SessionDep, file: UploadFile | None = None,
+                  canteen: FormText = "", principal: Principal = OPERATOR) -> Response:
+    """A plain def: FastAPI runs it in a worker thread, so reading a large workbook never stalls the event loop.
+    The file is parsed here, once; the preview and the import read the table kept as JSON."""
     name = (file.filename or "") if file else ""
-    data = await file.read() if file else b""
+    data = file.file.read() if file else b""
     if not data:
         return _upload_page(request, session, principal, {"canteen": canteen},
                             {"file": msg.IMPORT_FILE_REQUIRED}, 422)
     try:
-        senior_import.read_table(data, name)
+        table = senior_import.read_table(data, name)
     except InvalidInput as e:
         return _upload_page(request, session, principal, {"canteen": canteen}, e.errors, 422)
     token = secrets.token_urlsafe(16)
-    UPLOADS.mkdir(mode=0o700, parents=True, exist_ok=True)
-    UPLOADS.chmod(0o700)
-    _sweep()
-    path = UPLOADS / f"{token}.{name.lower().rsplit('.', 1)[-1]}"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
+    _keep(token, senior_import.table_to_json(table))
+    seniors_admin.record_upload(session, user_id=principal.user_id, address=client_address(request),
+                                rows=len(table.rows), size=len(data))
     url = request.url_for("admin:import_preview", token=token).include_query_params(canteen=canteen, name=name)
     return RedirectResponse(str(url), status_code=303)
 
 
-def _sweep() -> None:
+def _keep(token: str, text: str) -> None:
+    folder = _uploads()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    _sweep(folder)
+    fd = os.open(folder / f"{token}.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+
+
+def _sweep(folder: Path) -> None:
     """Registers hold personal data: an upload abandoned at the preview is deleted after a day."""
     cutoff = time.time() - UPLOAD_KEEP_S
-    for old in UPLOADS.glob("*.*"):
+    for old in folder.glob("*.*"):
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
 
 
-def _upload(token: str) -> tuple[Path, bytes]:
-    """The uploaded file kept between preview and import; the token is random, so only its uploader has it."""
+def _upload(token: str) -> tuple[Path, senior_import.Table]:
+    """The table kept between preview and import; the token is random, so only its uploader has it."""
     if not TOKEN_RE.fullmatch(token):
         raise NotFound(msg.IMPORT_FILE_GONE)
-    found = sorted(UPLOADS.glob(f"{token}.*"))
-    if not found:
+    path = _uploads() / f"{token}.json"
+    if not path.is_file():
         raise NotFound(msg.IMPORT_FILE_GONE)
-    return found[0], found[0].read_bytes()
+    return path, senior_import.table_from_json(path.read_text(encoding="utf-8"))
 
 
 def _mapping(table: senior_import.Table, params: dict[str, str]) -> dict[str, int]:
@@ -124,11 +140,10 @@ def _mapping(table: senior_import.Table, params: dict[str, str]) -> dict[str, in
     return mapping
 
 
-def _preview(request: Request, session: SessionDep, token: str, params: dict[str, str], *,
+def _preview(request: Request, session: SessionDep, token: str, params: dict[str, str], *, user_id: int | None,
              outcome: senior_import.ImportOutcome | None = None, refused: bool = False,
              status_code: int = 200) -> Response:
-    path, data = _upload(token)
-    table = senior_import.read_table(data, path.name)
+    path, table = _upload(token)
     mapping = _mapping(table, params)
     context: dict[str, Any] = {"token": token, "table": table, "mapping": mapping, "fields": senior_import.FIELDS,
                                "required": senior_import.REQUIRED, "name": params.get("name", path.name),
@@ -143,20 +158,28 @@ def _preview(request: Request, session: SessionDep, token: str, params: dict[str
         return render(request, "seniors/import_preview.html", context, status_code=422)
     context["results"] = results
     context["invalid"] = [r for r in results if not r.ok]
+    seniors_admin.record_preview(session, user_id=user_id, address=client_address(request), rows=len(results),
+                                 invalid=len(context["invalid"]))
     context["preview"] = results[:PREVIEW_ROWS]
     return render(request, "seniors/import_preview.html", context, status_code=status_code)
 
 
 @router.get("/import/{token}", name="admin:import_preview")
 def import_preview(request: Request, session: SessionDep, token: str, principal: Principal = OPERATOR) -> Response:
-    return _preview(request, session, token, dict(request.query_params))
+    return _preview(request, session, token, dict(request.query_params), user_id=principal.user_id)
 
 
 @router.post("/import/{token}", name="admin:import_run")
 async def import_run(request: Request, session: SessionDep, token: str, principal: Principal = OPERATOR) -> Response:
+    # The mapping's fields are many and named by the register's columns, so the form is read whole; the saving
+    # itself runs in a worker thread, never on the event loop.
     params = {k: str(v) for k, v in (await request.form()).items()}
-    path, data = _upload(token)
-    table = senior_import.read_table(data, path.name)
+    return await run_in_threadpool(_import_run, request, session, token, params, principal)
+
+
+def _import_run(request: Request, session: SessionDep, token: str, params: dict[str, str],
+                principal: Principal) -> Response:
+    path, table = _upload(token)
     canteen_id = int_or_none(params.get("canteen"))
     if canteen_id:
         canteens_admin.check_canteen(principal, canteen_id)
@@ -165,7 +188,8 @@ async def import_run(request: Request, session: SessionDep, token: str, principa
             session, table, _mapping(table, params), today=_today(), user_id=principal.user_id,
             canteen_id=canteen_id, valid_only=params.get("valid_only") == "1", filename=params.get("name", ""))
     except InvalidInput:
-        return _preview(request, session, token, params, refused=True, status_code=422)
+        return _preview(request, session, token, params, user_id=principal.user_id, refused=True,
+                        status_code=422)
     path.unlink(missing_ok=True)
     return render(request, "seniors/import_done.html", {"outcome": outcome, "section": "import",
                                                       "name": params.get("name", "")})

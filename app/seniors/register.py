@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import zipfile
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from app.core import messages as msg
@@ -38,6 +41,10 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 REQUIRED = ("name", "id_number", "phone", "hukou", "address")
 HEADER_SCAN_ROWS = 10
+# Limits against a file built to exhaust the server (security review #13, finding 6): a street's register is a few
+# thousand rows of a few dozen columns; an .xlsx is a zip whose sheets may unpack to far more than they weigh.
+MAX_CELLS = 200_000
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,8 @@ def read_table(data: bytes, filename: str) -> Table:
     suffix = filename.lower().rsplit(".", 1)[-1]
     try:
         grid = _xlsx_grid(data) if suffix in ("xlsx", "xlsm") else _csv_grid(data) if suffix == "csv" else None
+    except TooLarge:
+        raise InvalidInput({"file": msg.IMPORT_FILE_TOO_LARGE.format(cells=MAX_CELLS)}) from None
     except Exception:  # a broken upload: openpyxl and csv raise many kinds; the operator needs one sentence
         raise InvalidInput({"file": msg.IMPORT_FILE_UNREADABLE}) from None
     if grid is None:
@@ -62,16 +71,28 @@ def read_table(data: bytes, filename: str) -> Table:
     return _table_from_grid(grid)
 
 
+class TooLarge(Exception):
+    """The register exceeds MAX_CELLS or MAX_UNPACKED_BYTES."""
+
+
 def _xlsx_grid(data: bytes) -> list[list[Any]]:
     from openpyxl import load_workbook
 
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise TooLarge
     ws = load_workbook(io.BytesIO(data), data_only=True).worksheets[0]
+    if ws.max_row * ws.max_column > MAX_CELLS:
+        raise TooLarge
     grid = [list(r) for r in ws.iter_rows(values_only=True)]
-    # Merged header cells: every cell of a merged range takes the top-left value, as the eye reads it.
+    # Merged header cells: every cell of a merged range takes the top-left value, as the eye reads it (clipped
+    # to the cells that exist, so a range declared over a million rows costs nothing).
     for rng in ws.merged_cells.ranges:
+        if rng.min_row > len(grid) or rng.min_col > len(grid[rng.min_row - 1]):
+            continue
         top_left = grid[rng.min_row - 1][rng.min_col - 1]
-        for r in range(rng.min_row - 1, rng.max_row):
-            for c in range(rng.min_col - 1, rng.max_col):
+        for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
+            for c in range(rng.min_col - 1, min(rng.max_col, len(grid[r]))):
                 grid[r][c] = top_left
     return grid
 
@@ -85,7 +106,13 @@ def _csv_grid(data: bytes) -> list[list[Any]]:
             continue
     else:
         raise ValueError("unknown encoding")
-    return [list(r) for r in csv.reader(io.StringIO(text))]
+    grid, cells = [], 0
+    for row in csv.reader(io.StringIO(text)):
+        cells += max(len(row), 1)
+        if cells > MAX_CELLS:
+            raise TooLarge
+        grid.append(list(row))
+    return grid
 
 
 def _score(row: list[Any]) -> int:
@@ -107,6 +134,27 @@ def _table_from_grid(grid: list[list[Any]]) -> Table:
     kept = [(start + 1 + i, (list(r) + [None] * width)[:width]) for i, r in enumerate(grid[start:])
             if any(clean_text(c) for c in r)]
     return Table(headers, [r for _, r in kept], [n for n, _ in kept])
+
+
+# The table as read is kept between preview and import as JSON, so the file is parsed once, at upload.
+def table_to_json(table: Table) -> str:
+    def cell(v: Any) -> Any:
+        if isinstance(v, datetime):
+            return {"dt": v.isoformat()}
+        if isinstance(v, date):
+            return {"d": v.isoformat()}
+        return v if v is None or isinstance(v, int | float | str | bool) else str(v)
+    return json.dumps({"headers": table.headers, "rows": [[cell(c) for c in r] for r in table.rows],
+                       "row_numbers": table.row_numbers}, ensure_ascii=False)
+
+
+def table_from_json(text: str) -> Table:
+    def cell(v: Any) -> Any:
+        if isinstance(v, dict):
+            return datetime.fromisoformat(v["dt"]) if "dt" in v else date.fromisoformat(v["d"])
+        return v
+    data = json.loads(text)
+    return Table(data["headers"], [[cell(c) for c in r] for r in data["rows"]], data["row_numbers"])
 
 
 def guess_field(header: str) -> str | None:

@@ -98,6 +98,20 @@ def open_record(session: Session, senior_id: int, *, user_id: int | None, addres
     return senior
 
 
+def record_upload(session: Session, *, user_id: int | None, address: str, rows: int, size: int) -> None:
+    """A register upload puts a whole street's personal data on the server: it is audited (review #13, 13)."""
+    audit.record(session, user_id=user_id, action="senior.import_upload", object_type="senior",
+                 detail=f"上传名册：{rows} 行，{size} 字节", address=address)
+    session.commit()
+
+
+def record_preview(session: Session, *, user_id: int | None, address: str, rows: int, invalid: int) -> None:
+    """The preview shows names, phones and addresses of every row: a sensitive read, audited."""
+    audit.record(session, user_id=user_id, action="senior.import_preview", object_type="senior",
+                 detail=f"预览名册：{rows} 行，不符合要求 {invalid} 行", address=address)
+    session.commit()
+
+
 def contacts(session: Session, senior_id: int) -> list[EmergencyContact]:
     return list(session.exec(select(EmergencyContact).where(EmergencyContact.senior_id == senior_id)
                              .order_by(col(EmergencyContact.priority))).all())

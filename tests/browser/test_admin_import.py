@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, func, select
 
+from app.core.settings import get_settings
 from app.models import Senior
 from tests.browser.agefriendly import check_page
 from tests.conftest import screenshot
@@ -21,7 +22,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(autouse=True)
 def uploads_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Uploaded registers hold personal data: tests keep theirs in their own temporary folder."""
-    monkeypatch.setattr("app.seniors.pages.UPLOADS", tmp_path / "uploads")
+    monkeypatch.setenv("CANTEEN_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
 
 
 def sign_in_as_operator(page: Any, session: Session) -> None:

@@ -215,3 +215,58 @@ def test_a_contact_without_a_phone_is_an_invalid_row() -> None:
     (result,) = si.validate(table, si.guess_mapping(table.headers), today=TODAY)
 
     assert result.errors == ["紧急联系人要有姓名和正确的电话，现在是“王海燕”“（无电话）”"]
+
+
+def test_an_id_number_with_a_digit_of_another_script_is_refused_in_words() -> None:
+    ethiopic = reg.WANG[:5] + "፩" + reg.WANG[6:]  # U+1369 ETHIOPIC DIGIT ONE: str.isdigit() says yes
+    table = si.read_table(f"姓名,身份证号,联系电话,户籍,住址\n王秀英,{ethiopic},13912345678,上海,"
+                          "上海市静安区临汾路380弄2号301室\n".encode(), "a.csv")
+
+    (result,) = si.validate(table, si.guess_mapping(table.headers), today=TODAY)
+
+    assert result.errors == ["身份证号应为 18 位（最后一位可以是 X）"]
+
+
+def test_an_address_longer_than_the_record_holds_is_refused_not_cut() -> None:
+    address = "上海市静安区临汾路380弄" + "长" * 3000
+    table = si.read_table(f"姓名,身份证号,联系电话,户籍,住址\n王秀英,{reg.WANG},13912345678,上海,{address}\n"
+                          .encode(), "a.csv")
+
+    (result,) = si.validate(table, si.guess_mapping(table.headers), today=TODAY)
+
+    assert result.errors == ["居住地址太长（3013 个字），最多 200 个字"]
+
+
+def test_a_workbook_that_unpacks_to_more_cells_than_a_register_has_is_refused_before_it_is_read() -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "身份证号"])
+    ws.cell(row=si.MAX_CELLS, column=2, value="x")  # a sheet stretched over 2 x MAX_CELLS cells
+    out = io.BytesIO()
+    wb.save(out)
+
+    with pytest.raises(si.InvalidInput) as refused:
+        si.read_table(out.getvalue(), "名册.xlsx")
+
+    assert refused.value.errors == {"file": "这个文件太大：最多 200000 个单元格。请只保留名册这一张表，删掉多余的行和列后再上传。"}
+
+
+def test_a_csv_with_more_cells_than_a_register_has_is_refused() -> None:
+    data = ("姓名,身份证号\n" + "a,b\n" * si.MAX_CELLS).encode()
+
+    with pytest.raises(si.InvalidInput) as refused:
+        si.read_table(data, "名册.csv")
+
+    assert "最多 200000 个单元格" in refused.value.errors["file"]
+
+
+def test_the_table_kept_between_preview_and_import_reads_back_exactly_as_it_was_read() -> None:
+    table = si.read_table(reg.messy_register(), "名册.xlsx")
+
+    again = si.table_from_json(si.table_to_json(table))
+
+    assert again == table

@@ -11,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import Session, func, select
 
+from app.core.settings import get_settings
 from app.models import Senior
 from tests.conftest import csrf
 from tests.data import registers as reg
@@ -22,7 +23,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture(autouse=True)
 def uploads_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Uploaded registers hold personal data: tests keep theirs in their own temporary folder."""
-    monkeypatch.setattr("app.seniors.pages.UPLOADS", tmp_path / "uploads")
+    monkeypatch.setenv("CANTEEN_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
 
 
 def _operator(session: Session, login: Callable[..., object]) -> Any:
@@ -139,3 +141,21 @@ def test_the_register_list_masks_id_numbers_and_phones(session: Session, client:
     row = BeautifulSoup(page.text, "html.parser").select_one("[data-senior=王秀英]")
     assert senior.id_number not in page.text and "13912345678" not in page.text
     assert "139****5678" in row.get_text()
+
+
+def test_uploading_and_previewing_a_register_are_in_the_audit_log_and_the_table_stays_in_the_data_directory(
+        session: Session, client: Any, login: Callable[..., object], tmp_path: Path) -> None:
+    from app.models import AuditEvent
+
+    _operator(session, login)
+
+    _upload(client, reg.messy_register())
+
+    kept = list((tmp_path / "data" / "imports").glob("*/*.json"))
+    events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events if e.action.startswith("senior.import")] == [
+        "senior.import_upload", "senior.import_preview"]
+    assert [e.detail for e in events if e.action == "senior.import_preview"] == ["预览名册：3 行，不符合要求 0 行"]
+    assert len(kept) == 1
+    assert oct(kept[0].stat().st_mode & 0o777) == "0o600"
+    assert reg.WANG not in " ".join(e.detail for e in events)
