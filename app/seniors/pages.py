@@ -142,12 +142,13 @@ def _mapping(table: senior_import.Table, params: dict[str, str]) -> dict[str, in
 
 def _preview(request: Request, session: SessionDep, token: str, params: dict[str, str], *, user_id: int | None,
              outcome: senior_import.ImportOutcome | None = None, refused: bool = False,
-             status_code: int = 200) -> Response:
+             unconfirmed: bool = False, status_code: int = 200) -> Response:
     path, table = _upload(token)
     mapping = _mapping(table, params)
     context: dict[str, Any] = {"token": token, "table": table, "mapping": mapping, "fields": senior_import.FIELDS,
                                "required": senior_import.REQUIRED, "name": params.get("name", path.name),
                                "canteen": params.get("canteen", ""), "outcome": outcome, "refused": refused,
+                               "unconfirmed": unconfirmed,
                                "section": "import", "mapping_errors": {}, "results": [], "preview": []}
     canteen_id = int_or_none(params.get("canteen"))
     canteen = canteens_admin.get_canteen(session, canteen_id) if canteen_id else None
@@ -158,6 +159,8 @@ def _preview(request: Request, session: SessionDep, token: str, params: dict[str
         return render(request, "seniors/import_preview.html", context, status_code=422)
     context["results"] = results
     context["invalid"] = [r for r in results if not r.ok]
+    context["warned"] = [r for r in results if r.ok and (r.warnings or r.skipped)]
+    context["noted"] = [r for r in results if r.ok and r.notes]
     seniors_admin.record_preview(session, user_id=user_id, address=client_address(request), rows=len(results),
                                  invalid=len(context["invalid"]))
     context["preview"] = results[:PREVIEW_ROWS]
@@ -186,7 +189,11 @@ def _import_run(request: Request, session: SessionDep, token: str, params: dict[
     try:
         outcome = senior_import.import_seniors(
             session, table, _mapping(table, params), today=_today(), user_id=principal.user_id,
-            canteen_id=canteen_id, valid_only=params.get("valid_only") == "1", filename=params.get("name", ""))
+            canteen_id=canteen_id, valid_only=params.get("valid_only") == "1",
+            confirmed=params.get("confirm_warnings") == "1", filename=params.get("name", ""))
+    except senior_import.WarningsUnconfirmed:
+        return _preview(request, session, token, params, user_id=principal.user_id, unconfirmed=True,
+                        status_code=422)
     except InvalidInput:
         return _preview(request, session, token, params, user_id=principal.user_id, refused=True,
                         status_code=422)

@@ -17,6 +17,7 @@ from typing import Any
 from app.core import messages as msg
 from app.core.errors import InvalidInput
 from app.core.forms import clean_text
+from app.seniors.remarks import is_footer
 
 # field -> (Chinese label, header words that name it on real registers)
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -25,16 +26,20 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "gender": ("性别", ("性别",)),
     "birth_date": ("出生日期", ("出生日期", "出生年月", "出生年月日", "生日")),
     "phone": ("联系电话", ("联系电话", "电话", "手机", "手机号", "联系方式")),
-    "hukou": ("户籍", ("户籍", "户籍地", "户口所在地", "户籍所在地")),
+    "hukou": ("户籍", ("户籍", "户籍地", "户口所在地", "户籍所在地", "户口", "户籍性质")),
     "residence_street": ("街道（镇）", ("街道", "街镇", "所属街道", "街道（镇）")),
     "address": ("居住地址", ("居住地址", "现住址", "家庭住址", "地址", "住址")),
     "economic_status": ("经济状况", ("经济状况", "救助类别", "低保低收入", "困难类别")),
+    "dibao": ("是否低保", ("低保", "低保户", "是否低保", "是否低保户", "低保对象")),
     "economic_source": ("认定来源", ("认定来源", "认定依据", "认定单位")),
     "economic_valid_from": ("认定有效期起", ("有效期起", "认定有效期起", "起始日期", "认定起")),
     "economic_valid_to": ("认定有效期止", ("有效期止", "认定有效期止", "截止日期", "认定止")),
     "care_level": ("照护等级", ("照护等级", "评估等级", "照护需求等级")),
     "disability_level": ("失能等级", ("失能等级", "失能程度")),
     "lives_alone": ("是否独居", ("是否独居", "独居", "独居老人")),
+    "disability_grade": ("残疾等级", ("残疾等级", "残疾级别", "残疾证等级")),
+    "allergies": ("过敏/忌口", ("过敏", "忌口", "过敏/忌口", "过敏忌口", "食物过敏", "过敏史")),
+    "remarks": ("备注", ("备注", "说明", "情况说明", "备注说明")),
     "contact_name": ("紧急联系人", ("紧急联系人", "联系人", "联系人姓名", "监护人", "监护人姓名")),
     "contact_relation": ("与老人关系", ("与老人关系", "关系", "联系人关系", "与长者关系")),
     "contact_phone": ("紧急联系人电话", ("紧急联系人电话", "联系人电话", "监护人电话", "紧急联系电话")),
@@ -132,7 +137,7 @@ def _table_from_grid(grid: list[list[Any]]) -> Table:
         start += 1
     width = len(headers)
     kept = [(start + 1 + i, (list(r) + [None] * width)[:width]) for i, r in enumerate(grid[start:])
-            if any(clean_text(c) for c in r)]
+            if any(clean_text(c) for c in r) and not is_footer([clean_text(c) for c in r])]
     return Table(headers, [r for _, r in kept], [n for n, _ in kept])
 
 

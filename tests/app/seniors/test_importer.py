@@ -270,3 +270,52 @@ def test_the_table_kept_between_preview_and_import_reads_back_exactly_as_it_was_
     again = si.table_from_json(si.table_to_json(table))
 
     assert again == table
+
+
+def test_a_real_registers_words_are_read_into_the_record_and_every_normalisation_is_shown() -> None:
+    table = si.read_table(reg.real_register(), "名册.xlsx")
+
+    results = si.validate(table, si.guess_mapping(table.headers), today=TODAY)
+
+    by_name = {r.values["name"]: r for r in results}
+    assert len(results) == 6  # the 合计 and 审核人 lines are not seniors
+    assert all(r.ok for r in results), [r.errors for r in results]
+    wang, zhang, li = by_name["王秀英"], by_name["张建国"], by_name["李桂英"]
+    assert (wang.values["hukou_city"], wang.values["economic_status"], wang.values["lives_alone"]) == ("上海", "低保",
+                                                                                                       True)
+    assert (wang.values["allergies"], wang.values["room"], wang.values["floor"]) == ("花生", "502", 5)
+    assert wang.notes == ["户籍“本市” → 上海", "是否低保“是” → 经济状况：低保", "备注“对花生过敏” → 过敏/忌口：花生"]
+    assert (zhang.values["hukou_city"], zhang.values["residence_city"], zhang.values["residence_district"]) == (
+        "上海", "上海", "静安")
+    assert (zhang.values["floor"], zhang.values["has_lift"], zhang.values["special_groups"]) == (6, False, "重残")
+    assert zhang.values["allergies"] == "海鲜,花生米"
+    assert (li.values["hukou_city"], li.values["hukou_district"], li.values["status"]) == ("上海", "静安", "paused")
+    assert li.values["economic_status"] == "低保"
+    assert by_name["钱小弟"].warnings == ["只有 56 岁，不满 60 岁：请确认是服务对象"]
+    assert by_name["孙老太"].skipped == "备注写着已故：不导入"
+    assert by_name["孙福根"].values["hukou_city"] == "苏州"
+
+
+def test_importing_the_real_register_needs_the_under_60_confirmed_and_leaves_the_deceased_out(
+        session: Session) -> None:
+    with pytest.raises(si.WarningsUnconfirmed):
+        _import(session, reg.real_register())
+    assert _count(session) == 0
+
+    outcome = _import(session, reg.real_register(), confirmed=True)
+
+    names = set(session.exec(select(Senior.name)).all())
+    assert (outcome.created, outcome.skipped_deceased) == (5, 1)
+    assert names == {"王秀英", "张建国", "李桂英", "钱小弟", "孙福根"}
+    li = session.exec(select(Senior).where(Senior.name == "李桂英")).one()
+    assert li.status == "paused"
+
+
+def test_a_low_income_column_with_a_word_it_does_not_know_is_refused_with_the_value_named() -> None:
+    rows = [list(r) for r in reg.REAL_ROWS[:1]]
+    rows[0][6] = "待定"
+    table = si.read_table(reg.real_register(rows), "名册.xlsx")
+
+    (result,) = si.validate(table, si.guess_mapping(table.headers), today=TODAY)
+
+    assert result.errors == ["是否低保“待定”不认识，应为是或否"]

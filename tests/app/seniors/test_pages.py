@@ -159,3 +159,22 @@ def test_uploading_and_previewing_a_register_are_in_the_audit_log_and_the_table_
     assert len(kept) == 1
     assert oct(kept[0].stat().st_mode & 0o777) == "0o600"
     assert reg.WANG not in " ".join(e.detail for e in events)
+
+
+def test_the_preview_shows_each_normalisation_and_the_rows_to_confirm_and_importing_without_the_tick_saves_nothing(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    preview = _upload(client, reg.real_register())
+    soup = BeautifulSoup(preview.text, "html.parser")
+    action = soup.select_one("form[data-form=import]")["action"]
+
+    refused = client.post(action, data={"csrf_token": csrf(client), "name": "名册.xlsx"})
+
+    noted = {int(tr["data-noted-row"]): tr.find_all("td")[2].get_text() for tr in soup.select("[data-noted-row]")}
+    warned = {int(tr["data-warned-row"]): tr.find_all("td")[2].get_text() for tr in soup.select("[data-warned-row]")}
+    assert noted[4] == "户籍“沪” → 上海；残疾等级“二级” → 特殊群体：重残；备注“住6楼无电梯” → 6 楼；备注“住6楼无电梯” → 无电梯"
+    assert warned == {6: "只有 56 岁，不满 60 岁：请确认是服务对象", 7: "备注写着已故：不导入"}
+    assert soup.select_one("#f-confirm_warnings")["required"] == ""
+    assert refused.status_code == 422
+    assert "请勾选“我已核对”" in refused.text
+    assert _count(session) == 0
