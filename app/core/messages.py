@@ -421,6 +421,8 @@ IMPORT_TOO_LONG = "{label}太长（{length} 个字），最多 {limit} 个字"
 IMPORT_HUKOU_CITY = "户籍“{value}”看不出是哪个城市，请写成“上海”或“上海市××区”"
 IMPORT_UNDER_60 = "只有 {age} 岁，不满 60 岁：请确认是服务对象"
 IMPORT_DECEASED = "备注写着已故：不导入"
+CARD_NONE_TO_REISSUE = "这位长者还没有助餐卡，请先发卡。"
+CARDS_NONE_NEEDED = "名册上的长者都已有助餐卡。"
 IMPORT_CONFIRM_WARNINGS = "有 {count} 行需要确认（如不满 60 岁），请勾选“我已核对”后再导入。"
 
 

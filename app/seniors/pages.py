@@ -25,6 +25,7 @@ from app.core.settings import get_settings
 from app.core.templating import render
 from app.models import FULFILMENTS, TEXTURES, Senior, now
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
+from app.seniors import cards as senior_cards
 from app.seniors import importer as senior_import
 from app.seniors import service as seniors_admin
 
@@ -200,6 +201,30 @@ def _import_run(request: Request, session: SessionDep, token: str, params: dict[
     path.unlink(missing_ok=True)
     return render(request, "seniors/import_done.html", {"outcome": outcome, "section": "import",
                                                       "name": params.get("name", "")})
+
+
+# ---------------------------------------------------------------- 助餐卡 (declared before /{senior_id})
+
+NO_STORE = {"Cache-Control": "no-store"}  # the page carries initial PINs: shown once, never cached
+
+
+@router.post("/cards", name="admin:cards_issue")
+def cards_issue(request: Request, session: SessionDep, principal: Principal = OPERATOR) -> Response:
+    ids = seniors_admin.without_card(session, canteens_admin.allowed_canteens(principal))
+    issued = senior_cards.issue_cards(session, principal, ids, client_address(request))
+    return render(request, "seniors/cards.html", {"cards": issued, "section": "seniors", "reissue": False},
+                  headers=NO_STORE)
+
+
+@router.post("/{senior_id}/card", name="admin:senior_card")
+def senior_card(request: Request, session: SessionDep, senior_id: int, principal: Principal = OPERATOR) -> Response:
+    had_card = bool(seniors_admin.check_scope(session, principal, senior_id).card_no)
+    if had_card:
+        issued = [senior_cards.reissue_card(session, principal, senior_id, client_address(request))]
+    else:
+        issued = senior_cards.issue_cards(session, principal, [senior_id], client_address(request))
+    return render(request, "seniors/cards.html", {"cards": issued, "section": "seniors", "reissue": had_card},
+                  headers=NO_STORE)
 
 
 # ---------------------------------------------------------------- one senior

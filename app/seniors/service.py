@@ -73,6 +73,14 @@ def list_seniors(session: Session, *, q: str = "", canteen_id: int | None = None
                       s.address, s.status, s.paused_until, s.lives_alone, s.economic_status) for s in rows]
 
 
+def without_card(session: Session, allowed: frozenset[int] | None) -> list[int]:
+    """Seniors still served (active or paused) who have no 助餐卡 yet, within an operator's canteen scope."""
+    query = select(Senior.id).where(col(Senior.card_no).is_(None), col(Senior.status).in_(("active", "paused")))
+    if allowed is not None:
+        query = query.where(col(Senior.default_canteen_id).in_(allowed))
+    return [i for i in session.exec(query.order_by(col(Senior.id))).all() if i is not None]
+
+
 def get_senior(session: Session, senior_id: int) -> Senior:
     senior = session.get(Senior, senior_id)
     if senior is None:

@@ -160,6 +160,8 @@ TABLE: dict[str, Case] = {
     "admin:senior_gone": c(OPERATOR, form={"status": "x"}),
     "admin:import": c(OPERATOR),
     "admin:import_upload": c(OPERATOR),
+    "admin:cards_issue": c(OPERATOR),
+    "admin:senior_card": c(OPERATOR),
     "admin:import_preview": c(OPERATOR, params={"token": "no-such-upload"}, missing_ok=True),
     "admin:import_run": c(OPERATOR, params={"token": "no-such-upload"}, missing_ok=True),
 }
