@@ -236,12 +236,14 @@ DISABILITY = [(s, s or "无") for s in DISABILITY_LEVELS]
 
 def _senior_page(request: Request, session: SessionDep, principal: Principal, senior_id: int,
                  form: dict[str, str] | None = None, errors: dict[str, str] | None = None, notice: str = "",
-                 pause_errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
+                 pause_errors: dict[str, str] | None = None, point_errors: dict[str, str] | None = None,
+                 point_form: dict[str, str] | None = None, status_code: int = 200) -> Response:
     senior = seniors_admin.check_scope(session, principal, senior_id)
     allowed = canteens_admin.allowed_canteens(principal)
     return render(request, "seniors/senior.html", {
         "s": senior, "age": seniors_admin.age_on(senior.birth_date, _today()), "form": form or
         seniors_admin.form_of(senior), "errors": errors or {}, "notice": notice, "pause_errors": pause_errors or {},
+        "point_errors": point_errors or {}, "point_form": point_form or {"point": "", "datum": "gcj02"},
         "contacts": seniors_admin.contacts(session, senior_id), "status_names": seniors_admin.STATUS_NAMES,
         "section": "seniors", "econ_options": ECON, "disability_options": DISABILITY,
         "texture_options": [(t, t) for t in TEXTURES],
@@ -261,7 +263,7 @@ def senior(request: Request, session: SessionDep, senior_id: int, done: str = ""
 
 def _notice(s: Senior, done: str, cancelled: int, kept: int) -> str:
     """What the last action did, rebuilt from keys and counts (never free text from the address bar)."""
-    text = {"saved": msg.SENIOR_SAVED.format(name=s.name), "resumed": msg.SENIOR_RESUMED.format(name=s.name),
+    text = {"saved": msg.SENIOR_SAVED.format(name=s.name), "point": msg.POINT_SET.format(name=s.name), "resumed": msg.SENIOR_RESUMED.format(name=s.name),
             "paused": msg.SENIOR_PAUSED.format(name=s.name, day=s.paused_until + timedelta(days=1)
                                                if s.paused_until else "", cancelled=cancelled),
             "gone": msg.SENIOR_GONE.format(name=s.name, status=seniors_admin.STATUS_NAMES[s.status],
@@ -290,6 +292,18 @@ def _done(request: Request, senior_id: int, done: str, change: seniors_admin.Sta
     counts = {"cancelled": len(change.cancelled), "kept": len(change.kept)} if change else {}
     url = request.url_for("admin:senior", senior_id=senior_id).include_query_params(done=done, **counts)
     return RedirectResponse(str(url), status_code=303)
+
+
+@router.post("/{senior_id}/point", name="admin:senior_point")
+def senior_point(request: Request, session: SessionDep, senior_id: int, point: FormText = "",
+                 datum: FormText = "gcj02", principal: Principal = OPERATOR) -> Response:
+    seniors_admin.check_scope(session, principal, senior_id)
+    try:
+        seniors_admin.set_point(session, senior_id, {"point": point, "datum": datum}, user_id=principal.user_id)
+    except InvalidInput as e:
+        return _senior_page(request, session, principal, senior_id, point_errors=e.errors,
+                            point_form={"point": point, "datum": datum}, status_code=422)
+    return _done(request, senior_id, "point")
 
 
 @router.post("/{senior_id}/pause", name="admin:senior_pause")

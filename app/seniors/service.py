@@ -13,11 +13,12 @@ from app import ordering
 from app.core import audit
 from app.core import messages as msg
 from app.core.errors import AppError, InvalidInput, NotFound
-from app.core.forms import PHONE_RE, parse_date, small_int
+from app.core.forms import PHONE_RE, parse_date, parse_form, small_int
 from app.core.principal import Principal
 from app.core.privacy import mask_id_number
 from app.models import FULFILMENTS, TEXTURES, Canteen, EmergencyContact, Order, Senior, now, split_tags
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
+from app.seniors.location import PointForm, read_point
 
 PAGE_SIZE = 50
 STATUS_NAMES = {"active": "正常", "paused": "暂停送餐", "deceased": "已故", "moved": "已迁出"}
@@ -79,6 +80,22 @@ def without_card(session: Session, allowed: frozenset[int] | None) -> list[int]:
     if allowed is not None:
         query = query.where(col(Senior.default_canteen_id).in_(allowed))
     return [i for i in session.exec(query.order_by(col(Senior.id))).all() if i is not None]
+
+
+def set_point(session: Session, senior_id: int, data: dict[str, str], *, user_id: int | None) -> Senior:
+    """The delivery point from pasted coordinates or a map link, stored in WGS-84. Bad input changes nothing."""
+    form = parse_form(PointForm, data)
+    try:
+        lat, lng = read_point(form)
+    except ValueError as e:
+        raise InvalidInput({"point": str(e)}) from None
+    senior = get_senior(session, senior_id)
+    senior.lat, senior.lng, senior.updated_at = round(lat, 6), round(lng, 6), now()
+    session.add(senior)
+    audit.record(session, user_id=user_id, action="senior.point", object_type="senior", object_id=senior_id,
+                 detail=f"送餐位置（{form.datum}）已设置")
+    session.commit()
+    return senior
 
 
 def get_senior(session: Session, senior_id: int) -> Senior:

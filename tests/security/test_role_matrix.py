@@ -162,6 +162,7 @@ TABLE: dict[str, Case] = {
     "admin:import_upload": c(OPERATOR),
     "admin:cards_issue": c(OPERATOR),
     "admin:senior_card": c(OPERATOR),
+    "admin:senior_point": c(OPERATOR, form={"point": "x"}),
     "admin:import_preview": c(OPERATOR, params={"token": "no-such-upload"}, missing_ok=True),
     "admin:import_run": c(OPERATOR, params={"token": "no-such-upload"}, missing_ok=True),
 }
