@@ -50,12 +50,19 @@ def _uploads() -> Path:
 
 
 @router.get("", name="admin:seniors")
-def seniors(request: Request, session: SessionDep, q: str = "", status: str = "",
+def seniors(request: Request, session: SessionDep, q: str = "", status: str = "", after: int = 0,
             principal: Principal = OPERATOR) -> Response:
-    rows = seniors_admin.list_seniors(session, q=q, status=status, today=_today(),
-                                      allowed=canteens_admin.allowed_canteens(principal))
+    rows = seniors_admin.list_seniors(session, q=q, status=status, today=_today(), after=after or None,
+                                      allowed=canteens_admin.allowed_canteens(principal),
+                                      limit=seniors_admin.PAGE_SIZE + 1)
+    more = len(rows) > seniors_admin.PAGE_SIZE
+    rows = rows[:seniors_admin.PAGE_SIZE]
+    next_url = str(request.url_for("admin:seniors").include_query_params(q=q, status=status, after=rows[-1].id)) \
+        if more else ""
     return render(request, "seniors/seniors.html", {
-        "rows": rows, "form": {"q": q, "status": status}, "section": "seniors",
+        "rows": rows, "form": {"q": q, "status": status}, "section": "seniors", "next_url": next_url,
+        "first_url": str(request.url_for("admin:seniors").include_query_params(q=q, status=status))
+        if after else "",
         "status_options": [("", "全部")] + list(seniors_admin.STATUS_NAMES.items()),
         "status_names": seniors_admin.STATUS_NAMES, "limit": seniors_admin.PAGE_SIZE})
 

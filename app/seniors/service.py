@@ -7,7 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, and_, col, or_, select
 
 from app import ordering
 from app.core import audit
@@ -53,11 +53,18 @@ def age_on(birth: date, day: date) -> int:
 
 
 def list_seniors(session: Session, *, q: str = "", canteen_id: int | None = None, status: str = "",
-                 today: date, limit: int = PAGE_SIZE, allowed: frozenset[int] | None = None) -> list[SeniorRow]:
+                 today: date, limit: int = PAGE_SIZE, allowed: frozenset[int] | None = None,
+                 after: int | None = None) -> list[SeniorRow]:
     """Search by name, phone or the last digits of the ID number (the part a masked number still shows).
 
-    `allowed` is an operator's canteen scope (None: every canteen): seniors of other canteens never show."""
+    `allowed` is an operator's canteen scope (None: every canteen): seniors of other canteens never show.
+    Pages are keyset pages in (name, id) order: `after` is the last row's id (never a name in the address bar),
+    so page 400 of a city costs what page 1 does."""
     query = select(Senior)
+    last = session.get(Senior, after) if after else None
+    if last is not None:
+        query = query.where(or_(col(Senior.name) > last.name,
+                                and_(col(Senior.name) == last.name, col(Senior.id) > last.id)))
     if allowed is not None:
         query = query.where(col(Senior.default_canteen_id).in_(allowed))
     q = q.strip()

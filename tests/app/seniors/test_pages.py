@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup
@@ -178,3 +179,22 @@ def test_the_preview_shows_each_normalisation_and_the_rows_to_confirm_and_import
     assert refused.status_code == 422
     assert "请勾选“我已核对”" in refused.text
     assert _count(session) == 0
+
+
+def test_the_register_list_pages_through_every_senior_by_name_without_a_name_in_the_address_bar(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    for i in range(120):
+        make_senior(session, name=f"张{chr(0x4e00 + i)}{chr(0x4e00 + i)}")
+
+    seen: list[str] = []
+    url = "/admin/seniors"
+    while url:
+        page = BeautifulSoup(client.get(url).text, "html.parser")
+        seen += [tr["data-senior"] for tr in page.select("tr[data-senior]")]
+        link = page.select_one("[data-next-page]")
+        url = link["href"] if link else ""
+        assert "张" not in unquote(url)
+
+    assert len(seen) == 120
+    assert seen == sorted(seen)
