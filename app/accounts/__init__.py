@@ -6,5 +6,6 @@ Other areas import only the names listed here; everything else in this package i
 from __future__ import annotations
 
 from app.accounts.auth import hash_secret
+from app.accounts.service import WEAK_PINS, senior_for_pin, set_senior_pin
 
-__all__ = ["hash_secret"]
+__all__ = ["WEAK_PINS", "hash_secret", "senior_for_pin", "set_senior_pin"]

@@ -416,6 +416,18 @@ FLEET_VEHICLE_BUSY = "这辆车这一餐已经有人用了。"
 
 
 # ---------------------------------------------------------------- onboarding: buildings, cards, import (issue 14)
+IMPORT_FILE_TOO_LARGE = "这个文件太大：最多 {cells} 个单元格。请只保留名册这一张表，删掉多余的行和列后再上传。"
+IMPORT_TOO_LONG = "{label}太长（{length} 个字），最多 {limit} 个字"
+IMPORT_HUKOU_CITY = "户籍“{value}”看不出是哪个城市，请写成“上海”或“上海市××区”"
+IMPORT_UNDER_60 = "只有 {age} 岁，不满 60 岁：请确认是服务对象"
+IMPORT_DECEASED = "备注写着已故：不导入"
+POINT_UNREADABLE = "看不懂这个位置：请粘贴“31.2397, 121.4990”这样的坐标，或高德、百度地图的分享链接。"
+POINT_SHORT_LINK = "高德短链接要联网才能打开：请在高德地图里点“分享 → 复制链接”后粘贴完整链接，或直接粘贴坐标。"
+POINT_OUTSIDE = "这个位置不在中国境内，请检查坐标是否抄错。"
+POINT_SET = "已设置{name}的送餐位置。"
+CARD_NONE_TO_REISSUE = "这位长者还没有助餐卡，请先发卡。"
+CARDS_NONE_NEEDED = "名册上的长者都已有助餐卡。"
+IMPORT_CONFIRM_WARNINGS = "有 {count} 行需要确认（如不满 60 岁），请勾选“我已核对”后再导入。"
 
 
 

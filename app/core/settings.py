@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     # stored in WGS-84 are shifted to match.
     map_tile_crs: Literal["wgs84", "gcj02"] = "wgs84"
     map_tile_attribution: str = ""
+    # Files this instance keeps (uploaded registers hold personal data): one folder per instance, never the checkout's.
+    data_dir: Path = ROOT / "data"
     # How long an order stays changeable after placing, even close to the cutoff (适老化 rule 11).
     grace_minutes: int = 10
     # Requests one web process works on at once; beyond it a Chinese 503 with Retry-After (app.core.overload).

@@ -23,6 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     imp.add_argument("--mapping", nargs="*", default=[], metavar="字段=表头",
                      help="指定某一项在哪一列，如 phone=老人手机；字段：" + "、".join(_field_names()))
     imp.add_argument("--valid-only", action="store_true", help="明确只导入有效的行（无效的行不保存）")
+    imp.add_argument("--confirm-warnings", action="store_true", help="已核对提示（如不满 60 岁）的行，照样导入")
     imp.add_argument("--canteen", type=int, help="常去食堂编号（地址里没有区时用它的区和街道）")
     imp.set_defaults(func=run_import)
 
@@ -47,6 +48,7 @@ def run_import(args: argparse.Namespace) -> int:
         with Session(get_engine()) as session:
             outcome = si.import_seniors(session, table, mapping, today=now().date(), user_id=None,
                                         canteen_id=args.canteen, valid_only=args.valid_only,
+                                        confirmed=args.confirm_warnings,
                                         filename=args.file.name, progress=progress_bar("检查"))
     except si.ImportRefused as refused:
         for row in refused.invalid:

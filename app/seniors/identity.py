@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+# ASCII digits only: str.isdigit() also accepts other scripts' digits (Ethiopic ፩, Arabic-Indic ٣), which int()
+# then refuses or reads as something else.
+_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def check_digit(first17: str) -> str:
@@ -24,7 +28,7 @@ def make_id_number(region: str, birth: date, sequence: int, male: bool) -> str:
 def validate_id_number(id_number: str) -> str | None:
     """Returns a Chinese problem description, or None when the number is well-formed."""
     n = id_number.strip().upper()
-    if len(n) != 18 or not n[:17].isdigit() or not (n[17].isdigit() or n[17] == "X"):
+    if not _SHAPE.fullmatch(n):
         return "身份证号应为 18 位（最后一位可以是 X）"
     try:
         birth_from_id(n)

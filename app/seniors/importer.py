@@ -20,9 +20,11 @@ from app.core.errors import InvalidInput
 from app.core.forms import PHONE_RE, clean_text, parse_date
 from app.models import Canteen, EmergencyContact, Senior, now
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
+from app.seniors import remarks
 from app.seniors.identity import birth_from_id, male_from_id, validate_id_number
 from app.seniors.register import (
     FIELDS,
+    MAX_CELLS,
     REQUIRED,
     Table,
     check_mapping,
@@ -30,17 +32,17 @@ from app.seniors.register import (
     guess_mapping,
     mapping_from_names,
     read_table,
+    table_from_json,
+    table_to_json,
 )
 
 # The reading half lives in app.seniors.register; callers use this module for both.
-__all__ = ["FIELDS", "REQUIRED", "ImportOutcome", "ImportRefused", "InvalidInput", "PHONE_RE", "RowResult",
+__all__ = ["FIELDS", "MAX_CELLS", "REQUIRED", "ImportOutcome", "ImportRefused", "InvalidInput", "PHONE_RE", "RowResult", "WarningsUnconfirmed",
            "Table", "check_mapping", "guess_field", "guess_mapping", "import_seniors", "mapping_from_names",
-           "parse_date", "read_table", "split_place", "validate"]
+           "parse_date", "read_table", "split_place", "table_from_json", "table_to_json", "validate"]
 
 ECONOMIC_ALIASES = {"无": "", "否": "", "-": "", "低保户": "低保", "低收入户": "低收入", "特困供养": "特困"}
 DISABILITY_ALIASES = {"无": "", "否": "", "-": "", "轻度": "轻", "中度": "中", "重度": "重", "完全失能": "完全"}
-YES = {"是", "独居", "y", "yes", "1", "√", "✓"}
-NO = {"否", "", "n", "no", "0", "非独居"}
 
 
 @dataclass
@@ -48,6 +50,9 @@ class RowResult:
     row_no: int
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # every normalisation, in words, for the preview
+    warnings: list[str] = field(default_factory=list)  # imported only when the operator confirms
+    skipped: str = ""  # why a valid row is not imported (已故)
 
     @property
     def ok(self) -> bool:
@@ -60,9 +65,17 @@ class ImportOutcome:
     updated: int
     unchanged: int
     skipped_invalid: int
+    skipped_deceased: int = 0
 
 
 # ---------------------------------------------------------------- validation
+
+
+class WarningsUnconfirmed(InvalidInput):
+    """Rows carry warnings (under 60) the operator has not confirmed: nothing was saved."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__({"confirm_warnings": msg.IMPORT_CONFIRM_WARNINGS.format(count=count)})
 
 
 class ImportRefused(InvalidInput):
@@ -97,17 +110,37 @@ def validate(table: Table, mapping: dict[str, int], *, today: date, canteen: Can
 
 def _validate_row(row_no: int, raw: dict[str, Any], today: date, canteen: Canteen | None) -> RowResult:
     result = RowResult(row_no)
-    for step in (_identity, _contact, _residence, _eligibility):
+    for step in (_identity, _contact, _residence, _eligibility, _health):
         for key, outcome in step(raw, today, canteen).items():
             if isinstance(outcome, _Problem):
                 result.errors.append(outcome.text)
+            elif isinstance(outcome, _Note):
+                result.notes.append(outcome.text)
             else:
                 result.values[key] = outcome
+    _warn(result, today)
     return result
+
+
+def _warn(result: RowResult, today: date) -> None:
+    born = result.values.get("birth_date")
+    if isinstance(born, date) and age_on(born, today) < 60:
+        result.warnings.append(msg.IMPORT_UNDER_60.format(age=age_on(born, today)))
+    if result.values.pop("deceased", False):
+        result.skipped = msg.IMPORT_DECEASED
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 @dataclass(frozen=True)
 class _Problem:
+    text: str
+
+
+@dataclass(frozen=True)
+class _Note:
     text: str
 
 
@@ -146,10 +179,14 @@ def _contact(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict[
 
 def _emergency_contact(raw: dict[str, Any]) -> tuple[str, str, str] | None | _Problem:
     """The first emergency contact, if the register names one: a no-answer at the door rings them first."""
-    name, relation = clean_text(raw.get("contact_name"))[:40], clean_text(raw.get("contact_relation"))[:20]
+    name, relation = clean_text(raw.get("contact_name")), clean_text(raw.get("contact_relation"))
     phone = re.sub(r"^(\+?86)-?(?=1\d{10}$)", "", clean_text(raw.get("contact_phone")))
     if not name and not phone:
         return None
+    if len(name) > 40:
+        return _Problem(_too_long("紧急联系人", name, 40))
+    if len(relation) > 20:
+        return _Problem(_too_long("与老人关系", relation, 20))
     if not name or not PHONE_RE.fullmatch(phone):
         return _Problem(msg.IMPORT_CONTACT_INVALID.format(name=name or "（无姓名）", phone=phone or "（无电话）"))
     return name, relation or "家属", phone
@@ -158,18 +195,34 @@ def _emergency_contact(raw: dict[str, Any]) -> tuple[str, str, str] | None | _Pr
 def _residence(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     address = clean_text(raw.get("address"))
-    out["address"] = address if len(address) >= 6 else _Problem(
+    out["address"] = address if 6 <= len(address) <= 200 else _Problem(
+        _too_long("居住地址", address, 200) if len(address) > 200 else
         msg.IMPORT_ADDRESS_INVALID if address else msg.IMPORT_REQUIRED.format(label="居住地址"))
     hukou = clean_text(raw.get("hukou"))
-    if hukou:
-        out["hukou_city"], out["hukou_district"] = split_place(hukou)
+    if len(hukou) > 40:
+        out["hukou_city"] = _Problem(_too_long("户籍", hukou, 40))
+    elif hukou:
+        out["hukou_city"], out["hukou_district"], note = remarks.hukou_place(hukou, split_place(hukou))
+        out["hukou_city"] = out["hukou_city"] or _Problem(msg.IMPORT_HUKOU_CITY.format(value=hukou))
+        if note:
+            out["hukou_note"] = _Note(note)
     else:
         out["hukou_city"] = _Problem(msg.IMPORT_REQUIRED.format(label="户籍"))
-    district = split_place(address)[1] if address else ""
+    city, district = split_place(address) if address else ("", "")
     district = district or (canteen.district if canteen else "")
     out["residence_district"] = district or _Problem(msg.IMPORT_DISTRICT_MISSING)
-    out["residence_street"] = clean_text(raw.get("residence_street")) or (canteen.street if canteen else "")
+    out["residence_city"] = city or remarks.SHANGHAI
+    out["room"], floor = remarks.room_floor(address)
+    if floor is not None:
+        out["floor"] = floor
+    street = clean_text(raw.get("residence_street")) or (canteen.street if canteen else "")
+    out["residence_street"] = street if len(street) <= 40 else _Problem(_too_long("街道（镇）", street, 40))
     return out
+
+
+def _too_long(label: str, text: str, limit: int) -> str:
+    """Refused, not cut: a cut address sends the driver to the wrong door (review #13, finding 8)."""
+    return msg.IMPORT_TOO_LONG.format(label=label, length=len(text), limit=limit)
 
 
 def split_place(text: str) -> tuple[str, str]:
@@ -186,9 +239,17 @@ def _eligibility(raw: dict[str, Any], today: date, canteen: Canteen | None) -> d
     out: dict[str, Any] = {}
     status = clean_text(raw.get("economic_status"))
     status = ECONOMIC_ALIASES.get(status, status)
+    dibao_text = clean_text(raw.get("dibao"))
+    dibao = remarks.flag(dibao_text)
+    if dibao is None:
+        out["dibao"] = _Problem(msg.IMPORT_VALUE_INVALID.format(label="是否低保", value=dibao_text, allowed="是或否"))
+    elif dibao and not status:
+        status = "低保"
+        out["dibao_note"] = _Note(f"是否低保“{dibao_text}” → 经济状况：低保")
     out["economic_status"] = status if status in ECONOMIC_STATUSES else _Problem(
         msg.IMPORT_VALUE_INVALID.format(label="经济状况", value=status, allowed="低保、低收入、特困或空"))
-    out["economic_source"] = clean_text(raw.get("economic_source"))[:80]
+    source = clean_text(raw.get("economic_source"))
+    out["economic_source"] = source if len(source) <= 80 else _Problem(_too_long("认定来源", source, 80))
     start = out["economic_valid_from"] = _date_or_problem(raw.get("economic_valid_from"), "认定有效期起")
     end = out["economic_valid_to"] = _date_or_problem(raw.get("economic_valid_to"), "认定有效期止")
     if isinstance(start, date) and isinstance(end, date) and end < start:
@@ -198,9 +259,39 @@ def _eligibility(raw: dict[str, Any], today: date, canteen: Canteen | None) -> d
     level = DISABILITY_ALIASES.get(level, level)
     out["disability_level"] = level if level in DISABILITY_LEVELS else _Problem(
         msg.IMPORT_VALUE_INVALID.format(label="失能等级", value=level, allowed="轻、中、重、完全或空"))
-    alone = clean_text(raw.get("lives_alone")).lower()
-    out["lives_alone"] = alone in YES if alone in YES | NO else _Problem(
-        msg.IMPORT_VALUE_INVALID.format(label="是否独居", value=alone, allowed="是或否"))
+    alone_text = clean_text(raw.get("lives_alone"))
+    alone = remarks.flag(alone_text.removeprefix("非").replace("独居", "是")) if alone_text != "非独居" else False
+    out["lives_alone"] = alone if alone is not None else _Problem(
+        msg.IMPORT_VALUE_INVALID.format(label="是否独居", value=alone_text, allowed="是或否"))
+    grade = clean_text(raw.get("disability_grade")).removeprefix("残疾")
+    if grade and grade not in remarks.GRADES | remarks.NO:
+        out["special_groups"] = _Problem(msg.IMPORT_VALUE_INVALID.format(label="残疾等级", value=grade,
+                                                                          allowed="一级到四级或空"))
+    elif grade in remarks.SEVERE_GRADES:
+        out["special_groups"] = "重残"
+        out["grade_note"] = _Note(f"残疾等级“{grade}” → 特殊群体：重残")
+    return out
+
+
+def _health(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict[str, Any]:
+    """The 过敏/忌口 column and what the 备注 column says about food, the stairs and the senior's status."""
+    out: dict[str, Any] = {}
+    said = remarks.read_remarks(clean_text(raw.get("remarks")))
+    allergies = remarks.allergy_list(clean_text(raw.get("allergies"))) + said.allergies
+    if allergies:
+        text = ",".join(dict.fromkeys(allergies))
+        out["allergies"] = text if len(text) <= 200 else _Problem(_too_long("过敏/忌口", text, 200))
+    if said.texture:
+        out["texture"] = said.texture
+    if said.floor is not None:
+        out["floor"] = said.floor
+    if said.has_lift is not None:
+        out["has_lift"] = said.has_lift
+    if said.status == "paused":
+        out["status"] = "paused"
+    out["deceased"] = said.status == "deceased"
+    for i, note in enumerate(said.notes):
+        out[f"remark_note_{i}"] = _Note(note)
     return out
 
 
@@ -227,22 +318,30 @@ SAVED_FIELDS = ("name", "id_number", "gender", "birth_date", "phone", "hukou_cit
                 "economic_valid_from", "economic_valid_to", "care_level", "disability_level", "lives_alone")
 
 
+# Read from the address, 过敏/忌口 and 备注 only when the register says something; otherwise the record keeps its own.
+OPTIONAL_FIELDS = ("residence_city", "room", "floor", "has_lift", "allergies", "texture", "special_groups", "status")
+
+
 def import_seniors(session: Session, table: Table, mapping: dict[str, int], *, today: date, user_id: int | None,
-                   canteen_id: int | None = None, valid_only: bool = False, filename: str = "",
-                   progress: Progress | None = None) -> ImportOutcome:
+                   canteen_id: int | None = None, valid_only: bool = False, confirmed: bool = False,
+                   filename: str = "", progress: Progress | None = None) -> ImportOutcome:
     """All or nothing: raises ImportRefused (nothing written) when any row is invalid, unless `valid_only`."""
     canteen = session.get(Canteen, canteen_id) if canteen_id else None
     results = validate(table, mapping, today=today, canteen=canteen, progress=progress)
     invalid = [r for r in results if not r.ok]
     if invalid and not valid_only:
         raise ImportRefused(invalid)
-    valid = [r for r in results if r.ok]
+    warned = [r for r in results if r.ok and r.warnings and not r.skipped]
+    if warned and not confirmed:
+        raise WarningsUnconfirmed(len(warned))
+    deceased = [r for r in results if r.ok and r.skipped]
+    valid = [r for r in results if r.ok and not r.skipped]
     numbers = [r.values["id_number"] for r in valid]
     existing = {s.id_number: s for s in session.exec(select(Senior).where(col(Senior.id_number).in_(numbers)))}
     created = updated = unchanged = 0
     saved: list[tuple[Senior, tuple[str, str, str] | None]] = []
     for r in valid:
-        fields = {k: r.values[k] for k in SAVED_FIELDS}
+        fields = {k: r.values[k] for k in SAVED_FIELDS} | {k: r.values[k] for k in OPTIONAL_FIELDS if k in r.values}
         senior = existing.get(fields["id_number"])
         if senior is None:
             senior = Senior(**fields, default_canteen_id=canteen_id)
@@ -256,7 +355,7 @@ def import_seniors(session: Session, table: Table, mapping: dict[str, int], *, t
     session.flush()  # new seniors get their ids, then their contacts
     for senior, contact in saved:
         _save_contact(session, senior, contact)
-    outcome = ImportOutcome(created, updated, unchanged, len(invalid))
+    outcome = ImportOutcome(created, updated, unchanged, len(invalid), len(deceased))
     audit.record(session, user_id=user_id, action="senior.import", object_type="senior",
                  detail=f"{filename}：新增 {created}，更新 {updated}，跳过无效 {len(invalid)}")
     session.commit()

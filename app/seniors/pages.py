@@ -3,6 +3,7 @@ pauses and leaving, and importing the civil-affairs register with a column mappi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -13,24 +14,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from app import canteens as canteens_admin
 from app.core import messages as msg
 from app.core.deps import SessionDep, allow, client_address, int_or_none
 from app.core.errors import InvalidInput, NotFound
 from app.core.principal import Principal
-from app.core.settings import ROOT
+from app.core.settings import get_settings
 from app.core.templating import render
 from app.models import FULFILMENTS, TEXTURES, Senior, now
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
+from app.seniors import cards as senior_cards
 from app.seniors import importer as senior_import
 from app.seniors import service as seniors_admin
 
 router = APIRouter(prefix="/admin/seniors")
 OPERATOR = allow("operator")
 FormText = Annotated[str, Form()]
-# Uploaded registers hold personal data: a private folder (0700, files 0600), not the shared temp directory.
-UPLOADS = ROOT / "data" / "imports"
 PREVIEW_ROWS = 8
 UPLOAD_KEEP_S = 24 * 3600
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,40}")
@@ -40,13 +41,28 @@ def _today() -> date:
     return now().date()
 
 
+def _uploads() -> Path:
+    """Uploaded registers hold personal data: a private folder (0700, files 0600) under this instance's data
+    directory, and one per database, so two instances sharing a data directory never see each other's files."""
+    settings = get_settings()
+    instance = hashlib.sha256(settings.database_url.encode()).hexdigest()[:12]
+    return settings.data_dir / "imports" / instance
+
+
 @router.get("", name="admin:seniors")
-def seniors(request: Request, session: SessionDep, q: str = "", status: str = "",
+def seniors(request: Request, session: SessionDep, q: str = "", status: str = "", after: int = 0,
             principal: Principal = OPERATOR) -> Response:
-    rows = seniors_admin.list_seniors(session, q=q, status=status, today=_today(),
-                                      allowed=canteens_admin.allowed_canteens(principal))
+    rows = seniors_admin.list_seniors(session, q=q, status=status, today=_today(), after=after or None,
+                                      allowed=canteens_admin.allowed_canteens(principal),
+                                      limit=seniors_admin.PAGE_SIZE + 1)
+    more = len(rows) > seniors_admin.PAGE_SIZE
+    rows = rows[:seniors_admin.PAGE_SIZE]
+    next_url = str(request.url_for("admin:seniors").include_query_params(q=q, status=status, after=rows[-1].id)) \
+        if more else ""
     return render(request, "seniors/seniors.html", {
-        "rows": rows, "form": {"q": q, "status": status}, "section": "seniors",
+        "rows": rows, "form": {"q": q, "status": status}, "section": "seniors", "next_url": next_url,
+        "first_url": str(request.url_for("admin:seniors").include_query_params(q=q, status=status))
+        if after else "",
         "status_options": [("", "全部")] + list(seniors_admin.STATUS_NAMES.items()),
         "status_names": seniors_admin.STATUS_NAMES, "limit": seniors_admin.PAGE_SIZE})
 
@@ -68,45 +84,53 @@ def _upload_page(request: Request, session: SessionDep, principal: Principal, fo
 
 
 @router.post("/import", name="admin:import_upload")
-async def import_upload(request: Request, session: SessionDep, file: UploadFile | None = None,
-                        canteen: FormText = "", principal: Principal = OPERATOR) -> Response:
+def import_upload(request: Request, session: SessionDep, file: UploadFile | None = None,
+                  canteen: FormText = "", principal: Principal = OPERATOR) -> Response:
+    """A plain def: FastAPI runs it in a worker thread, so reading a large workbook never stalls the event loop.
+    The file is parsed here, once; the preview and the import read the table kept as JSON."""
     name = (file.filename or "") if file else ""
-    data = await file.read() if file else b""
+    data = file.file.read() if file else b""
     if not data:
         return _upload_page(request, session, principal, {"canteen": canteen},
                             {"file": msg.IMPORT_FILE_REQUIRED}, 422)
     try:
-        senior_import.read_table(data, name)
+        table = senior_import.read_table(data, name)
     except InvalidInput as e:
         return _upload_page(request, session, principal, {"canteen": canteen}, e.errors, 422)
     token = secrets.token_urlsafe(16)
-    UPLOADS.mkdir(mode=0o700, parents=True, exist_ok=True)
-    UPLOADS.chmod(0o700)
-    _sweep()
-    path = UPLOADS / f"{token}.{name.lower().rsplit('.', 1)[-1]}"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
+    _keep(token, senior_import.table_to_json(table))
+    seniors_admin.record_upload(session, user_id=principal.user_id, address=client_address(request),
+                                rows=len(table.rows), size=len(data))
     url = request.url_for("admin:import_preview", token=token).include_query_params(canteen=canteen, name=name)
     return RedirectResponse(str(url), status_code=303)
 
 
-def _sweep() -> None:
+def _keep(token: str, text: str) -> None:
+    folder = _uploads()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    _sweep(folder)
+    fd = os.open(folder / f"{token}.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+
+
+def _sweep(folder: Path) -> None:
     """Registers hold personal data: an upload abandoned at the preview is deleted after a day."""
     cutoff = time.time() - UPLOAD_KEEP_S
-    for old in UPLOADS.glob("*.*"):
+    for old in folder.glob("*.*"):
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
 
 
-def _upload(token: str) -> tuple[Path, bytes]:
-    """The uploaded file kept between preview and import; the token is random, so only its uploader has it."""
+def _upload(token: str) -> tuple[Path, senior_import.Table]:
+    """The table kept between preview and import; the token is random, so only its uploader has it."""
     if not TOKEN_RE.fullmatch(token):
         raise NotFound(msg.IMPORT_FILE_GONE)
-    found = sorted(UPLOADS.glob(f"{token}.*"))
-    if not found:
+    path = _uploads() / f"{token}.json"
+    if not path.is_file():
         raise NotFound(msg.IMPORT_FILE_GONE)
-    return found[0], found[0].read_bytes()
+    return path, senior_import.table_from_json(path.read_text(encoding="utf-8"))
 
 
 def _mapping(table: senior_import.Table, params: dict[str, str]) -> dict[str, int]:
@@ -124,15 +148,15 @@ def _mapping(table: senior_import.Table, params: dict[str, str]) -> dict[str, in
     return mapping
 
 
-def _preview(request: Request, session: SessionDep, token: str, params: dict[str, str], *,
+def _preview(request: Request, session: SessionDep, token: str, params: dict[str, str], *, user_id: int | None,
              outcome: senior_import.ImportOutcome | None = None, refused: bool = False,
-             status_code: int = 200) -> Response:
-    path, data = _upload(token)
-    table = senior_import.read_table(data, path.name)
+             unconfirmed: bool = False, status_code: int = 200) -> Response:
+    path, table = _upload(token)
     mapping = _mapping(table, params)
     context: dict[str, Any] = {"token": token, "table": table, "mapping": mapping, "fields": senior_import.FIELDS,
                                "required": senior_import.REQUIRED, "name": params.get("name", path.name),
                                "canteen": params.get("canteen", ""), "outcome": outcome, "refused": refused,
+                               "unconfirmed": unconfirmed,
                                "section": "import", "mapping_errors": {}, "results": [], "preview": []}
     canteen_id = int_or_none(params.get("canteen"))
     canteen = canteens_admin.get_canteen(session, canteen_id) if canteen_id else None
@@ -143,32 +167,71 @@ def _preview(request: Request, session: SessionDep, token: str, params: dict[str
         return render(request, "seniors/import_preview.html", context, status_code=422)
     context["results"] = results
     context["invalid"] = [r for r in results if not r.ok]
+    context["warned"] = [r for r in results if r.ok and (r.warnings or r.skipped)]
+    context["noted"] = [r for r in results if r.ok and r.notes]
+    seniors_admin.record_preview(session, user_id=user_id, address=client_address(request), rows=len(results),
+                                 invalid=len(context["invalid"]))
     context["preview"] = results[:PREVIEW_ROWS]
     return render(request, "seniors/import_preview.html", context, status_code=status_code)
 
 
 @router.get("/import/{token}", name="admin:import_preview")
 def import_preview(request: Request, session: SessionDep, token: str, principal: Principal = OPERATOR) -> Response:
-    return _preview(request, session, token, dict(request.query_params))
+    return _preview(request, session, token, dict(request.query_params), user_id=principal.user_id)
 
 
 @router.post("/import/{token}", name="admin:import_run")
 async def import_run(request: Request, session: SessionDep, token: str, principal: Principal = OPERATOR) -> Response:
+    # The mapping's fields are many and named by the register's columns, so the form is read whole; the saving
+    # itself runs in a worker thread, never on the event loop.
     params = {k: str(v) for k, v in (await request.form()).items()}
-    path, data = _upload(token)
-    table = senior_import.read_table(data, path.name)
+    return await run_in_threadpool(_import_run, request, session, token, params, principal)
+
+
+def _import_run(request: Request, session: SessionDep, token: str, params: dict[str, str],
+                principal: Principal) -> Response:
+    path, table = _upload(token)
     canteen_id = int_or_none(params.get("canteen"))
     if canteen_id:
         canteens_admin.check_canteen(principal, canteen_id)
     try:
         outcome = senior_import.import_seniors(
             session, table, _mapping(table, params), today=_today(), user_id=principal.user_id,
-            canteen_id=canteen_id, valid_only=params.get("valid_only") == "1", filename=params.get("name", ""))
+            canteen_id=canteen_id, valid_only=params.get("valid_only") == "1",
+            confirmed=params.get("confirm_warnings") == "1", filename=params.get("name", ""))
+    except senior_import.WarningsUnconfirmed:
+        return _preview(request, session, token, params, user_id=principal.user_id, unconfirmed=True,
+                        status_code=422)
     except InvalidInput:
-        return _preview(request, session, token, params, refused=True, status_code=422)
+        return _preview(request, session, token, params, user_id=principal.user_id, refused=True,
+                        status_code=422)
     path.unlink(missing_ok=True)
     return render(request, "seniors/import_done.html", {"outcome": outcome, "section": "import",
                                                       "name": params.get("name", "")})
+
+
+# ---------------------------------------------------------------- 助餐卡 (declared before /{senior_id})
+
+NO_STORE = {"Cache-Control": "no-store"}  # the page carries initial PINs: shown once, never cached
+
+
+@router.post("/cards", name="admin:cards_issue")
+def cards_issue(request: Request, session: SessionDep, principal: Principal = OPERATOR) -> Response:
+    ids = seniors_admin.without_card(session, canteens_admin.allowed_canteens(principal))
+    issued = senior_cards.issue_cards(session, principal, ids, client_address(request))
+    return render(request, "seniors/cards.html", {"cards": issued, "section": "seniors", "reissue": False},
+                  headers=NO_STORE)
+
+
+@router.post("/{senior_id}/card", name="admin:senior_card")
+def senior_card(request: Request, session: SessionDep, senior_id: int, principal: Principal = OPERATOR) -> Response:
+    had_card = bool(seniors_admin.check_scope(session, principal, senior_id).card_no)
+    if had_card:
+        issued = [senior_cards.reissue_card(session, principal, senior_id, client_address(request))]
+    else:
+        issued = senior_cards.issue_cards(session, principal, [senior_id], client_address(request))
+    return render(request, "seniors/cards.html", {"cards": issued, "section": "seniors", "reissue": had_card},
+                  headers=NO_STORE)
 
 
 # ---------------------------------------------------------------- one senior
@@ -180,12 +243,14 @@ DISABILITY = [(s, s or "无") for s in DISABILITY_LEVELS]
 
 def _senior_page(request: Request, session: SessionDep, principal: Principal, senior_id: int,
                  form: dict[str, str] | None = None, errors: dict[str, str] | None = None, notice: str = "",
-                 pause_errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
+                 pause_errors: dict[str, str] | None = None, point_errors: dict[str, str] | None = None,
+                 point_form: dict[str, str] | None = None, status_code: int = 200) -> Response:
     senior = seniors_admin.check_scope(session, principal, senior_id)
     allowed = canteens_admin.allowed_canteens(principal)
     return render(request, "seniors/senior.html", {
         "s": senior, "age": seniors_admin.age_on(senior.birth_date, _today()), "form": form or
         seniors_admin.form_of(senior), "errors": errors or {}, "notice": notice, "pause_errors": pause_errors or {},
+        "point_errors": point_errors or {}, "point_form": point_form or {"point": "", "datum": "gcj02"},
         "contacts": seniors_admin.contacts(session, senior_id), "status_names": seniors_admin.STATUS_NAMES,
         "section": "seniors", "econ_options": ECON, "disability_options": DISABILITY,
         "texture_options": [(t, t) for t in TEXTURES],
@@ -205,7 +270,7 @@ def senior(request: Request, session: SessionDep, senior_id: int, done: str = ""
 
 def _notice(s: Senior, done: str, cancelled: int, kept: int) -> str:
     """What the last action did, rebuilt from keys and counts (never free text from the address bar)."""
-    text = {"saved": msg.SENIOR_SAVED.format(name=s.name), "resumed": msg.SENIOR_RESUMED.format(name=s.name),
+    text = {"saved": msg.SENIOR_SAVED.format(name=s.name), "point": msg.POINT_SET.format(name=s.name), "resumed": msg.SENIOR_RESUMED.format(name=s.name),
             "paused": msg.SENIOR_PAUSED.format(name=s.name, day=s.paused_until + timedelta(days=1)
                                                if s.paused_until else "", cancelled=cancelled),
             "gone": msg.SENIOR_GONE.format(name=s.name, status=seniors_admin.STATUS_NAMES[s.status],
@@ -234,6 +299,18 @@ def _done(request: Request, senior_id: int, done: str, change: seniors_admin.Sta
     counts = {"cancelled": len(change.cancelled), "kept": len(change.kept)} if change else {}
     url = request.url_for("admin:senior", senior_id=senior_id).include_query_params(done=done, **counts)
     return RedirectResponse(str(url), status_code=303)
+
+
+@router.post("/{senior_id}/point", name="admin:senior_point")
+def senior_point(request: Request, session: SessionDep, senior_id: int, point: FormText = "",
+                 datum: FormText = "gcj02", principal: Principal = OPERATOR) -> Response:
+    seniors_admin.check_scope(session, principal, senior_id)
+    try:
+        seniors_admin.set_point(session, senior_id, {"point": point, "datum": datum}, user_id=principal.user_id)
+    except InvalidInput as e:
+        return _senior_page(request, session, principal, senior_id, point_errors=e.errors,
+                            point_form={"point": point, "datum": datum}, status_code=422)
+    return _done(request, senior_id, "point")
 
 
 @router.post("/{senior_id}/pause", name="admin:senior_pause")

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import zipfile
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from app.core import messages as msg
 from app.core.errors import InvalidInput
 from app.core.forms import clean_text
+from app.seniors.remarks import is_footer
 
 # field -> (Chinese label, header words that name it on real registers)
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -22,22 +26,30 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "gender": ("性别", ("性别",)),
     "birth_date": ("出生日期", ("出生日期", "出生年月", "出生年月日", "生日")),
     "phone": ("联系电话", ("联系电话", "电话", "手机", "手机号", "联系方式")),
-    "hukou": ("户籍", ("户籍", "户籍地", "户口所在地", "户籍所在地")),
+    "hukou": ("户籍", ("户籍", "户籍地", "户口所在地", "户籍所在地", "户口", "户籍性质")),
     "residence_street": ("街道（镇）", ("街道", "街镇", "所属街道", "街道（镇）")),
     "address": ("居住地址", ("居住地址", "现住址", "家庭住址", "地址", "住址")),
     "economic_status": ("经济状况", ("经济状况", "救助类别", "低保低收入", "困难类别")),
+    "dibao": ("是否低保", ("低保", "低保户", "是否低保", "是否低保户", "低保对象")),
     "economic_source": ("认定来源", ("认定来源", "认定依据", "认定单位")),
     "economic_valid_from": ("认定有效期起", ("有效期起", "认定有效期起", "起始日期", "认定起")),
     "economic_valid_to": ("认定有效期止", ("有效期止", "认定有效期止", "截止日期", "认定止")),
     "care_level": ("照护等级", ("照护等级", "评估等级", "照护需求等级")),
     "disability_level": ("失能等级", ("失能等级", "失能程度")),
     "lives_alone": ("是否独居", ("是否独居", "独居", "独居老人")),
+    "disability_grade": ("残疾等级", ("残疾等级", "残疾级别", "残疾证等级")),
+    "allergies": ("过敏/忌口", ("过敏", "忌口", "过敏/忌口", "过敏忌口", "食物过敏", "过敏史")),
+    "remarks": ("备注", ("备注", "说明", "情况说明", "备注说明")),
     "contact_name": ("紧急联系人", ("紧急联系人", "联系人", "联系人姓名", "监护人", "监护人姓名")),
     "contact_relation": ("与老人关系", ("与老人关系", "关系", "联系人关系", "与长者关系")),
     "contact_phone": ("紧急联系人电话", ("紧急联系人电话", "联系人电话", "监护人电话", "紧急联系电话")),
 }
 REQUIRED = ("name", "id_number", "phone", "hukou", "address")
 HEADER_SCAN_ROWS = 10
+# Limits against a file built to exhaust the server (security review #13, finding 6): a street's register is a few
+# thousand rows of a few dozen columns; an .xlsx is a zip whose sheets may unpack to far more than they weigh.
+MAX_CELLS = 200_000
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,8 @@ def read_table(data: bytes, filename: str) -> Table:
     suffix = filename.lower().rsplit(".", 1)[-1]
     try:
         grid = _xlsx_grid(data) if suffix in ("xlsx", "xlsm") else _csv_grid(data) if suffix == "csv" else None
+    except TooLarge:
+        raise InvalidInput({"file": msg.IMPORT_FILE_TOO_LARGE.format(cells=MAX_CELLS)}) from None
     except Exception:  # a broken upload: openpyxl and csv raise many kinds; the operator needs one sentence
         raise InvalidInput({"file": msg.IMPORT_FILE_UNREADABLE}) from None
     if grid is None:
@@ -62,16 +76,28 @@ def read_table(data: bytes, filename: str) -> Table:
     return _table_from_grid(grid)
 
 
+class TooLarge(Exception):
+    """The register exceeds MAX_CELLS or MAX_UNPACKED_BYTES."""
+
+
 def _xlsx_grid(data: bytes) -> list[list[Any]]:
     from openpyxl import load_workbook
 
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise TooLarge
     ws = load_workbook(io.BytesIO(data), data_only=True).worksheets[0]
+    if ws.max_row * ws.max_column > MAX_CELLS:
+        raise TooLarge
     grid = [list(r) for r in ws.iter_rows(values_only=True)]
-    # Merged header cells: every cell of a merged range takes the top-left value, as the eye reads it.
+    # Merged header cells: every cell of a merged range takes the top-left value, as the eye reads it (clipped
+    # to the cells that exist, so a range declared over a million rows costs nothing).
     for rng in ws.merged_cells.ranges:
+        if rng.min_row > len(grid) or rng.min_col > len(grid[rng.min_row - 1]):
+            continue
         top_left = grid[rng.min_row - 1][rng.min_col - 1]
-        for r in range(rng.min_row - 1, rng.max_row):
-            for c in range(rng.min_col - 1, rng.max_col):
+        for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
+            for c in range(rng.min_col - 1, min(rng.max_col, len(grid[r]))):
                 grid[r][c] = top_left
     return grid
 
@@ -85,7 +111,13 @@ def _csv_grid(data: bytes) -> list[list[Any]]:
             continue
     else:
         raise ValueError("unknown encoding")
-    return [list(r) for r in csv.reader(io.StringIO(text))]
+    grid, cells = [], 0
+    for row in csv.reader(io.StringIO(text)):
+        cells += max(len(row), 1)
+        if cells > MAX_CELLS:
+            raise TooLarge
+        grid.append(list(row))
+    return grid
 
 
 def _score(row: list[Any]) -> int:
@@ -105,8 +137,29 @@ def _table_from_grid(grid: list[list[Any]]) -> Table:
         start += 1
     width = len(headers)
     kept = [(start + 1 + i, (list(r) + [None] * width)[:width]) for i, r in enumerate(grid[start:])
-            if any(clean_text(c) for c in r)]
+            if any(clean_text(c) for c in r) and not is_footer([clean_text(c) for c in r])]
     return Table(headers, [r for _, r in kept], [n for n, _ in kept])
+
+
+# The table as read is kept between preview and import as JSON, so the file is parsed once, at upload.
+def table_to_json(table: Table) -> str:
+    def cell(v: Any) -> Any:
+        if isinstance(v, datetime):
+            return {"dt": v.isoformat()}
+        if isinstance(v, date):
+            return {"d": v.isoformat()}
+        return v if v is None or isinstance(v, int | float | str | bool) else str(v)
+    return json.dumps({"headers": table.headers, "rows": [[cell(c) for c in r] for r in table.rows],
+                       "row_numbers": table.row_numbers}, ensure_ascii=False)
+
+
+def table_from_json(text: str) -> Table:
+    def cell(v: Any) -> Any:
+        if isinstance(v, dict):
+            return datetime.fromisoformat(v["dt"]) if "dt" in v else date.fromisoformat(v["d"])
+        return v
+    data = json.loads(text)
+    return Table(data["headers"], [[cell(c) for c in r] for r in data["rows"]], data["row_numbers"])
 
 
 def guess_field(header: str) -> str | None:

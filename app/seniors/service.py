@@ -7,17 +7,18 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, and_, col, or_, select
 
 from app import ordering
 from app.core import audit
 from app.core import messages as msg
 from app.core.errors import AppError, InvalidInput, NotFound
-from app.core.forms import PHONE_RE, parse_date, small_int
+from app.core.forms import PHONE_RE, parse_date, parse_form, small_int
 from app.core.principal import Principal
 from app.core.privacy import mask_id_number
 from app.models import FULFILMENTS, TEXTURES, Canteen, EmergencyContact, Order, Senior, now, split_tags
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
+from app.seniors.location import PointForm, read_point
 
 PAGE_SIZE = 50
 STATUS_NAMES = {"active": "正常", "paused": "暂停送餐", "deceased": "已故", "moved": "已迁出"}
@@ -52,11 +53,18 @@ def age_on(birth: date, day: date) -> int:
 
 
 def list_seniors(session: Session, *, q: str = "", canteen_id: int | None = None, status: str = "",
-                 today: date, limit: int = PAGE_SIZE, allowed: frozenset[int] | None = None) -> list[SeniorRow]:
+                 today: date, limit: int = PAGE_SIZE, allowed: frozenset[int] | None = None,
+                 after: int | None = None) -> list[SeniorRow]:
     """Search by name, phone or the last digits of the ID number (the part a masked number still shows).
 
-    `allowed` is an operator's canteen scope (None: every canteen): seniors of other canteens never show."""
+    `allowed` is an operator's canteen scope (None: every canteen): seniors of other canteens never show.
+    Pages are keyset pages in (name, id) order: `after` is the last row's id (never a name in the address bar),
+    so page 400 of a city costs what page 1 does."""
     query = select(Senior)
+    last = session.get(Senior, after) if after else None
+    if last is not None:
+        query = query.where(or_(col(Senior.name) > last.name,
+                                and_(col(Senior.name) == last.name, col(Senior.id) > last.id)))
     if allowed is not None:
         query = query.where(col(Senior.default_canteen_id).in_(allowed))
     q = q.strip()
@@ -71,6 +79,30 @@ def list_seniors(session: Session, *, q: str = "", canteen_id: int | None = None
     rows = session.exec(query.order_by(col(Senior.name), col(Senior.id)).limit(limit)).all()
     return [SeniorRow(s.id or 0, s.name, mask_id_number(s.id_number), age_on(s.birth_date, today), s.phone,
                       s.address, s.status, s.paused_until, s.lives_alone, s.economic_status) for s in rows]
+
+
+def without_card(session: Session, allowed: frozenset[int] | None) -> list[int]:
+    """Seniors still served (active or paused) who have no 助餐卡 yet, within an operator's canteen scope."""
+    query = select(Senior.id).where(col(Senior.card_no).is_(None), col(Senior.status).in_(("active", "paused")))
+    if allowed is not None:
+        query = query.where(col(Senior.default_canteen_id).in_(allowed))
+    return [i for i in session.exec(query.order_by(col(Senior.id))).all() if i is not None]
+
+
+def set_point(session: Session, senior_id: int, data: dict[str, str], *, user_id: int | None) -> Senior:
+    """The delivery point from pasted coordinates or a map link, stored in WGS-84. Bad input changes nothing."""
+    form = parse_form(PointForm, data)
+    try:
+        lat, lng = read_point(form)
+    except ValueError as e:
+        raise InvalidInput({"point": str(e)}) from None
+    senior = get_senior(session, senior_id)
+    senior.lat, senior.lng, senior.updated_at = round(lat, 6), round(lng, 6), now()
+    session.add(senior)
+    audit.record(session, user_id=user_id, action="senior.point", object_type="senior", object_id=senior_id,
+                 detail=f"送餐位置（{form.datum}）已设置")
+    session.commit()
+    return senior
 
 
 def get_senior(session: Session, senior_id: int) -> Senior:
@@ -96,6 +128,20 @@ def open_record(session: Session, senior_id: int, *, user_id: int | None, addres
                  address=address)
     session.commit()
     return senior
+
+
+def record_upload(session: Session, *, user_id: int | None, address: str, rows: int, size: int) -> None:
+    """A register upload puts a whole street's personal data on the server: it is audited (review #13, 13)."""
+    audit.record(session, user_id=user_id, action="senior.import_upload", object_type="senior",
+                 detail=f"上传名册：{rows} 行，{size} 字节", address=address)
+    session.commit()
+
+
+def record_preview(session: Session, *, user_id: int | None, address: str, rows: int, invalid: int) -> None:
+    """The preview shows names, phones and addresses of every row: a sensitive read, audited."""
+    audit.record(session, user_id=user_id, action="senior.import_preview", object_type="senior",
+                 detail=f"预览名册：{rows} 行，不符合要求 {invalid} 行", address=address)
+    session.commit()
 
 
 def contacts(session: Session, senior_id: int) -> list[EmergencyContact]:

@@ -63,3 +63,36 @@ def messy_register(rows: list[tuple[Any, ...]] | None = None) -> bytes:
 
 def messy_register_with_mistakes() -> bytes:
     return messy_register(VALID_ROWS + INVALID_ROWS)
+
+
+# A register as a street office really hands it over: 户籍 as 本市/沪/a district, a 低保 column of 是/√/空, a
+# 残疾等级, a 过敏 column, remarks with health and housing facts, someone under 60, someone deceased, and a
+# 合计 / 审核人 footer.
+YOUNG = make_id_number("310106", date(1970, 4, 1), 21, male=True)
+GONE = make_id_number("310106", date(1930, 2, 2), 23, male=False)
+SUN = make_id_number("310106", date(1933, 8, 8), 25, male=True)
+REAL_HEADER = ["序号", "姓名", "身份证号码", "联系电话", "现住址", "户口所在地", "是否低保", "独居", "残疾等级",
+               "过敏/忌口", "备注"]
+REAL_ROWS: list[list[Any]] = [
+    [1, "王秀英", WANG, "13912345678", "上海市静安区临汾路380弄2号502室", "本市", "是", "√", "", "", "对花生过敏"],
+    [2, "张建国", ZHANG, "13812345678", "静安区共康路118弄5号301室", "沪", "", "", "二级", "海鲜、花生米",
+     "住6楼无电梯"],
+    [3, "李桂英", LI, "13712345678", "上海市静安区闻喜路255弄9号101室", "静安区", "√", "否", "", "", "住院中"],
+    [4, "钱小弟", YOUNG, "13612345678", "上海市静安区临汾路100号201室", "上海市", "", "", "", "", ""],
+    [5, "孙老太", GONE, "13512345678", "上海市静安区临汾路200号301室", "上海", "", "是", "", "", "已故"],
+    [6, "孙福根", SUN, "13412345678", "上海市静安区临汾路300号401室", "江苏省苏州市", "否", "", "", "", ""],
+]
+REAL_FOOTER: list[list[Any]] = [["合计", "6 人"], ["审核人：周主任", None, None, "制表人：小李"]]
+
+
+def real_register(rows: list[list[Any]] | None = None) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["临汾路街道老年助餐服务对象名册"])
+    ws.merge_cells("A1:K1")
+    ws.append(REAL_HEADER)
+    for row in (REAL_ROWS if rows is None else rows) + REAL_FOOTER:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -163,6 +163,9 @@ TABLE: dict[str, Case] = {
     "admin:senior_gone": c(OPERATOR, form={"status": "x"}),
     "admin:import": c(OPERATOR),
     "admin:import_upload": c(OPERATOR),
+    "admin:cards_issue": c(OPERATOR),
+    "admin:senior_card": c(OPERATOR),
+    "admin:senior_point": c(OPERATOR, form={"point": "x"}),
     "admin:import_preview": c(OPERATOR, params={"token": "no-such-upload"}, missing_ok=True),
     "admin:import_run": c(OPERATOR, params={"token": "no-such-upload"}, missing_ok=True),
     # district planning (issue 20): district-wide, so an operator of some canteens sees it too

@@ -215,3 +215,107 @@ def test_a_contact_without_a_phone_is_an_invalid_row() -> None:
     (result,) = si.validate(table, si.guess_mapping(table.headers), today=TODAY)
 
     assert result.errors == ["紧急联系人要有姓名和正确的电话，现在是“王海燕”“（无电话）”"]
+
+
+def test_an_id_number_with_a_digit_of_another_script_is_refused_in_words() -> None:
+    ethiopic = reg.WANG[:5] + "፩" + reg.WANG[6:]  # U+1369 ETHIOPIC DIGIT ONE: str.isdigit() says yes
+    table = si.read_table(f"姓名,身份证号,联系电话,户籍,住址\n王秀英,{ethiopic},13912345678,上海,"
+                          "上海市静安区临汾路380弄2号301室\n".encode(), "a.csv")
+
+    (result,) = si.validate(table, si.guess_mapping(table.headers), today=TODAY)
+
+    assert result.errors == ["身份证号应为 18 位（最后一位可以是 X）"]
+
+
+def test_an_address_longer_than_the_record_holds_is_refused_not_cut() -> None:
+    address = "上海市静安区临汾路380弄" + "长" * 3000
+    table = si.read_table(f"姓名,身份证号,联系电话,户籍,住址\n王秀英,{reg.WANG},13912345678,上海,{address}\n"
+                          .encode(), "a.csv")
+
+    (result,) = si.validate(table, si.guess_mapping(table.headers), today=TODAY)
+
+    assert result.errors == ["居住地址太长（3013 个字），最多 200 个字"]
+
+
+def test_a_workbook_that_unpacks_to_more_cells_than_a_register_has_is_refused_before_it_is_read() -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "身份证号"])
+    ws.cell(row=si.MAX_CELLS, column=2, value="x")  # a sheet stretched over 2 x MAX_CELLS cells
+    out = io.BytesIO()
+    wb.save(out)
+
+    with pytest.raises(si.InvalidInput) as refused:
+        si.read_table(out.getvalue(), "名册.xlsx")
+
+    assert refused.value.errors == {"file": "这个文件太大：最多 200000 个单元格。请只保留名册这一张表，删掉多余的行和列后再上传。"}
+
+
+def test_a_csv_with_more_cells_than_a_register_has_is_refused() -> None:
+    data = ("姓名,身份证号\n" + "a,b\n" * si.MAX_CELLS).encode()
+
+    with pytest.raises(si.InvalidInput) as refused:
+        si.read_table(data, "名册.csv")
+
+    assert "最多 200000 个单元格" in refused.value.errors["file"]
+
+
+def test_the_table_kept_between_preview_and_import_reads_back_exactly_as_it_was_read() -> None:
+    table = si.read_table(reg.messy_register(), "名册.xlsx")
+
+    again = si.table_from_json(si.table_to_json(table))
+
+    assert again == table
+
+
+def test_a_real_registers_words_are_read_into_the_record_and_every_normalisation_is_shown() -> None:
+    table = si.read_table(reg.real_register(), "名册.xlsx")
+
+    results = si.validate(table, si.guess_mapping(table.headers), today=TODAY)
+
+    by_name = {r.values["name"]: r for r in results}
+    assert len(results) == 6  # the 合计 and 审核人 lines are not seniors
+    assert all(r.ok for r in results), [r.errors for r in results]
+    wang, zhang, li = by_name["王秀英"], by_name["张建国"], by_name["李桂英"]
+    assert (wang.values["hukou_city"], wang.values["economic_status"], wang.values["lives_alone"]) == ("上海", "低保",
+                                                                                                       True)
+    assert (wang.values["allergies"], wang.values["room"], wang.values["floor"]) == ("花生", "502", 5)
+    assert wang.notes == ["户籍“本市” → 上海", "是否低保“是” → 经济状况：低保", "备注“对花生过敏” → 过敏/忌口：花生"]
+    assert (zhang.values["hukou_city"], zhang.values["residence_city"], zhang.values["residence_district"]) == (
+        "上海", "上海", "静安")
+    assert (zhang.values["floor"], zhang.values["has_lift"], zhang.values["special_groups"]) == (6, False, "重残")
+    assert zhang.values["allergies"] == "海鲜,花生米"
+    assert (li.values["hukou_city"], li.values["hukou_district"], li.values["status"]) == ("上海", "静安", "paused")
+    assert li.values["economic_status"] == "低保"
+    assert by_name["钱小弟"].warnings == ["只有 56 岁，不满 60 岁：请确认是服务对象"]
+    assert by_name["孙老太"].skipped == "备注写着已故：不导入"
+    assert by_name["孙福根"].values["hukou_city"] == "苏州"
+
+
+def test_importing_the_real_register_needs_the_under_60_confirmed_and_leaves_the_deceased_out(
+        session: Session) -> None:
+    with pytest.raises(si.WarningsUnconfirmed):
+        _import(session, reg.real_register())
+    assert _count(session) == 0
+
+    outcome = _import(session, reg.real_register(), confirmed=True)
+
+    names = set(session.exec(select(Senior.name)).all())
+    assert (outcome.created, outcome.skipped_deceased) == (5, 1)
+    assert names == {"王秀英", "张建国", "李桂英", "钱小弟", "孙福根"}
+    li = session.exec(select(Senior).where(Senior.name == "李桂英")).one()
+    assert li.status == "paused"
+
+
+def test_a_low_income_column_with_a_word_it_does_not_know_is_refused_with_the_value_named() -> None:
+    rows = [list(r) for r in reg.REAL_ROWS[:1]]
+    rows[0][6] = "待定"
+    table = si.read_table(reg.real_register(rows), "名册.xlsx")
+
+    (result,) = si.validate(table, si.guess_mapping(table.headers), today=TODAY)
+
+    assert result.errors == ["是否低保“待定”不认识，应为是或否"]

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import Session, func, select
 
+from app.core.settings import get_settings
 from app.models import Senior
 from tests.conftest import csrf
 from tests.data import registers as reg
@@ -22,7 +24,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture(autouse=True)
 def uploads_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Uploaded registers hold personal data: tests keep theirs in their own temporary folder."""
-    monkeypatch.setattr("app.seniors.pages.UPLOADS", tmp_path / "uploads")
+    monkeypatch.setenv("CANTEEN_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
 
 
 def _operator(session: Session, login: Callable[..., object]) -> Any:
@@ -139,3 +142,59 @@ def test_the_register_list_masks_id_numbers_and_phones(session: Session, client:
     row = BeautifulSoup(page.text, "html.parser").select_one("[data-senior=王秀英]")
     assert senior.id_number not in page.text and "13912345678" not in page.text
     assert "139****5678" in row.get_text()
+
+
+def test_uploading_and_previewing_a_register_are_in_the_audit_log_and_the_table_stays_in_the_data_directory(
+        session: Session, client: Any, login: Callable[..., object], tmp_path: Path) -> None:
+    from app.models import AuditEvent
+
+    _operator(session, login)
+
+    _upload(client, reg.messy_register())
+
+    kept = list((tmp_path / "data" / "imports").glob("*/*.json"))
+    events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events if e.action.startswith("senior.import")] == [
+        "senior.import_upload", "senior.import_preview"]
+    assert [e.detail for e in events if e.action == "senior.import_preview"] == ["预览名册：3 行，不符合要求 0 行"]
+    assert len(kept) == 1
+    assert oct(kept[0].stat().st_mode & 0o777) == "0o600"
+    assert reg.WANG not in " ".join(e.detail for e in events)
+
+
+def test_the_preview_shows_each_normalisation_and_the_rows_to_confirm_and_importing_without_the_tick_saves_nothing(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    preview = _upload(client, reg.real_register())
+    soup = BeautifulSoup(preview.text, "html.parser")
+    action = soup.select_one("form[data-form=import]")["action"]
+
+    refused = client.post(action, data={"csrf_token": csrf(client), "name": "名册.xlsx"})
+
+    noted = {int(tr["data-noted-row"]): tr.find_all("td")[2].get_text() for tr in soup.select("[data-noted-row]")}
+    warned = {int(tr["data-warned-row"]): tr.find_all("td")[2].get_text() for tr in soup.select("[data-warned-row]")}
+    assert noted[4] == "户籍“沪” → 上海；残疾等级“二级” → 特殊群体：重残；备注“住6楼无电梯” → 6 楼；备注“住6楼无电梯” → 无电梯"
+    assert warned == {6: "只有 56 岁，不满 60 岁：请确认是服务对象", 7: "备注写着已故：不导入"}
+    assert soup.select_one("#f-confirm_warnings")["required"] == ""
+    assert refused.status_code == 422
+    assert "请勾选“我已核对”" in refused.text
+    assert _count(session) == 0
+
+
+def test_the_register_list_pages_through_every_senior_by_name_without_a_name_in_the_address_bar(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    for i in range(120):
+        make_senior(session, name=f"张{chr(0x4e00 + i)}{chr(0x4e00 + i)}")
+
+    seen: list[str] = []
+    url = "/admin/seniors"
+    while url:
+        page = BeautifulSoup(client.get(url).text, "html.parser")
+        seen += [tr["data-senior"] for tr in page.select("tr[data-senior]")]
+        link = page.select_one("[data-next-page]")
+        url = link["href"] if link else ""
+        assert "张" not in unquote(url)
+
+    assert len(seen) == 120
+    assert seen == sorted(seen)

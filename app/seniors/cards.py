@@ -1,0 +1,90 @@
+"""助餐卡: numbers issued in bulk to seniors who have none, each with an initial PIN shown once; a lost card is
+reissued under a new number (the old one stops working at once). The PIN itself is kept by app.accounts."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, func, select
+
+from app import accounts
+from app.core import audit
+from app.core import messages as msg
+from app.core.errors import InvalidInput
+from app.core.principal import Principal
+from app.models import Senior
+
+PREFIX = "88"
+SERIAL_DIGITS = 6
+CARD_LENGTH = len(PREFIX) + SERIAL_DIGITS + 1
+
+
+def luhn_digit(digits: str) -> str:
+    """The Luhn check digit (as on bank cards): one mistyped digit or two swapped neighbours are caught."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return str((10 - total % 10) % 10)
+
+
+def card_number(serial: int) -> str:
+    body = f"{PREFIX}{serial:0{SERIAL_DIGITS}d}"
+    return body + luhn_digit(body)
+
+
+def card_number_ok(text: str) -> bool:
+    return (len(text) == CARD_LENGTH and text.isascii() and text.isdigit() and text.startswith(PREFIX)
+            and luhn_digit(text[:-1]) == text[-1])
+
+
+@dataclass(frozen=True)
+class IssuedCard:
+    senior_id: int
+    name: str
+    card_no: str
+    pin: str  # shown once, on the page that issued it; only its hash is kept
+
+
+def _next_serial(session: Session) -> int:
+    issued = session.exec(select(Senior.card_no).where(col(Senior.card_no).startswith(PREFIX),
+                                                       func.length(Senior.card_no) == CARD_LENGTH)).all()
+    return max((int(c[len(PREFIX):-1]) for c in issued if c), default=0) + 1
+
+
+def _initial_pin() -> str:
+    while True:
+        pin = f"{secrets.randbelow(10**6):06d}"
+        if pin not in accounts.WEAK_PINS:
+            return pin
+
+
+def issue_cards(session: Session, principal: Principal, senior_ids: list[int], address: str = "") -> list[IssuedCard]:
+    """Cards for the given seniors who have none yet (others are left as they are), numbered in sequence."""
+    seniors = session.exec(select(Senior).where(col(Senior.id).in_(senior_ids), col(Senior.card_no).is_(None),
+                                                col(Senior.status).in_(("active", "paused")))
+                           .order_by(col(Senior.id))).all()
+    return [_give_card(session, principal, senior, address) for senior in seniors]
+
+
+def reissue_card(session: Session, principal: Principal, senior_id: int, address: str = "") -> IssuedCard:
+    """A lost card: a new number and a new PIN; whoever holds the old card can no longer sign in with it."""
+    senior = accounts.senior_for_pin(session, principal, senior_id)
+    if not senior.card_no:
+        raise InvalidInput({"card": msg.CARD_NONE_TO_REISSUE})
+    old = senior.card_no
+    card = _give_card(session, principal, senior, address)
+    audit.record(session, user_id=principal.user_id, action="senior.card_reissue", object_type="senior",
+                 object_id=senior_id, detail=f"挂失补卡：旧卡 {old} 作废，新卡 {card.card_no}", address=address)
+    session.commit()
+    return card
+
+
+def _give_card(session: Session, principal: Principal, senior: Senior, address: str) -> IssuedCard:
+    senior.card_no = card_number(_next_serial(session))
+    session.add(senior)
+    session.flush()
+    pin = _initial_pin()
+    accounts.set_senior_pin(session, principal, senior.id or 0, pin, pin, address)  # commits, audited
+    return IssuedCard(senior.id or 0, senior.name, senior.card_no, pin)

@@ -1,0 +1,92 @@
+"""Imported seniors get 助餐卡: numbers with a check digit issued in bulk, an initial PIN shown once that signs
+the senior in, and a lost card reissued under a new number while the old one stops working."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bs4 import BeautifulSoup
+from sqlmodel import Session, select
+
+from app.models import AuditEvent, Senior
+from app.seniors import cards
+from tests.conftest import csrf
+from tests.factories import make_senior, make_user
+
+
+def _operator(session: Session, login: Callable[..., object]) -> Any:
+    make_user(session, "operator", phone="13900001111", name="陈运营")
+    return login("13900001111")
+
+
+def _imported(session: Session, name: str) -> Senior:
+    """A senior as the register import leaves them: no card."""
+    senior = make_senior(session, name=name)
+    senior.card_no = None
+    session.add(senior)
+    session.commit()
+    return senior
+
+
+def test_a_card_number_carries_a_check_digit_that_catches_a_mistyped_or_swapped_digit() -> None:
+    number = cards.card_number(12)
+
+    assert number == "880000120"
+    assert cards.card_number_ok(number)
+    assert not cards.card_number_ok("880000128")  # one digit wrong
+    assert not cards.card_number_ok("880000210")  # two neighbours swapped
+
+
+def test_issuing_cards_in_bulk_gives_each_senior_without_one_a_number_and_a_pin_shown_once(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    wang, zhang = _imported(session, "王秀英"), _imported(session, "张建国")
+    make_senior(session, name="李桂英")  # has a card already
+
+    page = client.post("/admin/seniors/cards", data={"csrf_token": csrf(client)})
+
+    soup = BeautifulSoup(page.text, "html.parser")
+    issued = {s.select_one(".senior-card-name").get_text(): (s.select_one("[data-card-no]").get_text(),
+                                                              s.select_one("[data-pin]").get_text())
+              for s in soup.select("[data-card]")}
+    session.refresh(wang)
+    session.refresh(zhang)
+    assert page.headers["cache-control"] == "no-store"
+    assert sorted(issued) == ["张建国", "王秀英"]
+    assert issued["王秀英"][0] == wang.card_no == "880000013"
+    assert issued["张建国"][0] == zhang.card_no == "880000021"
+    assert all(len(pin) == 6 and pin.isdigit() for _, pin in issued.values())
+
+    client.cookies.clear()
+    client.get("/login")
+    signed_in = client.post("/login/senior", data={"card_no": wang.card_no, "pin": issued["王秀英"][1],
+                                                   "csrf_token": csrf(client)}, follow_redirects=False)
+    assert signed_in.status_code == 303
+
+
+def test_a_lost_card_is_reissued_under_a_new_number_and_the_old_one_no_longer_signs_in(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    senior = _imported(session, "王秀英")
+    first = client.post(f"/admin/seniors/{senior.id}/card", data={"csrf_token": csrf(client)})
+    old_no = BeautifulSoup(first.text, "html.parser").select_one("[data-card-no]").get_text()
+    old_pin = BeautifulSoup(first.text, "html.parser").select_one("[data-pin]").get_text()
+
+    again = client.post(f"/admin/seniors/{senior.id}/card", data={"csrf_token": csrf(client)})
+
+    soup = BeautifulSoup(again.text, "html.parser")
+    new_no, new_pin = soup.select_one("[data-card-no]").get_text(), soup.select_one("[data-pin]").get_text()
+    events = [e.detail for e in session.exec(select(AuditEvent).where(AuditEvent.action == "senior.card_reissue"))]
+    assert (old_no, new_no) == ("880000013", "880000021")
+    assert "旧卡即刻作废" in soup.select_one("[data-cards-issued]").get_text()
+    assert events == ["挂失补卡：旧卡 880000013 作废，新卡 880000021"]
+    client.cookies.clear()
+    client.get("/login")
+    old = client.post("/login/senior", data={"card_no": old_no, "pin": old_pin, "csrf_token": csrf(client)},
+                      follow_redirects=False)
+    new = client.post("/login/senior", data={"card_no": new_no, "pin": new_pin, "csrf_token": csrf(client)},
+                      follow_redirects=False)
+    assert old.status_code == 422
+    assert new.status_code == 303
+    assert session.exec(select(Senior.card_no).where(Senior.id == senior.id)).one() == "880000021"
