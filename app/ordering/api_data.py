@@ -38,9 +38,8 @@ def place(session: Session, principal: Principal, request: ordering.OrderRequest
           at: datetime) -> tuple[views.OrderView, bool]:
     """The order and whether it was created now (False: the idempotency key had been used already)."""
     actor = ordering.actor_for(session, principal, request.senior_id, api=True)
-    seen = ordering.order_by_key(session, actor.user_id, request.idempotency_key) is not None
-    order = ordering.place_order(session, actor, request, at=at)
-    return views.order_view_of(session, order, at), not seen
+    order, created = ordering.place_order_once(session, actor, request, at=at)
+    return views.order_view_of(session, order, at), created
 
 
 def orders(session: Session, principal: Principal, senior_id: int, at: datetime) -> list[views.OrderView]:
