@@ -24,7 +24,8 @@ from app.models import LoginAttempt, Senior, User, UserSession, now
 
 _hasher = PasswordHasher()
 PHONE_RE = re.compile(r"^1\d{10}$")
-PIN_RE = re.compile(r"^\d{4,6}$")
+# [0-9], not \d: "፩፪፫፬" (Ethiopic digits) must not pass for a PIN.
+PIN_RE = re.compile(r"^[0-9]{4,6}$")
 FREE_FAILURES = 5
 WINDOW = timedelta(minutes=15)
 
