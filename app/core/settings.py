@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.models.base import TZ
@@ -13,6 +13,7 @@ from app.models.base import TZ
 __all__ = ["ROOT", "TZ", "Settings", "get_settings"]
 
 ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SECRET_KEY = "dev-only-change-me-in-production-0123456789"
 
 
 class Settings(BaseSettings):
@@ -22,7 +23,10 @@ class Settings(BaseSettings):
         default=f"sqlite:///{ROOT / 'data' / 'canteen.db'}",
         validation_alias=AliasChoices("DATABASE_URL", "CANTEEN_DATABASE_URL"),
     )
-    secret_key: str = "dev-only-change-me-in-production-0123456789"
+    # "development" (the default) or anything else ("production", "staging"): outside development the app
+    # refuses to start with the published default secret key, which would let anyone re-identify pseudonyms.
+    environment: str = "development"
+    secret_key: str = DEFAULT_SECRET_KEY
     # Secure cookies need HTTPS; production sets this to true behind its TLS proxy.
     cookie_secure: bool = False
     session_days: int = 30
@@ -32,6 +36,12 @@ class Settings(BaseSettings):
     map_tile_url: str = ""
     # How long an order stays changeable after placing, even close to the cutoff (适老化 rule 11).
     grace_minutes: int = 10
+
+    @model_validator(mode="after")
+    def _no_default_secret_outside_development(self) -> Settings:
+        if self.environment != "development" and self.secret_key == DEFAULT_SECRET_KEY:
+            raise ValueError(f"CANTEEN_SECRET_KEY must be set when CANTEEN_ENVIRONMENT={self.environment}")
+        return self
 
 
 @lru_cache
