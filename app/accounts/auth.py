@@ -1,16 +1,17 @@
 """Sign-in, sessions and the signed-in principal.
 
 Staff and helpers use phone + password (Argon2). Seniors use their card number + a short PIN, so nobody has to
-remember a password (适老化 rule 8). Failed attempts slow the next try per account *and* address rather than
-locking the account, so an attacker cannot lock a senior out of ordering lunch.
+remember a password (适老化 rule 8). Failed attempts slow the next try per card or phone (wherever the tries
+come from), up to a ceiling of 100 an hour; no address is ever locked, so one guesser cannot lock everyone
+behind a canteen's NAT out of ordering lunch.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
-from typing import TypeGuard
+from datetime import datetime, timedelta
+from typing import Any, TypeGuard
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,9 +25,12 @@ from app.models import LoginAttempt, Senior, User, UserSession, now
 
 _hasher = PasswordHasher()
 PHONE_RE = re.compile(r"^1\d{10}$")
-PIN_RE = re.compile(r"^\d{4,6}$")
+# [0-9], not \d: "፩፪፫፬" (Ethiopic digits) must not pass for a PIN.
+PIN_RE = re.compile(r"^[0-9]{4,6}$")
 FREE_FAILURES = 5
 WINDOW = timedelta(minutes=15)
+CEILING = 100
+CEILING_WINDOW = timedelta(hours=1)
 
 
 def hash_secret(secret: str) -> str:
@@ -56,12 +60,11 @@ def sign_in_staff(session: Session, phone: str, password: str, address: str, use
         errors["password"] = msg.PASSWORD_REQUIRED
     if errors:
         raise InvalidInput(errors)
-    _check_throttle(session, f"p:{phone}", address)
+    attempt = _begin_attempt(session, f"p:{phone}", address)
     user = session.exec(select(User).where(User.phone == phone)).first()
     if not _matches(user, password):
-        _fail(session, f"p:{phone}", address)
         raise InvalidInput({"password": msg.LOGIN_FAILED})
-    return _open_session(session, user, f"p:{phone}", address, user_agent)
+    return _open_session(session, user, attempt, user_agent)
 
 
 def sign_in_senior(session: Session, card_no: str, pin: str, address: str, user_agent: str = "") -> str:
@@ -72,14 +75,13 @@ def sign_in_senior(session: Session, card_no: str, pin: str, address: str, user_
         errors["pin"] = msg.PIN_REQUIRED
     if errors:
         raise InvalidInput(errors)
-    _check_throttle(session, f"c:{card_no}", address)
+    attempt = _begin_attempt(session, f"c:{card_no}", address)
     user = session.exec(
         select(User).join(Senior, col(Senior.id) == col(User.senior_id)).where(Senior.card_no == card_no)
     ).first()
     if not _matches(user, pin):
-        _fail(session, f"c:{card_no}", address)
         raise InvalidInput({"pin": msg.SENIOR_LOGIN_FAILED})
-    return _open_session(session, user, f"c:{card_no}", address, user_agent)
+    return _open_session(session, user, attempt, user_agent)
 
 
 def _matches(user: User | None, secret: str) -> TypeGuard[User]:
@@ -89,10 +91,11 @@ def _matches(user: User | None, secret: str) -> TypeGuard[User]:
     return verify_secret(user.password_hash, secret)
 
 
-def _open_session(session: Session, user: User, key: str, address: str, user_agent: str) -> str:
+def _open_session(session: Session, user: User, attempt: LoginAttempt, user_agent: str) -> str:
     if not user.active:
         raise InvalidInput({"phone": msg.ACCOUNT_DISABLED})
-    session.add(LoginAttempt(account_key=key[:40], address=address[:64], success=True))
+    attempt.success = True
+    session.add(attempt)
     return issue_session(session, user, user_agent)
 
 
@@ -110,30 +113,48 @@ def issue_session(session: Session, user: User, user_agent: str = "") -> str:
     return token
 
 
-def _fail(session: Session, key: str, address: str) -> None:
-    session.add(LoginAttempt(account_key=key[:40], address=address[:64], success=False))
+def _begin_attempt(session: Session, key: str, address: str) -> LoginAttempt:
+    """Count this try as a failure *before* the secret is checked (committed, so concurrent tries see it), then
+    refuse it if the tries before it reached a limit: twenty guesses at once are not all checked. A try that
+    succeeds is turned into a success by `_open_session`."""
+    attempt = LoginAttempt(account_key=key[:40], address=address[:64], success=False)
+    session.add(attempt)
     session.commit()
+    try:
+        _check_throttle(session, attempt)
+    except TooManyAttempts:
+        session.delete(attempt)  # a refused try is not checked, so it does not lengthen the wait
+        session.commit()
+        raise
+    return attempt
 
 
-def _check_throttle(session: Session, key: str, address: str) -> None:
-    """After FREE_FAILURES recent failures, each further try waits longer (15 s doubling, at most 5 min).
+def _failures(session: Session, attempt: LoginAttempt, *where: Any, since: datetime) -> tuple[int, Any]:
+    count, last = session.exec(
+        select(func.count(), func.max(LoginAttempt.at))
+        .where(*where, col(LoginAttempt.id) < (attempt.id or 0), LoginAttempt.success == False,  # noqa: E712
+               LoginAttempt.at >= since)
+    ).one()
+    return int(count), last
 
-    Failures are counted for this account from this address, and for the address overall (with a higher bar),
-    so someone guessing from elsewhere slows only themselves, never the senior at their own phone.
-    """
-    since, key, address = now() - WINDOW, key[:40], address[:64]
-    for where, limit in (((LoginAttempt.account_key == key, LoginAttempt.address == address), FREE_FAILURES),
-                         ((LoginAttempt.address == address,), FREE_FAILURES * 4)):
-        count, last = session.exec(
-            select(func.count(), func.max(LoginAttempt.at))
-            .where(*where, LoginAttempt.success == False, LoginAttempt.at >= since)  # noqa: E712
-        ).one()
-        if count >= limit and last is not None:
-            wait = min(15 * 2 ** (count - limit), 300)
-            last_at = last if last.tzinfo else last.replace(tzinfo=now().tzinfo)
-            remaining = int((last_at + timedelta(seconds=wait) - now()).total_seconds())
-            if remaining > 0:
-                raise TooManyAttempts(msg.LOGIN_SLOWED.format(seconds=remaining), remaining)
+
+def _check_throttle(session: Session, attempt: LoginAttempt) -> None:
+    """Per card or phone, from anywhere: after FREE_FAILURES failures in 15 minutes each further try waits
+    longer (15 s doubling, at most 5 min), and CEILING failures in an hour stop the account's sign-in until
+    the hour has passed (ASVS 2.2.1). Counting by account rather than by address means a changing
+    X-Forwarded-For buys a guesser nothing, and one guesser behind a canteen's NAT never locks out everyone
+    else signing in from the same kiosk."""
+    key = LoginAttempt.account_key == attempt.account_key
+    hourly, _ = _failures(session, attempt, key, since=now() - CEILING_WINDOW)
+    if hourly >= CEILING:
+        raise TooManyAttempts(msg.LOGIN_CEILING_REACHED, int(CEILING_WINDOW.total_seconds()))
+    count, last = _failures(session, attempt, key, since=now() - WINDOW)
+    if count >= FREE_FAILURES and last is not None:
+        wait = min(15 * 2 ** (count - FREE_FAILURES), 300)
+        last_at = last if last.tzinfo else last.replace(tzinfo=now().tzinfo)
+        remaining = int((last_at + timedelta(seconds=wait) - now()).total_seconds())
+        if remaining > 0:
+            raise TooManyAttempts(msg.LOGIN_SLOWED.format(seconds=remaining), remaining)
 
 
 def require_principal(principal: Principal | None) -> Principal:

@@ -11,7 +11,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -323,6 +323,11 @@ WEAK_PINS = frozenset({"1234", "12345", "123456", "4321", "654321", "0000", "000
                       | {d * n for d in "0123456789" for n in (4, 5, 6)})
 
 
+def birthday_pins(born: date) -> frozenset[str]:
+    """The PINs a birthday gives away (0428, 2804, 1954, 540428): anyone holding the card may know the date."""
+    return frozenset({f"{born:%m%d}", f"{born:%d%m}", f"{born:%Y}", f"{born:%y%m%d}"})
+
+
 def senior_for_pin(session: Session, principal: Principal, senior_id: int) -> Senior:
     """The counter sets PINs for seniors registered at its own canteen; operators for anyone."""
     senior = session.get(Senior, senior_id)
@@ -351,6 +356,8 @@ def set_senior_pin(session: Session, principal: Principal, senior_id: int, pin: 
         raise InvalidInput({"pin": msg.PIN_INVALID})
     if pin in WEAK_PINS:
         raise InvalidInput({"pin": msg.PIN_TOO_SIMPLE})
+    if pin in birthday_pins(senior.birth_date):
+        raise InvalidInput({"pin": msg.PIN_IS_BIRTHDAY})
     if pin != pin2:
         raise InvalidInput({"pin2": msg.PIN_MISMATCH})
     user = session.exec(select(User).where(User.senior_id == senior_id)).first()

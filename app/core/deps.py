@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.core import messages as msg
-from app.core.db import get_session
+from app.core.db import get_session, release
 from app.core.errors import Forbidden, LoginRequired
 from app.core.principal import Principal, principal_for_token
 from app.core.security import SESSION_COOKIE
@@ -26,7 +26,7 @@ def get_principal(request: Request, session: SessionDep) -> Principal | None:
     request.state.principal = principal
     # Hand the connection back before the handler's own thread hop: a request holds at most one connection,
     # and never one while it waits for a thread (issue 21: the stall at ~55 requests in flight).
-    session.close()
+    release(session)
     return principal
 
 

@@ -412,6 +412,10 @@ FLEET_VEHICLE_BUSY = "这辆车这一餐已经有人用了。"
 
 
 # ---------------------------------------------------------------- security (issue 13): add below this line
+COUNTER_SEARCH_FEW_DIGITS = "按手机号或卡号查找，请至少输入后{n}位数字。"
+PIN_IS_BIRTHDAY = "卡密码不能用生日（如月日、年份），别人容易猜到；建议用 6 位数字。"
+LOGIN_CEILING_REACHED = "这个账号一小时内密码错误次数太多，已暂停登录一小时。如是本人，请到食堂窗口请工作人员重设卡密码。"
+ORDER_RACE_LOST = "同一时间有别的订单正在为这位老人下，请稍等片刻再试一次。"
 
 
 

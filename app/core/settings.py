@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.models.base import TZ
@@ -14,6 +14,7 @@ from app.models.base import TZ
 __all__ = ["ROOT", "TZ", "Settings", "get_settings"]
 
 ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SECRET_KEY = "dev-only-change-me-in-production-0123456789"
 
 
 class Settings(BaseSettings):
@@ -23,7 +24,10 @@ class Settings(BaseSettings):
         default=f"sqlite:///{ROOT / 'data' / 'canteen.db'}",
         validation_alias=AliasChoices("DATABASE_URL", "CANTEEN_DATABASE_URL"),
     )
-    secret_key: str = "dev-only-change-me-in-production-0123456789"
+    # "development" (the default) or anything else ("production", "staging"): outside development the app
+    # refuses to start with the published default secret key, which would let anyone re-identify pseudonyms.
+    environment: str = "development"
+    secret_key: str = DEFAULT_SECRET_KEY
     # Secure cookies need HTTPS; production sets this to true behind its TLS proxy.
     cookie_secure: bool = False
     session_days: int = 30
@@ -49,6 +53,12 @@ class Settings(BaseSettings):
     silent_days: int = 3
     # A running planning job whose heartbeat is older than this many seconds is re-claimed by another worker.
     job_stale_s: int = 90
+
+    @model_validator(mode="after")
+    def _no_default_secret_outside_development(self) -> Settings:
+        if self.environment != "development" and self.secret_key == DEFAULT_SECRET_KEY:
+            raise ValueError(f"CANTEEN_SECRET_KEY must be set when CANTEEN_ENVIRONMENT={self.environment}")
+        return self
 
 
 @lru_cache

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import ts_field
 
 ORDER_STATUSES = ("placed", "cancelled", "served", "delivered", "no_answer", "refunded")
 PLACED_VIA = ("self", "helper", "counter", "api")
+# Orders that hold their meal and their subsidy: cancelled and refunded ones release both.
+STANDING_STATUSES = ("placed", "served", "delivered", "no_answer")
+_STANDING = "status IN (" + ", ".join(repr(s) for s in STANDING_STATUSES) + ")"
+_CLAIMS_DAY = _STANDING + " AND subsidy_day IS NOT NULL"
 
 
 class Order(SQLModel, table=True):
     """One senior's meal at one canteen, date and slot.
 
     The (menu_id, canteen_id, service_date, slot) foreign key makes an order for a date or slot the menu does not
-    serve impossible at the database level, not only in the service.
+    serve impossible at the database level, not only in the service. Two partial unique indexes (SQLite and
+    PostgreSQL both have them) hold whatever races the service loses: one standing order per senior, date and
+    slot, and one standing subsidised order per senior, scheme and `subsidy_day` (set when the scheme grants
+    one subsidised meal a day).
     """
 
     __tablename__ = "meal_order"
@@ -38,6 +45,10 @@ class Order(SQLModel, table=True):
             name="money_nonneg",
         ),
         CheckConstraint("list_fen = discount_fen + subsidy_fen + payable_fen", name="price_balances"),
+        Index("uq_meal_order_standing_slot", "senior_id", "service_date", "slot", unique=True,
+              sqlite_where=text(_STANDING), postgresql_where=text(_STANDING)),
+        Index("uq_meal_order_subsidy_day", "senior_id", "scheme_key", "subsidy_day", unique=True,
+              sqlite_where=text(_CLAIMS_DAY), postgresql_where=text(_CLAIMS_DAY)),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -66,6 +77,8 @@ class Order(SQLModel, table=True):
     payable_fen: int
     delivery_fee_fen: int = 0
     subsidised_meals: int = 0
+    # The service date when this order takes the senior's one subsidised meal of the day, else NULL.
+    subsidy_day: date | None = None
     scheme_key: str = Field(default="", max_length=60)
     scheme_version: int = 0
     category_key: str = Field(default="", max_length=40)

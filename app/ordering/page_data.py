@@ -52,7 +52,8 @@ def home_page(session: Session, principal: Principal, senior_id: int, menu_id: i
     meal = _meal(session, w, menu_id, at) if menu_id else next((m for m in upcoming if m.open), None)
     others = tuple(m for m in upcoming if meal is None or m.menu_id != meal.menu_id)
     repeat = views.repeat_offer(session, w.actor, senior_id, at)
-    return HomePage(w, meal, others, repeat, tuple(views.upcoming_orders(session, senior_id, at)))
+    return HomePage(w, meal, others, repeat,
+                    tuple(views.upcoming_orders(session, senior_id, at, canteens=counter_scope(w.actor))))
 
 
 def _meal(session: Session, w: Whom, menu_id: int, at: datetime) -> views.MealView:
@@ -141,7 +142,15 @@ class WeekPage:
 def week_page(session: Session, principal: Principal, senior_id: int, at: datetime) -> WeekPage:
     w = whom(session, principal, senior_id, at)
     return WeekPage(w, tuple(views.week(session, w.actor, senior_id, at)),
-                    tuple(views.upcoming_orders(session, senior_id, at)))
+                    tuple(views.upcoming_orders(session, senior_id, at, canteens=counter_scope(w.actor))))
+
+
+def counter_scope(actor: ordering.Actor) -> frozenset[int] | None:
+    """The canteens whose orders counter staff may see (their own), None for everyone else and district-wide
+    counters: the pages show what the API shows."""
+    if actor.relation != "counter" or None in actor.counter_canteens:
+        return None
+    return frozenset(c for c in actor.counter_canteens if c is not None)
 
 
 def helper_home(session: Session, principal: Principal, at: datetime) -> list[views.LinkedSenior]:
@@ -149,15 +158,28 @@ def helper_home(session: Session, principal: Principal, at: datetime) -> list[vi
     return views.helper_seniors(session, principal.user_id, at)
 
 
+def masked_search(query: str) -> str:
+    """What the audit log keeps of a search: digits (a phone, a card) to their last 4, a name to its surname."""
+    q = query.strip()[:40]
+    if q.isascii() and q.isdigit():
+        return "*" * max(len(q) - 4, 0) + q[-4:]
+    return q[:1] + "*" * (len(q) - 1)
+
+
 def counter_search(session: Session, principal: Principal, query: str, at: datetime) -> list[views.SeniorCard]:
     """Walk-ins by name, phone or card; InvalidInput (next to the search box) when nobody matches. Searching
     people's records is a sensitive read, so each search is audited."""
     if not query.strip():
         return []
-    found = views.find_seniors(session, query, at)
+    digits = query.strip()
+    if digits.isascii() and digits.isdigit() and len(digits) < views.MIN_SEARCH_DIGITS:
+        raise InvalidInput({"q": msg.COUNTER_SEARCH_FEW_DIGITS.format(n=views.MIN_SEARCH_DIGITS)})
+    scope = principal.canteens_for("counter")
+    canteens = None if None in scope else frozenset(c for c in scope if c is not None)
+    found = views.find_seniors(session, query, at, canteens=canteens)
     audit.record(session, user_id=principal.user_id, action="senior.counter_search", object_type="senior",
                  object_id=",".join(str(c.id) for c in found)[:40],
-                 detail=f"窗口查找“{query.strip()[:40]}”，找到 {len(found)} 位")
+                 detail=f"窗口查找“{masked_search(query)}”，找到 {len(found)} 位")
     session.commit()
     if not found:
         raise InvalidInput({"q": msg.ORDER_SEARCH_NONE.format(q=query.strip()[:20])})

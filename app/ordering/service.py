@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from app import pricing
 from app import subsidy as pricing_service
-from app.core import audit
+from app.core import audit, db
 from app.core import messages as msg
 from app.core.db import get_row
 from app.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
@@ -49,7 +49,7 @@ __all__ = [
     "STANDING", "Actor", "AllergyBlocked", "Choice", "Draft", "DraftLine", "OrderClosed", "OrderRequest",
     "OutOfRange", "SoldOut", "actor_for", "cancel_order", "check_cancellable", "check_delivery",
     "check_not_ordered", "check_open", "check_senior_active", "is_linked", "next_open_words", "order_by_key",
-    "place_order", "prepare",
+    "place_or_replay", "place_order", "prepare",
 ]
 
 # Until canteens carry their own fee, doorstep delivery costs this (DOMAIN.md: 2–4 元, usually unsubsidised).
@@ -229,28 +229,37 @@ class Placed:
 
 def place_or_replay(session: Session, actor: Actor, request: OrderRequest, *,
                     at: datetime | None = None) -> Placed:
+    """`place_order`, and whether the order was created now (False: the key's order, stored earlier).
+
+    The senior's row lock (PostgreSQL) and the write lock taken at BEGIN (SQLite) serialise orders for one
+    senior; should a race get past them anyway, the database's unique indexes refuse the second order and the
+    attempt starts again, seeing the first: then it is the idempotent replay, the service's own refusal
+    ("已经订了"), or an order priced without the subsidy the first one took. Never a 500."""
     if not KEY_RE.match(request.idempotency_key):
         raise InvalidInput({"idempotency_key": msg.ORDER_IDEMPOTENCY_REQUIRED})
     at = at or rules.current_time()
-    try:
-        senior = pricing_service.lock_senior(session, request.senior_id)
-        existing = order_by_key(session, actor.user_id, request.idempotency_key)
-        if existing is not None:
-            if existing.senior_id != request.senior_id:
-                raise Conflict(msg.ORDER_IDEMPOTENCY_REUSED, field="idempotency_key")
-            return Placed(existing, created=False)
-        draft = prepare(session, actor, request, at=at, senior=senior)
-        order, lines = _store(session, actor, request, draft, at)
-        _commit_keeping_rows(session)
-    except IntegrityError:
-        session.rollback()
-        existing = order_by_key(session, actor.user_id, request.idempotency_key)
-        if existing is None:
+    for _attempt in range(3):
+        try:
+            return _place(session, actor, request, at)
+        except IntegrityError:
+            session.rollback()
+        except AppError:
+            session.rollback()
             raise
+    raise Conflict(msg.ORDER_RACE_LOST, field="slot")
+
+
+def _place(session: Session, actor: Actor, request: OrderRequest, at: datetime) -> Placed:
+    db.begin_write(session)
+    senior = pricing_service.lock_senior(session, request.senior_id)
+    existing = order_by_key(session, actor.user_id, request.idempotency_key)
+    if existing is not None:
+        if existing.senior_id != request.senior_id:
+            raise Conflict(msg.ORDER_IDEMPOTENCY_REUSED, field="idempotency_key")
         return Placed(existing, created=False)
-    except AppError:
-        session.rollback()
-        raise
+    draft = prepare(session, actor, request, at=at, senior=senior)
+    order, lines = _store(session, actor, request, draft, at)
+    _commit_keeping_rows(session)
     return Placed(order, True, tuple(lines), draft.senior, draft.canteen, draft.slot)
 
 
@@ -279,6 +288,7 @@ def _store(session: Session, actor: Actor, request: OrderRequest, draft: Draft,
         idempotency_key=request.idempotency_key, created_at=at, changeable_until=draft.changeable_until,
         address_snapshot=senior.address if delivery else "", lat=senior.lat if delivery else None,
         lng=senior.lng if delivery else None, note=request.note.strip()[:200],
+        subsidy_day=pricing_service.subsidy_day_for(session, draft.breakdown, menu.service_date),
         **pricing_service.snapshot_fields(draft.breakdown))
     session.add(order)
     session.flush()

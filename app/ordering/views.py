@@ -410,15 +410,25 @@ def helper_seniors(session: Session, helper_id: int, at: datetime) -> list[Linke
                          tuple(upcoming_orders(session, link.senior_id, at, limit=6))) for link in links]
 
 
-def find_seniors(session: Session, query: str, at: datetime, *, limit: int = 12) -> list[SeniorCard]:
-    """A walk-in found by name (part of it), phone or card number (whole or last digits)."""
+# "1" would match the last digit of every phone: a search by digits names at least this many.
+MIN_SEARCH_DIGITS = 4
+
+
+def find_seniors(session: Session, query: str, at: datetime, *, limit: int = 12,
+                 canteens: frozenset[int] | None = None) -> list[SeniorCard]:
+    """A walk-in found by name (part of it), phone or card number (whole, or its last 4 digits or more).
+    `canteens` narrows to the seniors of those canteens (a counter's own), except a whole card number: the card
+    in the clerk's hand is its holder, wherever they usually eat."""
     q = query.strip()
     if not q:
         return []
     # autoescape: a "%" or "_" typed into the search is a character, never a wildcard listing everyone.
     conditions = [col(Senior.name).contains(q, autoescape=True)]
-    if q.isascii() and q.isdigit():
+    digits = q.isascii() and q.isdigit()
+    if digits and len(q) >= MIN_SEARCH_DIGITS:
         conditions += [col(Senior.phone).like(f"%{q}"), col(Senior.card_no).like(f"%{q}")]
-    rows = session.exec(select(Senior).where(or_(*conditions), Senior.status == "active")
-                        .order_by(col(Senior.name), col(Senior.id)).limit(limit)).all()
+    query_rows = select(Senior).where(or_(*conditions), Senior.status == "active")
+    if canteens is not None:
+        query_rows = query_rows.where(or_(col(Senior.default_canteen_id).in_(canteens), Senior.card_no == q))
+    rows = session.exec(query_rows.order_by(col(Senior.name), col(Senior.id)).limit(limit)).all()
     return [senior_card(session, s.id or 0, at.date()) for s in rows]

@@ -190,6 +190,17 @@ def snapshot_fields(breakdown: pricing.PriceBreakdown) -> dict[str, Any]:
     }
 
 
+def subsidy_day_for(session: Session, breakdown: pricing.PriceBreakdown, day: date) -> date | None:
+    """`day` when this order takes the one subsidised meal a day its scheme allows (the `Order.subsidy_day`
+    the database keeps unique per senior), else None."""
+    if breakdown.subsidised_meals < 1 or not breakdown.scheme_key:
+        return None
+    scheme = scheme_for(session, breakdown.scheme_key, day)
+    if scheme is None or scheme.subsidy is None or scheme.subsidy.caps.meals_per_day != 1:
+        return None
+    return day
+
+
 def subsidy_rows(order_id: int, breakdown: pricing.PriceBreakdown) -> list[OrderSubsidy]:
     """One `OrderSubsidy` per funder share; they sum to the order's subsidy_fen."""
     return [

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, select
 
-from app.models import LoginAttempt
+from app.core import messages as msg
+from app.models import LoginAttempt, now
 from tests.conftest import csrf
 from tests.factories import PASSWORD, PIN, make_senior, make_user
 
@@ -60,10 +62,38 @@ def test_repeated_failures_slow_down_further_tries_with_a_clear_message(session:
     assert int(r.headers["retry-after"]) > 0
 
 
-def test_failures_from_another_address_do_not_slow_the_senior_down(session: Session, client: Any) -> None:
+def test_failures_from_many_addresses_still_slow_the_card_down(session: Session, client: Any) -> None:
+    make_user(session, "senior", senior=make_senior(session, card_no="88009996"), password="739185")
+    for i in range(5):
+        session.add(LoginAttempt(account_key="c:88009996", address=f"203.0.113.{i}", success=False))
+    session.commit()
+
+    r = client.post("/login/senior", data={"card_no": "88009996", "pin": "739185", "csrf_token": csrf(client)},
+                    headers={"X-Forwarded-For": "198.51.100.7"}, follow_redirects=False)
+
+    assert r.status_code == 429
+    assert "秒后再试" in r.text
+
+
+def test_a_hundred_failures_in_an_hour_stop_even_the_right_pin(session: Session, client: Any) -> None:
+    make_user(session, "senior", senior=make_senior(session, card_no="88009995"), password="739185")
+    long_ago = now() - timedelta(minutes=40)
+    session.add_all([LoginAttempt(account_key="c:88009995", address=f"10.0.{i // 250}.{i % 250}", at=long_ago,
+                                  success=False) for i in range(100)])
+    session.commit()
+
+    r = client.post("/login/senior", data={"card_no": "88009995", "pin": "739185", "csrf_token": csrf(client)},
+                    follow_redirects=False)
+
+    assert r.status_code == 429
+    assert msg.LOGIN_CEILING_REACHED in r.text
+
+
+def test_a_guesser_behind_the_kiosk_never_locks_out_someone_else_at_the_same_kiosk(
+        session: Session, client: Any) -> None:
     user = make_user(session, "operator", phone="13900009996")
-    for _ in range(10):
-        session.add(LoginAttempt(account_key="p:13900009996", address="203.0.113.9", success=False))
+    session.add_all([LoginAttempt(account_key=f"c:8800{i:04d}", address="testclient", success=False)
+                     for i in range(30)])
     session.commit()
 
     r = client.post("/login/staff", data={"phone": "13900009996", "password": PASSWORD,

@@ -12,6 +12,7 @@ from app.accounts import audit_log, helper_links
 from app.accounts import service as accounts
 from app.accounts.auth import sign_in_senior, verify_secret
 from app.accounts.helper_links import LinkForm
+from app.core import messages as msg
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.principal import Principal, principal_for_token
 from app.models import AuditEvent, Canteen, Driver, HelperLink, Invitation, User, UserRole, now
@@ -199,6 +200,26 @@ def test_an_easy_or_mistyped_pin_is_refused(session: Session, pin: str, again: s
 
     assert field in e.value.errors
     assert session.exec(select(User).where(User.senior_id == senior.id)).first() is None
+
+
+@pytest.mark.parametrize("pin", ["0428", "2804", "1954", "540428", "፩፪፫፬"])
+def test_a_pin_made_of_the_seniors_birthday_or_of_foreign_digits_is_refused(session: Session, pin: str) -> None:
+    senior = make_senior(session, card_no="88007780", birth_date=date(1954, 4, 28))
+
+    with pytest.raises(InvalidInput) as e:
+        accounts.set_senior_pin(session, operator(session), senior.id or 0, pin, pin)
+
+    expected = msg.PIN_INVALID if pin == "፩፪፫፬" else msg.PIN_IS_BIRTHDAY
+    assert e.value.errors == {"pin": expected}
+    assert session.exec(select(User).where(User.senior_id == senior.id)).first() is None
+
+
+def test_a_six_digit_pin_not_from_the_birthday_is_accepted(session: Session) -> None:
+    senior = make_senior(session, card_no="88007781", birth_date=date(1954, 4, 28))
+
+    accounts.set_senior_pin(session, operator(session), senior.id or 0, "739185", "739185")
+
+    assert sign_in_senior(session, "88007781", "739185", "127.0.0.1")
 
 
 def test_a_new_pin_signs_out_whoever_knew_the_old_one(session: Session) -> None:

@@ -1,5 +1,6 @@
-"""On PostgreSQL, orders racing for the last portions never oversell, and two orders racing for one senior's
-daily subsidy grant it once (the senior row lock in place_order)."""
+"""On SQLite and PostgreSQL alike, orders racing for the last portions never oversell, and orders racing for one
+senior's daily subsidy grant it once (the senior row lock, SQLite's write lock taken at BEGIN, and the unique
+indexes behind them)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import threading
 from datetime import date, datetime
 from typing import Any
 
-import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -15,13 +15,7 @@ from app.core.errors import AppError
 from app.core.settings import TZ
 from app.models import MenuItem, Order
 from app.ordering import service as ordering
-from tests.conftest import PG_URL
 from tests.factories import make_canteen, make_dish_menu, make_senior, make_user, principal_of, seed_schemes
-
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(not PG_URL, reason="row locks under concurrency need PostgreSQL (TEST_DATABASE_URL)"),
-]
 
 DAY = date(2030, 3, 4)
 AT = datetime(2030, 3, 4, 8, 0, tzinfo=TZ)

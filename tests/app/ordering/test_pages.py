@@ -11,8 +11,9 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session, col, select
 
 from app.core.settings import TZ
-from app.models import AuditEvent, MenuItem, Order
+from app.models import AuditEvent, MenuItem, Order, User
 from app.ordering import rules as ordering_rules
+from app.ordering import service as ordering_service
 from tests.conftest import csrf
 from tests.factories import (
     PASSWORD,
@@ -23,6 +24,7 @@ from tests.factories import (
     make_menu,
     make_senior,
     make_user,
+    principal_of,
     seed_schemes,
 )
 
@@ -265,7 +267,52 @@ def test_counter_staff_find_a_walk_in_by_the_last_digits_of_the_card(
     assert "没有找到“张无忌”" in nobody.select_one("#f-q-err").get_text()
     assert nobody.select_one("#f-q")["value"] == "张无忌"
     searches = session.exec(select(AuditEvent).where(AuditEvent.action == "senior.counter_search")).all()
-    assert [e.detail for e in searches] == ["窗口查找“0001”，找到 1 位", "窗口查找“张无忌”，找到 0 位"]
+    assert [e.detail for e in searches] == ["窗口查找“0001”，找到 1 位", "窗口查找“张**”，找到 0 位"]
+
+
+def test_a_counter_clerk_finds_only_their_own_canteens_seniors_and_a_card_in_hand(
+        client: Any, login: Any, session: Session, world: dict[str, Any]) -> None:
+    other = make_canteen(session, name="曹杨食堂")
+    make_senior(session, name="王建国", today=DAY, default_canteen_id=other.id, card_no="88000002",
+                phone="13911112222")
+    make_user(session, ("counter", world["canteen"].id), phone="13700000002")
+    login("13700000002", PASSWORD)
+
+    one_digit = _soup(client.get("/counter?q=1"))
+    by_name = _soup(client.get("/counter?q=王"))
+    by_phone = _soup(client.get("/counter?q=2222"))
+    by_card = _soup(client.get("/counter?q=88000002"))
+
+    assert one_digit.select("[data-senior]") == []
+    assert one_digit.select_one("#f-q-err").get_text(strip=True) == "⚠按手机号或卡号查找，请至少输入后4位数字。"
+    assert [li["data-senior"] for li in by_name.select("[data-senior]")] == ["王秀英"]
+    assert by_phone.select("[data-senior]") == []
+    assert [li["data-senior"] for li in by_card.select("[data-senior]")] == ["王建国"]
+    searches = session.exec(select(AuditEvent).where(AuditEvent.action == "senior.counter_search")).all()
+    assert [e.detail for e in searches] == ["窗口查找“王”，找到 1 位", "窗口查找“2222”，找到 0 位",
+                                            "窗口查找“****0002”，找到 1 位"]
+
+
+def test_a_counter_clerk_sees_a_seniors_orders_only_at_their_own_canteen(
+        client: Any, login: Any, session: Session, world: dict[str, Any]) -> None:
+    other = make_canteen(session, name="曹杨食堂", district="普陀")
+    elsewhere = make_menu(session, other, DAY, "dinner", items=[("晚餐套餐", 1500)])
+    senior = world["senior"]
+    senior_user = session.exec(select(User).where(User.senior_id == senior.id)).one()
+    self_actor = ordering_service.actor_for(session, principal_of(session, senior_user), senior.id or 0)
+    placed = ordering_service.place_order(session, self_actor, ordering_service.OrderRequest(
+        senior.id or 0, elsewhere.id or 0, "dine_in", (ordering_service.Choice(_item_ids(session, elsewhere.id)[0]),),
+        "elsewhere-0001"))
+    make_user(session, ("counter", world["canteen"].id), phone="13700000002")
+    make_user(session, ("counter", other.id), phone="13700000003")
+
+    login("13700000002", PASSWORD)
+    ours = _soup(client.get(f"/order?senior={senior.id}"))
+    login("13700000003", PASSWORD)
+    theirs = _soup(client.get(f"/order?senior={senior.id}"))
+
+    assert ours.select("[data-order]") == []
+    assert [li["data-order"] for li in theirs.select("[data-order]")] == [placed.public_no]
 
 
 def test_counter_staff_cannot_order_on_another_canteens_menu(
