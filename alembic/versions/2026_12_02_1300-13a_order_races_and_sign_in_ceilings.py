@@ -1,7 +1,7 @@
 """One standing order per senior and slot, one daily subsidy per senior and scheme, held by the database.
 
 Revision ID: 13a
-Revises: 0001
+Revises: 20a
 Create Date: 2026-12-02 13:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "13a"
-down_revision = "0001"
+down_revision = "20a"
 branch_labels = None
 depends_on = None
 
