@@ -16,7 +16,7 @@ from app.models.delivery import (
     WellnessCheck,
 )
 from app.models.menus import DISH_CATEGORIES, Dish, Menu, MenuItem, MenuTemplate, SetMeal, SetMealDish
-from app.models.orders import Order, OrderEvent, OrderLine, OrderSubsidy, VoucherPayment
+from app.models.orders import Order, OrderEvent, OrderLine, OrderNumberCounter, OrderSubsidy, VoucherPayment
 from app.models.people import (
     FULFILMENTS,
     SLOTS,
@@ -33,7 +33,7 @@ __all__ = [
     "DISH_CATEGORIES", "FULFILMENTS", "ROLES", "SLOTS", "TEXTURES",
     "Alert", "AuditEvent", "AwareDateTime", "Canteen", "CanteenSlot", "DeliveryPlan", "DeliveryRoute",
     "DeliveryStop", "Dish", "Driver", "DriverShift", "EmergencyContact", "HelperLink", "Invitation",
-    "LoginAttempt", "Menu", "MenuItem", "MenuTemplate", "Order", "OrderEvent", "OrderLine", "OrderSubsidy",
+    "LoginAttempt", "Menu", "MenuItem", "MenuTemplate", "Order", "OrderEvent", "OrderLine", "OrderNumberCounter", "OrderSubsidy",
     "Senior", "SetMeal", "SetMealDish", "StopEvent", "SubsidySchemeVersion", "UnassignedStop", "User",
     "UserRole", "UserSession", "Vehicle", "VoucherPayment", "WellnessCheck", "now", "split_tags",
 ]
