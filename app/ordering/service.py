@@ -26,7 +26,17 @@ from app.core import messages as msg
 from app.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
 from app.core.principal import Principal
 from app.core.settings import get_settings
-from app.models import Canteen, CanteenSlot, Menu, MenuItem, Order, OrderEvent, OrderLine, OrderNumberCounter, Senior
+from app.models import (
+    Canteen,
+    CanteenSlot,
+    Menu,
+    MenuItem,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderNumberCounter,
+    Senior,
+)
 from app.ordering import rules
 from app.ordering.checks import (
     STANDING,
