@@ -319,3 +319,24 @@ def test_extra_large_text_keeps_the_menu_and_confirmation_readable_at_320px(
     _ok(page, "order-9-confirm-extra-large-phone")
 
     assert body >= 30
+
+
+def test_tapping_the_text_size_in_the_middle_of_an_order_keeps_the_dish_and_the_way(
+        phone_page: Any, session: Session, district: dict[str, Any]) -> None:
+    page = phone_page
+    _senior_signs_in(page)
+    page.click("[data-item='一荤两素一汤'] a.btn-primary")
+    page.click("[data-way=dine_in]")
+    confirm_url = page.url
+
+    page.click("header button[name=size]")
+
+    assert page.url == confirm_url
+    assert page.locator("html").get_attribute("class") == "fs-xl"
+    assert "一荤两素一汤" in page.locator("main").inner_text()
+    assert "提交的内容有误" not in page.locator("main").inner_text()
+    _ok(page, "order-font-xl-confirm-phone")
+    page.click(".btn-confirm")
+    assert page.locator("h1").inner_text() == "已订好"
+    assert page.locator("[data-order-no]").inner_text() == "0001"
+    assert session.exec(select(Order)).one().short_no == 1
