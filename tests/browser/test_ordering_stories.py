@@ -332,7 +332,7 @@ def test_tapping_the_text_size_in_the_middle_of_an_order_keeps_the_dish_and_the_
     page.click("header button[name=size]")
 
     assert page.url == confirm_url
-    assert page.locator("html").get_attribute("class") == "fs-xl"
+    assert page.locator("html").get_attribute("class") == "fs-xl care"
     assert "一荤两素一汤" in page.locator("main").inner_text()
     assert "提交的内容有误" not in page.locator("main").inner_text()
     _ok(page, "order-font-xl-confirm-phone")
