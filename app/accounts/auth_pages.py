@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import auth
 from app.core.deps import PUBLIC, SESSION_COOKIE, SessionDep, allow, client_address
-from app.core.errors import InvalidInput
+from app.core.errors import InvalidInput, TooManyAttempts
 from app.core.principal import Principal
 from app.core.settings import get_settings
 from app.core.templating import render
@@ -34,6 +34,23 @@ def _signed_in(token: str, target: str) -> Response:
     return resp
 
 
+def _on_fields(error: InvalidInput | TooManyAttempts, fields: tuple[str, ...], fallback: str) -> dict[str, str]:
+    """Every sign-in refusal next to a field this form has: a locked card's message is bound to `phone` by the
+    service, the throttle has no field; both would otherwise show nothing on the card form."""
+    errors = error.errors if isinstance(error, InvalidInput) else {fallback: error.message}
+    placed: dict[str, str] = {}
+    for name, text in errors.items():
+        target = name if name in fields else fields[0]
+        placed[target] = f"{placed[target]}；{text}" if target in placed else text
+    return placed
+
+
+def _refused(resp: Response, error: InvalidInput | TooManyAttempts) -> Response:
+    if isinstance(error, TooManyAttempts):
+        resp.headers["Retry-After"] = str(error.retry_after_s)
+    return resp
+
+
 @router.get("/login", name="auth:login")
 def login_page(request: Request, next: str = "/", mode: str = "senior",
                principal: Principal | None = PUBLIC) -> Response:
@@ -45,12 +62,14 @@ def login_page(request: Request, next: str = "/", mode: str = "senior",
 def login_senior(request: Request, session: SessionDep, card_no: Annotated[str, Form()] = "",
                  pin: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/",
                  principal: Principal | None = PUBLIC) -> Response:
+    card_no = "".join(card_no.split())  # 8800 0001 as printed on the card is the same card
     try:
         token = auth.sign_in_senior(session, card_no, pin, client_address(request),
                                     request.headers.get("user-agent", ""))
-    except InvalidInput as e:
-        return render(request, "accounts/login.html", {"next": next, "mode": "senior", "errors": e.errors,
-                                                   "form": {"card_no": card_no}}, status_code=422)
+    except (InvalidInput, TooManyAttempts) as e:
+        return _refused(render(request, "accounts/login.html", {
+            "next": next, "mode": "senior", "errors": _on_fields(e, ("card_no", "pin"), "pin"),
+            "form": {"card_no": card_no}}, status_code=e.status_code), e)
     return _signed_in(token, next if next != "/" else "/order")
 
 
@@ -61,9 +80,10 @@ def login_staff(request: Request, session: SessionDep, phone: Annotated[str, For
     try:
         token = auth.sign_in_staff(session, phone, password, client_address(request),
                                    request.headers.get("user-agent", ""))
-    except InvalidInput as e:
-        return render(request, "accounts/login.html", {"next": next, "mode": "staff", "errors": e.errors,
-                                                   "form": {"phone": phone}}, status_code=422)
+    except (InvalidInput, TooManyAttempts) as e:
+        return _refused(render(request, "accounts/login.html", {
+            "next": next, "mode": "staff", "errors": _on_fields(e, ("phone", "password"), "password"),
+            "form": {"phone": phone}}, status_code=e.status_code), e)
     return _signed_in(token, next)
 
 

@@ -462,6 +462,12 @@ CHECK_OVERDUE_STOP = "预计 {eta} 送达，已超过 30 分钟仍未回报送�
 
 
 # ---------------------------------------------------------------- age-friendly senior pages (issue 17)
+# The family view's steps by how the meal is taken: dine-in and pickup have no 送餐途中.
+FAMILY_DINE_IN_STEP_NAMES = {"ordered": "已订", "served": "已就餐"}
+FAMILY_PICKUP_STEP_NAMES = {"ordered": "已订", "cooking": "制作中", "served": "已取餐"}
+FAMILY_MISSED = "未到"
+FAMILY_MISSED_DINE_IN = "用餐时间已过，没有到食堂就餐的记录。"
+FAMILY_MISSED_PICKUP = "取餐时间已过，没有取餐的记录。"
 
 
 

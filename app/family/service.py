@@ -1,4 +1,5 @@
-"""A family's view of today's meals: ordered → cooking → on the way (ETA) → delivered, and the wellness result.
+"""A family's view of today's meals, following how each is taken: dine-in 已订 → 已就餐 (or 未到 once serving
+has ended), pickup 已订 → 制作中 → 已取餐, delivery 已订餐 → 制作中 → 送餐途中 (ETA) → 已送达 and the wellness result.
 
 Only a helper with an unrevoked HelperLink to the senior may look (the consent recorded when the link was made).
 """
@@ -27,6 +28,8 @@ from app.models import (
 )
 
 STEPS = ("ordered", "cooking", "on_the_way", "delivered")
+DINE_IN_STEPS = ("ordered", "served")
+PICKUP_STEPS = ("ordered", "cooking", "served")
 COOKING_LEAD = timedelta(hours=2)
 
 
@@ -51,6 +54,7 @@ class MealStatus:
     delivered_at: datetime | None
     wellness: str
     wellness_name: str
+    missed_words: str = ""  # dine-in or pickup: what 未到 means, once serving has ended
 
 
 @dataclass(frozen=True)
@@ -79,15 +83,54 @@ def family_status(session: Session, principal: Principal, senior_id: int, at: da
 def _meal(session: Session, order: Order, at: datetime) -> MealStatus:
     stop = session.exec(select(DeliveryStop).where(DeliveryStop.order_id == order.id)).first()
     plan = _published_plan(session, stop)
-    stage = _stage(session, order, stop if plan else None, at)
+    stage = _stage(session, order, stop if plan else None, at) if order.fulfilment == "delivery" else \
+        _counter_stage(session, order, at)
     check = session.exec(select(WellnessCheck).where(WellnessCheck.stop_id == stop.id)).first() if stop else None
     dishes = session.exec(select(OrderLine.name).where(OrderLine.order_id == order.id)).all()
     return MealStatus(
         order_id=order.id or 0, slot=order.slot, slot_name=msg.SLOT_NAMES.get(order.slot, order.slot),
         fulfilment=order.fulfilment, dishes=tuple(dishes), stage=stage,
-        stage_name=msg.FAMILY_STAGE_NAMES.get(stage, stage), steps=_steps(stage),
+        stage_name=_stage_name(order.fulfilment, stage),
+        steps=_steps(stage) if order.fulfilment == "delivery" else _counter_steps(order.fulfilment, stage),
         eta=stop.eta if stop and plan else None, delivered_at=stop.reported_at if stop else None,
-        wellness=check.result if check else "", wellness_name=msg.WELLNESS_NAMES.get(check.result, "") if check else "")
+        wellness=check.result if check else "", wellness_name=msg.WELLNESS_NAMES.get(check.result, "") if check else "",
+        missed_words=(msg.FAMILY_MISSED_DINE_IN if order.fulfilment == "dine_in" else msg.FAMILY_MISSED_PICKUP)
+        if stage == "missed" else "")
+
+
+def _stage_name(fulfilment: str, stage: str) -> str:
+    if stage == "missed":
+        return msg.FAMILY_MISSED
+    if fulfilment == "pickup" and stage == "served":
+        return msg.FAMILY_PICKUP_STEP_NAMES["served"]
+    return msg.FAMILY_STAGE_NAMES.get(stage, stage)
+
+
+def _counter_stage(session: Session, order: Order, at: datetime) -> str:
+    """Dine-in and pickup: served once checked in at the counter; 未到 when serving ended without it."""
+    if order.status in ("cancelled", "served"):
+        return order.status
+    row = session.exec(select(CanteenSlot).where(CanteenSlot.canteen_id == order.canteen_id,
+                                                 CanteenSlot.slot == order.slot)).first()
+    if row is None:
+        return "ordered"
+    if at >= datetime.combine(order.service_date, row.serve_end, TZ):
+        return "missed"
+    cooked = datetime.combine(order.service_date, row.cook_finish, TZ)
+    if order.fulfilment == "pickup" and at >= cooked - COOKING_LEAD:
+        return "cooking"
+    return "ordered"
+
+
+def _counter_steps(fulfilment: str, stage: str) -> tuple[Step, ...]:
+    keys, names = (PICKUP_STEPS, msg.FAMILY_PICKUP_STEP_NAMES) if fulfilment == "pickup" else (
+        DINE_IN_STEPS, msg.FAMILY_DINE_IN_STEP_NAMES)
+    if stage == "missed":  # the last step says what happened instead
+        return tuple(Step(k, msg.FAMILY_MISSED if k == "served" else names[k],
+                          "current" if k == "served" else "done") for k in keys)
+    reached = keys.index(stage) if stage in keys else 0
+    return tuple(Step(k, names[k], "done" if i < reached or (i == reached and stage == "served") else
+                      "current" if i == reached else "todo") for i, k in enumerate(keys))
 
 
 def _published_plan(session: Session, stop: DeliveryStop | None) -> DeliveryPlan | None:

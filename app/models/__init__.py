@@ -25,7 +25,7 @@ from app.models.menus import (
     SetMeal,
     SetMealDish,
 )
-from app.models.orders import Order, OrderEvent, OrderLine, OrderSubsidy, VoucherPayment
+from app.models.orders import Order, OrderEvent, OrderLine, OrderNumberCounter, OrderSubsidy, VoucherPayment
 from app.models.people import (
     FULFILMENTS,
     SLOTS,
@@ -44,7 +44,7 @@ __all__ = [
     "DISH_CATEGORIES", "FULFILMENTS", "ROLES", "SLOTS", "TEXTURES",
     "Alert", "AuditEvent", "AwareDateTime", "Canteen", "CanteenSlot", "DeliveryPlan", "DeliveryRoute",
     "DeliveryStop", "Dish", "Driver", "DriverShift", "EmergencyContact", "HelperLink", "Invitation",
-    "LoginAttempt", "Menu", "MenuItem", "MenuTemplate", "Order", "OrderEvent", "OrderLine", "OrderSubsidy",
+    "LoginAttempt", "Menu", "MenuItem", "MenuTemplate", "Order", "OrderEvent", "OrderLine", "OrderNumberCounter", "OrderSubsidy",
     "Senior", "SetMeal", "SetMealDish", "StopEvent", "SubsidySchemeVersion", "UnassignedStop", "User",
     "UserRole", "UserSession", "Vehicle", "VoucherPayment", "WellnessCheck", "now", "split_tags",
     "CandidateSite", "CareVisit", "OutreachCase",

@@ -36,6 +36,9 @@ class Order(SQLModel, table=True):
         ),
         UniqueConstraint("id", "menu_id", name="uq_meal_order_identity"),
         UniqueConstraint("placed_by_id", "idempotency_key", name="uq_meal_order_idempotency"),
+        # The number read out over the phone: short, counted per service date and canteen, never twice.
+        UniqueConstraint("service_date", "canteen_id", "short_no", name="uq_meal_order_short_no"),
+        CheckConstraint("short_no IS NULL OR (short_no >= 1 AND short_no <= 999999)", name="short_no_range"),
         CheckConstraint("status IN (" + ", ".join(repr(s) for s in ORDER_STATUSES) + ")", name="status"),
         CheckConstraint("placed_via IN (" + ", ".join(repr(s) for s in PLACED_VIA) + ")", name="placed_via"),
         CheckConstraint("fulfilment IN ('dine_in', 'pickup', 'delivery')", name="fulfilment"),
@@ -53,6 +56,8 @@ class Order(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     public_no: str = Field(max_length=20, unique=True)
+    # 1.. per (service_date, canteen), taken from OrderNumberCounter; shown as 4-6 digits (0012).
+    short_no: int | None = None
     senior_id: int = Field(foreign_key="senior.id", index=True)
     canteen_id: int = Field(foreign_key="canteen.id", index=True)
     menu_id: int = Field(index=True)
@@ -86,6 +91,21 @@ class Order(SQLModel, table=True):
     explanation: str = Field(default="", max_length=300)
     price_detail: str = Field(default="{}")
     note: str = Field(default="", max_length=200)
+
+
+class OrderNumberCounter(SQLModel, table=True):
+    """The last short order number given out for one service date at one canteen.
+
+    One conditional UPDATE ... RETURNING per order takes the next number under the row lock, so two orders
+    placed at the same moment never get the same number (the unique constraint on the order is the backstop).
+    """
+
+    __tablename__ = "order_number_counter"
+    __table_args__ = (CheckConstraint("last_no >= 0 AND last_no <= 999999", name="last_no_range"),)
+
+    service_date: date = Field(primary_key=True)
+    canteen_id: int = Field(foreign_key="canteen.id", primary_key=True)
+    last_no: int = 0
 
 
 class OrderLine(SQLModel, table=True):

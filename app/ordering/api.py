@@ -85,7 +85,8 @@ class QuoteOut(BaseModel):
 
 class OrderOut(BaseModel):
     id: int
-    public_no: str = Field(description="订单号")
+    public_no: str = Field(description="完整订单号：日期-食堂-当天号码，全市不重复")
+    order_no: str = Field(description="当天本食堂的短号（如 0012），可以在电话里读出来")
     senior_id: int
     canteen_name: str
     service_date: date

@@ -11,11 +11,11 @@ to what the user chose.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -27,7 +27,17 @@ from app.core.db import get_row
 from app.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
 from app.core.principal import Principal
 from app.core.settings import get_settings
-from app.models import Canteen, CanteenSlot, Menu, MenuItem, Order, OrderEvent, OrderLine, Senior
+from app.models import (
+    Canteen,
+    CanteenSlot,
+    Menu,
+    MenuItem,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderNumberCounter,
+    Senior,
+)
 from app.ordering import rules
 from app.ordering.checks import (
     STANDING,
@@ -281,8 +291,10 @@ def _store(session: Session, actor: Actor, request: OrderRequest, draft: Draft,
     _reserve(session, draft)
     senior, menu = draft.senior, draft.menu
     delivery = draft.fulfilment == "delivery"
+    short_no = next_short_no(session, menu.service_date, menu.canteen_id)
     order = Order(
-        public_no=f"{menu.service_date:%y%m%d}{secrets.token_hex(3).upper()}", senior_id=senior.id or 0,
+        public_no=f"{menu.service_date:%y%m%d}-{menu.canteen_id}-{short_no:04d}", short_no=short_no,
+        senior_id=senior.id or 0,
         canteen_id=menu.canteen_id, menu_id=menu.id or 0, service_date=menu.service_date, slot=menu.slot,
         fulfilment=draft.fulfilment, placed_by_id=actor.user_id, placed_via=actor.via,
         idempotency_key=request.idempotency_key, created_at=at, changeable_until=draft.changeable_until,
@@ -304,6 +316,20 @@ def _store(session: Session, actor: Actor, request: OrderRequest, draft: Draft,
         audit.record(session, user_id=actor.user_id, action=f"order.placed_by_{actor.relation}",
                      object_type="meal_order", object_id=oid, detail=f"为长者 {senior.id} 下单 {order.public_no}")
     return order, lines
+
+
+def next_short_no(session: Session, day: date, canteen_id: int) -> int:
+    """The next short order number of this canteen and date: the counter row is made if missing (a racing
+    insert is ignored), then one UPDATE ... RETURNING takes the number under its row lock, so concurrent orders
+    wait for each other and never share a number. A rolled-back order gives its number back with the row."""
+    counter = OrderNumberCounter
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(counter).values(service_date=day, canteen_id=canteen_id, last_no=0)
+                    .on_conflict_do_nothing(index_elements=["service_date", "canteen_id"]))
+    taken = session.execute(
+        update(counter).where(col(counter.service_date) == day, col(counter.canteen_id) == canteen_id)
+        .values(last_no=col(counter.last_no) + 1).returning(col(counter.last_no))).scalar_one()
+    return int(taken)
 
 
 def _reserve(session: Session, draft: Draft) -> None:

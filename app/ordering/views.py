@@ -47,6 +47,7 @@ class WayView:
 class OrderView:
     id: int
     public_no: str
+    order_no: str  # short, read out over the phone: 0012 (orders from before short numbers: their public_no)
     senior_id: int
     senior_name: str
     canteen_name: str
@@ -299,13 +300,18 @@ def _order_view(order: Order, lines: Sequence[OrderLine], senior: Senior | None,
     except AppError:
         cancellable = False
     return OrderView(
-        order.id or 0, order.public_no, order.senior_id, senior.name if senior else "",
+        order.id or 0, order.public_no, short_order_no(order), order.senior_id, senior.name if senior else "",
         canteen.name if canteen else "", order.service_date, rules.day_words(order.service_date, today),
         order.slot, order.fulfilment, order.status, tuple(_line_words(ln) for ln in lines), order.list_fen,
         order.discount_fen, order.subsidy_fen, order.payable_fen, order.delivery_fee_fen, order.explanation,
         order.category_name, order.address_snapshot,
         rules.arrival_words(slot, order.service_date, order.fulfilment, today) if slot else "",
         cancellable, rules.moment_words(order.changeable_until, today), order.placed_via)
+
+
+def short_order_no(order: Order) -> str:
+    """The number a senior reads out: four digits (more only past 9999 orders a day at one canteen)."""
+    return f"{order.short_no:04d}" if order.short_no else order.public_no
 
 
 def _line_words(line: OrderLine) -> str:

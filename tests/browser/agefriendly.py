@@ -7,7 +7,7 @@ from typing import Any
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 _MEASURE_JS = """
-() => {
+(floor) => {
   const problems = [];
   const visible = el => {
     const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
@@ -20,7 +20,7 @@ _MEASURE_JS = """
     const t = walker.currentNode; if (!t.textContent.trim()) continue;
     const el = t.parentElement; if (!el || seen.has(el) || !visible(el)) continue; seen.add(el);
     const s = getComputedStyle(el); const size = parseFloat(s.fontSize);
-    if (size < 18) problems.push(`text ${size}px < 18px: "${t.textContent.trim().slice(0, 20)}"`);
+    if (size < floor - 0.05) problems.push(`text ${size}px < ${floor}px: "${t.textContent.trim().slice(0, 20)}"`);
     const lh = s.lineHeight === 'normal' ? 1.2 * size : parseFloat(s.lineHeight);
     if (lh / size < 1.29) problems.push(`line-height ${(lh/size).toFixed(2)} too tight: "${t.textContent.trim().slice(0, 20)}"`);
   }
@@ -56,9 +56,10 @@ def describe(violations: list[dict[str, Any]]) -> list[str]:
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})" for v in violations]
 
 
-def size_problems(page: Any) -> list[str]:
-    """Text >= 18 px, key text >= 24 px, targets >= 44 px (primary >= 60 px), line height >= 1.3 rendered."""
-    return list(page.evaluate(_MEASURE_JS))
+def size_problems(page: Any, floor: int = 18) -> list[str]:
+    """Text >= floor px (18 on staff pages, 24 on senior, helper and family pages), key text >= 24 px, targets
+    >= 44 px (primary >= 60 px), line height >= 1.3 rendered."""
+    return list(page.evaluate(_MEASURE_JS, floor))
 
 
 def horizontal_overflow_at_320(page: Any) -> int:
@@ -68,9 +69,14 @@ def horizontal_overflow_at_320(page: Any) -> int:
     return overflow
 
 
-def check_page(page: Any) -> list[str]:
-    """Every measurable age-friendly rule at once; returns the problems (empty when the page passes)."""
-    problems = describe(axe_violations(page)) + size_problems(page)
+def check_page(page: Any, floor: int | None = None) -> list[str]:
+    """Every measurable age-friendly rule at once; returns the problems (empty when the page passes).
+
+    The text floor is 24 px on pages marked for seniors, helpers and family (html.care), 18 px elsewhere,
+    unless given."""
+    if floor is None:
+        floor = 24 if page.evaluate("() => document.documentElement.classList.contains('care')") else 18
+    problems = describe(axe_violations(page)) + size_problems(page, floor)
     viewport = page.viewport_size
     overflow = horizontal_overflow_at_320(page)
     if overflow > 0:

@@ -206,6 +206,7 @@ def test_story_6_allergy_and_sold_out_are_said_on_the_dish_and_a_retry_makes_one
     page = phone_page
     counter = principal_of(session, make_user(session, ("counter", district["canteen"].id)))
     _senior_signs_in(page)
+    page.click("[data-blocked-fold] > summary")  # dishes she cannot order are folded below the others
     allergy = page.locator("[data-item='虾仁豆腐']")
     assert "不能订：含有虾，王秀英对虾过敏" in allergy.inner_text()
     assert allergy.locator("a.btn-alt").count() == 1
@@ -319,3 +320,41 @@ def test_extra_large_text_keeps_the_menu_and_confirmation_readable_at_320px(
     _ok(page, "order-9-confirm-extra-large-phone")
 
     assert body >= 30
+
+
+def test_tapping_the_text_size_in_the_middle_of_an_order_keeps_the_dish_and_the_way(
+        phone_page: Any, session: Session, district: dict[str, Any]) -> None:
+    page = phone_page
+    _senior_signs_in(page)
+    page.click("[data-item='一荤两素一汤'] a.btn-primary")
+    page.click("[data-way=dine_in]")
+    confirm_url = page.url
+
+    page.click("header button[name=size]")
+
+    assert page.url == confirm_url
+    assert page.locator("html").get_attribute("class") == "fs-xl care"
+    assert "一荤两素一汤" in page.locator("main").inner_text()
+    assert "提交的内容有误" not in page.locator("main").inner_text()
+    _ok(page, "order-font-xl-confirm-phone")
+    page.click(".btn-confirm")
+    assert page.locator("h1").inner_text() == "已订好"
+    assert page.locator("[data-order-no]").inner_text() == "0001"
+    assert session.exec(select(Order)).one().short_no == 1
+
+
+def test_a_senior_with_an_allergy_sees_what_she_can_order_first_and_the_rest_folded_in_one_line(
+        phone_page: Any, district: dict[str, Any]) -> None:
+    page = phone_page
+    _senior_signs_in(page)
+
+    first_list = page.locator("#menu-list > li").evaluate_all("els => els.map(e => e.dataset.item)")
+    fold = page.locator("[data-blocked-fold] > summary")
+    assert "虾仁豆腐" not in first_list and first_list[0] == "一荤两素一汤"
+    assert fold.inner_text() == "另有 1 道不适合您的菜"
+    assert not page.locator("[data-item='虾仁豆腐']").is_visible()
+    _ok(page, "order-menu-folded-phone")
+
+    fold.click()
+    assert page.locator("[data-item='虾仁豆腐'] .blocked-text").inner_text() == "✕ 不能订：含有虾，王秀英对虾过敏"
+    _ok(page)

@@ -5,6 +5,18 @@
     var el = document.getElementById("announcer");
     if (el) { el.textContent = ""; window.setTimeout(function () { el.textContent = text; }, 50); }
   };
+  // An error summary takes the focus, so a screen reader says it and the page shows it first; its links put the
+  // cursor in the field (a plain #anchor only scrolls).
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) { return; }
+    summary.focus();
+    summary.addEventListener("click", function (ev) {
+      var link = ev.target.closest("a[data-error-for]");
+      var field = link && document.getElementById("f-" + link.dataset.errorFor);
+      if (field) { ev.preventDefault(); field.focus(); field.scrollIntoView({block: "center"}); }
+    });
+  });
   // A second tap on a form that is already sending does nothing (the server's idempotency key is the real guard).
   document.addEventListener("submit", function (ev) {
     var form = ev.target;

@@ -128,3 +128,31 @@ def test_the_same_key_sent_twice_at_once_makes_one_order(session: Session, engin
 
     assert len(set(results)) == 1 and isinstance(results[0], int)
     assert len(session.exec(select(Order)).all()) == 1
+
+
+def test_twenty_orders_at_once_at_one_canteen_get_the_numbers_one_to_twenty(
+    session: Session, engine: Engine
+) -> None:
+    seed_schemes(session)
+    canteen = make_canteen(session)
+    menu = make_dish_menu(session, canteen, DAY, dishes=[dict(name="清蒸鱼", price_fen=900)])
+    item = session.exec(select(MenuItem).where(MenuItem.menu_id == menu.id)).one()
+    counter = principal_of(session, make_user(session, ("counter", canteen.id)))
+    seniors = [make_senior(session, today=DAY, default_canteen_id=canteen.id) for _ in range(20)]
+    jobs = [
+        (
+            ordering.actor_for(session, counter, s.id or 0),
+            ordering.OrderRequest(
+                s.id or 0, menu.id or 0, "dine_in", (ordering.Choice(item.id or 0),), f"number-key-{s.id:04d}"
+            ),
+        )
+        for s in seniors
+    ]
+
+    results = _race(engine, jobs)
+
+    session.expire_all()
+    assert all(isinstance(r, int) for r in results)
+    orders = session.exec(select(Order).where(Order.menu_id == menu.id)).all()
+    assert sorted(o.short_no or 0 for o in orders) == list(range(1, 21))
+    assert sorted(o.public_no for o in orders) == [f"300304-{canteen.id}-{n:04d}" for n in range(1, 21)]

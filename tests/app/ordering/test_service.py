@@ -382,3 +382,21 @@ def test_a_key_reused_for_another_senior_is_refused_not_answered_with_the_first_
                              _request(session, other, world["menu"].id, key="helper-key-1"), at=at(8, 1))
 
     assert refused.value.message == "这个防重复提交编号已用于另一位老人的订单，请刷新页面后再试。"
+
+
+def test_order_numbers_count_per_canteen_and_day_and_can_be_read_out(session: Session, world: dict[str, Any]) -> None:
+    other = make_canteen(session, district="普陀", street="长风新村", name="第二食堂")
+    other_menu = make_menu(session, other, DAY, "lunch", items=[("一荤两素一汤", 2000)])
+    seniors = [make_senior(session, age=85, today=DAY, default_canteen_id=world["canteen"].id) for _ in range(2)]
+    counter = principal_of(session, make_user(session, ("counter", world["canteen"].id)))
+    other_counter = principal_of(session, make_user(session, ("counter", other.id)))
+
+    placed = [ordering.place_order(session, ordering.actor_for(session, counter, s.id or 0),
+                                   _request(session, s, world["menu"].id, key=f"number-key-{s.id:04d}"), at=at(8))
+              for s in seniors]
+    elsewhere = ordering.place_order(session, ordering.actor_for(session, other_counter, world["senior"].id or 0),
+                                     _request(session, world["senior"], other_menu.id, key="number-key-other"), at=at(8))
+
+    assert [o.short_no for o in placed] == [1, 2]
+    assert [o.public_no for o in placed] == [f"300304-{world['canteen'].id}-0001", f"300304-{world['canteen'].id}-0002"]
+    assert (elsewhere.short_no, elsewhere.public_no) == (1, f"300304-{other.id}-0001")
