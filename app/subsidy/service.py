@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from app import pricing
 from app.core import audit
 from app.core import messages as msg
+from app.core.db import memo
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.principal import Principal
 from app.models import (
@@ -101,10 +102,9 @@ def _month_end(day: date) -> date:
 
 
 def scheme_versions(session: Session, scheme_key: str) -> list[pricing.Scheme]:
-    rows = session.exec(
-        select(SubsidySchemeVersion).where(SubsidySchemeVersion.scheme_key == scheme_key)
-    ).all()
-    return [_parsed(row.body) for row in rows]
+    bodies = memo(session, ("scheme_versions", scheme_key), lambda: list(session.exec(
+        select(SubsidySchemeVersion.body).where(SubsidySchemeVersion.scheme_key == scheme_key)).all()))
+    return [_parsed(body) for body in bodies]
 
 
 @lru_cache(maxsize=256)
