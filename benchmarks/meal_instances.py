@@ -112,7 +112,7 @@ def vrplib_text(stops: int, seed: int, multi_trip: bool) -> str:
     found = doors(stops, seed)
     points = [DEPOT, *((d.lng, d.lat) for d in found)]
     meals = sum(d.meals for d in found)
-    fleet = math.ceil((0.8 if multi_trip else 1.3) * meals / CAPACITY)
+    fleet = math.ceil((1.0 if multi_trip else 1.3) * meals / CAPACITY)
     head = [
         f"NAME : {name_of(stops, seed, multi_trip)}",
         "TYPE : VRPTW",

@@ -8,6 +8,8 @@ when its first stop can start by B's latest start. OR-Tools still vets the resul
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from routing.compiled import Compiled
 
 
@@ -89,3 +91,39 @@ def savings(c: Compiled, near: list[list[int]]) -> tuple[tuple[int, ...], ...]:
             chains.join(i, j)
     kept = sorted(chains.chain.values(), key=len, reverse=True)[: len(c.slots)]
     return tuple(tuple(kept[k]) if k < len(kept) else () for k in range(len(c.slots)))
+
+
+SPLIT_STAGGER = 0.4
+
+
+def split_trips(c: Compiled) -> Compiled | None:
+    """For a large multi-trip problem without locks or balance/continuity weights: the same problem with
+    each trip as a vehicle of its own, trip t of a vehicle confined to the t-th part of its shift (with
+    the kitchen's reload time between parts). Any plan of the split problem is a plan of `c` (a
+    restriction), and it is plain, so the fast search applies. None when `c` does not qualify."""
+    if c.locks or c.keep_order or c.balance or (c.continuity_s and any(p is not None for p in c.preferred)):
+        return None
+    trips = [sum(1 for slot in c.slots if slot.vehicle == v) for v in range(len(c.capacity))]
+    if max(trips) == 1:
+        return None
+    starts, ends = [], []
+    vehicles = len(c.capacity)
+    for slot in c.slots:
+        begin, end, count = c.shift_start[slot.vehicle], c.shift_end[slot.vehicle], trips[slot.vehicle]
+        # the vehicles' boundaries are staggered (up to 0.4 of a part either way) so that some first trips
+        # run late and some second trips leave early: a door far out with a mid-morning window needs one
+        shift = SPLIT_STAGGER * (2 * slot.vehicle / max(1, vehicles - 1) - 1)
+        span = end - begin - (count - 1) * c.reload_s
+        if span <= count:
+            return None
+        cut = [begin + round(span * (t + shift) / count) + t * c.reload_s for t in range(1, count)]
+        starts.append(begin if slot.trip == 0 else cut[slot.trip - 1])
+        ends.append(end if slot.trip == count - 1 else cut[slot.trip] - c.reload_s)
+    return replace(
+        c,
+        slots=tuple(replace(slot, vehicle=k, trip=0) for k, slot in enumerate(c.slots)),
+        capacity=tuple(c.capacity[slot.vehicle] for slot in c.slots),
+        shift_start=tuple(starts),
+        shift_end=tuple(ends),
+        preferred=tuple(None for _ in c.preferred),
+    )

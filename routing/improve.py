@@ -83,13 +83,15 @@ def improve(
     *,
     fast: bool = True,
     near: list[list[int]] | None = None,
+    model: Model | None = None,
 ) -> SearchResult:
     """Ruin and recreate from `start` until `deadline` (time.monotonic()); returns the best plan seen.
-    `fast=False` lets OR-Tools repair every ruined plan even when the Python recreate could."""
+    `fast=False` lets OR-Tools repair every ruined plan even when the Python recreate could; `model` is
+    the OR-Tools model of `c` when the caller has one (building one costs ~0.3 s at 1,500 stops)."""
     free = _free_nodes(c)
     if len(free) < 4 or time.monotonic() >= deadline:
         return start
-    model, rng = Model(c), random.Random(seed)
+    model, rng = model if model is not None else Model(c), random.Random(seed)
     near = near if near is not None else neighbours(c)
     if fast and is_plain(c):
         return _fast_loop(c, model, start, deadline, near, free, rng, on_better)

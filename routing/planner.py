@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 from routing.compiled import Compiled, compile_problem
-from routing.construct import homogeneous, savings
+from routing.construct import homogeneous, savings, split_trips
 from routing.diagnose import left_out_reason, screen_stops, unassigned
 from routing.improve import improve, neighbours
 from routing.model import RoutingProblem
@@ -78,7 +78,8 @@ def _portfolio(
 ) -> SearchResult | None:
     """Two diverse runs, one per core: each builds a first plan with its own strategy, runs guided local
     search briefly, then ruin-and-recreate with its own random stream; the better plan wins."""
-    budget_s = max(budget_s - 0.1, 0.05)
+    # time kept back for what follows the search: the last vet, the worker's reply, timing every route
+    budget_s = max(budget_s - 0.1 - 0.0004 * c.nodes, 0.05)
     if deterministic:
         return _search_with_fallback(c, DETERMINISTIC, budget_s, clock)
     mine, theirs = PORTFOLIO[seed % 2], PORTFOLIO[2 + seed % 2] if seed % 4 >= 2 else PORTFOLIO[1 - seed % 2]
@@ -94,25 +95,57 @@ def _run(
     c: Compiled, config: SearchConfig, budget_s: float, seed: int, clock: _Clock, near: list[list[int]]
 ) -> SearchResult | None:
     deadline = time.monotonic() + budget_s
-    first = _first_plan(c, config, budget_s, seed, clock, near)
+    split = split_trips(c) if c.nodes - 1 >= LARGE else None
+    if split is not None:
+        found = _run_split(c, split, deadline, seed, clock, near)
+        if found is not None:
+            return found
+    model = Model(c)
+    first = _first_plan(c, model, config, budget_s, seed, clock, near)
     if first is None:
         return None
 
     def on_better(result: SearchResult) -> None:
         clock.report("improving", result.objective)
 
-    return improve(c, first, deadline, seed, on_better, near=near)
+    return improve(c, first, deadline, seed, on_better, near=near, model=model)
+
+
+def _run_split(
+    c: Compiled, split: Compiled, deadline: float, seed: int, clock: _Clock, near: list[list[int]]
+) -> SearchResult | None:
+    """A large multi-trip problem: construct and search on its split-trip restriction in Python, then let
+    OR-Tools vet the best plan on the real model (None if it refuses: the caller falls back)."""
+    real, model = Model(c), Model(split)  # the real one now: building it at the end would overrun
+    routes = Routes(split, tuple(() for _ in split.slots))
+    recreate(routes, near, random.Random(seed))
+    first = vet(model, routes.frozen())
+    if first is None:
+        return None
+    clock.report("improving", first.objective)
+
+    def on_better(result: SearchResult) -> None:
+        clock.report("improving", result.objective)
+
+    best = improve(split, first, deadline - 0.3, seed, on_better, near=near, model=model)
+    return vet(real, best.routes)
 
 
 def _first_plan(
-    c: Compiled, config: SearchConfig, budget_s: float, seed: int, clock: _Clock, near: list[list[int]]
+    c: Compiled,
+    model: Model,
+    config: SearchConfig,
+    budget_s: float,
+    seed: int,
+    clock: _Clock,
+    near: list[list[int]],
 ) -> SearchResult | None:
     """Large plain problems start from our savings (vetted by OR-Tools), the rest from OR-Tools' own
     construction and greedy descent."""
     if c.nodes - 1 >= LARGE and is_plain(c) and homogeneous(c):
         routes = Routes(c, savings(c, near))
         recreate(routes, near, random.Random(seed))
-        first = vet(Model(c), routes.frozen())
+        first = vet(model, routes.frozen())
         if first is not None:
             clock.report("improving", first.objective)
             return first

@@ -190,12 +190,49 @@ class Routes:
 
     def insert(self, node: int, k: int, pos: int) -> None:
         self._save(k)
-        self.paths[k].insert(pos, node)
+        path = self.paths[k]
+        before, after = (path[pos - 1] if pos else 0), (path[pos] if pos < len(path) else 0)
+        m = self.c.seconds[self.c.slots[k].travel_class]
+        was_empty = not path
+        path.insert(pos, node)
         self.where[node] = k
         self.unserved.discard(node)
         self.moved.add(node)
         self.load[k] += self.c.demand[node]
-        self.refresh(k)
+        if was_empty:
+            self.refresh(k)
+        else:
+            self._retime(k, pos)
+            self._set_travel(k, self.travel[k] + m[before][node] + m[node][after] - m[before][after])
+
+    def _retime(self, k: int, pos: int) -> None:
+        """After inserting at `pos`: earliest starts change only from `pos` on, latest starts only up to it;
+        a forward (backward) pass stops as soon as a time comes out as before."""
+        c, path = self.c, self.paths[k]
+        m = c.seconds[c.slots[k].travel_class]
+        old_early, old_late = self.early[k], self.late[k]
+        early = old_early[: pos + 1]
+        prev = path[pos - 1] if pos else 0
+        for i in range(pos, len(path)):
+            node = path[i]
+            value = max(c.earliest[node], early[-1] + c.service[prev] + m[prev][node])
+            if i > pos and value == old_early[i]:  # old_early[i] is this node's earliest start before
+                early.extend(old_early[i:])
+                break
+            early.append(value)
+            prev = node
+        late = old_late[pos:]  # old latest starts of path[pos + 1:] and the return
+        nxt = path[pos + 1] if pos + 1 < len(path) else 0
+        head: list[int] = []
+        for i in range(pos, -1, -1):
+            node = path[i]
+            value = min(c.latest[node], late[0] - c.service[node] - m[node][nxt])
+            if i < pos and value == old_late[i]:
+                head = old_late[: i + 1]
+                break
+            late.insert(0, value)
+            nxt = node
+        self.early[k], self.late[k] = early, head + late
 
     def frozen(self) -> tuple[tuple[int, ...], ...]:
         return tuple(tuple(p) for p in self.paths)

@@ -78,7 +78,9 @@ def test_the_kept_cost_equals_a_full_recount_after_many_commits():
         recreate(routes, near, rng)
         routes.commit()
 
-    assert routes.cost(PENALTY) == cost(c, routes.frozen(), PENALTY)
+    fresh = Routes(c, routes.frozen())
+    assert routes.cost(PENALTY) == cost(c, routes.frozen(), PENALTY) == fresh.cost(PENALTY)
+    assert (routes.early, routes.late, routes.load) == (fresh.early, fresh.late, fresh.load)
     assert routes.unserved == set(range(1, c.nodes)) - {n for path in routes.paths for n in path}
 
 
