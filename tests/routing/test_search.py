@@ -1,11 +1,12 @@
 """The search's own pieces at scale: incremental routes, savings, neighbour lists."""
 
+import dataclasses
 import random
 from pathlib import Path
 
 from routing import read_vrplib, solve
 from routing.compiled import compile_problem
-from routing.construct import homogeneous, savings
+from routing.construct import homogeneous, savings, split_trips
 from routing.diagnose import screen_stops
 from routing.improve import NEIGHBOURS, _free_nodes, neighbours, ruin_in_place
 from routing.recreate import Routes, cost, recreate
@@ -90,3 +91,24 @@ def test_a_four_hundred_stop_meal_instance_is_planned_and_valid_in_two_seconds()
     plan = solve(problem, time_limit_s=2)
 
     assert_sound(problem, plan)
+
+
+def test_split_trips_gives_each_trip_its_own_part_of_the_shift_with_the_reload_between():
+    from routing.compiled import compile_problem as compile_all
+    from tests.routing.builders import bike, line_problem, stop
+
+    problem = line_problem({"K": 0, "A": 100}, [stop("A")], [bike(trips=2, shift=(0, 1000))], reload_s=100)
+    c = compile_all(problem, list(problem.stops))
+
+    split = split_trips(c)
+
+    assert split is not None
+    assert [(slot.vehicle, slot.trip) for slot in split.slots] == [(0, 0), (1, 0)]
+    assert (split.shift_start, split.shift_end) == (
+        (0, 370),
+        (270, 1000),
+    )  # staggered 0.4 early: 270 = 0.3 x 900
+    assert (
+        split_trips(compile_all(dataclasses.replace(problem, vehicles=(bike(),)), list(problem.stops)))
+        is None
+    )
