@@ -1,6 +1,6 @@
 """Timing a fixed sequence: for screens where a dispatcher moves stops by hand and wants to see the times.
 
-The times are the planner's own (`schedule.py`): each trip leaves the kitchen as late as it can without
+The times are the planner's own (`schedule.py`): each trip leaves the kitchen as soon as it can without
 anyone waiting at a door, never later than its latest feasible departure and never before the vehicle is
 ready (shift start, or the previous return plus the kitchen's reload time). A sequence that breaks a
 constraint is still timed (leaving when ready) and the breaches are listed, never raised.
