@@ -124,7 +124,9 @@ def test_travel_does_not_import_the_model_back():
 
     tree = ast.parse(pathlib.Path(routing.travel.__file__).read_text())
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
 
     assert "routing.model" not in imported
     assert "routing" not in imported
