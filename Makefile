@@ -10,7 +10,8 @@ PORT ?= 8000
 
 DB ?= sqlite
 
-.PHONY: run test install install-test bench lint clean-data system-deps-run system-deps-test
+.PHONY: run test install install-test bench bench-routing-large bench-meal-instances lint clean-data \
+	system-deps-run system-deps-test
 
 system-deps-run:
 	@scripts/system-deps run
@@ -58,9 +59,21 @@ bench: system-deps-test $(VENV)/.installed-bench
 	mkdir -p bench-results
 	$(BIN)/python -m routing bench --time-limit 2 --csv bench-results/routing-2s.csv
 	$(BIN)/python -m routing bench --time-limit 10 --csv bench-results/routing-10s.csv
+	$(BIN)/python -m routing bench --time-limit 4 --instances 'meal-1500*' --solvers ours \
+		--csv bench-results/routing-1500-first-plan.csv
 	$(BIN)/python benchmarks/kitchen_bench.py
 	$(BIN)/python benchmarks/planning_bench.py
 	$(BIN)/python benchmarks/load_bench.py --csv bench-results/load.csv
+
+# Opt-in (about 20 minutes): the district-scale meal instances side by side at 60 s.
+bench-routing-large: $(VENV)/.installed-bench
+	mkdir -p bench-results
+	$(BIN)/python -m routing bench --time-limit 60 --instances 'meal-400*' 'meal-800*' 'meal-1500*' \
+		--csv bench-results/routing-large-60s.csv
+
+# Re-generate benchmarks/data/meal/ (deterministic; the files are committed).
+bench-meal-instances: $(VENV)/.installed
+	$(BIN)/python benchmarks/meal_instances.py
 
 clean-data:
 	rm -rf data/

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import multiprocessing
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ if not SHARED.exists():
     SHARED = Path("/work/shared/benchmarks")
 SOLOMON = SHARED / "vrptw" / "solomon"
 MEAL = SHARED / "meal"
+LARGE_MEAL = Path(__file__).resolve().parent / "data" / "meal"  # written by benchmarks/meal_instances.py
 
 
 @dataclass
@@ -36,12 +39,16 @@ class Row:
     seconds: float
     feasible: bool
     gap_pct: float | None = None
+    unassigned: int = 0
+    memory_mb: float | None = None  # peak resident set of the solving process (and its worker)
 
 
 def instances(names: list[str] | None) -> list[tuple[str, Path]]:
-    found = [(p.stem, p) for p in sorted(SOLOMON.glob("*.txt"))] + [
-        (p.stem, p) for p in sorted(MEAL.glob("*.vrp"))
-    ]
+    found = (
+        [(p.stem, p) for p in sorted(SOLOMON.glob("*.txt"))]
+        + [(p.stem, p) for p in sorted(MEAL.glob("*.vrp"))]
+        + [(p.stem, p) for p in sorted(LARGE_MEAL.glob("*.vrp"), key=_size_then_name)]
+    )
     if not names:
         return found
     wanted = set(names)
@@ -53,6 +60,10 @@ def instances(names: list[str] | None) -> list[tuple[str, Path]]:
     if not chosen:
         raise SystemExit(f"no instance matches {names}")
     return chosen
+
+
+def _size_then_name(path: Path) -> tuple[int, str]:
+    return _stops(path.stem), path.stem
 
 
 def load(path: Path) -> RoutingProblem:
@@ -180,7 +191,28 @@ def run_vroom(problem: RoutingProblem, limit: float, seed: int) -> RoutePlan:
 RUNNERS = {"ours": run_ours, "pyvrp": run_pyvrp, "vroom": run_vroom}
 
 
+def single_trip(problem: RoutingProblem) -> bool:
+    """The adapters for PyVRP and VROOM model one trip per vehicle and no ride limit."""
+    return problem.ride_limit_s is None and all(v.max_trips == 1 for v in problem.vehicles)
+
+
 def measure(name: str, problem: RoutingProblem, solver: str, limit: float, seed: int) -> Row:
+    """Solve in a forked child so that its peak memory is its own (os.wait4 reports it)."""
+    receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+    pid = os.fork()
+    if pid == 0:  # the child: solve, validate, send the row, leave without cleanup
+        try:
+            send.send(_measure_here(name, problem, solver, limit, seed))
+        finally:
+            os._exit(0)
+    send.close()
+    row = receive.recv() if receive.poll(limit * 3 + 120) else Row(name, solver, None, None, 0.0, False)
+    _, _, usage = os.wait4(pid, 0)
+    row.memory_mb = usage.ru_maxrss / 1024
+    return row
+
+
+def _measure_here(name: str, problem: RoutingProblem, solver: str, limit: float, seed: int) -> Row:
     started = time.monotonic()
     try:
         plan = RUNNERS[solver](problem, limit, seed)
@@ -191,21 +223,28 @@ def measure(name: str, problem: RoutingProblem, solver: str, limit: float, seed:
     report = validate(problem, plan)
     feasible = report.ok and not plan.unassigned
     scale = 10 if name[0] in "CR" else 1
-    return Row(name, solver, report.travel_s / scale, len(plan.routes), elapsed, feasible)
+    cost = report.travel_s / scale
+    return Row(name, solver, cost, len(plan.routes), elapsed, feasible, unassigned=len(plan.unassigned))
 
 
 def add_gaps(rows: list[Row], bks: dict[str, float]) -> None:
     for name in {r.instance for r in rows}:
         mine = [r for r in rows if r.instance == name]
         feasible = [r.cost for r in mine if r.feasible and r.cost is not None]
-        reference = bks.get(name, min(feasible) if feasible else None)
+        # a meal instance only one solver ran (multi-trip) has no reference: a gap of 0 % would mean nothing
+        reference = bks.get(name, min(feasible) if feasible and len(mine) > 1 else None)
         for row in mine:
             if row.feasible and row.cost is not None and reference:
                 row.gap_pct = 100.0 * (row.cost - reference) / reference
 
 
 def summary(rows: list[Row], solvers: list[str]) -> None:
-    for group, test in (("solomon", lambda n: n[0] in "CR"), ("meal", lambda n: n.startswith("meal"))):
+    groups = (
+        ("solomon", lambda n: n[0] in "CR"),
+        ("meal", lambda n: n.startswith("meal") and _stops(n) < 400),
+        ("meal 400+", lambda n: n.startswith("meal") and _stops(n) >= 400),
+    )
+    for group, test in groups:
         for solver in solvers:
             mine = [r for r in rows if r.solver == solver and test(r.instance)]
             if not mine:
@@ -213,10 +252,16 @@ def summary(rows: list[Row], solvers: list[str]) -> None:
             gaps = [r.gap_pct for r in mine if r.gap_pct is not None]
             mean = sum(gaps) / len(gaps) if gaps else float("nan")
             seconds = sum(r.seconds for r in mine) / len(mine)
+            memory = max((r.memory_mb or 0.0) for r in mine)
             print(
-                f"{group:8} {solver:6} feasible {sum(r.feasible for r in mine):3}/{len(mine):<3} "
-                f"mean gap {mean:6.2f} %  mean time {seconds:5.1f} s"
+                f"{group:9} {solver:6} feasible {sum(r.feasible for r in mine):3}/{len(mine):<3} "
+                f"mean gap {mean:6.2f} % ({len(gaps)} with a reference)  mean time {seconds:5.1f} s  "
+                f"peak memory {memory:.0f} MB"
             )
+
+
+def _stops(name: str) -> int:
+    return int(name.split("-")[1])
 
 
 def main() -> None:
@@ -232,11 +277,14 @@ def main() -> None:
     for name, path in instances(args.instances):
         problem = load(path)
         for solver in solvers:
+            if solver != "ours" and not single_trip(problem):
+                continue
             row = measure(name, problem, solver, args.time_limit, args.seed)
             rows.append(row)
             print(
                 f"{name:12} {solver:6} cost {row.cost!s:>10} veh {row.vehicles!s:>3} "
-                f"{row.seconds:5.1f} s feasible {row.feasible}",
+                f"{row.seconds:5.1f} s feasible {row.feasible} unassigned {row.unassigned} "
+                f"memory {row.memory_mb:.0f} MB",
                 flush=True,
             )
     add_gaps(rows, best_known())
@@ -245,7 +293,18 @@ def main() -> None:
         with open(args.csv, "w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(
-                ["instance", "solver", "cost", "vehicles", "gap_pct", "seconds", "feasible", "time_limit_s"]
+                [
+                    "instance",
+                    "solver",
+                    "cost",
+                    "vehicles",
+                    "gap_pct",
+                    "seconds",
+                    "feasible",
+                    "time_limit_s",
+                    "unassigned",
+                    "memory_mb",
+                ]
             )
             for r in rows:
                 gap = "" if r.gap_pct is None else f"{r.gap_pct:.3f}"
@@ -259,6 +318,8 @@ def main() -> None:
                         f"{r.seconds:.2f}",
                         r.feasible,
                         args.time_limit,
+                        r.unassigned,
+                        f"{r.memory_mb:.0f}" if r.memory_mb is not None else "",
                     ]
                 )
 

@@ -7,7 +7,6 @@ JSON problem format, the CLI and the benchmark.
 from routing.geo import haversine_m, wgs84_to_gcj02
 from routing.jsonio import problem_from_dict, problem_to_dict, problem_to_json, read_json
 from routing.model import (
-    DEFAULT_CIRCUITY,
     DEFAULT_SPEED_KMH,
     Depot,
     LatLng,
@@ -16,7 +15,6 @@ from routing.model import (
     ServiceRules,
     Stop,
     TimeWindow,
-    TravelMatrix,
     TravelProvider,
     Vehicle,
     VehicleKind,
@@ -37,13 +35,15 @@ from routing.plan import (
 from routing.planner import solve
 from routing.readers import read_solomon, read_vrplib
 from routing.replan import insert_late_stops
-from routing.travel import HaversineTravel, MatrixTravel
+from routing.timing import VIOLATION_TEXT, TimedRoute, Violation, time_route
+from routing.travel import DEFAULT_CIRCUITY, HaversineTravel, MatrixTravel, TravelMatrix
 from routing.validate import ValidationReport, validate
 
 __all__ = [
     "DEFAULT_CIRCUITY",
     "DEFAULT_SPEED_KMH",
     "REASON_TEXT",
+    "VIOLATION_TEXT",
     "Depot",
     "HaversineTravel",
     "LatLng",
@@ -57,6 +57,7 @@ __all__ = [
     "SolveProgress",
     "Stop",
     "TimeWindow",
+    "TimedRoute",
     "TravelMatrix",
     "TravelProvider",
     "Trip",
@@ -65,6 +66,7 @@ __all__ = [
     "ValidationReport",
     "Vehicle",
     "VehicleKind",
+    "Violation",
     "Visit",
     "Weights",
     "haversine_m",
@@ -77,6 +79,7 @@ __all__ = [
     "read_vrplib",
     "service_time_s",
     "solve",
+    "time_route",
     "validate",
     "wgs84_to_gcj02",
 ]

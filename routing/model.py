@@ -6,12 +6,13 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from routing.travel import HaversineTravel, TravelMatrix
+
 VehicleKind = Literal["ebike", "car", "foot"]
 VEHICLE_KINDS: tuple[str, ...] = ("ebike", "car", "foot")
 
 # Street speeds in town, km/h: an e-bike with insulated boxes, a car in traffic, a walking helper.
 DEFAULT_SPEED_KMH: dict[str, float] = {"ebike": 15.0, "car": 20.0, "foot": 4.5}
-DEFAULT_CIRCUITY = 1.35
 
 
 def _check_int(owner: str, name: str, value: object, *, minimum: int = 0) -> None:
@@ -176,17 +177,7 @@ class TravelProvider(Protocol):
     def matrix(self, points: tuple[LatLng, ...], keys: tuple[str, ...], vehicle: Vehicle) -> TravelMatrix: ...
 
 
-@dataclass(frozen=True)
-class TravelMatrix:
-    """Square matrices in the order of the points asked for."""
-
-    seconds: tuple[tuple[int, ...], ...]
-    meters: tuple[tuple[int, ...], ...]
-
-
 def _default_travel() -> TravelProvider:
-    from routing.travel import HaversineTravel
-
     return HaversineTravel()
 
 

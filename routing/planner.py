@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import multiprocessing
+import random
 import time
 from collections.abc import Callable
 
 from routing.compiled import Compiled, compile_problem
+from routing.construct import homogeneous, savings, split_trips
 from routing.diagnose import left_out_reason, screen_stops, unassigned
-from routing.improve import improve
+from routing.improve import improve, neighbours
 from routing.model import RoutingProblem
 from routing.plan import NoFeasibleRoute, Route, RoutePlan, SolveProgress, Unassigned
+from routing.recreate import Routes, is_plain, recreate
 from routing.schedule import schedule_vehicle
-from routing.solver import Model, SearchConfig, SearchResult, run_search
+from routing.solver import Model, SearchConfig, SearchResult, run_search, vet
 
 Progress = Callable[[SolveProgress], None]
 
@@ -26,6 +29,7 @@ PORTFOLIO: tuple[SearchConfig, ...] = (
 DETERMINISTIC = SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
 FALLBACK = SearchConfig("ALL_UNPERFORMED", "GREEDY_DESCENT")
 FIRST_SHARE = 0.3  # at most, of the budget for the first plan (greedy descent stops earlier by itself)
+LARGE = 200  # stops from which a plain problem starts from our savings, not an OR-Tools construction
 
 
 def solve(
@@ -74,27 +78,78 @@ def _portfolio(
 ) -> SearchResult | None:
     """Two diverse runs, one per core: each builds a first plan with its own strategy, runs guided local
     search briefly, then ruin-and-recreate with its own random stream; the better plan wins."""
-    budget_s = max(budget_s - 0.1, 0.05)
+    # time kept back for what follows the search: the last vet, the worker's reply, timing every route
+    budget_s = max(budget_s - 0.1 - 0.0004 * c.nodes, 0.05)
     if deterministic:
         return _search_with_fallback(c, DETERMINISTIC, budget_s, clock)
     mine, theirs = PORTFOLIO[seed % 2], PORTFOLIO[2 + seed % 2] if seed % 4 >= 2 else PORTFOLIO[1 - seed % 2]
-    child = _start_child(c, theirs, budget_s, seed * 2 + 1)
-    best = _run(c, mine, budget_s, seed * 2, clock)
+    near = neighbours(c)  # before the fork: both processes use them
+    child = _start_child(c, theirs, budget_s, seed * 2 + 1, near)
+    best = _run(c, mine, budget_s, seed * 2, clock, near)
     other = _join_child(child, budget_s)
     candidates = [r for r in (best, other) if r is not None]
     return min(candidates, key=lambda r: r.objective) if candidates else None
 
 
-def _run(c: Compiled, config: SearchConfig, budget_s: float, seed: int, clock: _Clock) -> SearchResult | None:
+def _run(
+    c: Compiled, config: SearchConfig, budget_s: float, seed: int, clock: _Clock, near: list[list[int]]
+) -> SearchResult | None:
     deadline = time.monotonic() + budget_s
-    first = _search_with_fallback(c, config, budget_s * FIRST_SHARE, clock)
+    split = split_trips(c) if c.nodes - 1 >= LARGE else None
+    if split is not None:
+        found = _run_split(c, split, deadline, seed, clock, near)
+        if found is not None:
+            return found
+    model = Model(c)
+    first = _first_plan(c, model, config, budget_s, seed, clock, near)
     if first is None:
         return None
 
     def on_better(result: SearchResult) -> None:
         clock.report("improving", result.objective)
 
-    return improve(c, first, deadline, seed, on_better)
+    return improve(c, first, deadline, seed, on_better, near=near, model=model)
+
+
+def _run_split(
+    c: Compiled, split: Compiled, deadline: float, seed: int, clock: _Clock, near: list[list[int]]
+) -> SearchResult | None:
+    """A large multi-trip problem: construct and search on its split-trip restriction in Python, then let
+    OR-Tools vet the best plan on the real model (None if it refuses: the caller falls back)."""
+    real, model = Model(c), Model(split)  # the real one now: building it at the end would overrun
+    routes = Routes(split, tuple(() for _ in split.slots))
+    recreate(routes, near, random.Random(seed))
+    first = vet(model, routes.frozen())
+    if first is None:
+        return None
+    clock.report("improving", first.objective)
+
+    def on_better(result: SearchResult) -> None:
+        clock.report("improving", result.objective)
+
+    best = improve(split, first, deadline - 0.3, seed, on_better, near=near, model=model)
+    return vet(real, best.routes)
+
+
+def _first_plan(
+    c: Compiled,
+    model: Model,
+    config: SearchConfig,
+    budget_s: float,
+    seed: int,
+    clock: _Clock,
+    near: list[list[int]],
+) -> SearchResult | None:
+    """Large plain problems start from our savings (vetted by OR-Tools), the rest from OR-Tools' own
+    construction and greedy descent."""
+    if c.nodes - 1 >= LARGE and is_plain(c) and homogeneous(c):
+        routes = Routes(c, savings(c, near))
+        recreate(routes, near, random.Random(seed))
+        first = vet(model, routes.frozen())
+        if first is not None:
+            clock.report("improving", first.objective)
+            return first
+    return _search_with_fallback(c, config, budget_s * FIRST_SHARE, clock)
 
 
 def _search_with_fallback(
@@ -113,20 +168,22 @@ def _search_with_fallback(
     return result
 
 
-def _child_main(conn: object, c: Compiled, config: SearchConfig, budget_s: float, seed: int) -> None:
-    result = _run(c, config, budget_s, seed, _Clock(None))
+def _child_main(
+    conn: object, c: Compiled, config: SearchConfig, budget_s: float, seed: int, near: list[list[int]]
+) -> None:
+    result = _run(c, config, budget_s, seed, _Clock(None), near)
     conn.send(result)  # type: ignore[attr-defined]
     conn.close()  # type: ignore[attr-defined]
 
 
 def _start_child(
-    c: Compiled, config: SearchConfig, budget_s: float, seed: int
+    c: Compiled, config: SearchConfig, budget_s: float, seed: int, near: list[list[int]]
 ) -> tuple[object, object] | None:
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_child_main, args=(send, c, config, budget_s, seed), daemon=True)
+    process = context.Process(target=_child_main, args=(send, c, config, budget_s, seed, near), daemon=True)
     process.start()
     send.close()
     return process, receive

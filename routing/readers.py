@@ -130,7 +130,7 @@ def _vrplib_problem(path: Path, data: dict, matrix: tuple, scale: int, explicit:
         key=keys[depot_index],
         ready_s=depot_window.start_s,
         close_s=depot_window.end_s,
-        reload_s=0,
+        reload_s=int(data.get("reload_time", 0)),
     )
     stops = tuple(
         Stop(
@@ -147,12 +147,14 @@ def _vrplib_problem(path: Path, data: dict, matrix: tuple, scale: int, explicit:
     fleet = int(data.get("vehicles", n - 1))
     shift = TimeWindow(depot.ready_s, depot.close_s)
     kind: VehicleKind = "ebike" if explicit else "car"
-    vehicles = tuple(Vehicle(f"v{i + 1}", kind, capacity, shift) for i in range(fleet))
+    trips = int(data.get("max_trips", 1))
+    vehicles = tuple(Vehicle(f"v{i + 1}", kind, capacity, shift, max_trips=trips) for i in range(fleet))
+    ride_limit = data.get("ride_limit")
     return RoutingProblem(
         depot=depot,
         stops=stops,
         vehicles=vehicles,
         travel=MatrixTravel(keys, matrix),
-        ride_limit_s=None,
+        ride_limit_s=None if ride_limit is None else int(ride_limit),
         name=str(data.get("name", path.stem)),
     )

@@ -48,31 +48,26 @@ def rides_ok(c: Compiled, k: int, path: list[int]) -> bool:
 
 
 class Routes:
-    """Mutable routes (nodes per slot) with loads and earliest / latest service starts."""
+    """Mutable routes (nodes per slot) with loads, travel and earliest / latest service starts, kept up to
+    date route by route. Changes since the last `commit()` can be undone with `rollback()`, so one ruin and
+    recreate costs time in the routes it touches, not in the size of the plan."""
 
-    def __init__(
-        self,
-        c: Compiled,
-        routes: tuple[tuple[int, ...], ...],
-        cache: dict[tuple[int, tuple[int, ...]], tuple[list[int], list[int]]] | None = None,
-    ) -> None:
+    def __init__(self, c: Compiled, routes: tuple[tuple[int, ...], ...]) -> None:
         self.c = c
         self.check_rides = rides_bind(c)
-        self.cache = cache if cache is not None else {}
         self.paths = [list(r) for r in routes]
         self.load = [sum(c.demand[n] for n in r) for r in routes]
         self.where = {n: k for k, r in enumerate(routes) for n in r}
+        self.unserved = set(range(1, c.nodes)) - set(self.where)
         self.early: list[list[int]] = [[] for _ in routes]
         self.late: list[list[int]] = [[] for _ in routes]
-        for k, route in enumerate(routes):
-            known = self.cache.get((k, route))
-            if known is None:
-                self.refresh(k)
-                if len(self.cache) > 20_000:
-                    self.cache.clear()
-                self.cache[(k, route)] = (self.early[k], self.late[k])
-            else:
-                self.early[k], self.late[k] = known
+        self.travel = [0] * len(routes)
+        self.empty: list[set[int]] = [set() for _ in c.seconds]  # per travel class
+        self.travel_total = 0
+        self.saved: dict[int, tuple[list[int], int, list[int], list[int], int]] = {}
+        self.moved: set[int] = set()
+        for k in range(len(routes)):
+            self.refresh(k)
 
     def refresh(self, k: int) -> None:
         """Recompute route k's times: early[i] is the earliest start of the stop before position i (early[0]
@@ -81,10 +76,12 @@ class Routes:
         slot = c.slots[k]
         m = c.seconds[slot.travel_class]
         early = [c.shift_start[slot.vehicle]]
-        prev = 0
+        prev, travel = 0, 0
         for node in path:
+            travel += m[prev][node]
             early.append(max(c.earliest[node], early[-1] + c.service[prev] + m[prev][node]))
             prev = node
+        travel += m[prev][0]
         late = [c.shift_end[slot.vehicle]]
         nxt = 0
         for node in reversed(path):
@@ -92,24 +89,62 @@ class Routes:
             nxt = node
         late.reverse()
         self.early[k], self.late[k] = early, late
+        self._set_travel(k, travel if path else 0)
+
+    def _set_travel(self, k: int, travel: int) -> None:
+        self.travel_total += travel - self.travel[k]
+        self.travel[k] = travel
+        empty = self.empty[self.c.slots[k].travel_class]
+        if self.paths[k]:
+            empty.discard(k)
+        else:
+            empty.add(k)
+
+    def cost(self, penalty: int) -> int:
+        """The OR-Tools objective for plain problems (as `cost()` below)."""
+        used = len(self.paths) - sum(len(empty) for empty in self.empty)
+        return self.travel_total + self.c.vehicle_s * used + penalty * len(self.unserved)
+
+    def _save(self, k: int) -> None:
+        if k not in self.saved:
+            self.saved[k] = (list(self.paths[k]), self.load[k], self.early[k], self.late[k], self.travel[k])
+
+    def commit(self) -> None:
+        self.saved.clear()
+        self.moved.clear()
+
+    def rollback(self) -> None:
+        """Undo every change since the last commit."""
+        for node in self.moved:
+            self.where.pop(node, None)
+        for k, (path, load, early, late, travel) in self.saved.items():
+            self.paths[k], self.load[k], self.early[k], self.late[k] = path, load, early, late
+            self._set_travel(k, travel)
+            for node in path:
+                self.where[node] = k
+        for node in self.moved:
+            if node in self.where:
+                self.unserved.discard(node)
+            else:
+                self.unserved.add(node)
+        self.commit()
 
     def remove(self, nodes: set[int]) -> None:
+        touched = {self.where[n] for n in nodes if n in self.where}
+        for k in touched:
+            self._save(k)
+            self.paths[k] = [n for n in self.paths[k] if n not in nodes]
+            self.load[k] = sum(self.c.demand[n] for n in self.paths[k])
+            self.refresh(k)
         for node in nodes:
-            self.where.pop(node, None)
-        for k, path in enumerate(self.paths):
-            if any(n in nodes for n in path):
-                self.paths[k] = [n for n in path if n not in nodes]
-                self.load[k] = sum(self.c.demand[n] for n in self.paths[k])
-                self.refresh(k)
+            if self.where.pop(node, None) is not None:
+                self.unserved.add(node)
+                self.moved.add(node)
 
     def candidates(self, near: list[int]) -> list[int]:
         """Routes holding one of the node's near neighbours, plus one empty route per travel class."""
         routes = {self.where[n] for n in near if n in self.where}
-        empty: set[int] = set()
-        for k, path in enumerate(self.paths):
-            if not path and self.c.slots[k].travel_class not in empty:
-                empty.add(self.c.slots[k].travel_class)
-                routes.add(k)
+        routes |= {min(empty) for empty in self.empty if empty}
         return sorted(routes)
 
     def best_insertion(self, node: int, near: list[int], rng: random.Random) -> tuple[int, int, int] | None:
@@ -154,10 +189,50 @@ class Routes:
         return best
 
     def insert(self, node: int, k: int, pos: int) -> None:
-        self.paths[k].insert(pos, node)
+        self._save(k)
+        path = self.paths[k]
+        before, after = (path[pos - 1] if pos else 0), (path[pos] if pos < len(path) else 0)
+        m = self.c.seconds[self.c.slots[k].travel_class]
+        was_empty = not path
+        path.insert(pos, node)
         self.where[node] = k
+        self.unserved.discard(node)
+        self.moved.add(node)
         self.load[k] += self.c.demand[node]
-        self.refresh(k)
+        if was_empty:
+            self.refresh(k)
+        else:
+            self._retime(k, pos)
+            self._set_travel(k, self.travel[k] + m[before][node] + m[node][after] - m[before][after])
+
+    def _retime(self, k: int, pos: int) -> None:
+        """After inserting at `pos`: earliest starts change only from `pos` on, latest starts only up to it;
+        a forward (backward) pass stops as soon as a time comes out as before."""
+        c, path = self.c, self.paths[k]
+        m = c.seconds[c.slots[k].travel_class]
+        old_early, old_late = self.early[k], self.late[k]
+        early = old_early[: pos + 1]
+        prev = path[pos - 1] if pos else 0
+        for i in range(pos, len(path)):
+            node = path[i]
+            value = max(c.earliest[node], early[-1] + c.service[prev] + m[prev][node])
+            if i > pos and value == old_early[i]:  # old_early[i] is this node's earliest start before
+                early.extend(old_early[i:])
+                break
+            early.append(value)
+            prev = node
+        late = old_late[pos:]  # old latest starts of path[pos + 1:] and the return
+        nxt = path[pos + 1] if pos + 1 < len(path) else 0
+        head: list[int] = []
+        for i in range(pos, -1, -1):
+            node = path[i]
+            value = min(c.latest[node], late[0] - c.service[node] - m[node][nxt])
+            if i < pos and value == old_late[i]:
+                head = old_late[: i + 1]
+                break
+            late.insert(0, value)
+            nxt = node
+        self.early[k], self.late[k] = early, head + late
 
     def frozen(self) -> tuple[tuple[int, ...], ...]:
         return tuple(tuple(p) for p in self.paths)
@@ -177,24 +252,14 @@ def cost(c: Compiled, routes: tuple[tuple[int, ...], ...], penalty: int) -> int:
     return total + penalty * (c.nodes - 1 - served)
 
 
-def recreate(
-    c: Compiled,
-    partial: tuple[tuple[int, ...], ...],
-    near: list[list[int]],
-    rng: random.Random,
-    cache: dict[tuple[int, tuple[int, ...]], tuple[list[int], list[int]]] | None = None,
-) -> tuple[tuple[int, ...], ...]:
-    """Insert every stop missing from `partial`, in one of SISR's orders; stops with no room stay out.
-    `cache` keeps the times of routes seen before (keyed by slot and route) across calls."""
-    routes = Routes(c, partial, cache)
-    present = {n for r in partial for n in r}
-    missing = [n for n in range(1, c.nodes) if n not in present]
-    _order(c, missing, rng)
+def recreate(routes: Routes, near: list[list[int]], rng: random.Random) -> None:
+    """Insert every unserved stop, in one of SISR's orders; stops with no room stay out."""
+    missing = sorted(routes.unserved)
+    _order(routes.c, missing, rng)
     for node in missing:
         found = routes.best_insertion(node, near[node][:GRANULAR], rng)
         if found is not None:
             routes.insert(node, found[1], found[2])
-    return routes.frozen()
 
 
 def _order(c: Compiled, nodes: list[int], rng: random.Random) -> None:

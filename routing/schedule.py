@@ -29,6 +29,14 @@ def no_wait_departure(c: Compiled, matrix: tuple[tuple[int, ...], ...], nodes: l
 
 def schedule_vehicle(c: Compiled, vehicle: int, trips: list[list[int]]) -> Route | None:
     """The route of `vehicle` for its non-empty trips in order; None when the sequence cannot be timed."""
+    return time_trips(c, vehicle, trips, strict=True)
+
+
+def time_trips(c: Compiled, vehicle: int, trips: list[list[int]], *, strict: bool = False) -> Route | None:
+    """Time `trips` (non-empty node lists) of `vehicle`. Each trip leaves at its no-wait departure, never
+    later than its latest feasible one, never before the vehicle is ready. `strict`: None when a trip would
+    have to leave before the vehicle is ready (the sequence breaks a window or the shift); otherwise it
+    leaves when ready and the times show the lateness."""
     slot = c.slots[_first_slot(c, vehicle)]
     matrix, meters = c.seconds[slot.travel_class], c.meters[slot.travel_class]
     latest: list[int] = []
@@ -43,7 +51,9 @@ def schedule_vehicle(c: Compiled, vehicle: int, trips: list[list[int]]) -> Route
     for number, (nodes, last_depart) in enumerate(zip(trips, latest, strict=True), start=1):
         depart = min(last_depart, max(ready, no_wait_departure(c, matrix, nodes)))
         if depart < ready:
-            return None
+            if strict:
+                return None
+            depart = ready
         back = _walk(c, matrix, number, depart, nodes, visits)
         path = [0, *nodes, 0]
         travel += sum(matrix[a][b] for a, b in zip(path, path[1:], strict=False))

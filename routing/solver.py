@@ -240,6 +240,16 @@ def repair(model: Model, partial: tuple[tuple[int, ...], ...], time_limit_s: flo
     return SearchResult(routes=model.routes_of(solution), objective=solution.ObjectiveValue())
 
 
+def vet(model: Model, routes: tuple[tuple[int, ...], ...]) -> SearchResult | None:
+    """OR-Tools' verdict on routes built elsewhere, without searching: None when its model refuses them
+    (a constraint our Python checks missed), else the routes with their objective."""
+    model.close(repair_parameters(1.0))
+    assignment = model.routing.ReadAssignmentFromRoutes(_as_indices(model, routes), True)
+    if assignment is None:
+        return None
+    return SearchResult(routes=model.routes_of(assignment), objective=assignment.ObjectiveValue())
+
+
 def search_parameters(config: SearchConfig, time_limit_s: float) -> Any:
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(FIRST, config.first)

@@ -1,11 +1,38 @@
-"""Travel-time providers: offline haversine (the default) and explicit matrices (benchmarks, JSON)."""
+"""Travel-time providers: offline haversine (the default) and explicit matrices (benchmarks, JSON).
+
+This module does not import `routing.model` (which imports it for the default provider): points and
+vehicles are read through the two small protocols below, so the two modules form no import cycle.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from routing.geo import haversine_m
-from routing.model import DEFAULT_CIRCUITY, LatLng, TravelMatrix, Vehicle
+
+DEFAULT_CIRCUITY = 1.35
+
+
+class _Point(Protocol):
+    @property
+    def lat(self) -> float: ...
+
+    @property
+    def lng(self) -> float: ...
+
+
+class _Moving(Protocol):
+    @property
+    def effective_speed_kmh(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class TravelMatrix:
+    """Square matrices in the order of the points asked for."""
+
+    seconds: tuple[tuple[int, ...], ...]
+    meters: tuple[tuple[int, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -18,7 +45,7 @@ class HaversineTravel:
         if not self.circuity >= 1.0:
             raise ValueError(f"circuity must be >= 1.0, got {self.circuity!r}")
 
-    def matrix(self, points: tuple[LatLng, ...], keys: tuple[str, ...], vehicle: Vehicle) -> TravelMatrix:
+    def matrix(self, points: tuple[_Point, ...], keys: tuple[str, ...], vehicle: _Moving) -> TravelMatrix:
         metres_per_s = vehicle.effective_speed_kmh / 3.6
         meters = [
             [round(haversine_m(a.lat, a.lng, b.lat, b.lng) * self.circuity) for b in points] for a in points
@@ -48,7 +75,11 @@ class MatrixTravel:
             if any(isinstance(x, bool) or not isinstance(x, int) or x < 0 for row in rows for x in row):
                 raise ValueError(f"{label} matrix entries must be non-negative integers")
 
-    def matrix(self, points: tuple[LatLng, ...], keys: tuple[str, ...], vehicle: Vehicle) -> TravelMatrix:
+    def matrix(self, points: tuple[_Point, ...], keys: tuple[str, ...], vehicle: _Moving) -> TravelMatrix:
+        if (
+            tuple(keys) == self.keys
+        ):  # the whole matrix in its own order: share it, no copy (2.25 M entries at 1,500 stops)
+            return TravelMatrix(self.seconds, self.meters if self.meters is not None else self.seconds)
         index = {key: i for i, key in enumerate(self.keys)}
         missing = [key for key in keys if key not in index]
         if missing:

@@ -114,3 +114,19 @@ def test_default_travel_is_haversine_times_circuity_at_the_bike_speed():
     assert matrix.meters[0][1] == 1283  # 950.1 m x 1.35 = 1282.65
     assert matrix.seconds[0][1] == 308  # 1283 m at 15 km/h = 307.9 s
     assert matrix.seconds[1][0] == matrix.seconds[0][1] and matrix.seconds[0][0] == 0
+
+
+def test_travel_does_not_import_the_model_back():
+    import ast
+    import pathlib
+
+    import routing.travel
+
+    tree = ast.parse(pathlib.Path(routing.travel.__file__).read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+
+    assert "routing.model" not in imported
+    assert "routing" not in imported
