@@ -47,6 +47,21 @@ class Allow:
         return principal
 
 
+class AllowDistrict(Allow):
+    """Operators of the whole district only (their operator scope holds None): pages that show every senior of
+    the district, such as the planning picture, are not for an operator of some canteens."""
+
+    def __call__(self, principal: Annotated[Principal | None, Depends(get_principal)]) -> Principal | None:
+        found = super().__call__(principal)
+        if found is not None and None not in found.canteens_for("operator"):
+            raise Forbidden(msg.DISTRICT_ONLY)
+        return found
+
+
+def allow_district_operator() -> Any:
+    return Depends(AllowDistrict("operator"))
+
+
 def allow(*roles: str) -> Any:
     """`principal: Principal = allow("kitchen", "operator")`; with no roles, any signed-in user."""
     return Depends(Allow(*roles))

@@ -43,32 +43,8 @@ def plan_for_edit(session: Session, principal: Principal, plan_id: int) -> Deliv
 
 
 def _walk(t: d.Translation, vehicle_key: str, trips: dict[int, list[str]]) -> routing.Route:
-    """Re-time one vehicle's trips: leave just in time for the first window, wait at a door until its window
-    opens, reload between trips."""
-    p, vehicle = t.problem, t.problem.vehicle(vehicle_key)
-    keys = [p.depot.key] + [k for n in sorted(trips) for k in trips[n]]
-    points = tuple([p.depot.location] + [p.stop(k).location for k in keys[1:]])
-    m = p.travel.matrix(points, tuple(keys), vehicle)
-    at = {k: i for i, k in enumerate(keys)}
-    ready, travel, dist = max(vehicle.shift.start_s, p.depot.ready_s), 0, 0
-    visits: list[routing.Visit] = []
-    out: list[routing.Trip] = []
-    for number in sorted(trips):
-        first = p.stop(trips[number][0])
-        depart = max(ready, first.window.start_s - m.seconds[0][at[first.key]])
-        clock, prev, load = depart, 0, sum(p.stop(k).meals for k in trips[number])
-        for key in trips[number]:
-            stop, here = p.stop(key), at[key]
-            arrival = clock + m.seconds[prev][here]
-            start = max(arrival, stop.window.start_s)
-            visits.append(routing.Visit(key, number, arrival, start, start + stop.service_s, load, start - depart))
-            travel, dist = travel + m.seconds[prev][here], dist + m.meters[prev][here]
-            load, clock, prev = load - stop.meals, start + stop.service_s, here
-        back = clock + m.seconds[prev][0]
-        travel, dist = travel + m.seconds[prev][0], dist + m.meters[prev][0]
-        out.append(routing.Trip(len(out) + 1, depart, back))
-        ready = back + p.depot.reload_s
-    return routing.Route(vehicle_key, tuple(visits), tuple(out), travel, dist)
+    """Re-time one vehicle's trips after a manual change exactly as the planner times them (routing.time_route)."""
+    return routing.time_route(t.problem, vehicle_key, [trips[n] for n in sorted(trips)]).route
 
 
 def current_plan(session: Session, plan: DeliveryPlan, t: d.Translation) -> routing.RoutePlan:

@@ -223,10 +223,14 @@ class VisitForm(FormModel):
 
 
 def visitable(session: Session, principal: Principal, street: str) -> list[tuple[Senior, list[str]]]:
-    """Operators see every special-hardship senior; a helper (志愿者 / 居委 account) only those linked to them."""
+    """District operators see every special-hardship senior, an operator of some canteens those who eat at
+    them, a helper (志愿者 / 居委 account) only those linked to them."""
     people = hardship_seniors(session, street)
-    if principal.has("operator"):
+    scope = principal.canteens_for("operator")
+    if None in scope:
         return people
+    if scope:
+        return [(s, r) for s, r in people if s.default_canteen_id in scope]
     linked = set(session.exec(select(HelperLink.senior_id).where(
         HelperLink.helper_id == principal.user_id, col(HelperLink.revoked_at).is_(None))).all())
     return [(s, r) for s, r in people if s.id in linked]

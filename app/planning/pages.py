@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.core import audit
-from app.core.deps import SessionDep, allow, client_address, int_or_none
+from app.core.deps import SessionDep, allow_district_operator, client_address, int_or_none
 from app.core.errors import InvalidInput
 from app.core.form_pages import posted_form
 from app.core.principal import Principal
@@ -17,7 +17,7 @@ from app.models import now
 from app.planning import care, service, sheets, views
 
 router = APIRouter(prefix="/admin/planning")
-OPERATOR = allow("operator")
+OPERATOR = allow_district_operator()  # every senior of the district: not for an operator of some canteens
 RADII = (1000, 500)
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.core import messages as msg
-from app.core.deps import SessionDep, allow
+from app.core.deps import SessionDep, allow, int_or_none
 from app.core.errors import InvalidInput
 from app.core.form_pages import posted_form
 from app.core.principal import Principal
@@ -31,7 +31,8 @@ def _page(request: Request, session: SessionDep, principal: Principal, form: dic
 
 @router.get("/visit", name="planning:visit")
 def visit_page(request: Request, session: SessionDep, saved: str = "", principal: Principal = VISITORS) -> Response:
-    senior = session.get(Senior, int(saved)) if saved.isascii() and saved.isdigit() else None
+    saved_id = int_or_none(saved)
+    senior = session.get(Senior, saved_id) if saved_id is not None else None
     note = msg.PLANNING_VISIT_SAVED.format(name=senior.name) if senior else ""
     return _page(request, session, principal, {"visitor_kind": "volunteer", "result": "well", "in_person": "1"},
                  {}, note)

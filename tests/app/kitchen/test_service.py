@@ -260,11 +260,16 @@ def test_for_the_demo_districts_lunch_the_sheets_reconcile_with_the_orders_and_t
 
 
 def _order_the_lunch(session: Session, canteens: tuple[Canteen, ...], rng: random.Random) -> list[Order]:
-    """Two random menu items for every senior of these canteens, in their own texture; one in ten cancelled."""
+    """Two random menu items for every senior of these canteens who has not ordered this lunch yet (one order per
+    senior and slot is a database rule), in their own texture; one in ten cancelled."""
     deliveries = []
+    ordered = set(session.exec(select(Order.senior_id).where(
+        Order.service_date == DAY, Order.slot == "lunch", col(Order.status) != "cancelled")).all())
     for senior in session.exec(
         select(Senior).where(col(Senior.default_canteen_id).in_([c.id for c in canteens]))
     ):
+        if senior.id in ordered:
+            continue
         menu = session.exec(
             select(Menu).where(
                 Menu.canteen_id == senior.default_canteen_id, Menu.service_date == DAY, Menu.slot == "lunch"
