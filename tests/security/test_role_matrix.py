@@ -182,8 +182,7 @@ TABLE: dict[str, Case] = {
     # a volunteer or 居委 (a helper account) for the seniors linked to them; operators for anyone
     "planning:visit": c(frozenset({"helper", "operator"})),
     "planning:visit_save": c(frozenset({"helper", "operator"}), form={
-        "senior_id": "{senior}", "visitor_kind": "volunteer", "visitor_name": "李志愿", "result": "well"},
-        outsiders_allowed=FILTERS),
+        "senior_id": "{senior}", "visitor_kind": "volunteer", "visitor_name": "李志愿", "result": "well"}),
 }
 
 
