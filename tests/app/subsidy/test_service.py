@@ -15,7 +15,7 @@ from app.models import AuditEvent, Order, OrderSubsidy, SubsidySchemeVersion
 from app.pricing import Line, builtin_scheme_data
 from app.subsidy import service as ps
 from tests.conftest import PG_URL
-from tests.factories import id_of, make_canteen, make_priced_order, make_senior, make_user, seed_schemes
+from tests.factories import id_of, make_canteen, make_menu, make_priced_order, make_senior, make_user, seed_schemes
 
 MONDAY = date(2026, 11, 23)
 TODAY = date(2026, 11, 22)
@@ -298,16 +298,19 @@ def test_voucher_is_refused_for_a_senior_who_is_not_disabled(session, putuo):
 def test_two_orders_placed_at_once_cannot_both_take_the_daily_subsidy(session, putuo, engine):
     senior = make_senior(session, age=85, today=MONDAY)
     first = make_priced_order(session, senior, putuo, MONDAY, status="cancelled")  # makes the menu and item
-    menu_id, user_id = first.menu_id, first.placed_by_id
+    user_id = first.placed_by_id
+    # Lunch and dinner of one day: one standing order per slot is a database rule, one subsidy per day is this one.
+    menus = {1: (first.menu_id, "lunch"), 2: (id_of(make_menu(session, putuo, MONDAY, "dinner")), "dinner")}
     start = threading.Barrier(2)
     results: list[int] = []
 
     def place(slot_no: int) -> None:
+        menu_id, slot = menus[slot_no]
         with Session(engine) as own:
             start.wait()
             ps.lock_senior(own, id_of(senior))
             time.sleep(0.2)  # widen the window a missing lock would leave open
-            breakdown = ps.quote(own, id_of(senior), id_of(putuo), MONDAY, "lunch", "dine_in", set_meal(2000))
+            breakdown = ps.quote(own, id_of(senior), id_of(putuo), MONDAY, slot, "dine_in", set_meal(2000))
             own.add(
                 Order(
                     public_no=f"RACE{slot_no}",
@@ -315,7 +318,7 @@ def test_two_orders_placed_at_once_cannot_both_take_the_daily_subsidy(session, p
                     canteen_id=id_of(putuo),
                     menu_id=menu_id,
                     service_date=MONDAY,
-                    slot="lunch",
+                    slot=slot,
                     fulfilment="dine_in",
                     placed_by_id=user_id,
                     placed_via="counter",
