@@ -15,7 +15,15 @@ from app.models import AuditEvent, Order, OrderSubsidy, SubsidySchemeVersion
 from app.pricing import Line, builtin_scheme_data
 from app.subsidy import service as ps
 from tests.conftest import PG_URL
-from tests.factories import id_of, make_canteen, make_menu, make_priced_order, make_senior, make_user, seed_schemes
+from tests.factories import (
+    id_of,
+    make_canteen,
+    make_menu,
+    make_priced_order,
+    make_senior,
+    make_user,
+    seed_schemes,
+)
 
 MONDAY = date(2026, 11, 23)
 TODAY = date(2026, 11, 22)
