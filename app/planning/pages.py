@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.core import audit
+from app.core.charts import bar_chart
 from app.core.deps import SessionDep, allow_district_operator, client_address, int_or_none
 from app.core.errors import InvalidInput
 from app.core.form_pages import posted_form
@@ -75,7 +76,7 @@ def coverage_download(request: Request, session: SessionDep, street: str = "",
 @router.get("/supply", name="planning:supply")
 def supply_page(request: Request, session: SessionDep, street: str = "", principal: Principal = OPERATOR) -> Response:
     supply = service.supply_of(session, street, now().date())
-    chart = views.bar_chart("每月日均供餐（餐/日）", [(f"{m.month.month}月", m.per_day) for m in supply.months],
+    chart = bar_chart("每月日均供餐（餐/日）", [(f"{m.month.month}月", m.per_day) for m in supply.months],
                             target=supply.district.target, target_label="10%目标")
     return render(request, "planning/supply.html", {"section": "planning_supply", "s": supply, "chart": chart,
                                                     "form": {"street": street}, "street_options": _streets(session)})
@@ -124,9 +125,9 @@ def outreach_download(request: Request, session: SessionDep, street: str = "",
 @router.get("/care", name="planning:care")
 def care_page(request: Request, session: SessionDep, street: str = "", principal: Principal = OPERATOR) -> Response:
     week = care.care_week(session, street, now().date())
-    charts = [views.bar_chart("本季度每周探访次数", [(f"{w.start.month}/{w.start.day}", w.visits)
+    charts = [bar_chart("本季度每周探访次数", [(f"{w.start.month}/{w.start.day}", w.visits)
                                                   for w in week.quarter_weeks]),
-              views.bar_chart("本季度每周发现的异常", [(f"{w.start.month}/{w.start.day}", w.concerns)
+              bar_chart("本季度每周发现的异常", [(f"{w.start.month}/{w.start.day}", w.concerns)
                                                     for w in week.quarter_weeks])]
     return render(request, "planning/care.html", {"section": "planning_care", "w": week, "charts": charts,
                                                   "form": {"street": street}, "street_options": _streets(session)})

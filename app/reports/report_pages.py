@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from app import canteens as canteens_admin
 from app.core import audit
+from app.core.charts import bar_chart
 from app.core.deps import SessionDep, allow, client_address, int_or_none
 from app.core.errors import InvalidInput
 from app.core.principal import Principal
@@ -49,8 +50,8 @@ def report_page(request: Request, session: SessionDep, start: str = "", end: str
     except InvalidInput as e:
         return render(request, "reports/reports.html", context | {"errors": e.errors}, status_code=422)
     r = reports.build(session, _scope(principal, canteen, district), first, last)
-    charts = [reports.bar_chart("每天的餐数", [(f"{d.day}", n) for d, n in r.per_day]),
-              reports.bar_chart("各食堂餐数", r.by_canteen()), reports.bar_chart("各方式餐数", r.by_channel())]
+    charts = [bar_chart("每天的餐数", [(f"{d.day}", n) for d, n in r.per_day]),
+              bar_chart("各食堂餐数", r.by_canteen()), bar_chart("各方式餐数", r.by_channel())]
     return render(request, "reports/reports.html", context | {"r": r, "charts": charts})
 
 

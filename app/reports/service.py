@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, select
 
 from app.core import messages as msg
+from app.core.charts import bar_chart as bar_chart  # the reports' charts, drawn as everywhere else
 from app.core.errors import InvalidInput
 from app.core.forms import parse_date
 from app.core.spreadsheets import safe_row
@@ -160,39 +161,6 @@ def _time_it(p: Punctuality, stop: DeliveryStop) -> None:
         p.late_minutes.append(late)
 
 
-# ---------------------------------------------------------------- charts (server-drawn SVG, no script)
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: int
-    x: float
-    y: float
-    width: float
-    height: float
-
-
-@dataclass(frozen=True)
-class BarChart:
-    """Geometry for a vertical bar chart in a `width` × `height` viewBox, labels under the bars."""
-
-    title: str
-    bars: list[Bar]
-    width: int
-    height: int
-    baseline: float
-    max_value: int
-
-
-def bar_chart(title: str, values: list[tuple[str, int]], *, width: int = 720, height: int = 260) -> BarChart:
-    top, bottom = 30.0, 40.0
-    room = height - top - bottom
-    peak = max((v for _, v in values), default=0) or 1
-    slot = width / max(len(values), 1)
-    bars = [Bar(label, value, i * slot + slot * 0.15, top + room * (1 - value / peak), slot * 0.7,
-                room * value / peak) for i, (label, value) in enumerate(values)]
-    return BarChart(title, bars, width, height, top + room, peak)
 
 
 # ---------------------------------------------------------------- Excel
