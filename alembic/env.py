@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from logging.config import fileConfig
 
 from alembic import context
@@ -12,7 +13,10 @@ from app.core.db import make_engine
 from app.core.settings import get_settings
 
 config = context.config
-if config.config_file_name is not None and config.attributes.get("configure_logger", True):
+# `python -m app migrate` has configured the application's log already (app.core.log_config); the bare
+# `alembic` command has not, and takes alembic.ini's.
+if (config.config_file_name is not None and config.attributes.get("configure_logger", True)
+        and not logging.getLogger().handlers):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = SQLModel.metadata

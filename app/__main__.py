@@ -54,6 +54,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.core.log_config import logging_config
     from app.core.settings import get_settings
 
     args.workers = args.workers or get_settings().web_workers
@@ -70,7 +71,7 @@ def _serve(args: argparse.Namespace) -> int:
     worker = subprocess.Popen([sys.executable, "-m", "app", "worker", "--with-parent"])
     try:
         uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port, reload=False,
-                    workers=args.workers)
+                    workers=args.workers, log_config=logging_config(get_settings().log_level), access_log=False)
     finally:
         worker.terminate()
         try:
@@ -102,7 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from app.core.log_config import configure_logging
+    from app.core.settings import get_settings
+
     args = build_parser().parse_args(argv)
+    configure_logging(get_settings().log_level)
     return int(args.func(args) or 0)
 
 

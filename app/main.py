@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 import app as app_pkg
 from app.core import api_docs, error_pages
+from app.core.log_config import RequestLogMiddleware
 from app.core.overload import OverloadShedder
 from app.core.security import SecurityMiddleware, csrf_protect
 from app.core.settings import ROOT, get_settings
@@ -54,5 +55,6 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(ROOT / "app" / "static")), name="static")
     error_pages.install(app)
     app.add_middleware(SecurityMiddleware)
-    app.add_middleware(OverloadShedder, max_in_flight=get_settings().max_in_flight)  # outermost: sheds first
+    app.add_middleware(OverloadShedder, max_in_flight=get_settings().max_in_flight)
+    app.add_middleware(RequestLogMiddleware)  # outermost: a shed request is logged with its id too
     return app

@@ -97,11 +97,13 @@ async def out_of_range(request: Request, exc: Exception) -> Response:
     if "NUL (0x00)" in str(orig):  # psycopg refuses NUL in text before sending; nothing was written
         log.info("NUL byte in input on %s", request.url.path)
         return _respond(request, 400, msg.CONTROL_CHARACTERS)
+    log.error("unhandled error on %s", request.url.path, exc_info=exc)
     return await unexpected_error(request, exc)
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s", request.url.path)
+    """Logged already, with its request id, by app.core.log_config.RequestLogMiddleware, which the error passed
+    through on its way out (this handler runs outside every middleware, where the id is gone)."""
     return _respond(request, 500, msg.SERVER_ERROR)
 
 

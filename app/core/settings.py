@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     silent_days: int = 3
     # A running planning job whose heartbeat is older than this many seconds is re-claimed by another worker.
     job_stale_s: int = 90
+    # Level of the one log every process writes to stderr (app.core.log_config): DEBUG, INFO, WARNING.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")
     def _no_default_secret_outside_development(self) -> Settings:
