@@ -32,8 +32,7 @@ from app.models import (
     now,
     split_tags,
 )
-
-STANDING = ("placed", "served", "delivered", "no_answer")
+from app.models.orders import STANDING_STATUSES as STANDING
 
 
 @dataclass(frozen=True)

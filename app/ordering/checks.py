@@ -14,9 +14,8 @@ from app.core.db import get_row, memo
 from app.core.errors import AppError, Conflict, Forbidden, NotFound
 from app.core.principal import Principal
 from app.models import Canteen, CanteenSlot, HelperLink, Menu, Order, Senior
+from app.models.orders import STANDING_STATUSES as STANDING
 from app.ordering import rules
-
-STANDING = ("placed", "served", "delivered", "no_answer")
 
 
 class OrderClosed(Conflict):

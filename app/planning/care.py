@@ -18,9 +18,8 @@ from app.core.forms import Flag, FormModel, Problems, Text, WholeNumber, parse_f
 from app.core.principal import Principal
 from app.models import Alert, CareVisit, HelperLink, Order, OutreachCase, Senior, WellnessCheck, now
 from app.models.base import TZ
+from app.models.orders import STANDING_STATUSES as STANDING
 from app.planning import rules
-
-STANDING = ("placed", "served", "delivered", "no_answer")
 
 
 @dataclass(frozen=True)

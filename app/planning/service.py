@@ -14,11 +14,11 @@ from sqlmodel import Session, col, func, select
 from app.core import messages as msg
 from app.core.forms import FormModel, Number, Problems, Text, parse_form
 from app.models import CandidateSite, Canteen, CanteenSlot, Order, Senior
+from app.models.orders import STANDING_STATUSES as STANDING
 from app.planning import coverage as cov
 from app.planning import rules
 
 SERVING_KINDS = ("canteen", "point")  # a central kitchen cooks for points but serves nobody at its door
-STANDING = ("placed", "served", "delivered", "no_answer")
 
 
 @dataclass
