@@ -14,7 +14,7 @@ from app.accounts import scope as accounts_scope
 from app.accounts import service as accounts
 from app.accounts import views as accounts_view
 from app.core import messages as msg
-from app.core.deps import PUBLIC, SESSION_COOKIE, SessionDep, allow, client_address
+from app.core.deps import PUBLIC, SESSION_COOKIE, SessionDep, allow, client_address, int_or_none
 from app.core.errors import InvalidInput, NotFound
 from app.core.principal import Principal
 from app.core.settings import get_settings
@@ -51,11 +51,17 @@ def _back_to_user(request: Request, user_id: int, done: str) -> Response:
 
 @router.get("/admin/users", name="accounts:users")
 def users(request: Request, session: SessionDep, q: str = "", role: str = "", status: str = "active",
-          principal: Principal = OPERATOR) -> Response:
+          after: str = "", principal: Principal = OPERATOR) -> Response:
     role = role if role in ROLES else ""
     status = status if status in accounts_view.STATUS_FILTERS else "active"
-    rows = accounts_view.users_list(session, principal, q=q, role=role, status=status)
-    return _page(request, "users", {"rows": rows, "q": q, "role": role, "status": status, "roles": ROLES})
+    found = accounts_view.users_list(session, principal, q=q, role=role, status=status, after=int_or_none(after))
+    more = request.url_for("accounts:users").include_query_params(q=q, role=role, status=status,
+                                                                   after=found.next_after)
+    return _page(request, "users", {"rows": found.rows, "q": q, "role": role, "status": status, "roles": ROLES,
+                                    "next_url": str(more) if found.next_after else "",
+                                    "first_url": "" if not after else str(request.url_for("accounts:users")
+                                                                          .include_query_params(q=q, role=role, status=status)),
+                                    "limit": accounts_view.PAGE_SIZE})
 
 
 @router.get("/admin/users/new", name="accounts:new")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, and_, col, func, or_, select
 
 from app.accounts import scope
 from app.accounts.service import INVITABLE_ROLES, SCOPED_ROLES, Grant, canteen_names
@@ -46,10 +46,21 @@ def _roles_by_user(session: Session, user_ids: list[int]) -> dict[int, list[User
     return found
 
 
+@dataclass(frozen=True)
+class UserPage:
+    rows: list[UserRow]
+    # The last row's id when more follow (a keyset page: never a name or phone in the address bar).
+    next_after: int | None
+
+
 def users_list(session: Session, principal: Principal, *, q: str = "", role: str = "",
-               status: str = "active") -> list[UserRow]:
-    """Staff and helpers this operator manages (a senior's own card account only when filtering by 长者)."""
-    query = select(User).order_by(col(User.name), col(User.id)).limit(PAGE_SIZE)
+               status: str = "active", after: int | None = None) -> UserPage:
+    """Staff and helpers this operator manages (a senior's own card account only when filtering by 长者), in
+    (name, id) order, PAGE_SIZE a page: page 40 of a city's accounts costs what page 1 does."""
+    query = select(User).order_by(col(User.name), col(User.id)).limit(PAGE_SIZE + 1)
+    last = session.get(User, after) if after else None
+    if last is not None:
+        query = query.where(or_(col(User.name) > last.name, and_(col(User.name) == last.name, col(User.id) > last.id)))
     q = q.strip()[:40]
     if q:
         query = query.where(or_(col(User.name).contains(q, autoescape=True), User.phone == q))
@@ -63,11 +74,14 @@ def users_list(session: Session, principal: Principal, *, q: str = "", role: str
         query = query.where(col(User.active).is_(False))
     if status == "pending":
         query = query.where(User.password_hash == "")
-    users = [u for u in session.exec(query) if scope.may_manage(session, principal, u.id or 0)]
+    found = list(session.exec(query))
+    page, more = found[:PAGE_SIZE], len(found) > PAGE_SIZE
+    users = [u for u in page if scope.may_manage(session, principal, u.id or 0)]
     roles = _roles_by_user(session, [u.id for u in users if u.id is not None])
     canteens = canteen_names(session)
-    return [UserRow(u.id or 0, u.name, mask_phone(u.phone or ""), _tags(roles.get(u.id or 0, []), canteens),
-                    u.active, not u.password_hash, u.last_login_at) for u in users]
+    return UserPage([UserRow(u.id or 0, u.name, mask_phone(u.phone or ""), _tags(roles.get(u.id or 0, []), canteens),
+                             u.active, not u.password_hash, u.last_login_at) for u in users],
+                    page[-1].id if more and page else None)
 
 
 @dataclass(frozen=True)

@@ -456,4 +456,4 @@ def test_a_wildcard_in_the_user_search_matches_only_itself(session: Session) -> 
 
     found = accounts_view.users_list(session, op, q="%")
 
-    assert found == []
+    assert found.rows == [] and found.next_after is None
