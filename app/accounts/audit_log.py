@@ -13,26 +13,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, and_, col, func, or_, select
 
 from app.core import audit
 from app.core import messages as msg
 from app.core.errors import InvalidInput
-from app.core.privacy import mask_id_number, mask_phone
+from app.core.privacy import mask_personal, mask_phone
 from app.core.settings import TZ
 from app.models import AuditEvent, User
 
 PAGE_SIZE = 50
-_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
-_MOBILE = re.compile(r"(?<![0-9])1[0-9]{10}(?![0-9])")
-_PAGE = re.compile(r"[1-9][0-9]{0,3}")
+_CURSOR = re.compile(r"[1-9][0-9]{0,17}")
 # Exports whose files hold names, addresses or ID numbers (the settlement ledger is pseudonymous, so not it).
 PERSONAL_EXPORTS = frozenset({"export.personal", "kitchen_pdf_export"})
-
-
-def mask_personal(text: str) -> str:
-    """Masks every 18-character ID number and 11-digit mobile number inside free text."""
-    return _MOBILE.sub(lambda m: mask_phone(m.group()), _ID_NUMBER.sub(lambda m: mask_id_number(m.group()), text))
 
 
 def record_read(session: Session, *, user_id: int, action: str, object_type: str, object_id: object,
@@ -59,7 +52,9 @@ class AuditQuery:
     object_id: str = ""
     date_from: date | None = None
     date_to: date | None = None
-    page: int = 1
+    # The id of the last event shown: the next page is what comes after it (newest first). A keyset, not an
+    # offset, so the 300th page of a year's log costs what the first does and new events never shift a page.
+    before: int | None = None
 
 
 def _day(raw: str) -> date | None:
@@ -78,12 +73,12 @@ def parse_query(params: Mapping[str, str]) -> AuditQuery:
         errors["date_to"] = msg.AUDIT_RANGE_INVALID
     if errors:
         raise InvalidInput(errors)
-    page = str(params.get("page", "1")).strip()
+    before = str(params.get("before", "")).strip()
     return AuditQuery(user=str(params.get("user", "")).strip()[:40], action=str(params.get("action", "")).strip()[:40],
                       object_type=str(params.get("object_type", "")).strip()[:40],
                       object_id=str(params.get("object_id", "")).strip()[:40],
                       date_from=days["date_from"], date_to=days["date_to"],
-                      page=int(page) if _PAGE.fullmatch(page) else 1)
+                      before=int(before) if _CURSOR.fullmatch(before) else None)
 
 
 @dataclass(frozen=True)
@@ -105,8 +100,7 @@ class AuditRow:
 class AuditPage:
     rows: list[AuditRow]
     total: int
-    page: int
-    pages: int
+    next_before: int | None  # set when more events follow
 
 
 def _filtered(query, q: AuditQuery):  # type: ignore[no-untyped-def]
@@ -127,14 +121,18 @@ def _filtered(query, q: AuditQuery):  # type: ignore[no-untyped-def]
 
 def search(session: Session, q: AuditQuery) -> AuditPage:
     """Newest first, PAGE_SIZE a page."""
-    base = select(AuditEvent, User).join(User, col(User.id) == col(AuditEvent.user_id), isouter=True)
+    joined = select(AuditEvent, User).join(User, col(User.id) == col(AuditEvent.user_id), isouter=True)
     total = session.exec(_filtered(select(func.count()).select_from(AuditEvent)
                                    .join(User, col(User.id) == col(AuditEvent.user_id), isouter=True), q)).one()
-    pages = max(1, -(-int(total) // PAGE_SIZE))
-    page = min(q.page, pages)
-    rows = session.exec(_filtered(base, q).order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
-                        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
-    return AuditPage([_row(e, u) for e, u in rows], int(total), page, pages)
+    query = _filtered(joined, q)
+    last = session.get(AuditEvent, q.before) if q.before else None
+    if last is not None:
+        query = query.where(or_(col(AuditEvent.at) < last.at,
+                                and_(col(AuditEvent.at) == last.at, col(AuditEvent.id) < last.id)))
+    found = list(session.exec(query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+                              .limit(PAGE_SIZE + 1)))
+    rows = [_row(e, u) for e, u in found[:PAGE_SIZE]]
+    return AuditPage(rows, int(total), rows[-1].id if len(found) > PAGE_SIZE else None)
 
 
 def _row(e: AuditEvent, u: User | None) -> AuditRow:

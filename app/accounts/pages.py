@@ -187,7 +187,8 @@ def audit(request: Request, session: SessionDep, principal: Principal = OPERATOR
     actions, types = audit_log.filter_choices(session)
     context: dict[str, object] = {"form": params, "errors": {}, "actions": actions, "types": types,
                                   "action_names": msg.AUDIT_ACTION_NAMES,
-                                  "object_names": msg.AUDIT_OBJECT_NAMES, "result": None}
+                                  "object_names": msg.AUDIT_OBJECT_NAMES, "result": None,
+                                  "page_size": audit_log.PAGE_SIZE}
     try:
         context["result"] = audit_log.search(session, audit_log.parse_query(params))
     except InvalidInput as e:

@@ -23,27 +23,17 @@ from typing import IO, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.privacy import mask_personal
 from app.models.base import TZ
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-
-# 18-digit resident ID numbers (last may be X), mainland mobiles, and 8-digit+ runs in general would be too
-# broad: card numbers are not personal on their own and are what an operator searches the log for.
-_ID_NUMBER = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
 ACCESS_LOGGER = "app.access"
 
 
 def current_request_id() -> str:
     return _request_id.get()
-
-
-def mask_personal(text: str) -> str:
-    """Keeps enough of a number to tell two apart in an incident, never enough to identify the person."""
-    text = _ID_NUMBER.sub(lambda m: f"{m.group(1)[:2]}{'*' * 14}{m.group(2)[-2:]}", text)
-    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
 
 
 class RequestIdFilter(logging.Filter):

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+_ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+_MOBILE = re.compile(r"(?<![0-9])1[0-9]{10}(?![0-9])")
+
 
 def mask_id_number(id_number: str) -> str:
     """110101195001011234 -> 110***********1234 (first 3, last 4 kept, length preserved)."""
@@ -33,3 +38,9 @@ def pseudonym(senior_id: int, secret: str) -> str:
 
     digest = hmac.new(secret.encode(), f"senior:{senior_id}".encode(), hashlib.sha256).hexdigest()
     return "S" + digest[:10].upper()
+
+
+def mask_personal(text: str) -> str:
+    """Masks every 18-character ID number and 11-digit mobile number inside free text (audit details, log lines):
+    enough is kept to tell two apart in an incident, never enough to identify the person."""
+    return _MOBILE.sub(lambda m: mask_phone(m.group()), _ID_NUMBER.sub(lambda m: mask_id_number(m.group()), text))

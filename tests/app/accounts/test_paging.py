@@ -60,3 +60,36 @@ def test_a_short_list_has_no_next_page(session: Session, client: Any, login: Any
     ids, more = _page(client, "/admin/users")
 
     assert len(ids) == 4 and more is None
+
+
+def test_the_audit_log_pages_back_in_time_and_a_new_event_shifts_nothing(session: Session, client: Any,
+                                                                         login: Any) -> None:
+    from datetime import timedelta
+
+    from app.accounts.audit_log import PAGE_SIZE as AUDIT_PAGE
+    from app.models import AuditEvent, now
+
+    op = make_user(session, "operator", phone="13900001001", name="陈运营")
+    at = now()
+    # Several events share a second, as a bulk card issue writes them: the order must still be total.
+    session.add_all([AuditEvent(user_id=op.id, action="user.invite", object_type="user", object_id=str(i),
+                                at=at - timedelta(seconds=i // 7)) for i in range(2 * AUDIT_PAGE + 5)])
+    session.commit()
+    login("13900001001")
+    seen: list[str] = []
+    url: str | None = "/admin/audit?action=user.invite"
+    pages = 0
+    while url:
+        soup = BeautifulSoup(client.get(url).text, "html.parser")
+        seen += [str(row["data-event"]) for row in soup.select("[data-event]")]
+        more = soup.select_one("[data-next-page]")
+        url = str(more["href"]) if more else None
+        pages += 1
+        if pages == 1:  # someone invites a colleague while the operator reads the first page
+            session.add(AuditEvent(user_id=op.id, action="user.invite", object_type="user", object_id="new", at=now()))
+            session.commit()
+
+    assert pages == 3
+    assert len(seen) == 2 * AUDIT_PAGE + 5 and len(set(seen)) == len(seen)
+    times = [session.get(AuditEvent, int(i)).at for i in seen]  # type: ignore[union-attr]
+    assert times == sorted(times, reverse=True)

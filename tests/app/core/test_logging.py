@@ -12,7 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from app.core.log_config import configure_logging, logging_config, mask_personal
+from app.core.log_config import configure_logging, logging_config
+from app.core.privacy import mask_personal
 from app.main import create_app
 
 ID_NUMBER = "310106194503127716"
@@ -77,7 +78,7 @@ def test_an_unhandled_error_is_logged_with_its_request_id_and_masked(log_stream:
     request_id = access.split("[", 1)[1].split("]", 1)[0]
     assert any("ERROR" in line and "unhandled error on /broken-for-test" in line
                for line in _lines(log_stream, request_id))
-    assert "RuntimeError: senior 31**************16 phone 139****5678 not found" in text
+    assert "RuntimeError: senior 310***********7716 phone 139****5678 not found" in text
     assert ID_NUMBER not in text and PHONE not in text
 
 
@@ -93,8 +94,8 @@ def test_warnings_reach_the_log(log_stream: io.StringIO) -> None:
 
 
 @pytest.mark.parametrize(("text", "masked"), [
-    (f"id={ID_NUMBER}", "id=31**************16"),
-    ("id=31010619450312771X", "id=31**************1X"),
+    (f"id={ID_NUMBER}", "id=310***********7716"),
+    ("id=31010619450312771X", "id=310***********771X"),
     (f"tel {PHONE}.", "tel 139****5678."),
     ("card 88000001 and order 20261203001", "card 88000001 and order 20261203001"),
     ("ten digits 1391234567 stay", "ten digits 1391234567 stay"),
