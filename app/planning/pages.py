@@ -26,6 +26,14 @@ def _streets(session: SessionDep) -> list[tuple[str, str]]:
     return [("", "全区")] + [(s, s) for s in service.streets(session)]
 
 
+def _street_page(request: Request, session: SessionDep, page: str, street: str, status_code: int = 200,
+                 **context: object) -> Response:
+    """Every planning page: its section tab, the street filter kept, and its own figures."""
+    return render(request, f"planning/{page}.html", {"section": f"planning_{page}", "form": {"street": street},
+                                                      "street_options": _streets(session), **context},
+                  status_code=status_code)
+
+
 def _download(request: Request, session: SessionDep, principal: Principal, data: bytes, name: str,
               street: str) -> Response:
     audit.record(session, user_id=principal.user_id, action="planning.export", object_type="planning",
@@ -78,8 +86,7 @@ def supply_page(request: Request, session: SessionDep, street: str = "", princip
     supply = service.supply_of(session, street, now().date())
     chart = bar_chart("每月日均供餐（餐/日）", [(f"{m.month.month}月", m.per_day) for m in supply.months],
                             target=supply.district.target, target_label="10%目标")
-    return render(request, "planning/supply.html", {"section": "planning_supply", "s": supply, "chart": chart,
-                                                    "form": {"street": street}, "street_options": _streets(session)})
+    return _street_page(request, session, "supply", street, s=supply, chart=chart)
 
 
 @router.get("/supply.xlsx", name="planning:supply_download")
@@ -92,9 +99,8 @@ def supply_download(request: Request, session: SessionDep, street: str = "",
 def _outreach(request: Request, session: SessionDep, street: str, errors: dict[str, str],
               status_code: int = 200) -> Response:
     lines = care.outreach_list(session, street, now().date())
-    return render(request, "planning/outreach.html", {
-        "section": "planning_outreach", "lines": lines, "errors": errors, "form": {"street": street},
-        "street_options": _streets(session), "status_names": sheets.OUTREACH_STATUS_NAMES}, status_code=status_code)
+    return _street_page(request, session, "outreach", street, status_code, lines=lines, errors=errors,
+                        status_names=sheets.OUTREACH_STATUS_NAMES)
 
 
 @router.get("/outreach", name="planning:outreach")
@@ -129,8 +135,7 @@ def care_page(request: Request, session: SessionDep, street: str = "", principal
                                                   for w in week.quarter_weeks]),
               bar_chart("本季度每周发现的异常", [(f"{w.start.month}/{w.start.day}", w.concerns)
                                                     for w in week.quarter_weeks])]
-    return render(request, "planning/care.html", {"section": "planning_care", "w": week, "charts": charts,
-                                                  "form": {"street": street}, "street_options": _streets(session)})
+    return _street_page(request, session, "care", street, w=week, charts=charts)
 
 
 @router.get("/care.xlsx", name="planning:care_download")
