@@ -13,7 +13,7 @@ from app.core.errors import AppError
 from app.core.progress import progress_bar
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rep = subparsers.add_parser("export-report", help="导出日期范围内的助餐统计（Excel）")
     rep.add_argument("--from", dest="start", required=True, help="开始日期，如 2026-10-01")
     rep.add_argument("--to", dest="end", required=True, help="结束日期（含）")

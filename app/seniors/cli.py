@@ -17,7 +17,7 @@ from app.core.errors import AppError, InvalidInput
 from app.core.progress import progress_bar
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp = subparsers.add_parser("import-seniors", help="从民政名册（xlsx 或 csv）导入长者，全部有效才保存")
     imp.add_argument("file", type=Path, help="名册文件 .xlsx 或 .csv")
     imp.add_argument("--mapping", nargs="*", default=[], metavar="字段=表头",

@@ -13,7 +13,7 @@ from app.subsidy import settlement as st
 from app.subsidy.settlement_export import PART_NAMES, PARTS, to_csv, to_xlsx
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("settlement", help="补贴核销报表（按月或日期区间，按食堂或区）")
     period = parser.add_mutually_exclusive_group(required=True)
     period.add_argument("--month", help="月份，如 2026-11")
