@@ -140,6 +140,17 @@ AUDIT_ACTION_NAMES = {
     "shift.save": "排班",
     "shift.delete": "删除排班",
     "senior.counter_search": "窗口查找长者",
+    "order.placed_by_helper": "家属 / 志愿者代订餐",
+    "order.placed_by_counter": "窗口代订餐",
+    "order.checked_in": "就餐核销",
+    "care_visit.record": "记录探访",
+    "outreach.update": "更新走访名单",
+    "plan_publish_past_safety_limit": "超出送餐安全时限仍发布路线",
+    "planning.export": "导出规划数据",
+    "senior.card_reissue": "补办助餐卡",
+    "senior.import_upload": "上传长者名册",
+    "senior.import_preview": "预览长者名册导入",
+    "senior.point": "设置送餐位置",
 }
 LINK_DONE = "关联已保存：这位家属 / 志愿者现在可以为这位长者代订餐、查看送餐情况。"
 LINK_UNDONE = "关联已解除：对方不能再为这位长者代订餐或查看送餐情况。"
