@@ -225,6 +225,22 @@ def test_the_production_sheet_pdf_prints_the_totals_and_the_sample_checklist(
     assert "生产单" in text and "彭浦新村长者食堂" in text and "留样记录" in text and "≥ 125 克" in text
 
 
+def test_the_special_diet_pdf_of_25_seniors_with_four_dishes_each_fits_on_one_page(
+    session: Session, login: Any, tmp_path: Path
+) -> None:
+    canteen = make_canteen(session)
+    lunch = make_lunch(session, canteen, TODAY)
+    for n in range(25):
+        senior = make_senior(session, name=f"周秀{n}", diet_restrictions="低盐")
+        make_order(session, senior, lunch, lines=[(lunch.set_item, "软食", "标准", 1), (lunch.dish_item, "软食", "标准", 1)])
+    client = _cook(session, login, canteen)
+
+    response = client.get(f"/kitchen/{canteen.id}/{TODAY.isoformat()}/lunch/diets.pdf")
+
+    assert _pages(response.content, tmp_path) == 1
+    assert _pdftotext(response.content, tmp_path).count("软食") == 25
+
+
 def _pdftotext(pdf: bytes, tmp_path: Path) -> str:
     path = tmp_path / "sheet.pdf"
     path.write_bytes(pdf)
