@@ -102,6 +102,8 @@ TABLE: dict[str, Case] = {
     "dispatch:late": c(DISPATCH),
     "dispatch:board": c(DISPATCH),
     "dispatch:alert": c(DISPATCH, form={"status": "acknowledged", "plan_id": "{plan}"}),
+    "dispatch:alert_close": c(DISPATCH, form={"outcome": "called_contact", "note": "", "plan_id": "{plan}"}),
+    "dispatch:alert_history": c(DISPATCH),
     # drivers: their own stops on today's published route
     "driver:home": c(DRIVER),
     "driver:report": c(DRIVER, form={"choice": "delivered:well"}),
