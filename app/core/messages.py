@@ -506,3 +506,5 @@ ALERT_NOTE_REQUIRED = "选了“其他”，请写明做了什么（至少2个�
 ALERT_NOTE_TOO_LONG = "说明最多300个字。"
 ALERT_ALREADY_CLOSED = "这条提醒已经处理完毕，不能再改。"
 ALERT_CLOSED = "提醒已处理完毕，做了什么已记入这位长者的提醒记录。"
+# A planning job refused for a reason the dispatcher can act on: the reason is one whole sentence already.
+JOB_REFUSED = "规划没有完成：{detail}"
