@@ -42,3 +42,25 @@ class WeekActionForm(WeekForm):
     template_name: Text = Field(default="", max_length=80, title="模板名称")
     weeks: Text = Field(default="4", max_length=4, title="共几周")
     week_no: Text = Field(default="1", max_length=4, title="本周是第几周")
+
+
+class DishForm(FormModel):
+    """A catalogue dish; the ticked textures arrive as a list beside it. Names and prices are checked further by
+    the catalogue (a name already taken, 元 with two decimals)."""
+
+    name: Text = Field(default="", max_length=40, title="菜名")
+    category: Text = Field(default="", max_length=8, title="类别")
+    price: Text = Field(default="", max_length=12, title="价格（元）")
+    small_price: Text = Field(default="", max_length=12, title="小份价格（元）")
+    diet_tags: Text = Field(default="", max_length=100, title="膳食标签")
+    allergens: Text = Field(default="", max_length=100, title="过敏原")
+    active: Literal["0", "1"] = Field(default="1", title="供应状态")
+
+
+class SetMealForm(FormModel):
+    """A 套餐; the ticked dishes arrive as a list beside it."""
+
+    name: Text = Field(default="", max_length=40, title="套餐名称")
+    price: Text = Field(default="", max_length=12, title="价格（元）")
+    low_cost: Literal["", "1"] = Field(default="", title="低价惠民套餐")
+    active: Literal["0", "1"] = Field(default="1", title="供应状态")

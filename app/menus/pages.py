@@ -19,7 +19,7 @@ from app.core.templating import render
 from app.menus import catalogue as menu_catalogue
 from app.menus import planning as menu_planning
 from app.menus import rotation as menu_rotation
-from app.menus.forms import AddItemForm, MoveItemForm, UpdateItemForm, WeekActionForm
+from app.menus.forms import AddItemForm, DishForm, MoveItemForm, SetMealForm, UpdateItemForm, WeekActionForm
 from app.menus.planning import MenuChangeRefused
 from app.models import DISH_CATEGORIES, TEXTURES, now
 
@@ -281,12 +281,13 @@ async def dish_save(request: Request, session: SessionDep, canteen: str = "", di
                     principal: Principal = OPERATOR) -> Response:
     canteen_id = _canteen_id(session, principal, canteen)
     posted = await request.form()
-    form = {k: str(posted.get(k, "")) for k in ("name", "category", "price", "small_price", "diet_tags", "allergens",
-                                                 "active")}
+    form = {k: str(posted.get(k, "")) for k in DishForm.model_fields if k in posted}
     textures = [str(t) for t in posted.getlist("textures")]
     dish_id = int_or_none(dish)
     try:
-        menu_catalogue.save_dish(session, canteen_id, form, textures, user_id=principal.user_id, dish_id=dish_id)
+        typed = parse_form(DishForm, form)
+        menu_catalogue.save_dish(session, canteen_id, typed.model_dump(), textures, user_id=principal.user_id,
+                                 dish_id=dish_id)
     except InvalidInput as e:
         return _dish_page(request, canteen_id, dish_id, form | {"textures": textures}, e.errors, 422)
     url = request.url_for("admin:catalogue").include_query_params(canteen=canteen_id, done="saved")
@@ -329,11 +330,13 @@ async def set_save(request: Request, session: SessionDep, canteen: str = "", set
                    principal: Principal = OPERATOR) -> Response:
     canteen_id = _canteen_id(session, principal, canteen)
     posted = await request.form()
-    form = {k: str(posted.get(k, "")) for k in ("name", "price", "low_cost", "active")}
+    form = {k: str(posted.get(k, "")) for k in SetMealForm.model_fields if k in posted}
     dish_ids = [str(d) for d in posted.getlist("dishes")]
     own = int_or_none(set_id)
     try:
-        menu_catalogue.save_set_meal(session, canteen_id, form, [i for i in map(int_or_none, dish_ids) if i is not None],
+        typed = parse_form(SetMealForm, form)
+        menu_catalogue.save_set_meal(session, canteen_id, typed.model_dump(),
+                                     [i for i in map(int_or_none, dish_ids) if i is not None],
                                      user_id=principal.user_id, set_id=own)
     except InvalidInput as e:
         c = menu_catalogue.catalogue(session, canteen_id)

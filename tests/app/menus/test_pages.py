@@ -180,3 +180,19 @@ def test_items_are_reordered_in_place_one_step_at_a_time(session: Session, clien
     menu_page = BeautifulSoup(client.get(f"/admin/menus?canteen={canteen.id}&week={monday}").text, "html.parser")
     cell = menu_page.select_one(f'[data-cell="{monday.isoformat()}:lunch"]')
     assert [str(li["data-item"]) for li in cell.select("[data-item]")] == ["米饭", "虾仁豆腐", "番茄蛋汤"]
+
+
+def test_the_dish_form_is_typed_a_too_long_name_is_refused_next_to_it(session: Session, client: Any,
+                                                                       login: Callable[..., object]) -> None:
+    canteen, _dish = _setup(session, login)
+    from app.models import Dish
+
+    r = client.post(f"/admin/menus/dishes?canteen={canteen.id}", data={
+        "csrf_token": csrf(client), "name": "红" * 41, "category": "荤", "price": "9", "textures": "普通",
+        "active": "1"})
+
+    soup = BeautifulSoup(r.text, "html.parser")
+    assert r.status_code == 422
+    assert soup.select_one("#f-name-err").get_text(strip=True) == "⚠菜名最多 40 个字。"
+    assert soup.select_one("#f-name")["value"] == "红" * 41
+    assert [d.name for d in session.exec(select(Dish)).all()] == ["虾仁豆腐"]
