@@ -41,6 +41,7 @@ def test_items_are_added_and_reordered_in_place_without_reloading_the_week(page:
     page.wait_for_function(f"""() => [...document.querySelectorAll('{cell} [data-item]')]
         .map(li => li.dataset.item).join() === '红烧肉,番茄蛋汤,香菇青菜'""")
     focused = page.evaluate("() => document.activeElement.dataset.move || ''")
+    drafts = page.locator('[data-week-status] [data-count="draft"]').inner_text()
     same_page = page.evaluate("() => window.__samePage === true")
     # Never back at the top of a 7-day week: the cell being edited stays on screen.
     in_view = page.evaluate(f"""() => {{ const r = document.querySelector('{cell}').getBoundingClientRect();
@@ -52,5 +53,6 @@ def test_items_are_added_and_reordered_in_place_without_reloading_the_week(page:
     assert same_page
     assert in_view
     assert focused == "up"
+    assert drafts == "1"
     assert names == ["红烧肉", "番茄蛋汤", "香菇青菜"]
     assert problems == []

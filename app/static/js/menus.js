@@ -38,6 +38,10 @@
       var fresh = holder.querySelector("[data-cell]");
       cell.replaceWith(fresh);
       focusAfter(fresh, submitter);
+      ["published", "draft"].forEach(function (status) {
+        var shown = document.querySelector('[data-week-status] [data-count="' + status + '"]');
+        if (shown) { shown.textContent = document.querySelectorAll('[data-cell][data-status="' + status + '"]').length; }
+      });
       var said = fresh.querySelector("[data-cell-done]") || fresh.querySelector(".error-text");
       if (said && window.announce) { window.announce(said.textContent.trim()); }
     }).catch(function () { form.submit(); });
