@@ -149,6 +149,7 @@ TABLE: dict[str, Case] = {
     "admin:menu_add_item": c(OPERATOR, form={"canteen": "{canteen}"}),
     "admin:menu_update_item": c(OPERATOR, form={"price": "x"}),
     "admin:menu_remove_item": c(OPERATOR),
+    "admin:menu_move_item": c(OPERATOR, form={"direction": "up"}),
     "admin:menu_week_action": c(OPERATOR, form={"action": "x"}),
     "admin:catalogue": c(OPERATOR, query={"canteen": "{canteen}"}),
     "admin:dish_form": c(OPERATOR),
