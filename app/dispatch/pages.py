@@ -56,7 +56,7 @@ def home(request: Request, session: SessionDep, principal: Principal = DISPATCH,
                                           seconds=page.plan.continuity_weight)
     return render(request, "dispatch/plan.html", {
         "p": page, "canteens": canteens, "day": shown, "slot": slot, "notice": text,
-        "warnings": [w for w in warn.split("|") if w][:12], "errors": {}})
+        "warnings": [w for w in warn.split("|") if w][:12], "errors": {}, "overdue": view.overdue_of(page, now())})
 
 
 @router.post("/plan/{plan_id}/solve", name="dispatch:solve")

@@ -269,8 +269,14 @@ def board(session: Session, principal: Principal, plan_id: int, at: datetime) ->
     for route in page.routes:
         for stop in route.stops:
             counts[stop.status] = counts.get(stop.status, 0) + 1
-    overdue = overdue_minutes([s for r in page.routes for s in r.stops], at) if plan.status == "published" else {}
-    return Board(page, tuple(alerts.open_alerts(session, [plan.canteen_id])), counts, overdue)
+    return Board(page, tuple(alerts.open_alerts(session, [plan.canteen_id])), counts, overdue_of(page, at))
+
+
+def overdue_of(page: PlanPage, at: datetime) -> dict[int, int]:
+    """The overdue stops of a published plan (a draft has not left the kitchen)."""
+    if page.plan.status != "published":
+        return {}
+    return overdue_minutes([s for r in page.routes for s in r.stops], at)
 
 
 def overdue_minutes(stops: Sequence[StopRow], at: datetime) -> dict[int, int]:

@@ -107,3 +107,19 @@ def test_a_stop_unreported_30_minutes_past_its_eta_is_flagged_on_the_board(
     assert flagged == {first.id: "95"}
     assert "已超过预计送达 95 分钟，还没有登记" in soup.select_one(f"[data-board-stop='{first.id}']").get_text()
     assert soup.select_one("[data-overdue-count]")["data-overdue-count"] == "1"
+
+
+def test_the_dispatch_page_flags_the_same_overdue_stop(session: Session, login: Callable) -> None:
+    w = world(session)
+    first, second, _ = w["stops"]
+    first.eta, second.eta = now() - timedelta(minutes=40), now() + timedelta(minutes=5)
+    session.add_all([first, second])
+    session.commit()
+    client = login("13900000003")
+
+    soup = BeautifulSoup(client.get(f"/dispatch?canteen={w['canteen'].id}&day={TODAY}&slot=lunch").text,
+                         "html.parser")
+
+    flagged = [int(td.find_parent("tr")["data-stop"]) for td in soup.select("td[data-overdue]")]
+    assert first.id in flagged and second.id not in flagged
+    assert "超时 40 分钟未登记" in soup.select_one(f"tr[data-stop='{first.id}']").get_text()
