@@ -14,8 +14,9 @@ from kitchen.bags import (
     natural_key,
 )
 from kitchen.diets import (
+    Destination,
     SpecialDietEntry,
-    SpecialDietGroup,
+    SpecialDietItem,
     SpecialDietList,
     build_special_diet_list,
     is_special,
@@ -74,6 +75,7 @@ __all__ = [
     "UNROUTED",
     "Bag",
     "BagItem",
+    "Destination",
     "DishTotal",
     "KitchenLine",
     "Label",
@@ -85,7 +87,7 @@ __all__ = [
     "RouteInfo",
     "SampleRow",
     "SpecialDietEntry",
-    "SpecialDietGroup",
+    "SpecialDietItem",
     "SpecialDietList",
     "StopOrder",
     "bags_from_lines",

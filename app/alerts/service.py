@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from app.core import messages as msg
-from app.core.errors import Forbidden, NotFound
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.principal import Principal
 from app.models import Alert, EmergencyContact, Senior, now
 
@@ -42,6 +42,10 @@ class AlertView:
     message: str
     created_at: datetime
     contacts: tuple[Contact, ...]
+    outcome: str = ""
+    outcome_name: str = ""
+    handling_note: str = ""
+    handled_at: datetime | None = None
 
 
 def contacts_of(session: Session, senior_id: int) -> list[Contact]:
@@ -88,18 +92,77 @@ def _view(session: Session, alert: Alert, senior: Senior) -> AlertView:
                      status=alert.status, status_name=msg.ALERT_STATUS_NAMES.get(alert.status, alert.status),
                      senior_id=senior.id or 0, senior_name=senior.name, canteen_id=alert.canteen_id,
                      stop_id=alert.stop_id, message=alert.message, created_at=alert.created_at,
-                     contacts=tuple(contacts_of(session, senior.id or 0)))
+                     contacts=tuple(contacts_of(session, senior.id or 0)), outcome=alert.outcome,
+                     outcome_name=msg.ALERT_OUTCOME_NAMES.get(alert.outcome, ""),
+                     handling_note=alert.handling_note, handled_at=alert.handled_at)
 
 
 def handle(session: Session, principal: Principal, alert_id: int, status: str, note: str = "") -> Alert:
-    """Acknowledge or resolve an alert, recording who did it. Commits."""
-    alert = session.get(Alert, alert_id)
-    if alert is None or status not in ("acknowledged", "resolved"):
+    """Acknowledge an alert ("我来处理"), recording who took it. Commits. Closing goes through `close`."""
+    alert = _own_alert(session, principal, alert_id)
+    if status != "acknowledged":
         raise NotFound(msg.ALERT_NOT_FOUND)
-    if not any(principal.may_see_canteen(r, alert.canteen_id) for r in ALERT_ROLES if principal.has(r)):
-        raise Forbidden(msg.FORBIDDEN_OBJECT)
+    if alert.status == "resolved":
+        raise Conflict(msg.ALERT_ALREADY_CLOSED)
     alert.status, alert.handled_by_id, alert.handled_at = status, principal.user_id, now()
     alert.handling_note = note[:300]
     session.add(alert)
     session.commit()
     return alert
+
+
+def close(session: Session, principal: Principal, alert_id: int, outcome: str, note: str) -> Alert:
+    """Close an alert with what was done (and a note; required for "other"): it stays in the senior's history.
+
+    Raises InvalidInput with the error next to its field, and changes nothing, for a missing outcome or note.
+    """
+    alert = _own_alert(session, principal, alert_id)
+    if alert.status == "resolved":
+        raise Conflict(msg.ALERT_ALREADY_CLOSED)
+    note = note.strip()
+    errors = close_errors(outcome, note)
+    if errors:
+        raise InvalidInput(errors)
+    alert.status, alert.outcome, alert.handling_note = "resolved", outcome, note
+    alert.handled_by_id, alert.handled_at = principal.user_id, now()
+    session.add(alert)
+    session.commit()
+    return alert
+
+
+def close_errors(outcome: str, note: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if outcome not in msg.ALERT_OUTCOME_NAMES:
+        errors["outcome"] = msg.ALERT_OUTCOME_REQUIRED
+    elif outcome == "other" and len(note) < 2:
+        errors["note"] = msg.ALERT_NOTE_REQUIRED
+    if len(note) > 300:
+        errors["note"] = msg.ALERT_NOTE_TOO_LONG
+    return errors
+
+
+def _own_alert(session: Session, principal: Principal, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound(msg.ALERT_NOT_FOUND)
+    if not _may_handle(principal, alert.canteen_id):
+        raise Forbidden(msg.FORBIDDEN_OBJECT)
+    return alert
+
+
+def _may_handle(principal: Principal, canteen_id: int) -> bool:
+    return any(principal.may_see_canteen(r, canteen_id) for r in ALERT_ROLES if principal.has(r))
+
+
+def history_of(session: Session, principal: Principal, senior_id: int) -> tuple[str, list[AlertView]]:
+    """The senior's name and every alert about them, newest first, closed ones with what was done; only the
+    alerts of canteens this principal may handle."""
+    senior = session.get(Senior, senior_id)
+    if senior is None:
+        raise NotFound(msg.NOT_FOUND)
+    rows = session.exec(select(Alert).where(Alert.senior_id == senior_id)
+                        .order_by(col(Alert.created_at).desc(), col(Alert.id).desc())).all()
+    mine = [a for a in rows if _may_handle(principal, a.canteen_id)]
+    if rows and not mine:
+        raise Forbidden(msg.FORBIDDEN_OBJECT)
+    return senior.name, [_view(session, a, senior) for a in mine]

@@ -83,7 +83,10 @@ def _to_clock(value: Any) -> Any:
 def _to_day(value: Any) -> Any:
     if not isinstance(value, str):
         return value
-    day = parse_date(value)
+    try:
+        day = parse_date(value)
+    except ValueError:
+        raise ValueError("date") from None  # parse_date's error is the text itself, not a sentence to show
     if day is None:
         raise ValueError("date")
     return day

@@ -506,3 +506,16 @@ DISTRICT_ONLY = "这一页是全区的情况，只有负责全区的运营人员
 BUSY_TITLE = "现在人多，请稍等"
 BUSY = "现在点餐的人很多，请过两秒钟再点一次，已经填好的内容不会丢。"
 DB_BUSY = "系统正忙，请过两秒钟再试一次。"
+
+
+
+# ---------------------------------------------------------------- issue 18 (continued): alerts closed, overdue, menus
+ALERT_OUTCOME_NAMES = {"called_contact": "已联系紧急联系人", "visited": "已上门探望", "hospital": "已送医",
+                       "other": "其他"}
+ALERT_OUTCOME_REQUIRED = "请选择做了什么，再点“处理完毕”。"
+ALERT_NOTE_REQUIRED = "选了“其他”，请写明做了什么（至少2个字）。"
+ALERT_NOTE_TOO_LONG = "说明最多300个字。"
+ALERT_ALREADY_CLOSED = "这条提醒已经处理完毕，不能再改。"
+ALERT_CLOSED = "提醒已处理完毕，做了什么已记入这位长者的提醒记录。"
+# A planning job refused for a reason the dispatcher can act on: the reason is one whole sentence already.
+JOB_REFUSED = "规划没有完成：{detail}"

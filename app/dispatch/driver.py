@@ -114,10 +114,19 @@ def driver_of(session: Session, principal: Principal) -> Driver:
 
 def today_routes(session: Session, principal: Principal, today: date) -> list[DriverRoute]:
     """This driver's routes on today's published plans (one per slot), stops in order."""
+    return routes_on(session, principal, today)
+
+
+def tomorrow_routes(session: Session, principal: Principal, today: date) -> list[DriverRoute]:
+    """Tomorrow's routes once the dispatcher has published them, to look at (reports are for today only)."""
+    return routes_on(session, principal, today + timedelta(days=1))
+
+
+def routes_on(session: Session, principal: Principal, day: date) -> list[DriverRoute]:
     driver = driver_of(session, principal)
     rows = session.exec(
         select(DeliveryRoute, DeliveryPlan).join(DeliveryPlan, col(DeliveryPlan.id) == DeliveryRoute.plan_id)
-        .where(DeliveryRoute.driver_id == driver.id, DeliveryPlan.service_date == today,
+        .where(DeliveryRoute.driver_id == driver.id, DeliveryPlan.service_date == day,
                DeliveryPlan.status == "published").order_by(col(DeliveryPlan.dispatch_at))
     ).all()
     return [DriverRoute(plan.id or 0, plan.version, plan.slot, plan.service_date,

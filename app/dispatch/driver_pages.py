@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -22,9 +23,12 @@ DRIVER = allow("driver")
 @router.get("", name="driver:home")
 def home(request: Request, session: SessionDep, principal: Principal = DRIVER, notice: str = "",
          error: str = "") -> Response:
-    routes = dv.today_routes(session, principal, now().date())
+    today = now().date()
+    routes = dv.today_routes(session, principal, today)
+    tomorrow = dv.tomorrow_routes(session, principal, today)
     return render(request, "dispatch/driver_route.html", {
-        "routes": routes, "today": now().date(), "new_id": lambda: uuid.uuid4().hex,
+        "routes": routes, "tomorrow_routes": tomorrow, "today": today, "tomorrow": today + timedelta(days=1),
+        "new_id": lambda: uuid.uuid4().hex,
         "notice": msg.DRIVER_REPORT_SAVED.get(notice, ""), "error": msg.DRIVER_WELLNESS_REQUIRED if error else "",
         "step_names": msg.STEP_NAMES, "wellness_names": msg.WELLNESS_NAMES})
 

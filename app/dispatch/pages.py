@@ -56,7 +56,7 @@ def home(request: Request, session: SessionDep, principal: Principal = DISPATCH,
                                           seconds=page.plan.continuity_weight)
     return render(request, "dispatch/plan.html", {
         "p": page, "canteens": canteens, "day": shown, "slot": slot, "notice": text,
-        "warnings": [w for w in warn.split("|") if w][:12], "errors": {}})
+        "warnings": [w for w in warn.split("|") if w][:12], "errors": {}, "overdue": view.overdue_of(page, now())})
 
 
 @router.post("/plan/{plan_id}/solve", name="dispatch:solve")
@@ -142,9 +142,18 @@ def late(request: Request, session: SessionDep, plan_id: int, principal: Princip
 
 
 @router.get("/plan/{plan_id}/board", name="dispatch:board")
-def board(request: Request, session: SessionDep, plan_id: int, principal: Principal = DISPATCH) -> Response:
-    return render(request, "dispatch/board.html", {"b": view.board(session, principal, plan_id),
-                                                   "refreshed_at": now(), "status_names": msg.STOP_STATUS_NAMES})
+def board(request: Request, session: SessionDep, plan_id: int, principal: Principal = DISPATCH,
+          notice: str = Query(default="")) -> Response:
+    return _board(request, session, principal, plan_id, msg.ALERT_CLOSED if notice == "closed" else "")
+
+
+def _board(request: Request, session: SessionDep, principal: Principal, plan_id: int, notice: str = "",
+           failed: dict[str, object] | None = None) -> Response:
+    """The live board; after a refused close, that alert's form again with its errors and what was typed."""
+    return render(request, "dispatch/board.html", {
+        "b": view.board(session, principal, plan_id, now()), "refreshed_at": now(), "notice": notice,
+        "status_names": msg.STOP_STATUS_NAMES, "outcome_names": msg.ALERT_OUTCOME_NAMES, "failed": failed or {}},
+        status_code=422 if failed else 200)
 
 
 @router.post("/alert/{alert_id}", name="dispatch:alert")
@@ -153,3 +162,21 @@ def handle_alert(request: Request, session: SessionDep, alert_id: int, principal
     alerts.handle(session, principal, alert_id, status)
     return RedirectResponse(str(request.url_for("dispatch:board", plan_id=plan_id)), status_code=303)
 
+
+@router.post("/alert/{alert_id}/close", name="dispatch:alert_close")
+def close_alert(request: Request, session: SessionDep, alert_id: int, principal: Principal = DISPATCH,
+                plan_id: int = Form(...), outcome: str = Form(""), note: str = Form("")) -> Response:
+    """Close an alert with what was done; a missing choice or note shows the board again, nothing changed."""
+    try:
+        alerts.close(session, principal, alert_id, outcome, note)
+    except InvalidInput as exc:
+        failed = {"id": alert_id, "errors": exc.errors, "outcome": outcome, "note": note}
+        return _board(request, session, principal, plan_id, failed=failed)
+    url = request.url_for("dispatch:board", plan_id=plan_id)
+    return RedirectResponse(f"{url}?notice=closed#h-alerts", status_code=303)
+
+
+@router.get("/senior/{senior_id}/alerts", name="dispatch:alert_history")
+def alert_history(request: Request, session: SessionDep, senior_id: int, principal: Principal = DISPATCH) -> Response:
+    name, history = alerts.history_of(session, principal, senior_id)
+    return render(request, "dispatch/alert_history.html", {"senior_name": name, "history": history})

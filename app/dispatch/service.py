@@ -36,6 +36,9 @@ from app.models import (
 )
 
 RIDE_LIMIT_S = 60 * 60
+# A stop still unreported this long after its ETA is flagged on the live board (the periodic check in app.jobs
+# raises its alert after the same 30 minutes).
+OVERDUE_AFTER_S = 30 * 60
 EAT_WITHIN_S = 2 * 60 * 60
 PLANNABLE = ("placed", "delivered", "no_answer")
 # Route colours on the map: distinct hues, each >= 3:1 against the white map background.

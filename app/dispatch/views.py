@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -258,13 +258,29 @@ class Board:
     page: PlanPage
     alerts: tuple[alerts.AlertView, ...]
     counts: dict[str, int]
+    # stop id -> whole minutes past its ETA, for stops still unreported 30 minutes after it.
+    overdue: dict[int, int] = field(default_factory=dict)
 
 
-def board(session: Session, principal: Principal, plan_id: int) -> Board:
+def board(session: Session, principal: Principal, plan_id: int, at: datetime) -> Board:
     plan = edit.plan_for_edit(session, principal, plan_id)
     page = page_for(session, plan)
     counts = {k: 0 for k in msg.STOP_STATUS_NAMES}
     for route in page.routes:
         for stop in route.stops:
             counts[stop.status] = counts.get(stop.status, 0) + 1
-    return Board(page, tuple(alerts.open_alerts(session, [plan.canteen_id])), counts)
+    return Board(page, tuple(alerts.open_alerts(session, [plan.canteen_id])), counts, overdue_of(page, at))
+
+
+def overdue_of(page: PlanPage, at: datetime) -> dict[int, int]:
+    """The overdue stops of a published plan (a draft has not left the kitchen)."""
+    if page.plan.status != "published":
+        return {}
+    return overdue_minutes([s for r in page.routes for s in r.stops], at)
+
+
+def overdue_minutes(stops: Sequence[StopRow], at: datetime) -> dict[int, int]:
+    """Pending stops more than 30 minutes past their ETA, with the minutes past it (a no-answer is reported,
+    so it is not overdue: its alert is already on the board)."""
+    late = {s.id: (at - s.eta).total_seconds() for s in stops if s.status == "pending" and s.eta is not None}
+    return {stop_id: int(seconds // 60) for stop_id, seconds in late.items() if seconds > d.OVERDUE_AFTER_S}

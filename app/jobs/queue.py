@@ -220,9 +220,12 @@ def work_one(engine: Engine, body: JobBody) -> int | None:
         except Exception as exc:  # noqa: BLE001 - any failure must reach the dispatcher, not kill the worker
             session.rollback()
             log.exception("planning job %s failed", plan_id)
-            detail = exc.message if isinstance(exc, AppError) else msg.JOB_INTERNAL_ERROR.format(kind=type(exc).__name__)
+            # An AppError's message is already a whole sentence with its own advice (解除锁定…): only prefixed,
+            # never wrapped in the generic advice, which garbled it ("…。。请稍后再点…").
+            error = (msg.JOB_REFUSED.format(detail=exc.message[:200]) if isinstance(exc, AppError)
+                     else msg.JOB_FAILED.format(detail=msg.JOB_INTERNAL_ERROR.format(kind=type(exc).__name__)))
             with Session(engine) as s:
-                finish(s, plan_id, error=msg.JOB_FAILED.format(detail=detail[:200]), owner=owner)
+                finish(s, plan_id, error=error, owner=owner)
             return plan_id
     with Session(engine) as s:
         finish(s, plan_id, owner=owner)

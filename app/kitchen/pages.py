@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from math import ceil
@@ -9,7 +10,7 @@ from os import cpu_count as _cpu_count
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from app.core import messages as msg
 from app.core.deps import SessionDep, allow, client_address
@@ -81,67 +82,34 @@ def _sheet_context(
     }
 
 
-def _page(
-    request: Request,
-    session: SessionDep,
-    principal: Principal,
-    canteen_id: int,
-    day: date,
-    slot: str,
-    sheet: str,
-    hot_held: bool,
-) -> Response:
-    _, context = _sheet_context(session, principal, canteen_id, day, slot, sheet, hot_held)
-    return render(request, f"kitchen/{sheet}.html", {**context, "layout": "kitchen/screen.html"})
+def _sheet_handler(sheet: str) -> Callable[..., Response]:
+    """The four sheet pages differ only in their template: one handler each, made here."""
+
+    def handler(
+        request: Request,
+        session: SessionDep,
+        canteen_id: int,
+        day: date,
+        slot: str,
+        principal: Principal = KITCHEN,
+        hot_held: bool = Query(default=False),
+    ) -> Response:
+        held = hot_held and sheet == "labels"
+        _, context = _sheet_context(session, principal, canteen_id, day, slot, sheet, held)
+        return render(request, f"kitchen/{sheet}.html", {**context, "layout": "kitchen/screen.html"})
+
+    handler.__name__ = sheet
+    return handler
 
 
-@router.get("/{canteen_id}/{day}/{slot}/prep", name="kitchen:prep")
-def prep(
-    request: Request,
-    session: SessionDep,
-    canteen_id: int,
-    day: date,
-    slot: str,
-    principal: Principal = KITCHEN,
-) -> Response:
-    return _page(request, session, principal, canteen_id, day, slot, "prep", False)
-
-
-@router.get("/{canteen_id}/{day}/{slot}/diets", name="kitchen:diets")
-def diets(
-    request: Request,
-    session: SessionDep,
-    canteen_id: int,
-    day: date,
-    slot: str,
-    principal: Principal = KITCHEN,
-) -> Response:
-    return _page(request, session, principal, canteen_id, day, slot, "diets", False)
-
-
-@router.get("/{canteen_id}/{day}/{slot}/packing", name="kitchen:packing")
-def packing(
-    request: Request,
-    session: SessionDep,
-    canteen_id: int,
-    day: date,
-    slot: str,
-    principal: Principal = KITCHEN,
-) -> Response:
-    return _page(request, session, principal, canteen_id, day, slot, "packing", False)
-
-
-@router.get("/{canteen_id}/{day}/{slot}/labels", name="kitchen:labels")
-def labels(
-    request: Request,
-    session: SessionDep,
-    canteen_id: int,
-    day: date,
-    slot: str,
-    principal: Principal = KITCHEN,
-    hot_held: bool = Query(default=False),
-) -> Response:
-    return _page(request, session, principal, canteen_id, day, slot, "labels", hot_held)
+for _sheet in SHEETS:
+    router.add_api_route(
+        f"/{{canteen_id}}/{{day}}/{{slot}}/{_sheet}",
+        _sheet_handler(_sheet),
+        methods=["GET"],
+        name=f"kitchen:{_sheet}",
+        response_class=HTMLResponse,
+    )
 
 
 @router.get("/{canteen_id}/{day}/{slot}/{sheet}.pdf", name="kitchen:pdf")

@@ -12,11 +12,14 @@ from app import canteens as canteens_admin
 from app.core import messages as msg
 from app.core.deps import SessionDep, allow, int_or_none
 from app.core.errors import AppError, InvalidInput
+from app.core.form_pages import posted_form
+from app.core.forms import parse_form
 from app.core.principal import Principal
 from app.core.templating import render
 from app.menus import catalogue as menu_catalogue
 from app.menus import planning as menu_planning
 from app.menus import rotation as menu_rotation
+from app.menus.forms import AddItemForm, DishForm, MoveItemForm, SetMealForm, UpdateItemForm, WeekActionForm
 from app.menus.planning import MenuChangeRefused
 from app.models import DISH_CATEGORIES, TEXTURES, now
 
@@ -25,7 +28,7 @@ OPERATOR = allow("operator")
 FormText = Annotated[str, Form()]
 DONE = {"added": "已添加。", "updated": "已修改。", "removed": "已撤下。", "copied": "已复制上周菜单到空着的餐次。",
         "template_saved": "已存为轮换模板。", "template_applied": "已按模板填入空着的餐次。",
-        "published": "本周菜单已发布，长者现在可以看到并预订。", "saved": "已保存。"}
+        "published": "本周菜单已发布，长者现在可以看到并预订。", "saved": "已保存。", "moved": "已调整顺序。"}
 
 
 def _today() -> date:
@@ -82,80 +85,146 @@ def week(request: Request, session: SessionDep, canteen: str = "", week: str = "
     return _week_page(request, session, principal, canteen_id, _monday(week), done=done)
 
 
+def _fragment(request: Request) -> bool:
+    """menus.js asks for the changed cell alone, so the week is redrawn in place, never reloaded."""
+    return request.headers.get("x-menu-fragment") == "1"
+
+
+def _cell(request: Request, session: SessionDep, canteen_id: int, monday: date, place: tuple[date, str], *,
+          done: str = "", errors: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    day, slot = place
+    return render(request, "menus/cell.html", {
+        "cell": menu_planning.cell_of(session, canteen_id, day, slot), "day": day, "slot": slot,
+        "key": f"{day.isoformat()}:{slot}", "canteen_id": canteen_id, "week_value": monday.isoformat(),
+        "catalogue": menu_catalogue.catalogue(session, canteen_id), "cell_errors": errors or {},
+        "cell_done": DONE.get(done, "")}, status_code=status_code)
+
+
+def _changed(request: Request, session: SessionDep, canteen_id: int, monday: date, place: tuple[date, str],
+             done: str) -> Response:
+    if _fragment(request):
+        return _cell(request, session, canteen_id, monday, place, done=done)
+    return _back(request, canteen_id, monday, done)
+
+
+def _refused_cell(request: Request, session: SessionDep, principal: Principal, canteen_id: int, monday: date,
+                  place: tuple[date, str] | None, errors: dict[str, Any], message: str) -> Response:
+    """The cell again with each error next to its field and what was typed; a form naming no real cell (a day
+    that is not a date) gets the week page with the message on top."""
+    if _fragment(request) and place is not None:
+        return _cell(request, session, canteen_id, monday, place, errors=errors, status_code=422)
+    return _week_page(request, session, principal, canteen_id, monday, problem="" if place else message,
+                      cell_errors=errors, status_code=422)
+
+
+def _context(session: SessionDep, principal: Principal, data: dict[str, str]) -> tuple[int, date]:
+    return _canteen_id(session, principal, data.get("canteen", "")), _monday(data.get("week", ""))
+
+
 @router.post("/items", name="admin:menu_add_item")
-def add_item(request: Request, session: SessionDep, canteen: FormText = "", week: FormText = "",
-             day: FormText = "", slot: FormText = "", ref: FormText = "", limit: FormText = "",
-             principal: Principal = OPERATOR) -> Response:
-    canteen_id, monday = _canteen_id(session, principal, canteen), _monday(week)
+async def add_item(request: Request, session: SessionDep, principal: Principal = OPERATOR) -> Response:
+    data = await posted_form(request)
+    canteen_id, monday = _context(session, principal, data)
+    place = _place(data)
     try:
-        menu_planning.add_item(session, canteen_id, date.fromisoformat(day), slot, ref, limit,
+        form = parse_form(AddItemForm, data)
+        menu_planning.add_item(session, canteen_id, form.day, form.slot, form.ref, form.limit,
                                user_id=principal.user_id)
-    except (InvalidInput, ValueError) as e:
-        errors = e.errors if isinstance(e, InvalidInput) else {"ref": msg.MENU_PICK_ITEM}
-        cell = {f"{day}:{slot}": {"errors": errors, "ref": ref, "limit": limit}}
-        return _week_page(request, session, principal, canteen_id, monday, cell_errors=cell, status_code=422)
-    return _back(request, canteen_id, monday, "added")
+    except InvalidInput as e:
+        kept = {"errors": e.errors, "ref": data.get("ref", ""), "limit": data.get("limit", "")}
+        key = f"{data.get('day', '')}:{data.get('slot', '')}"
+        return _refused_cell(request, session, principal, canteen_id, monday, place, {key: kept}, e.message)
+    return _changed(request, session, canteen_id, monday, (form.day, form.slot), "added")
+
+
+def _place(data: dict[str, str]) -> tuple[date, str] | None:
+    try:
+        form = parse_form(AddItemForm, {"day": data.get("day", ""), "slot": data.get("slot", "")})
+    except InvalidInput:
+        return None
+    return form.day, form.slot
 
 
 @router.post("/items/{item_id}", name="admin:menu_update_item")
-def update_item(request: Request, session: SessionDep, item_id: int, canteen: FormText = "",
-                week: FormText = "", price: FormText = "", limit: FormText = "",
-                principal: Principal = OPERATOR) -> Response:
-    canteen_id, monday = _canteen_id(session, principal, canteen), _monday(week)
+async def update_item(request: Request, session: SessionDep, item_id: int,
+                      principal: Principal = OPERATOR) -> Response:
+    data = await posted_form(request)
+    canteen_id, monday = _context(session, principal, data)
+    place = menu_planning.item_place(session, canteen_id, item_id)
     try:
-        menu_planning.update_item(session, canteen_id, item_id, price_text=price, limit_text=limit,
+        form = parse_form(UpdateItemForm, data)
+        menu_planning.update_item(session, canteen_id, item_id, price_text=form.price, limit_text=form.limit,
                                   user_id=principal.user_id)
     except MenuChangeRefused as e:
         return _refused(request, canteen_id, monday, e)
     except InvalidInput as e:
-        cell = {f"item:{item_id}": {"errors": e.errors, "price": price, "limit": limit}}
-        return _week_page(request, session, principal, canteen_id, monday, cell_errors=cell, status_code=422)
-    return _back(request, canteen_id, monday, "updated")
+        kept = {"errors": e.errors, "price": data.get("price", ""), "limit": data.get("limit", "")}
+        return _refused_cell(request, session, principal, canteen_id, monday, place, {f"item:{item_id}": kept},
+                             e.message)
+    return _changed(request, session, canteen_id, monday, place, "updated")
+
+
+@router.post("/items/{item_id}/move", name="admin:menu_move_item")
+async def move_item(request: Request, session: SessionDep, item_id: int, principal: Principal = OPERATOR) -> Response:
+    """上移 / 下移: single taps, no dragging (DOMAIN.md, age-friendly rule 12)."""
+    data = await posted_form(request)
+    canteen_id, monday = _context(session, principal, data)
+    form = parse_form(MoveItemForm, data)
+    menu = menu_planning.move_item(session, canteen_id, item_id, form.direction, user_id=principal.user_id)
+    return _changed(request, session, canteen_id, monday, (menu.service_date, menu.slot), "moved")
 
 
 @router.post("/items/{item_id}/remove", name="admin:menu_remove_item")
-def remove_item(request: Request, session: SessionDep, item_id: int, canteen: FormText = "",
-                week: FormText = "", principal: Principal = OPERATOR) -> Response:
-    canteen_id, monday = _canteen_id(session, principal, canteen), _monday(week)
+async def remove_item(request: Request, session: SessionDep, item_id: int,
+                      principal: Principal = OPERATOR) -> Response:
+    data = await posted_form(request)
+    canteen_id, monday = _context(session, principal, data)
+    place = menu_planning.item_place(session, canteen_id, item_id)
     try:
         menu_planning.remove_item(session, canteen_id, item_id, user_id=principal.user_id)
     except MenuChangeRefused as e:
         return _refused(request, canteen_id, monday, e)
-    return _back(request, canteen_id, monday, "removed")
+    return _changed(request, session, canteen_id, monday, place, "removed")
 
 
 def _refused(request: Request, canteen_id: int, monday: date, e: MenuChangeRefused) -> Response:
+    """Orders stand in the way: a whole page listing whom to ring (menus.js lets this one load as a page)."""
     return render(request, "menus/menu_refused.html", {"message": e.message, "affected": e.affected,
                                                        "section": "menus", "canteen_id": canteen_id,
                                                        "week": monday}, status_code=409)
 
 
 @router.post("/week", name="admin:menu_week_action")
-def week_action(request: Request, session: SessionDep, action: FormText = "", canteen: FormText = "",
-                week: FormText = "", template: FormText = "", template_name: FormText = "",
-                weeks: FormText = "4", week_no: FormText = "1", principal: Principal = OPERATOR) -> Response:
+async def week_action(request: Request, session: SessionDep, principal: Principal = OPERATOR) -> Response:
     """Copy last week, save as / fill from a rotation template, or publish: one form, one button each."""
-    canteen_id, monday = _canteen_id(session, principal, canteen), _monday(week)
-    uid, number = principal.user_id, int_or_none(week_no) or 0
+    data = await posted_form(request)
+    canteen_id, monday = _context(session, principal, data)
+    keys = ("template_name", "weeks", "week_no", "template", "action")
+    kept = {k: data.get(k, WeekActionForm.model_fields[k].default) for k in keys}
     try:
-        if action == "copy":
-            menu_rotation.copy_week(session, canteen_id, monday - timedelta(days=7), monday, user_id=uid)
-        elif action == "save_template":
-            menu_rotation.save_as_template(session, canteen_id, monday, template_name,
-                                           int_or_none(weeks) or 0, number, user_id=uid)
-        elif action == "apply_template":
-            menu_rotation.apply_template(session, canteen_id, int_or_none(template) or 0, number,
-                                         monday, user_id=uid)
-        else:
-            menu_planning.publish_week(session, canteen_id, monday, today=_today(), user_id=uid)
+        form = parse_form(WeekActionForm, data)
+        _week_action(session, principal, canteen_id, monday, form)
     except AppError as e:
         errors = e.errors if isinstance(e, InvalidInput) else {}
-        kept = {"template_name": template_name, "weeks": weeks, "week_no": week_no, "template": template,
-                "action": action}
         return _week_page(request, session, principal, canteen_id, monday, problem=e.message,
                           cell_errors={"week": {"errors": errors, **kept}}, status_code=e.status_code)
     done = {"copy": "copied", "save_template": "template_saved", "apply_template": "template_applied"}
-    return _back(request, canteen_id, monday, done.get(action, "published"))
+    return _back(request, canteen_id, monday, done.get(form.action, "published"))
+
+
+def _week_action(session: SessionDep, principal: Principal, canteen_id: int, monday: date,
+                 form: WeekActionForm) -> None:
+    uid, number = principal.user_id, int_or_none(form.week_no) or 0
+    if form.action == "copy":
+        menu_rotation.copy_week(session, canteen_id, monday - timedelta(days=7), monday, user_id=uid)
+    elif form.action == "save_template":
+        menu_rotation.save_as_template(session, canteen_id, monday, form.template_name,
+                                       int_or_none(form.weeks) or 0, number, user_id=uid)
+    elif form.action == "apply_template":
+        menu_rotation.apply_template(session, canteen_id, int_or_none(form.template) or 0, number, monday,
+                                     user_id=uid)
+    else:
+        menu_planning.publish_week(session, canteen_id, monday, today=_today(), user_id=uid)
 
 
 # ---------------------------------------------------------------- catalogue
@@ -212,12 +281,13 @@ async def dish_save(request: Request, session: SessionDep, canteen: str = "", di
                     principal: Principal = OPERATOR) -> Response:
     canteen_id = _canteen_id(session, principal, canteen)
     posted = await request.form()
-    form = {k: str(posted.get(k, "")) for k in ("name", "category", "price", "small_price", "diet_tags", "allergens",
-                                                 "active")}
+    form = {k: str(posted.get(k, "")) for k in DishForm.model_fields if k in posted}
     textures = [str(t) for t in posted.getlist("textures")]
     dish_id = int_or_none(dish)
     try:
-        menu_catalogue.save_dish(session, canteen_id, form, textures, user_id=principal.user_id, dish_id=dish_id)
+        typed = parse_form(DishForm, form)
+        menu_catalogue.save_dish(session, canteen_id, typed.model_dump(), textures, user_id=principal.user_id,
+                                 dish_id=dish_id)
     except InvalidInput as e:
         return _dish_page(request, canteen_id, dish_id, form | {"textures": textures}, e.errors, 422)
     url = request.url_for("admin:catalogue").include_query_params(canteen=canteen_id, done="saved")
@@ -260,11 +330,13 @@ async def set_save(request: Request, session: SessionDep, canteen: str = "", set
                    principal: Principal = OPERATOR) -> Response:
     canteen_id = _canteen_id(session, principal, canteen)
     posted = await request.form()
-    form = {k: str(posted.get(k, "")) for k in ("name", "price", "low_cost", "active")}
+    form = {k: str(posted.get(k, "")) for k in SetMealForm.model_fields if k in posted}
     dish_ids = [str(d) for d in posted.getlist("dishes")]
     own = int_or_none(set_id)
     try:
-        menu_catalogue.save_set_meal(session, canteen_id, form, [i for i in map(int_or_none, dish_ids) if i is not None],
+        typed = parse_form(SetMealForm, form)
+        menu_catalogue.save_set_meal(session, canteen_id, typed.model_dump(),
+                                     [i for i in map(int_or_none, dish_ids) if i is not None],
                                      user_id=principal.user_id, set_id=own)
     except InvalidInput as e:
         c = menu_catalogue.catalogue(session, canteen_id)

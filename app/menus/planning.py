@@ -112,6 +112,15 @@ def week_plan(session: Session, canteen_id: int, monday: date, today: date) -> W
     return WeekPlan(canteen_id, monday, days, slots, cells, publishable=monday > today)
 
 
+def cell_of(session: Session, canteen_id: int, day: date, slot: str) -> Cell:
+    """One day × slot of the week, for the editor to redraw just that cell after a change."""
+    menu = session.exec(select(Menu).where(Menu.canteen_id == canteen_id, Menu.service_date == day,
+                                           Menu.slot == slot)).first()
+    if menu is None:
+        return Cell(day, slot, None, "none", [])
+    return Cell(day, slot, menu.id, menu.status, _items_by_menu(session, [menu.id or 0]).get(menu.id or 0, []))
+
+
 def _items_by_menu(session: Session, menu_ids: list[int]) -> dict[int, list[ItemView]]:
     rows = session.exec(select(MenuItem).where(col(MenuItem.menu_id).in_(menu_ids))
                         .order_by(col(MenuItem.position), col(MenuItem.id))).all()
@@ -233,6 +242,31 @@ def update_item(session: Session, canteen_id: int, item_id: int, *, price_text: 
                  detail=f"{item.name} 价格 {item.price_fen} 分 限量 {limit if limit is not None else '不限'}")
     session.commit()
     return item
+
+
+def move_item(session: Session, canteen_id: int, item_id: int, direction: str, *, user_id: int | None) -> Menu:
+    """Move an item one place up or down in its menu (the order seniors see it in); at either end nothing moves.
+    Positions are renumbered 0..n-1, so older menus with equal positions sort cleanly afterwards."""
+    item, menu = _item(session, canteen_id, item_id)
+    items = list(session.exec(select(MenuItem).where(MenuItem.menu_id == menu.id)
+                              .order_by(col(MenuItem.position), col(MenuItem.id))).all())
+    at = next(i for i, row in enumerate(items) if row.id == item.id)
+    to = at - 1 if direction == "up" else at + 1
+    if 0 <= to < len(items):
+        items[at], items[to] = items[to], items[at]
+    for position, row in enumerate(items):
+        row.position = position
+        session.add(row)
+    audit.record(session, user_id=user_id, action="menu.move_item", object_type="menu", object_id=menu.id,
+                 detail=f"{menu.service_date} {menu.slot} {item.name} 第 {items.index(item) + 1} 位")
+    session.commit()
+    return menu
+
+
+def item_place(session: Session, canteen_id: int, item_id: int) -> tuple[date, str]:
+    """The day and slot an item is served in (read before a change that may delete its menu)."""
+    _, menu = _item(session, canteen_id, item_id)
+    return menu.service_date, menu.slot
 
 
 def remove_item(session: Session, canteen_id: int, item_id: int, *, user_id: int | None) -> None:

@@ -180,6 +180,7 @@ class Alert(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("kind IN ('no_answer', 'wellness', 'problem', 'silence')", name="kind"),
         CheckConstraint("status IN ('open', 'acknowledged', 'resolved')", name="status"),
+        CheckConstraint("outcome IN ('', 'called_contact', 'visited', 'hospital', 'other')", name="outcome"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -193,3 +194,5 @@ class Alert(SQLModel, table=True):
     handled_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     handled_at: datetime | None = ts_field(nullable=True)
     handling_note: str = Field(default="", max_length=300)
+    # What was done when it was closed ('' while open): kept as the senior's alert history.
+    outcome: str = Field(default="", max_length=16, sa_column_kwargs={"server_default": ""})

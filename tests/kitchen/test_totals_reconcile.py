@@ -121,14 +121,16 @@ def test_packing_and_labels_hold_every_active_order_once(
 @settings(max_examples=100, deadline=None)
 @given(lines=orders())
 def test_the_special_diet_list_holds_every_special_active_line(lines: list[KitchenLine]) -> None:
-    special = [
-        line
-        for line in lines
-        if line.status != "cancelled" and (line.texture != "普通" or line.senior_allergies)
-    ]
+    active = [line for line in lines if line.status != "cancelled"]
+    special_seniors = {
+        line.senior_key
+        for line in active
+        if line.texture != "普通" or line.senior_allergies or line.senior_restrictions
+    }
 
     diets = build_special_diet_list(lines)
 
-    assert sum(entry.quantity for group in diets.groups for entry in group.entries) == sum(
-        line.quantity for line in special
+    assert sorted(entry.senior_key for entry in diets.entries) == sorted(special_seniors)
+    assert sum(entry.quantity for entry in diets.entries) == sum(
+        line.quantity for line in active if line.senior_key in special_seniors
     )

@@ -102,6 +102,8 @@ TABLE: dict[str, Case] = {
     "dispatch:late": c(DISPATCH),
     "dispatch:board": c(DISPATCH),
     "dispatch:alert": c(DISPATCH, form={"status": "acknowledged", "plan_id": "{plan}"}),
+    "dispatch:alert_close": c(DISPATCH, form={"outcome": "called_contact", "note": "", "plan_id": "{plan}"}),
+    "dispatch:alert_history": c(DISPATCH),
     # drivers: their own stops on today's published route
     "driver:home": c(DRIVER),
     "driver:report": c(DRIVER, form={"choice": "delivered:well"}),
@@ -147,6 +149,7 @@ TABLE: dict[str, Case] = {
     "admin:menu_add_item": c(OPERATOR, form={"canteen": "{canteen}"}),
     "admin:menu_update_item": c(OPERATOR, form={"price": "x"}),
     "admin:menu_remove_item": c(OPERATOR),
+    "admin:menu_move_item": c(OPERATOR, form={"direction": "up"}),
     "admin:menu_week_action": c(OPERATOR, form={"action": "x"}),
     "admin:catalogue": c(OPERATOR, query={"canteen": "{canteen}"}),
     "admin:dish_form": c(OPERATOR),

@@ -25,7 +25,19 @@
   }
   var board = document.querySelector("[data-board-refresh]");
   if (board) {
-    window.setTimeout(function () { window.location.reload(); }, 1000 * parseInt(board.dataset.boardRefresh, 10));
+    // Never reload over a half-filled close form: a typed note or a chosen outcome waits for its button.
+    var busy = function () {
+      var forms = document.querySelectorAll("[data-close-form]");
+      for (var i = 0; i < forms.length; i++) {
+        var f = forms[i];
+        if (f.contains(document.activeElement) || f.querySelector("input[name=outcome]:checked") ||
+            (f.querySelector("textarea") || {}).value) { return true; }
+      }
+      return false;
+    };
+    var every = 1000 * parseInt(board.dataset.boardRefresh, 10);
+    var tick = function () { if (busy()) { window.setTimeout(tick, every); } else { window.location.reload(); } };
+    window.setTimeout(tick, every);
   }
 })();
 

@@ -6,6 +6,10 @@
   var KEY = "driver-report-queue";
   var STATUS_NAMES = { delivered: "已送达", no_answer: "无人应答", problem: "有问题" };
   var sending = false;
+  // After a 401/403 (signed out, or the sign-in expired) the queue waits for the driver to sign in again: the page
+  // loaded after signing in sends it, with the new session and CSRF token. Nothing is dropped.
+  var needsLogin = false;
+  var refusedWith = "";  // the server's own words for the 401/403, shown with the banner
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
   function load() { try { return JSON.parse(window.localStorage.getItem(KEY) || "[]"); } catch (e) { return []; } }
@@ -16,9 +20,16 @@
   }
   function showPending(q) {
     var el = document.querySelector("[data-offline]");
+    var login = document.querySelector("[data-login-again]");
+    if (login) { login.hidden = !(needsLogin && q.length); }
     if (!el) { return; }
     el.hidden = q.length === 0;
-    el.textContent = q.length ? "网络不好：还有 " + q.length + " 条登记保存在手机上，联网后会自动发送，不会重复。" : "";
+    if (needsLogin) {
+      el.textContent = "登录已过期：还有 " + q.length + " 条登记保存在手机上，没有丢。请重新登录，登录后会自动发送，不会重复。" +
+        (refusedWith ? "（系统提示：" + refusedWith + "）" : "");
+    } else {
+      el.textContent = q.length ? "网络不好：还有 " + q.length + " 条登记保存在手机上，联网后会自动发送，不会重复。" : "";
+    }
   }
 
   function showLocally(item) {
@@ -50,7 +61,7 @@
 
   function flush() {
     var q = load();
-    if (sending || q.length === 0) { showPending(q); return; }
+    if (sending || needsLogin || q.length === 0) { showPending(q); return; }
     sending = true;
     var item = q[0];
     fetch("/api/v1/driver/reports", {
@@ -60,6 +71,12 @@
     }).then(function (r) {
       sending = false;
       if (r.status >= 500) { showPending(load()); return; }  // keep it; try again later
+      if (r.status === 401 || r.status === 403) {  // keep it: sent again from the page loaded after signing in
+        needsLogin = true;
+        showPending(load());
+        r.json().then(function (b) { refusedWith = b.detail || ""; showPending(load()); }).catch(function () {});
+        return;
+      }
       save(load().filter(function (x) { return x.client_report_id !== item.client_report_id; }));
       if (r.status >= 400) {
         r.json().then(function (b) { window.announce && window.announce(b.detail || b.message || "登记没有成功"); });

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from bs4 import BeautifulSoup
 from sqlmodel import Session, select
 
-from app.models import Order, Senior, StopEvent
+from app.models import Canteen, Driver, Order, Senior, StopEvent
 from tests.app.dispatch.test_driver import published_route
 from tests.conftest import csrf
 from tests.factories import link_helper, make_canteen, make_delivery_orders, make_driver, make_user, now
@@ -108,3 +108,46 @@ def test_a_helper_sees_on_the_way_and_a_stranger_is_refused(session: Session, lo
     assert [li["data-step"] for li in soup.select("[data-step]")] == ["ordered", "cooking", "on_the_way",
                                                                       "delivered"]
     assert theirs.status_code == 403
+
+
+def test_tomorrows_route_shows_once_published_to_look_at_but_not_to_report(
+        session: Session, login: Callable) -> None:
+    from datetime import timedelta
+
+    w = setup(session)
+    tomorrow = TODAY + timedelta(days=1)
+    canteen = session.get(Order, w["orders"][0].id).canteen_id
+    driver = session.exec(select(Driver).where(Driver.phone == "13900000011")).one()
+    ahead = make_delivery_orders(session, session.get(Canteen, canteen), tomorrow, [(0.004, 0.001)], room="602室")
+    stops = published_route(session, session.get(Canteen, canteen), driver, ahead, day=tomorrow)
+    client = login("13900000011")
+
+    soup = BeautifulSoup(client.get("/driver").text, "html.parser")
+    refused = client.post("/api/v1/driver/reports", headers={"X-CSRF-Token": csrf(client)}, json={
+        "client_report_id": "tomorrow-0001", "stop_id": stops[0].id, "choice": "delivered", "note": ""})
+
+    section = soup.select_one("[data-tomorrow]")
+    assert [int(li["data-tomorrow-stop"]) for li in section.select("[data-tomorrow-stop]")] == [stops[0].id]
+    assert section.select_one("[data-room]").get_text() == "602室"
+    assert section.select("form") == []
+    assert soup.select_one("[data-tomorrow-tab]").get_text(strip=True) == "明天（1 户）"
+    assert [int(c["data-stop-card"]) for c in soup.select("[data-stop-card]")] == [s.id for s in w["stops"]]
+    assert refused.status_code == 403 and refused.json()["detail"] == "只能登记今天的送餐。"
+
+
+def test_a_draft_for_tomorrow_is_not_shown(session: Session, login: Callable) -> None:
+    from datetime import timedelta
+
+    setup(session)
+    tomorrow = TODAY + timedelta(days=1)
+    canteen = make_canteen(session)
+    driver = session.exec(select(Driver).where(Driver.phone == "13900000011")).one()
+    published_route(session, canteen, driver, make_delivery_orders(session, canteen, tomorrow, [(0.004, 0.0)]),
+                    day=tomorrow, status="draft")
+    client = login("13900000011")
+
+    soup = BeautifulSoup(client.get("/driver").text, "html.parser")
+
+    assert soup.select("[data-tomorrow-stop]") == []
+    assert soup.select_one("[data-no-tomorrow]") is not None
+    assert soup.select_one("[data-tomorrow-tab]").get_text(strip=True) == "明天（未发布）"

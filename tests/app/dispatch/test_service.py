@@ -145,7 +145,7 @@ def test_a_failing_job_records_the_failure_in_words_and_the_worker_carries_on(
 
     status = jobs.status(session, plan.id or 0)
     assert status.state == "failed"
-    assert status.error.startswith("规划没有完成")
+    assert status.error == "规划没有完成：这一餐还没有排班的送餐员，请先安排送餐员和车辆。"
 
 
 def test_a_dispatcher_of_another_canteen_may_not_see_the_plan(session: Session) -> None:
@@ -181,4 +181,4 @@ def test_locks_that_cannot_all_be_kept_fail_the_job_with_the_reason_in_words(
 
     status = jobs.status(session, plan.id or 0)
     assert status.state == "failed"
-    assert "请解除部分锁定后重新规划" in status.error
+    assert status.error == "规划没有完成：锁定的路线或站点无法在时间窗、容量和班次内全部保住，请解除部分锁定后重新规划。"

@@ -108,10 +108,28 @@ def test_the_special_diet_sheet_flags_an_allergy_to_a_dish_in_the_box(session: S
 
     page = _soup(client.get(f"/kitchen/{canteen.id}/{TODAY.isoformat()}/lunch/diets"))
 
-    soup_group = _one(page, f'section[data-dish="{lunch.dish.name}"]')
-    row = _one(soup_group, 'tr[data-senior="李*国"]')
+    row = _one(page, 'tr[data-senior="李*国"]')
     assert "row-conflict" in row.get_attribute_list("class")
-    assert "本菜含 鸡蛋" in row.get_text()
+    assert _one(row, f'[data-conflict="{lunch.dish.name}"]').get_text(strip=True) == f"⚠ {lunch.dish.name}含鸡蛋"
+
+
+def test_the_special_diet_sheet_has_one_line_per_senior_with_all_their_needs(session: Session, login: Any) -> None:
+    canteen = make_canteen(session)
+    lunch = make_lunch(session, canteen, TODAY)
+    senior = make_senior(session, name="赵玉兰", allergies="花生", diet_restrictions="低盐,无骨无刺")
+    make_order(session, senior, lunch, lines=[(lunch.set_item, "碎食", "标准", 1), (lunch.dish_item, "碎食", "小份", 1)])
+    make_order(session, make_senior(session, name="王秀英"), lunch)
+    client = _cook(session, login, canteen)
+
+    page = _soup(client.get(f"/kitchen/{canteen.id}/{TODAY.isoformat()}/lunch/diets"))
+
+    rows = page.select(".diet-table tbody tr[data-senior]")
+    assert [str(tr["data-senior"]) for tr in rows] == ["赵*兰"]
+    cells = [td.get_text(" ", strip=True) for td in rows[0].select("td, th")]
+    boxes = len(lunch.set_dishes) + 1
+    assert cells[1:5] == ["赵*兰", "碎食", "花生", "低盐、无骨无刺"]
+    assert cells[5].startswith(f"{boxes} 份")
+    assert _one(page, '[data-total="seniors"]').get_text(strip=True) == "1"
 
 
 def test_packing_and_labels_follow_the_stop_order_the_driver_sees(session: Session, login: Any) -> None:
@@ -205,6 +223,22 @@ def test_the_production_sheet_pdf_prints_the_totals_and_the_sample_checklist(
     text = _pdftotext(response.content, tmp_path)
     assert _pages(response.content, tmp_path) >= 1
     assert "生产单" in text and "彭浦新村长者食堂" in text and "留样记录" in text and "≥ 125 克" in text
+
+
+def test_the_special_diet_pdf_of_25_seniors_with_four_dishes_each_fits_on_one_page(
+    session: Session, login: Any, tmp_path: Path
+) -> None:
+    canteen = make_canteen(session)
+    lunch = make_lunch(session, canteen, TODAY)
+    for n in range(25):
+        senior = make_senior(session, name=f"周秀{n}", diet_restrictions="低盐")
+        make_order(session, senior, lunch, lines=[(lunch.set_item, "软食", "标准", 1), (lunch.dish_item, "软食", "标准", 1)])
+    client = _cook(session, login, canteen)
+
+    response = client.get(f"/kitchen/{canteen.id}/{TODAY.isoformat()}/lunch/diets.pdf")
+
+    assert _pages(response.content, tmp_path) == 1
+    assert _pdftotext(response.content, tmp_path).count("软食") == 25
 
 
 def _pdftotext(pdf: bytes, tmp_path: Path) -> str:

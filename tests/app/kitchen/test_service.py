@@ -154,7 +154,9 @@ def test_a_low_salt_senior_gets_a_low_salt_box_only_of_dishes_that_are_not_low_s
     diets = {row.dish_name: row.diets for row in sheets.prep.rows}
     pork, greens, rice = (dish.name for dish in lunch.set_dishes)
     assert diets == {pork: (("低盐", 1),), greens: (), rice: (("低盐", 1),)}
-    assert sheets.diets.groups[0].entries[0].restrictions == ("低盐", "清真")
+    (entry,) = sheets.diets.entries
+    assert entry.restrictions == ("低盐", "清真")
+    assert entry.by_diet == (("低盐", (rice, pork)),)
 
 
 def test_packing_and_labels_follow_the_published_plan_in_stop_order(session: Session) -> None:

@@ -102,3 +102,97 @@ def test_a_retired_dish_leaves_the_planners_choices(session: Session, client: An
     session.refresh(dish)
     assert dish.active is False
     assert f'value="dish:{dish.id}"' not in planner.text
+
+
+FRAGMENT = {"X-Menu-Fragment": "1"}
+
+
+def test_the_editor_adds_an_item_and_gets_back_only_its_cell(session: Session, client: Any,
+                                                              login: Callable[..., object]) -> None:
+    canteen, dish = _setup(session, login)
+    monday = mp.monday_of(now().date()) + timedelta(days=7)
+    key = f"{monday.isoformat()}:lunch"
+
+    r = client.post("/admin/menus/items", headers=FRAGMENT, data={
+        "csrf_token": csrf(client), "canteen": str(canteen.id), "week": monday.isoformat(),
+        "day": monday.isoformat(), "slot": "lunch", "ref": f"dish:{dish.id}", "limit": ""})
+
+    soup = BeautifulSoup(r.text, "html.parser")
+    assert r.status_code == 200
+    assert [str(td["data-cell"]) for td in soup.select("[data-cell]")] == [key]
+    assert soup.select("html, body, table, [data-cell-done]") == soup.select("[data-cell-done]")
+    assert soup.select_one("[data-cell-done]").get_text(strip=True) == "已添加。"
+    assert [str(li["data-item"]) for li in soup.select("[data-item]")] == ["虾仁豆腐"]
+
+
+def test_a_mistake_comes_back_in_the_cell_fragment_next_to_its_field(session: Session, client: Any,
+                                                                      login: Callable[..., object]) -> None:
+    canteen, dish = _setup(session, login)
+    monday = mp.monday_of(now().date()) + timedelta(days=7)
+    key = f"{monday.isoformat()}:dinner"
+
+    r = client.post("/admin/menus/items", headers=FRAGMENT, data={
+        "csrf_token": csrf(client), "canteen": str(canteen.id), "week": monday.isoformat(),
+        "day": monday.isoformat(), "slot": "dinner", "ref": "", "limit": "5"})
+
+    soup = BeautifulSoup(r.text, "html.parser")
+    assert r.status_code == 422
+    assert soup.select_one(f'[id="r-{key}-err"]').get_text(strip=True) == "⚠ 请选择一个套餐或菜品。"
+    assert soup.select_one(f'[id="q-{key}"]')["value"] == "5"
+    assert session.exec(select(MenuItem)).all() == []
+
+
+def test_a_day_that_is_not_a_date_is_refused_in_words_by_the_typed_form(session: Session, client: Any,
+                                                                         login: Callable[..., object]) -> None:
+    canteen, dish = _setup(session, login)
+    monday = mp.monday_of(now().date()) + timedelta(days=7)
+
+    r = client.post("/admin/menus/items", data={
+        "csrf_token": csrf(client), "canteen": str(canteen.id), "week": monday.isoformat(),
+        "day": "下周一", "slot": "lunch", "ref": f"dish:{dish.id}", "limit": ""})
+
+    assert r.status_code == 422
+    assert "日期" in BeautifulSoup(r.text, "html.parser").select_one(".notice-error").get_text()
+    assert session.exec(select(MenuItem)).all() == []
+
+
+def test_items_are_reordered_in_place_one_step_at_a_time(session: Session, client: Any,
+                                                          login: Callable[..., object]) -> None:
+    canteen, dish = _setup(session, login)
+    soup_dish = make_dish(session, canteen, name="番茄蛋汤", price_fen=200)
+    rice = make_dish(session, canteen, name="米饭", price_fen=100)
+    monday = mp.monday_of(now().date()) + timedelta(days=7)
+    base = {"csrf_token": csrf(client), "canteen": str(canteen.id), "week": monday.isoformat()}
+    for d in (dish, soup_dish, rice):
+        client.post("/admin/menus/items", data=base | {"day": monday.isoformat(), "slot": "lunch",
+                                                        "ref": f"dish:{d.id}", "limit": ""})
+    last = session.exec(select(MenuItem).where(MenuItem.name == "米饭")).one()
+
+    up = client.post(f"/admin/menus/items/{last.id}/move", headers=FRAGMENT, data=base | {"direction": "up"})
+    client.post(f"/admin/menus/items/{last.id}/move", headers=FRAGMENT, data=base | {"direction": "up"})
+    top = client.post(f"/admin/menus/items/{last.id}/move", headers=FRAGMENT, data=base | {"direction": "up"})
+
+    order = [str(li["data-item"]) for li in BeautifulSoup(up.text, "html.parser").select("[data-item]")]
+    final = BeautifulSoup(top.text, "html.parser")
+    assert order == ["虾仁豆腐", "米饭", "番茄蛋汤"]
+    assert [str(li["data-item"]) for li in final.select("[data-item]")] == ["米饭", "虾仁豆腐", "番茄蛋汤"]
+    assert final.select(f'[data-item-id="{last.id}"] [data-move="up"]') == []
+    menu_page = BeautifulSoup(client.get(f"/admin/menus?canteen={canteen.id}&week={monday}").text, "html.parser")
+    cell = menu_page.select_one(f'[data-cell="{monday.isoformat()}:lunch"]')
+    assert [str(li["data-item"]) for li in cell.select("[data-item]")] == ["米饭", "虾仁豆腐", "番茄蛋汤"]
+
+
+def test_the_dish_form_is_typed_a_too_long_name_is_refused_next_to_it(session: Session, client: Any,
+                                                                       login: Callable[..., object]) -> None:
+    canteen, _dish = _setup(session, login)
+    from app.models import Dish
+
+    r = client.post(f"/admin/menus/dishes?canteen={canteen.id}", data={
+        "csrf_token": csrf(client), "name": "红" * 41, "category": "荤", "price": "9", "textures": "普通",
+        "active": "1"})
+
+    soup = BeautifulSoup(r.text, "html.parser")
+    assert r.status_code == 422
+    assert soup.select_one("#f-name-err").get_text(strip=True) == "⚠菜名最多 40 个字。"
+    assert soup.select_one("#f-name")["value"] == "红" * 41
+    assert [d.name for d in session.exec(select(Dish)).all()] == ["虾仁豆腐"]
