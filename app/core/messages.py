@@ -131,6 +131,7 @@ AUDIT_ACTION_NAMES = {
     "menu.add_item": "菜单加菜",
     "menu.update_item": "修改菜单项",
     "menu.remove_item": "菜单删菜",
+    "menu.move_item": "调整菜单顺序",
     "menu.copy_week": "复制一周菜单",
     "menu.save_template": "保存轮换菜单",
     "menu.apply_template": "套用轮换菜单",
