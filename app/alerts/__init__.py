@@ -5,6 +5,14 @@ Other areas import only the names listed here; everything else in this package i
 
 from __future__ import annotations
 
-from app.alerts.service import AlertView, contacts_of, contacts_text, handle, open_alerts, raise_alert
+from app.alerts.service import (
+    AlertView,
+    contacts_of,
+    contacts_text,
+    handle,
+    open_alerts,
+    raise_alert,
+    raise_once,
+)
 
-__all__ = ["AlertView", "contacts_of", "contacts_text", "handle", "open_alerts", "raise_alert"]
+__all__ = ["AlertView", "contacts_of", "contacts_text", "handle", "open_alerts", "raise_alert", "raise_once"]
