@@ -3,8 +3,8 @@
 The worker (parent) only watches: every half second it checks that the child lives and that its run still owns
 the job; a cancel (the row's state) or an abort request (procrastinate's) ends the child with SIGKILL. The child
 opens its own database connections and writes its progress and result itself, each write guarded by the run's
-owner token (app.jobs.plans). A child whose worker is SIGKILLed dies with it (PR_SET_PDEATHSIG on Linux); were it
-to live on, its token no longer owns the job once the engine has handed the job to another worker.
+owner token (app.jobs.plans). A child whose worker is SIGKILLed dies with it (PR_SET_PDEATHSIG on Linux), and with it the
+solver's own helper process (its process group); were it to live on, its token no longer owns the job once the engine has handed the job to another worker.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import ctypes
 import importlib
 import logging
 import multiprocessing
+import multiprocessing.process
+import os
 import signal
 import sys
 import time
@@ -40,16 +42,16 @@ def run_watched(database_url: str, plan_id: int, owner: str, *, time_limit_s: fl
     """Run the body in a child and wait for it. Returns "finished" (the child ended by itself: done or failed,
     as it recorded) or "stopped" (cancelled, aborted or taken over: the child was killed)."""
     ctx = multiprocessing.get_context("spawn")
-    child = ctx.Process(target=child_main, args=(database_url, body, plan_id, owner, time_limit_s, deterministic),
-                        daemon=True)
+    # Not a daemon: the solver may start its own helper process (routing's portfolio), which daemons may not.
+    child = ctx.Process(target=child_main, args=(database_url, body, plan_id, owner, time_limit_s, deterministic,
+                                                 os.getpid()))
     child.start()
     watcher = make_engine(database_url)
     try:
         while child.is_alive():
             child.join(WATCH_S)
             if child.is_alive() and (should_abort() or not _still_owns(watcher, plan_id, owner)):
-                child.kill()
-                child.join()
+                _kill_group(child)
                 return "stopped"
         if child.exitcode != 0:
             # The child died without recording why (killed by the kernel, out of memory): say so on the job.
@@ -61,14 +63,29 @@ def run_watched(database_url: str, plan_id: int, owner: str, *, time_limit_s: fl
         watcher.dispose()
 
 
+def _kill_group(child: multiprocessing.process.BaseProcess) -> None:
+    """The child leads its own process group, which holds the solver's helper process too: end them all."""
+    try:
+        os.killpg(child.pid or 0, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        child.kill()
+    child.join()
+
+
 def _still_owns(engine: Engine, plan_id: int, owner: str) -> bool:
     with Session(engine) as s:
         return plans.owns(s, plan_id, owner)
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent: int) -> None:
+    """Lead a process group of our own, and end it (the solver's helper too) when the worker dies, even by
+    SIGKILL: Linux sends us SIGTERM then (PR_SET_PDEATHSIG), and the handler kills the whole group."""
+    os.setsid()
+    signal.signal(signal.SIGTERM, lambda _s, _f: os.killpg(0, signal.SIGKILL))
     if sys.platform.startswith("linux"):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the worker died before we asked to be told
+        os.killpg(0, signal.SIGKILL)
 
 
 def _load(path: str) -> Callable[..., None]:
@@ -78,8 +95,8 @@ def _load(path: str) -> Callable[..., None]:
 
 
 def child_main(database_url: str, body_path: str, plan_id: int, owner: str, time_limit_s: float,
-               deterministic: bool = False) -> None:
-    _die_with_parent()
+               deterministic: bool, parent: int) -> None:
+    _die_with_parent(parent)
     engine = make_engine(database_url)  # a fresh process: its own connections, none of the worker's
     try:
         run_body(engine, plan_id, owner, time_limit_s=time_limit_s, deterministic=deterministic, body=body_path)

@@ -135,7 +135,10 @@ def _owned(plan_id: int, owner: str) -> list[Any]:
 
 
 def owns(session: Session, plan_id: int, owner: str) -> bool:
-    return session.exec(select(DeliveryPlan.id).where(*_owned(plan_id, owner))).first() is not None
+    """Whether the job is still this run's: running under its token, or already finished by it (a cancel clears
+    the token, a take-over replaces it)."""
+    return session.exec(select(DeliveryPlan.id).where(
+        col(DeliveryPlan.id) == plan_id, col(DeliveryPlan.job_owner) == owner)).first() is not None
 
 
 class LostOwnership(Exception):
