@@ -35,8 +35,9 @@ class Runtime:
 
 
 def run_plan(plan_id: int, *, attempts: int = 0, should_abort: Callable[[], bool] = lambda: False,
-             time_limit_s: float | None = None) -> bool:
-    """Take the plan's job and run it in a child; returns whether this run finished it (stored, or failed)."""
+             time_limit_s: float | None = None) -> str:
+    """Take the plan's job and run it in a child. Returns "finished" (stored, or failed in words), "stopped"
+    (cancelled or taken over mid-run) or "skipped" (nothing to run: cancelled, done, expired, too many attempts)."""
     url = get_settings().database_url
     engine = make_engine(url)
     try:
@@ -45,19 +46,22 @@ def run_plan(plan_id: int, *, attempts: int = 0, should_abort: Callable[[], bool
     finally:
         engine.dispose()
     if owner is None:
-        return False
+        return "skipped"
     outcome = child.run_watched(url, plan_id, owner, time_limit_s=time_limit_s or Runtime.time_limit_s,
-                                 should_abort=should_abort)
+                                should_abort=should_abort)
     if outcome == "finished":
         Runtime.finished += 1
-    return outcome == "finished"
+    return outcome
 
 
 @bp.task(name=plans.PLAN_TASK, pass_context=True, retry=procrastinate.RetryStrategy(
     max_attempts=2, wait=5))
 def plan_route(context: procrastinate.JobContext, plan_id: int) -> None:
     job: Any = context.job
-    run_plan(plan_id, attempts=int(job.attempts or 0), should_abort=context.should_abort)
+    outcome = run_plan(plan_id, attempts=int(job.attempts or 0), should_abort=context.should_abort)
+    if outcome == "stopped":
+        # Cancelled by a dispatcher (or taken over): procrastinate records the job as aborted, not succeeded.
+        raise procrastinate.exceptions.JobAborted(f"plan {plan_id} stopped")
 
 
 def run_district_checks(at: datetime) -> checks.CheckResult:
