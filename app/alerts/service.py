@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -70,11 +71,13 @@ def raise_once(session: Session, key: str, *, kind: str, senior_id: int | None, 
     is unique in the database, so of two workers raising it at the same instant one inserts and the other's insert
     does nothing (ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike). Added to the caller's transaction."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = session.execute(insert(Alert).values(
+    table: Table = Alert.__table__  # type: ignore[attr-defined]
+    # Core insert on the table (not the ORM entity): RETURNING gives a row only when the alert went in.
+    result = session.execute(insert(table).values(
         kind=kind, senior_id=senior_id, canteen_id=canteen_id, stop_id=stop_id, message=message[:300],
         dedupe_key=key[:120], status="open", created_at=now(), handling_note="",
-    ).on_conflict_do_nothing(index_elements=["dedupe_key"]))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id))
+    return result.first() is not None
 
 
 def open_alerts(session: Session, canteen_ids: Iterable[int] | None = None, *,

@@ -126,14 +126,15 @@ def test_two_checks_at_the_same_instant_raise_the_silence_alert_once(session: Se
     registered = datetime.combine(TODAY - timedelta(days=30), time(9), TZ)
     quiet = make_senior(session, name="孙阿婆", default_canteen_id=canteen.id, created_at=registered)
     morning = datetime.combine(TODAY, time(9), TZ)
+    senior_id, canteen_id = quiet.id or 0, canteen.id or 0
     barrier = threading.Barrier(2)
     raised: list[bool] = []
 
     def worker() -> None:
-        with Session(engine) as s:  # both read "no alert yet" before either writes
+        with Session(engine) as s:  # both insert at once; on PostgreSQL the second waits for the first
             barrier.wait()
-            raised.append(alerts.raise_once(s, f"silence:{quiet.id}:none", kind="silence", senior_id=quiet.id,
-                                            canteen_id=canteen.id or 0, message="x"))
+            raised.append(alerts.raise_once(s, f"silence:{senior_id}:none", kind="silence", senior_id=senior_id,
+                                            canteen_id=canteen_id, message="x"))
             s.commit()
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
@@ -145,7 +146,7 @@ def test_two_checks_at_the_same_instant_raise_the_silence_alert_once(session: Se
 
     assert sorted(raised) == [False, True]
     assert later.silent == 0
-    assert session.exec(select(func.count()).select_from(Alert).where(Alert.senior_id == quiet.id)).one() == 1
+    assert session.exec(select(func.count()).select_from(Alert).where(Alert.senior_id == senior_id)).one() == 1
 
 
 def _delivery_tomorrow(session: Session) -> Canteen:
