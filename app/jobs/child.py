@@ -19,6 +19,8 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -41,7 +43,7 @@ def run_watched(database_url: str, plan_id: int, owner: str, *, time_limit_s: fl
                 should_abort: Callable[[], bool] = lambda: False, body: str = PLAN_BODY) -> str:
     """Run the body in a child and wait for it. Returns "finished" (the child ended by itself: done or failed,
     as it recorded) or "stopped" (cancelled, aborted or taken over: the child was killed)."""
-    ctx = multiprocessing.get_context("spawn")
+    ctx = _context()
     # Not a daemon: the solver may start its own helper process (routing's portfolio), which daemons may not.
     child = ctx.Process(target=child_main, args=(database_url, body, plan_id, owner, time_limit_s, deterministic,
                                                  os.getpid()))
@@ -63,6 +65,29 @@ def run_watched(database_url: str, plan_id: int, owner: str, *, time_limit_s: fl
         watcher.dispose()
 
 
+@lru_cache
+def _context() -> Any:
+    """Children come from a fork server that imported the planner once (OR-Tools and the app take seconds to
+    import; a fresh interpreter per job would add that to every solve). The server is forked from nothing but
+    itself, so a child never inherits the worker's threads, event loop or connections."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([PLAN_BODY.split(":")[0]])
+    return ctx
+
+
+def warm_up() -> None:
+    """Start the fork server (and its imports) now, at worker start, rather than in the first job's time."""
+    probe = _context().Process(target=_noop)
+    probe.start()
+    probe.join()
+
+
+def _noop() -> None:
+    return None
+
+
 def _kill_group(child: multiprocessing.process.BaseProcess) -> None:
     """The child leads its own process group, which holds the solver's helper process too: end them all."""
     try:
@@ -79,12 +104,15 @@ def _still_owns(engine: Engine, plan_id: int, owner: str) -> bool:
 
 def _die_with_parent(parent: int) -> None:
     """Lead a process group of our own, and end it (the solver's helper too) when the worker dies, even by
-    SIGKILL: Linux sends us SIGTERM then (PR_SET_PDEATHSIG), and the handler kills the whole group."""
+    SIGKILL: the fork server notices its parent is gone and exits, Linux then sends us SIGTERM
+    (PR_SET_PDEATHSIG), and the handler kills the whole group."""
     os.setsid()
     signal.signal(signal.SIGTERM, lambda _s, _f: os.killpg(0, signal.SIGKILL))
     if sys.platform.startswith("linux"):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the worker died before we asked to be told
+    try:
+        os.kill(parent, 0)  # the worker died before we asked to be told?
+    except ProcessLookupError:
         os.killpg(0, signal.SIGKILL)
 
 

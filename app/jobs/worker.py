@@ -19,7 +19,7 @@ from collections.abc import Callable
 import procrastinate
 
 from app.core.settings import get_settings
-from app.jobs import engine, local, tasks
+from app.jobs import child, engine, local, tasks
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ def run_worker(*, once: bool = False, poll_s: float = 1.0, time_limit_s: float =
                check_every: float = 300.0, should_stop: Callable[[], bool] = lambda: False) -> int:
     """Run until stopped (with once=True, until the queue is empty); returns how many plan jobs it finished."""
     tasks.Runtime.time_limit_s = time_limit_s
+    child.warm_up()
     url = get_settings().database_url
     if not url.startswith("postgresql"):
         return local.run_local(once=once, poll_s=poll_s, check_every=check_every, should_stop=should_stop)
