@@ -29,12 +29,14 @@ if not INSTANCE.exists():
     INSTANCE = Path("/work/shared/benchmarks/meal/meal-60-s1.vrp")
 
 
+PG_DATA = os.environ.get("PGTEST_DATA", "/tmp/canteen-pgcity")
+
+
 def database_url() -> str:
     given = os.environ.get("CITY_DATABASE_URL")
     if given:
         return given
-    env = {**os.environ, "PGTEST_PORT": os.environ.get("PGTEST_PORT", "54397"),
-           "PGTEST_DATA": os.environ.get("PGTEST_DATA", "/tmp/canteen-pgcity")}
+    env = {**os.environ, "PGTEST_PORT": os.environ.get("PGTEST_PORT", "54397"), "PGTEST_DATA": PG_DATA}
     base = subprocess.run([str(ROOT / "scripts" / "pg-test-server")], env=env, check=True, capture_output=True,
                           text=True).stdout.strip()
     import psycopg
@@ -43,6 +45,16 @@ def database_url() -> str:
         conn.execute("DROP DATABASE IF EXISTS canteen_city WITH (FORCE)")
         conn.execute("CREATE DATABASE canteen_city")
     return base.rsplit("/", 1)[0] + "/canteen_city"
+
+
+def stop_server() -> None:
+    """Stop the throwaway server this benchmark started (none when CITY_DATABASE_URL was given)."""
+    if os.environ.get("CITY_DATABASE_URL"):
+        return
+    pg_ctl = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))[-1]
+    runas = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+    subprocess.run([*runas, str(pg_ctl), "-D", PG_DATA, "stop", "-m", "fast"], check=False,
+                   stdout=subprocess.DEVNULL)
 
 
 def doors() -> tuple[list[tuple[float, float]], int]:
@@ -124,6 +136,19 @@ def main() -> None:
     parser.add_argument("--csv", default="")
     args = parser.parse_args()
     url = database_url()
+    try:
+        results = _rounds(url, args)
+    finally:
+        stop_server()
+    if args.csv:
+        Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
+        with open(args.csv, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(results[0]))
+            writer.writeheader()
+            writer.writerows(results)
+
+
+def _rounds(url: str, args: argparse.Namespace) -> list[dict[str, float]]:
     plan_ids = seed(url, args.canteens)
     print(f"city morning: {args.canteens} canteen slots of {INSTANCE.name} (60 doors, 7 e-bikes each), "
           f"time limit {args.time_limit:g} s, {os.cpu_count()} cores")
@@ -133,12 +158,7 @@ def main() -> None:
         results.append(r)
         print(f"  {workers} worker(s): {r['plans_per_min']:6.2f} plans/min, last plan ready after "
               f"{r['last_plan_ready_s']:6.1f} s, mean job {r['mean_job_s']:.2f} s", flush=True)
-    if args.csv:
-        Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
-        with open(args.csv, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(results[0]))
-            writer.writeheader()
-            writer.writerows(results)
+    return results
 
 
 if __name__ == "__main__":
