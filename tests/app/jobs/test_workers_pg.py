@@ -1,6 +1,6 @@
 """Real procrastinate worker processes on PostgreSQL share one morning's planning queue: every plan is solved and
 stored by exactly one of them, a job whose worker is SIGKILLed mid-solve finishes once on the other, and a job
-cancelled while it runs never stores a plan."""
+cancelled while it runs never stores a plan (while it ran, its worker kept beating its heart)."""
 
 from __future__ import annotations
 
@@ -110,11 +110,16 @@ def test_a_job_cancelled_while_a_worker_solves_it_never_stores_a_plan_and_the_wo
         session: Session, engine: Engine) -> None:
     cancelled_plan, next_plan = _world(session, 1, doors=6), _world(session, 2)
     assert jobs.enqueue(session, cancelled_plan)
+    # Heartbeat every second (stale after 3 s): a worker whose loop the solve blocked would miss it.
     worker = subprocess.Popen([sys.executable, "-m", "app", "worker", "--poll", "0.2", "--time-limit", "30"],
-                              cwd=ROOT, env=_env(engine), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                              cwd=ROOT, env=_env(engine, CANTEEN_JOB_STALE_S="3"), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
     try:
         running = _wait_for(session, cancelled_plan, "running")
-        time.sleep(3)
+        time.sleep(4)
+        beat_age = session.execute(text("SELECT EXTRACT(EPOCH FROM now() - max(last_heartbeat))"
+                                        " FROM procrastinate_workers")).scalar_one()
+        session.rollback()
         cancelled = jobs.cancel(session, cancelled_plan)
         assert jobs.enqueue(session, next_plan)
         next_state = _wait_for(session, next_plan, "done", timeout=120)
@@ -124,6 +129,7 @@ def test_a_job_cancelled_while_a_worker_solves_it_never_stores_a_plan_and_the_wo
 
     session.expire_all()
     assert (running, cancelled, next_state) == ("running", True, "done"), out
+    assert float(beat_age) < 2.5  # the worker beat its heart during the solve (it runs in a child)
     assert jobs.status(session, cancelled_plan).state == "cancelled"
     assert session.exec(select(func.count()).select_from(DeliveryRoute)
                         .where(DeliveryRoute.plan_id == cancelled_plan)).one() == 0
