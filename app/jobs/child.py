@@ -3,8 +3,9 @@
 The worker (parent) only watches: every half second it checks that the child lives and that its run still owns
 the job; a cancel (the row's state) or an abort request (procrastinate's) ends the child with SIGKILL. The child
 opens its own database connections and writes its progress and result itself, each write guarded by the run's
-owner token (app.jobs.plans). A child whose worker is SIGKILLed dies with it (PR_SET_PDEATHSIG on Linux), and with it the
-solver's own helper process (its process group); were it to live on, its token no longer owns the job once the engine has handed the job to another worker.
+owner token (app.jobs.plans). A child whose worker is SIGKILLed dies with it, and so does the solver's own helper
+process (app.jobs.forkserver_guard, on Linux); were one to live on, its token no longer owns the job once the
+engine has handed the job to another worker, so it could store nothing.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def _context() -> Any:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload([PLAN_BODY.split(":")[0]])
+    ctx.set_forkserver_preload(["app.jobs.forkserver_guard", PLAN_BODY.split(":")[0]])
     return ctx
 
 
@@ -103,9 +104,9 @@ def _still_owns(engine: Engine, plan_id: int, owner: str) -> bool:
 
 
 def _die_with_parent(parent: int) -> None:
-    """Lead a process group of our own, and end it (the solver's helper too) when the worker dies, even by
-    SIGKILL: the fork server notices its parent is gone and exits, Linux then sends us SIGTERM
-    (PR_SET_PDEATHSIG), and the handler kills the whole group."""
+    """Lead a process group of our own, so whoever ends this child ends the solver's helper process too: the
+    watcher on a cancel, the fork server when the worker dies (app.jobs.forkserver_guard). Should the fork server
+    go first, Linux sends us SIGTERM (PR_SET_PDEATHSIG) and the handler kills the group, once Python runs again."""
     os.setsid()
     signal.signal(signal.SIGTERM, lambda _s, _f: os.killpg(0, signal.SIGKILL))
     if sys.platform.startswith("linux"):
