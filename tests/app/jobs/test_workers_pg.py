@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 from app import jobs
 from app.core.settings import ROOT
 from app.dispatch import service as dispatch
+from app.jobs.forkserver_guard import children_of
 from app.models import DeliveryPlan, DeliveryRoute, DeliveryStop, now
 from tests.conftest import PG_URL
 from tests.factories import make_canteen, make_delivery_orders, make_driver
@@ -46,6 +47,23 @@ def _engine_jobs(session: Session) -> list[tuple[str, str, int]]:
     rows = session.execute(text("SELECT task_name, status::text, attempts FROM procrastinate_jobs"
                                 " WHERE task_name = 'canteen:plan_route' ORDER BY id")).all()
     return [(r[0], r[1], r[2]) for r in rows]
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        kids = children_of(todo.pop())
+        found += kids
+        todo += kids
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def _wait_for(session: Session, plan_id: int, state: str, timeout: float = 90) -> str:
@@ -86,9 +104,11 @@ def test_a_worker_killed_mid_solve_leaves_its_job_to_the_other_worker_which_fini
                              stderr=subprocess.DEVNULL)
     killed_while = _wait_for(session, plan_id, "running")
     time.sleep(3)  # well inside the 30 s solve
+    solving = _descendants(first.pid)  # fork server, the plan child, the solver's helper
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
     time.sleep(5)  # the dead worker's heartbeat goes stale (4 s)
+    survivors = [p for p in solving if _alive(p)]
 
     second = subprocess.run([*base, "--once", "--time-limit", "1"], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=180)
@@ -97,6 +117,7 @@ def test_a_worker_killed_mid_solve_leaves_its_job_to_the_other_worker_which_fini
     plan = session.get(DeliveryPlan, plan_id)
     assert plan is not None
     assert killed_while == "running"
+    assert len(solving) >= 3 and survivors == []  # nothing of the killed worker solves on
     assert "共完成 1 个规划任务" in second.stdout, second.stdout + second.stderr
     assert (plan.job_state, plan.job_error) == ("done", "")
     routes = session.exec(select(func.count()).select_from(DeliveryRoute).where(DeliveryRoute.plan_id == plan_id)).one()
