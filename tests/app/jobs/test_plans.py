@@ -1,6 +1,7 @@
 """A plan job's life on its row, and the SQLite local runner: a second click queues nothing, a cancelled job never
 stores a plan (queued or mid-solve), a run that lost its job stores nothing, expiry and the attempt cap give up,
-and `python -m app worker --once` drains the queue (picking up a plan a killed worker left running)."""
+and `python -m app worker --once` drains the queue (picking up a plan a killed worker left running) and runs the
+periodic checks."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from app.core import messages as msg
 from app.core.settings import ROOT
 from app.dispatch import service as dispatch
 from app.jobs import child, plans
-from app.models import DeliveryPlan, DeliveryRoute, DeliveryStop, now
+from app.models import Alert, DeliveryPlan, DeliveryRoute, DeliveryStop, now
 from tests.conftest import PG_URL
 from tests.factories import make_canteen, make_delivery_orders, make_driver
 
@@ -173,3 +174,6 @@ def test_the_local_runner_drains_the_queue_and_picks_up_a_plan_a_killed_worker_l
     assert [jobs.status(session, p).state for p in (queued, orphan)] == ["done", "done"]
     assert (_routes(session, queued), _routes(session, orphan)) == (1, 1)
     assert session.exec(select(func.count()).select_from(DeliveryStop)).one() == 6
+    # The runner ran the periodic checks too: each canteen's lunch cutoff (yesterday 17:00) has passed.
+    assert sorted(session.exec(select(Alert.kind, Alert.canteen_id)).all()) == sorted(
+        ("cutoff", p.canteen_id) for p in session.exec(select(DeliveryPlan)).all())

@@ -20,7 +20,7 @@ from app import jobs
 from app.core.settings import ROOT
 from app.dispatch import service as dispatch
 from app.jobs.forkserver_guard import children_of
-from app.models import DeliveryPlan, DeliveryRoute, DeliveryStop, now
+from app.models import Alert, DeliveryPlan, DeliveryRoute, DeliveryStop, now
 from tests.conftest import PG_URL
 from tests.factories import make_canteen, make_delivery_orders, make_driver
 
@@ -156,3 +156,26 @@ def test_a_job_cancelled_while_a_worker_solves_it_never_stores_a_plan_and_the_wo
                         .where(DeliveryRoute.plan_id == cancelled_plan)).one() == 0
     statuses = [s for _t, s, _a in _engine_jobs(session)]
     assert statuses == ["aborted", "succeeded"]
+
+
+def test_two_workers_run_the_scheduled_checks_each_tick_once_and_raise_each_alert_once(
+        session: Session, engine: Engine) -> None:
+    _world(session, 1)  # today's delivery lunch: its cutoff (yesterday 17:00) has passed
+    env = _env(engine, CANTEEN_CHECK_CRON="* * * * * */2")  # every two seconds (six fields: seconds last)
+    cmd = [sys.executable, "-m", "app", "worker", "--poll", "0.2"]
+    workers = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               for _ in range(2)]
+    time.sleep(25)  # start-up, then several ticks
+    for w in workers:
+        w.send_signal(signal.SIGTERM)
+    for w in workers:
+        w.wait(timeout=60)
+
+    ticks = session.execute(text("SELECT args->>'timestamp', status::text FROM procrastinate_jobs"
+                                 " WHERE task_name = 'canteen:district_checks'")).all()
+    alerts = session.exec(select(Alert.kind, Alert.canteen_id)).all()
+    assert len(ticks) >= 3
+    assert len({t for t, _ in ticks}) == len(ticks)  # each tick deferred once, though two workers schedule
+    assert {s for _, s in ticks} <= {"succeeded", "todo", "doing", "aborted", "cancelled"}
+    assert sum(1 for _, s in ticks if s == "succeeded") >= 2
+    assert [kind for kind, _ in alerts] == ["cutoff"]  # raised by the first tick, never again
