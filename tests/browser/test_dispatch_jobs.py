@@ -45,3 +45,15 @@ def test_the_dispatcher_cancels_a_queued_solve_and_the_plan_stays_as_it_was(page
     assert (ran, plan.job_state) == (0, "cancelled")
     assert session.exec(select(func.count()).select_from(DeliveryRoute)
                         .where(DeliveryRoute.plan_id == plan.id)).one() == 0
+
+
+def test_the_operators_board_lists_what_the_checks_raised(page: Any, session: Session) -> None:
+    lunch(session)
+    jobs.run_checks(session, datetime.combine(TODAY, time(10), TZ))
+    sign_in(page, "13900000001")
+    page.goto("/admin")
+    screenshot(page, "admin-board-with-check-alerts")
+
+    text = page.locator("main").inner_text()
+    assert f"截单提醒（待处理）：{TODAY.month}月{TODAY.day}日午餐送餐已截单" in text  # no empty senior name
+    assert "请调度员规划送餐路线" in text
