@@ -74,7 +74,7 @@ def test_a_queued_job_cancelled_never_runs_and_stores_nothing(session: Session, 
     assert jobs.cancel(session, plan_id) is False  # nothing left to cancel
 
 
-def test_a_job_cancelled_mid_solve_is_stopped_and_never_stores_a_plan(session: Session, engine: Engine) -> None:
+def test_progress_reaches_the_page_from_the_child_and_a_cancel_mid_solve_stores_nothing(session: Session, engine: Engine) -> None:
     plan_id = _plan(session, doors=6)
     jobs.enqueue(session, plan_id, defer=False)
     owner = plans.take(session, plan_id)
@@ -84,11 +84,15 @@ def test_a_job_cancelled_mid_solve_is_stopped_and_never_stores_a_plan(session: S
     runner = threading.Thread(target=lambda: outcome.append(child.run_watched(url, plan_id, owner, time_limit_s=30)))
     runner.start()
     time.sleep(4)  # the child is well into its 30 s search
+    session.expire_all()
+    midway = jobs.status(session, plan_id)  # what the page polls, written by the child
 
     cancelled = jobs.cancel(session, plan_id)
     started = time.monotonic()
     runner.join(timeout=30)
 
+    assert (midway.state, midway.stage) == ("running", "正在寻找更短的路线")
+    assert midway.best_cost is not None and midway.best_cost > 0
     assert cancelled is True
     assert outcome == ["stopped"]
     assert time.monotonic() - started < 5  # the watcher kills the child within its half-second look
