@@ -64,6 +64,7 @@ bench: system-deps-test $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/kitchen_bench.py
 	$(BIN)/python benchmarks/planning_bench.py
 	$(BIN)/python benchmarks/load_bench.py --csv bench-results/load.csv
+	$(BIN)/python benchmarks/city_morning_bench.py --csv bench-results/city-morning.csv
 
 # Opt-in (about 20 minutes): the district-scale meal instances side by side at 60 s.
 bench-routing-large: $(VENV)/.installed-bench

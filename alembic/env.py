@@ -43,10 +43,16 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+def _include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    # procrastinate's own tables (PostgreSQL only, issue 16) come in through migration 16b from the engine's
+    # schema file, not from our models: autogenerate must not offer to drop them.
+    return not (reflected and compare_to is None and (name or "").startswith("procrastinate_"))
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
     # render_as_batch lets SQLite alter tables (it rebuilds them); compare_type catches column type drift.
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, include_object=_include_object)
     with context.begin_transaction():
         context.run_migrations()
 

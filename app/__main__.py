@@ -64,8 +64,8 @@ def _serve(args: argparse.Namespace) -> int:
                        ("/kitchen", "厨房"), ("/dispatch", "送餐调度"), ("/driver", "送餐员"),
                        ("/admin", "运营管理"), ("/api/docs", "API 文档")):
         print(f"  {what:<6} {base}{path}")
-    # Route solving never runs in the web process: one worker child takes planning jobs from the database queue
-    # (more can run anywhere with `python -m app worker`), and stops with the site.
+    # Background work never runs in the web process: one worker child runs it (procrastinate on PostgreSQL, the
+    # local runner on SQLite; more can run anywhere with `python -m app worker`), and stops with the site.
     import subprocess
 
     worker = subprocess.Popen([sys.executable, "-m", "app", "worker", "--with-parent"])

@@ -65,7 +65,10 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _truncate(engine: Engine) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    # procrastinate's job tables too (issue 16): a job left by one test must not reach the next one's workers.
+    engine_tables = ["procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers",
+                     "procrastinate_workers"]
+    tables = ", ".join([f'"{t.name}"' for t in SQLModel.metadata.sorted_tables] + engine_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 

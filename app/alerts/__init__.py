@@ -14,6 +14,8 @@ from app.alerts.service import (
     history_of,
     open_alerts,
     raise_alert,
+    raise_once,
 )
 
-__all__ = ["AlertView", "close", "contacts_of", "contacts_text", "handle", "history_of", "open_alerts", "raise_alert"]
+__all__ = ["AlertView", "close", "contacts_of", "contacts_text", "handle", "history_of", "open_alerts", "raise_alert",
+           "raise_once"]

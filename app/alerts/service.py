@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from app.core import messages as msg
@@ -35,7 +38,7 @@ class AlertView:
     kind_name: str
     status: str
     status_name: str
-    senior_id: int
+    senior_id: int | None
     senior_name: str
     canteen_id: int
     stop_id: int | None
@@ -66,10 +69,26 @@ def raise_alert(session: Session, *, kind: str, senior_id: int, canteen_id: int,
     return alert
 
 
+def raise_once(session: Session, key: str, *, kind: str, senior_id: int | None, canteen_id: int,
+               message: str, stop_id: int | None = None) -> bool:
+    """Raise an alert about `key` unless one was ever raised about it; returns whether this call raised it. The key
+    is unique in the database, so of two workers raising it at the same instant one inserts and the other's insert
+    does nothing (ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike). Added to the caller's transaction."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table: Table = Alert.__table__  # type: ignore[attr-defined]
+    # Core insert on the table (not the ORM entity): RETURNING gives a row only when the alert went in.
+    result = session.execute(insert(table).values(
+        kind=kind, senior_id=senior_id, canteen_id=canteen_id, stop_id=stop_id, message=message[:300],
+        dedupe_key=key[:120], status="open", created_at=now(), handling_note="",
+    ).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id))
+    return result.first() is not None
+
+
 def open_alerts(session: Session, canteen_ids: Iterable[int] | None = None, *,
                 statuses: tuple[str, ...] = ("open", "acknowledged")) -> list[AlertView]:
     """Unresolved alerts, newest first; `canteen_ids=None` means every canteen."""
-    query = select(Alert, Senior).join(Senior, col(Senior.id) == Alert.senior_id).where(
+    # A cutoff notice is about a canteen's slot, not a senior: outer join.
+    query = select(Alert, Senior).join(Senior, col(Senior.id) == Alert.senior_id, isouter=True).where(
         col(Alert.status).in_(statuses))
     if canteen_ids is not None:
         query = query.where(col(Alert.canteen_id).in_(list(canteen_ids)))
@@ -87,12 +106,13 @@ def alerts_for(session: Session, principal: Principal) -> list[AlertView]:
     return open_alerts(session, None if None in scopes else [c for c in scopes if c is not None])
 
 
-def _view(session: Session, alert: Alert, senior: Senior) -> AlertView:
+def _view(session: Session, alert: Alert, senior: Senior | None) -> AlertView:
     return AlertView(id=alert.id or 0, kind=alert.kind, kind_name=msg.ALERT_KIND_NAMES.get(alert.kind, alert.kind),
                      status=alert.status, status_name=msg.ALERT_STATUS_NAMES.get(alert.status, alert.status),
-                     senior_id=senior.id or 0, senior_name=senior.name, canteen_id=alert.canteen_id,
-                     stop_id=alert.stop_id, message=alert.message, created_at=alert.created_at,
-                     contacts=tuple(contacts_of(session, senior.id or 0)), outcome=alert.outcome,
+                     senior_id=senior.id if senior else None, senior_name=senior.name if senior else "",
+                     canteen_id=alert.canteen_id, stop_id=alert.stop_id, message=alert.message,
+                     created_at=alert.created_at,
+                     contacts=tuple(contacts_of(session, senior.id or 0)) if senior else (), outcome=alert.outcome,
                      outcome_name=msg.ALERT_OUTCOME_NAMES.get(alert.outcome, ""),
                      handling_note=alert.handling_note, handled_at=alert.handled_at)
 

@@ -520,3 +520,13 @@ ALERT_ALREADY_CLOSED = "这条提醒已经处理完毕，不能再改。"
 ALERT_CLOSED = "提醒已处理完毕，做了什么已记入这位长者的提醒记录。"
 # A planning job refused for a reason the dispatcher can act on: the reason is one whole sentence already.
 JOB_REFUSED = "规划没有完成：{detail}"
+
+# ---------------------------------------------------------------- job engine, cancel, periodic checks (issue 16)
+JOB_STAGE_NAMES |= {"cancelled": "规划已取消"}
+ALERT_KIND_NAMES |= {"cutoff": "截单提醒", "evidence": "证明到期"}
+JOB_CANCELLED = "已取消这次规划，路线没有改动。"
+JOB_NOTHING_TO_CANCEL = "没有正在进行的规划可以取消（可能刚刚已经完成）。"
+JOB_EXPIRED = "排队时间太久，这次规划已作废，请重新点“规划路线”"
+JOB_TOO_MANY_ATTEMPTS = "规划进程中断了 {n} 次，已停止重试，请联系技术支持"
+CHECK_CUTOFF = "{day}{slot}送餐已截单，共 {count} 份送餐订单：厨房单据已定稿，请调度员规划送餐路线。"
+CHECK_EVIDENCE = "{status}认定证明将于 {day} 到期，请提醒长者或家属及时续办，以免补贴中断。"

@@ -51,8 +51,15 @@ class Settings(BaseSettings):
     web_workers: int = 1
     # The silent-senior check (issue 16): an active senior with no order for this many days raises an alert.
     silent_days: int = 3
-    # A running planning job whose heartbeat is older than this many seconds is re-claimed by another worker.
-    job_stale_s: int = 90
+    # A worker whose heartbeat is older than this many seconds is taken for dead, and its running job is given to
+    # another worker (it beats every third of this).
+    job_stale_s: int = 30
+    # A planning job is run at most this many times (a job that kills its worker is not re-run forever) and is
+    # given up when it waited longer than job_expire_s seconds before a worker took it.
+    job_max_attempts: int = 3
+    job_expire_s: int = 2 * 3600
+    # How often the job engine runs the district's periodic checks: a cron line (five fields, or six with seconds).
+    check_cron: str = "*/5 * * * *"
     # Level of the one log every process writes to stderr (app.core.log_config): DEBUG, INFO, WARNING.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

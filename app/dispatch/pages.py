@@ -25,7 +25,8 @@ DISPATCH = allow("dispatcher", "operator")
 NOTICES = {"queued": msg.JOB_QUEUED, "busy": msg.JOB_ALREADY_RUNNING, "lock": msg.DISPATCH_LOCK_SAVED,
            "published": msg.DISPATCH_PLAN_PUBLISHED,
            "published_reason": msg.DISPATCH_PLAN_PUBLISHED_WITH_REASON, "moved": "已移动。", "late": msg.DISPATCH_LATE_QUEUED,
-           "nolate": msg.DISPATCH_NO_LATE, "continuity": msg.DISPATCH_CONTINUITY_SAVED, "alert": msg.ALERT_UPDATED}
+           "nolate": msg.DISPATCH_NO_LATE, "cancelled": msg.JOB_CANCELLED,
+           "nocancel": msg.JOB_NOTHING_TO_CANCEL, "continuity": msg.DISPATCH_CONTINUITY_SAVED, "alert": msg.ALERT_UPDATED}
 
 
 def _back(request: Request, plan: DeliveryPlan, notice: str = "", **extra: str) -> RedirectResponse:
@@ -63,6 +64,13 @@ def home(request: Request, session: SessionDep, principal: Principal = DISPATCH,
 def solve(request: Request, session: SessionDep, plan_id: int, principal: Principal = DISPATCH) -> Response:
     plan = edit.plan_for_edit(session, principal, plan_id)
     return _back(request, plan, "queued" if d.enqueue_plan(session, plan) else "busy")
+
+
+@router.post("/plan/{plan_id}/cancel", name="dispatch:cancel")
+def cancel(request: Request, session: SessionDep, plan_id: int, principal: Principal = DISPATCH) -> Response:
+    """Stop a queued or running solve; the plan stays as it was (a cancelled job never stores routes)."""
+    plan = edit.plan_for_edit(session, principal, plan_id)
+    return _back(request, plan, "cancelled" if jobs.cancel(session, plan_id) else "nocancel")
 
 
 @router.get("/plan/{plan_id}/job", name="dispatch:job")

@@ -105,6 +105,8 @@ class PlanPage:
     ride_limit_min: int
     breaches: tuple[str, ...] = ()
     tiles: dict[str, object] | None = None
+    # Cutoff notices the periodic checks raised for this canteen ("ordering closed, please plan").
+    notices: tuple[alerts.AlertView, ...] = ()
 
     @property
     def planned_stops(self) -> int:
@@ -143,7 +145,8 @@ def page_for(session: Session, plan: DeliveryPlan) -> PlanPage:
         job=jobs.status(session, plan.id or 0), routes=routes, unassigned=unassigned, late=late,
         depot_xy=project(depot.lat, depot.lng), eat_by=start + timedelta(seconds=d.EAT_WITHIN_S),
         ride_limit_min=d.RIDE_LIMIT_S // 60, breaches=tuple(edit.safety_breaches(session, plan)),
-        tiles=tile_map(depot, routes))
+        tiles=tile_map(depot, routes),
+        notices=tuple(a for a in alerts.open_alerts(session, [plan.canteen_id]) if a.kind == "cutoff"))
 
 
 def tile_map(depot: Canteen, routes: tuple[RouteRow, ...]) -> dict[str, object] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import ts_field
@@ -59,13 +59,15 @@ class DriverShift(SQLModel, table=True):
 
 
 class DeliveryPlan(SQLModel, table=True):
-    """Routes for one canteen × date × slot. Solving runs as a background job whose state lives here."""
+    """Routes for one canteen × date × slot. Solving runs as a background job (app.jobs) whose state the page
+    polls lives here; `job_owner` is the token of the run that may store a result, `job_engine_id` the job
+    engine's id (procrastinate on PostgreSQL; None on the SQLite default's local runner)."""
 
     __tablename__ = "delivery_plan"
     __table_args__ = (
         UniqueConstraint("canteen_id", "service_date", "slot", name="uq_delivery_plan_canteen_date_slot"),
         CheckConstraint("status IN ('draft', 'published')", name="status"),
-        CheckConstraint("job_state IN ('idle', 'queued', 'running', 'done', 'failed')", name="job_state"),
+        CheckConstraint("job_state IN ('idle', 'queued', 'running', 'done', 'failed', 'cancelled')", name="job_state"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -74,11 +76,13 @@ class DeliveryPlan(SQLModel, table=True):
     slot: str = Field(max_length=12)
     status: str = Field(default="draft", max_length=10)
     version: int = 0
-    job_state: str = Field(default="idle", max_length=8)
+    job_state: str = Field(default="idle", max_length=10)
     job_stage: str = Field(default="", max_length=40)
     job_best_cost: int | None = None
     job_started_at: datetime | None = ts_field(nullable=True)
-    job_heartbeat_at: datetime | None = ts_field(nullable=True)
+    job_queued_at: datetime | None = ts_field(nullable=True)
+    job_owner: str | None = Field(default=None, max_length=36)
+    job_engine_id: int | None = Field(default=None, sa_type=BigInteger)
     job_finished_at: datetime | None = ts_field(nullable=True)
     job_error: str = Field(default="", max_length=300)
     dispatch_at: datetime | None = ts_field(nullable=True)
@@ -178,7 +182,8 @@ class Alert(SQLModel, table=True):
 
     __tablename__ = "alert"
     __table_args__ = (
-        CheckConstraint("kind IN ('no_answer', 'wellness', 'problem', 'silence')", name="kind"),
+        CheckConstraint("kind IN ('no_answer', 'wellness', 'problem', 'silence', 'cutoff', 'evidence')",
+                        name="kind"),
         CheckConstraint("status IN ('open', 'acknowledged', 'resolved')", name="status"),
         CheckConstraint("outcome IN ('', 'called_contact', 'visited', 'hospital', 'other')", name="outcome"),
     )
@@ -186,7 +191,8 @@ class Alert(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=12)
     status: str = Field(default="open", max_length=12, index=True)
-    senior_id: int = Field(foreign_key="senior.id", index=True)
+    # None only for a notice about a canteen's slot (kind "cutoff"), not about one senior.
+    senior_id: int | None = Field(default=None, foreign_key="senior.id", index=True)
     canteen_id: int = Field(foreign_key="canteen.id", index=True)
     stop_id: int | None = Field(default=None, foreign_key="delivery_stop.id")
     message: str = Field(max_length=300)
@@ -196,3 +202,6 @@ class Alert(SQLModel, table=True):
     handling_note: str = Field(default="", max_length=300)
     # What was done when it was closed ('' while open): kept as the senior's alert history.
     outcome: str = Field(default="", max_length=16, sa_column_kwargs={"server_default": ""})
+    # Set by the periodic checks (app.jobs.checks): what the alert is about ("silence:12:2026-11-30"), unique, so
+    # two workers checking at once cannot raise it twice. None for alerts raised by people.
+    dedupe_key: str | None = Field(default=None, max_length=120, unique=True)

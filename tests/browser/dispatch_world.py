@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app import jobs
 from app.core.principal import Principal
 from app.dispatch import edit
 from app.dispatch import service as dispatch
-from app.dispatch.plan_job import run_plan_job
-from app.jobs import queue as jobs
 from tests.factories import PASSWORD, make_canteen, make_delivery_orders, make_driver, make_user, now
 
 TODAY = now().date()
@@ -34,7 +32,7 @@ def lunch(session: Session) -> dict[str, Any]:
 
 def run_jobs(engine: Engine) -> int:
     """The worker's loop, in the test process, until the queue is empty (tiny time limit)."""
-    return jobs.run_worker(engine, partial(run_plan_job, time_limit_s=1.0, deterministic=True), once=True)
+    return jobs.drain(engine, time_limit_s=1.0, deterministic=True, in_child=False)
 
 
 def planned_and_published(session: Session, engine: Engine, world: dict[str, Any]) -> int:

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app import jobs
 from app.dispatch import service as dispatch
-from app.jobs import queue as jobs
 from tests.browser.dispatch_world import TODAY, run_jobs, sign_in
 from tests.conftest import screenshot
 from tests.factories import make_canteen, make_delivery_orders, make_driver, make_user

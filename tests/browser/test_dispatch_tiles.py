@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app import jobs
 from app.core.settings import get_settings
 from app.dispatch import service as dispatch
-from app.jobs import queue as jobs
 from tests.browser.dispatch_world import TODAY, lunch, run_jobs, sign_in
 from tests.conftest import screenshot
 

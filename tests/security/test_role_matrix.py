@@ -94,6 +94,7 @@ TABLE: dict[str, Case] = {
     "dispatch:home": c(DISPATCH),
     "dispatch:solve": c(DISPATCH),
     "dispatch:job": c(DISPATCH),
+    "dispatch:cancel": c(DISPATCH),
     "dispatch:move": c(DISPATCH, form={"route_id": "{route}", "position": "1"}),
     "dispatch:lock_stop": c(DISPATCH),
     "dispatch:lock_route": c(DISPATCH),

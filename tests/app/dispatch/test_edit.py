@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, time, timedelta
-from functools import partial
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app import jobs
 from app.core import messages as msg
 from app.core.errors import Conflict, InvalidInput
 from app.core.principal import Principal
 from app.core.privacy import mask_name
 from app.dispatch import edit
 from app.dispatch import service as dispatch
-from app.dispatch.plan_job import run_plan_job
-from app.jobs import queue as jobs
 from app.models import AuditEvent, DeliveryPlan, DeliveryRoute, DeliveryStop, Driver, Order, Senior
 from tests.factories import make_canteen, make_delivery_orders, make_driver, make_user, now
 
@@ -24,7 +22,7 @@ DAY = now().date()
 
 
 def run_jobs(engine: Engine) -> None:
-    jobs.run_worker(engine, partial(run_plan_job, time_limit_s=1.0, deterministic=True), once=True)
+    jobs.drain(engine, time_limit_s=1.0, deterministic=True, in_child=False)
 
 
 def dispatcher(session: Session, canteen_id: int) -> Principal:

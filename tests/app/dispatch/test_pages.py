@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 
 from bs4 import BeautifulSoup
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app import jobs
 from app.dispatch import service as dispatch
-from app.dispatch.plan_job import run_plan_job
-from app.jobs import queue as jobs
 from app.models import DeliveryPlan, DeliveryRoute, DeliveryStop
 from tests.conftest import csrf
 from tests.factories import make_canteen, make_delivery_orders, make_driver, make_user, now
@@ -20,7 +18,7 @@ DAY = now().date()
 
 
 def run_jobs(engine: Engine) -> None:
-    jobs.run_worker(engine, partial(run_plan_job, time_limit_s=1.0, deterministic=True), once=True)
+    jobs.drain(engine, time_limit_s=1.0, deterministic=True, in_child=False)
 
 
 def setup(session: Session, login: Callable[..., object]) -> tuple[object, object]:

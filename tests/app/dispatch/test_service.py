@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from functools import partial
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 import routing
+from app import jobs
 from app.core.principal import Principal
 from app.core.settings import TZ
 from app.dispatch import service as dispatch
-from app.dispatch.plan_job import run_plan_job
-from app.jobs import queue as jobs
 from app.models import DeliveryPlan, DeliveryRoute, DeliveryStop, UnassignedStop
 from tests.factories import make_canteen, make_delivery_orders, make_driver, make_user, now
 
@@ -35,7 +33,7 @@ def _principal(user_id: int, **roles: frozenset[int | None]) -> Principal:
 
 def run_jobs(engine: Engine) -> None:
     """The worker's loop, run here in the test process until the queue is empty."""
-    jobs.run_worker(engine, partial(run_plan_job, time_limit_s=1.0, deterministic=True), once=True)
+    jobs.drain(engine, time_limit_s=1.0, deterministic=True, in_child=False)
 
 
 def planned(session: Session, canteen_id: int, day: date = DAY) -> DeliveryPlan:
