@@ -495,3 +495,12 @@ DISTRICT_ONLY = "这一页是全区的情况，只有负责全区的运营人员
 BUSY_TITLE = "现在人多，请稍等"
 BUSY = "现在点餐的人很多，请过两秒钟再点一次，已经填好的内容不会丢。"
 DB_BUSY = "系统正忙，请过两秒钟再试一次。"
+
+
+
+# ---------------------------------------------------------------- age-friendly, beyond the checklists (issue 17, part 2)
+# Why 补贴 is 0.00, said from the order's price snapshot in plain words.
+NO_SUBSIDY_NOT_REGISTERED = "这个食堂还没有登记补贴政策，所以按原价，没有补贴。"
+NO_SUBSIDY_CAP_REACHED = "您的补贴次数或额度这段时间已经用完了（{note}），这一餐没有补贴。"
+NO_SUBSIDY_RULE = "{note}，这一餐没有补贴。"
+NO_SUBSIDY_NOT_ELIGIBLE = "按登记的年龄、户籍等情况，您现在不在补贴范围内，这一餐没有补贴。登记的不对请电话求助。"
