@@ -45,7 +45,7 @@
       if (!voice) { say("no-voice"); return; }
       var utterance = new SpeechSynthesisUtterance(text.replace(/\s+/g, " ").trim());
       utterance.lang = "zh-CN";
-      utterance.voice = voice;
+      if (window.SpeechSynthesisVoice && voice instanceof window.SpeechSynthesisVoice) { utterance.voice = voice; }
       utterance.rate = 0.85;
       var started = false;
       utterance.onstart = function () { started = true; };
@@ -60,6 +60,13 @@
           stop(button); say("stalled");
         }
       }, 3000);
+    });
+  }
+
+  if (synth && window.SpeechSynthesisUtterance) {
+    document.querySelectorAll("[data-speak]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { speak(button); });
     });
   }
 
