@@ -13,8 +13,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core import messages as msg
-from app.core.security import SESSION_COOKIE
 from app.core.errors import AppError, InvalidInput, LoginRequired, TooManyAttempts
+from app.core.security import SESSION_COOKIE
 from app.core.templating import render
 
 log = logging.getLogger("app.http")

@@ -40,7 +40,7 @@ def family(session: Session, district: dict[str, Any], monkeypatch: pytest.Monke
 
 def _steps(page: Any) -> list[tuple[str, str]]:
     return [(li.get_attribute("data-step") or "", li.get_attribute("data-state") or "")
-            for li in page.locator(f"[data-meal] .pstep").all()]
+            for li in page.locator("[data-meal] .pstep").all()]
 
 
 def test_a_dine_in_lunch_shows_ordered_then_eaten_and_no_delivery_steps(
