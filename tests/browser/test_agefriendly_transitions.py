@@ -158,15 +158,22 @@ def test_three_text_sizes_in_the_middle_of_an_order_each_keep_the_page_and_pass_
     assert page.url == confirm_url
 
 
-def test_the_menu_passes_at_the_large_and_extra_large_steps(phone_page: Any, district: dict[str, Any]) -> None:  # noqa: F811
+@pytest.mark.parametrize("taps_on_size", [1, 2])
+def test_every_step_of_an_order_and_its_cancelling_passes_at_the_large_and_extra_large_steps(
+        phone_page: Any, district: dict[str, Any], taps_on_size: int) -> None:  # noqa: F811
     page = phone_page
     _senior_signs_in(page)
-    page.click("header button[name=size]")
-    _ok(page, "font-大-menu")
-    page.click("header button[name=size]")
-    _ok(page, "font-特大-menu")
+    for _ in range(taps_on_size):
+        page.click("header button[name=size]")
+    step = page.locator("header [data-font-size]").get_attribute("data-font-size")
 
-    assert page.locator("html").get_attribute("class") == "fs-xl care"
+    for state in ("menu", "choose", "confirm", "done", "cancel-ask"):
+        _ok(page, f"font-{step}-{state}")
+        page.click("[data-main-action]" if state != "done" else "a.btn-danger")
+
+    assert page.locator("h1").inner_text() == "已取消"
+    _ok(page, f"font-{step}-cancelled")
+    assert page.locator("html").get_attribute("class") == ("fs-large care" if taps_on_size == 1 else "fs-xl care")
 
 
 # ------------------------------------------------------------------ 电话求助
