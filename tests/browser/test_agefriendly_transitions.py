@@ -158,6 +158,36 @@ def test_three_text_sizes_in_the_middle_of_an_order_each_keep_the_page_and_pass_
     assert page.url == confirm_url
 
 
+def test_a_texture_picked_before_changing_the_text_size_is_still_picked_after(
+        phone_page: Any, session: Session, district: dict[str, Any]) -> None:  # noqa: F811
+    page = phone_page
+    _senior_signs_in(page)
+    page.click("[data-item='番茄炒蛋'] a.btn-primary")
+    page.check("input[name=texture][value=碎食]")
+
+    page.click("header button[name=size]")
+
+    assert page.locator("header [data-font-size]").get_attribute("data-font-size") == "大"
+    assert page.is_checked("input[name=texture][value=碎食]")
+    _ok(page, "font-keeps-texture")
+    page.click("[data-way=dine_in]")
+    assert page.locator("#confirm-summary").inner_text().count("（碎食）") == 1
+
+
+def test_a_card_number_typed_before_changing_the_text_size_is_still_there_after(phone_page: Any) -> None:
+    page = phone_page
+    page.goto("/login")
+    page.fill("#f-card_no", "88000001")
+    page.fill("#f-pin", "1234")
+
+    page.click("header button[name=size]")
+
+    assert page.locator("header [data-font-size]").get_attribute("data-font-size") == "大"
+    assert page.input_value("#f-card_no") == "88000001"
+    assert page.input_value("#f-pin") == ""  # a PIN is never kept
+    _ok(page)
+
+
 @pytest.mark.parametrize("taps_on_size", [1, 2])
 def test_every_step_of_an_order_and_its_cancelling_passes_at_the_large_and_extra_large_steps(
         phone_page: Any, district: dict[str, Any], taps_on_size: int) -> None:  # noqa: F811
