@@ -277,6 +277,19 @@ def test_the_week_shows_breakfast_lunch_and_dinner_where_they_are_served(
     _ok(page, "week-three-slots")
 
 
+def test_a_meal_already_ordered_says_so_and_offers_the_next_open_meal_on_the_first_screen(
+        phone_page: Any, session: Session, yesterday: dict[str, Any], clock: dict[str, datetime]) -> None:  # noqa: F811
+    order = _place_for(session, yesterday, 0, "lunch", "一荤两素一汤", "dine_in", clock["at"])
+    page = phone_page
+    _senior_signs_in(page)
+
+    page.goto(f"/order?menu={order.menu_id}")
+
+    assert page.locator("[data-ordered] p").inner_text() == "今天午餐已经订好了：一荤两素一汤（软食），堂食。"
+    assert page.locator("[data-main-action]").inner_text() == "订今天晚餐"
+    _ok(page, "meal-already-ordered")
+
+
 def test_a_meal_whose_serving_has_ended_leaves_the_upcoming_list(
         phone_page: Any, session: Session, yesterday: dict[str, Any], clock: dict[str, datetime]) -> None:  # noqa: F811
     eaten = _place_for(session, yesterday, 0, "lunch", "一荤两素一汤", "dine_in", clock["at"])
