@@ -87,6 +87,24 @@ _FIRST_SCREEN_JS = """
 """
 
 
+# Scrolled to the very end, the fixed bar covers nothing of the page: its last line sits above the bar.
+_LAST_SCREEN_JS = """
+() => {
+  const bar = document.querySelector('[data-help-bar]');
+  const main = document.querySelector('main');
+  if (!bar || !main) return [];
+  window.scrollTo(0, document.documentElement.scrollHeight);
+  const shown = [...main.querySelectorAll('*')].filter(el => {
+    const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && !el.closest('.visually-hidden');
+  });
+  const lowest = Math.max(...shown.map(el => el.getBoundingClientRect().bottom));
+  const top = bar.getBoundingClientRect().top;
+  window.scrollTo(0, 0);
+  return lowest > top + 0.5 ? [`the 电话求助 bar covers the end of the page (${Math.round(lowest - top)}px)`] : [];
+}
+"""
+
+
 def care_floor(page: Any) -> int | None:
     """The text floor of a senior, helper or family page at its current 字号 step; None on staff pages."""
     classes = (page.evaluate("() => document.documentElement.className") or "").split()
@@ -108,7 +126,7 @@ def first_screen_problems(page: Any) -> list[str]:
     page.set_viewport_size(FIRST_SCREEN)
     scroll = page.evaluate("() => [window.scrollX, window.scrollY]")
     page.evaluate("() => window.scrollTo(0, 0)")
-    problems = list(page.evaluate(_FIRST_SCREEN_JS))
+    problems = list(page.evaluate(_FIRST_SCREEN_JS)) + list(page.evaluate(_LAST_SCREEN_JS))
     page.evaluate("([x, y]) => window.scrollTo(x, y)", scroll)
     if viewport:
         page.set_viewport_size(viewport)

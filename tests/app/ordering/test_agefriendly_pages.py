@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from app.core import messages as msg
 from app.core.principal import next_font_size
+from app.core.settings import get_settings
 from app.models import User, UserSession
 from app.ordering.views import no_subsidy_words
 from tests.app.ordering.test_pages import clock, world  # noqa: F401  (fixtures)
@@ -52,15 +53,22 @@ def test_a_senior_choosing_large_text_keeps_it_on_the_account_and_the_page_says_
     assert (button.get_text(strip=True), button["value"]) == ("字号：大", "特大")
 
 
+@pytest.mark.parametrize(("number", "words", "href"), [
+    ("021-12345678", "零二一 一二三四 五六七八", "tel:02112345678"),
+    ("400-820-8820", "四零零 八二零 八八二零", "tel:4008208820"),
+    ("13912345678", "一三九 一二三四 五六七八", "tel:13912345678"),
+])
 def test_the_help_bar_gives_the_configured_number_in_digits_and_words(
-        client: Any, login: Any, world: dict[str, Any]) -> None:  # noqa: F811
+        client: Any, login: Any, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        number: str, words: str, href: str) -> None:
+    monkeypatch.setattr(get_settings(), "help_phone", number)  # CANTEEN_HELP_PHONE
     login(card_no="88000001", pin=PIN)
 
     bar = BeautifulSoup(client.get("/order").text, "html.parser").select_one("[data-help-bar]")
 
-    assert bar.select_one("[data-help-digits]").get_text(strip=True) == "021-12345678"
-    assert bar.select_one("[data-help-words]").get_text(strip=True) == "零二一 一二三四 五六七八"
-    assert bar.select_one("a")["href"] == "tel:02112345678"
+    assert bar.select_one("[data-help-digits]").get_text(strip=True) == number
+    assert bar.select_one("[data-help-words]").get_text(strip=True) == words
+    assert bar.select_one("a")["href"] == href
 
 
 def test_an_order_sent_after_the_session_ended_signs_in_again_back_to_the_confirmation(
