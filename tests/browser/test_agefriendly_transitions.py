@@ -432,3 +432,28 @@ def test_a_session_that_ended_on_the_menu_comes_back_to_the_dish_tapped(
     assert page.locator("[data-chosen]").get_attribute("data-chosen") == "一荤两素一汤"
     _ok(page)
 
+
+
+# ------------------------------------------------------------------ a helper at 特大
+
+
+def test_a_helper_at_extra_large_text_orders_with_every_main_action_on_the_first_screen(
+        phone_page: Any, session: Session, district: dict[str, Any]) -> None:  # noqa: F811
+    from tests.browser.test_ordering_stories import _staff_signs_in
+    from tests.factories import link_helper, make_user
+
+    helper = make_user(session, "helper", phone="13700000005", name="刘女儿")
+    link_helper(session, helper, district["wang"], relation="女儿")
+    page = phone_page
+    _staff_signs_in(page, "13700000005")
+    page.goto("/helper")
+    page.click("header button[name=size]")
+    page.click("header button[name=size]")
+
+    for state in ("list", "menu", "choose", "confirm"):
+        _ok(page, f"helper-特大-{state}")
+        page.click("[data-main-action]")
+
+    assert page.locator("h1").inner_text() == "已订好"
+    assert page.locator("[data-whom]").get_attribute("data-whom") == "王秀英"
+    _ok(page, "helper-特大-done")
