@@ -62,7 +62,7 @@ def test_a_dine_in_lunch_shows_ordered_then_eaten_and_no_delivery_steps(
     page.goto(url)
     after = _steps(page), page.locator("[data-stage-name]").inner_text()
 
-    assert before == ([("ordered", "current"), ("served", "todo")], "现在：已订餐")
+    assert before == ([("ordered", "current"), ("served", "todo")], "现在：已订")
     assert "送餐途中" not in text and "已送达" not in text
     assert "午餐 · 堂食" in text
     assert after == ([("ordered", "done"), ("served", "done")], "现在：已就餐")
