@@ -53,7 +53,7 @@ def home_page(session: Session, principal: Principal, senior_id: int, menu_id: i
     others = tuple(m for m in upcoming if meal is None or m.menu_id != meal.menu_id)
     repeat = views.repeat_offer(session, w.actor, senior_id, meal, at)
     return HomePage(w, meal, others, repeat,
-                    tuple(views.upcoming_orders(session, senior_id, at, canteens=counter_scope(w.actor))))
+                    tuple(views.upcoming_orders(session, senior_id, at, canteens=counter_scope(w.actor), past=False)))
 
 
 def _meal(session: Session, w: Whom, menu_id: int, at: datetime) -> views.MealView:
@@ -145,7 +145,7 @@ class WeekPage:
 def week_page(session: Session, principal: Principal, senior_id: int, at: datetime) -> WeekPage:
     w = whom(session, principal, senior_id, at)
     return WeekPage(w, tuple(views.week(session, w.actor, senior_id, at)),
-                    tuple(views.upcoming_orders(session, senior_id, at, canteens=counter_scope(w.actor))))
+                    tuple(views.upcoming_orders(session, senior_id, at, canteens=counter_scope(w.actor), past=False)))
 
 
 def counter_scope(actor: ordering.Actor) -> frozenset[int] | None:

@@ -332,15 +332,17 @@ def _line_words(line: OrderLine) -> str:
 
 
 def upcoming_orders(session: Session, senior_id: int, at: datetime, *, limit: int = 20,
-                    canteens: frozenset[int] | None = None) -> list[OrderView]:
-    """`canteens` narrows to those canteens (counter staff see only orders at their own)."""
+                    canteens: frozenset[int] | None = None, past: bool = True) -> list[OrderView]:
+    """`canteens` narrows to those canteens (counter staff see only orders at their own). `past=False` leaves
+    out today's meals whose serving has ended: the pages' 已订好的餐 lists what is still to come (issue 17);
+    the API keeps every standing order of today."""
     query = select(Order).where(
         Order.senior_id == senior_id, col(Order.service_date) >= at.date(), Order.status == "placed")
     if canteens is not None:
         query = query.where(col(Order.canteen_id).in_(canteens))
     orders = session.exec(query.order_by(col(Order.service_date), col(Order.slot)).limit(limit)).all()
     views = [order_view_of(session, o, at) for o in orders
-             if not meal_over(session, o.canteen_id, o.service_date, o.slot, at)]
+             if past or not meal_over(session, o.canteen_id, o.service_date, o.slot, at)]
     return sorted(views, key=lambda v: (v.service_date, SLOT_ORDER[v.slot]))
 
 
@@ -448,7 +450,7 @@ def helper_seniors(session: Session, helper_id: int, at: datetime) -> list[Linke
                                                   col(HelperLink.revoked_at).is_(None))
                          .order_by(col(HelperLink.id))).all()
     return [LinkedSenior(senior_card(session, link.senior_id, at.date(), link.relation),
-                         tuple(upcoming_orders(session, link.senior_id, at, limit=6))) for link in links]
+                         tuple(upcoming_orders(session, link.senior_id, at, limit=6, past=False))) for link in links]
 
 
 # "1" would match the last digit of every phone: a search by digits names at least this many.
