@@ -19,7 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from app.core import messages as msg
 from app.core.errors import InvalidInput, LoginRequired, TooManyAttempts
-from app.core.principal import Principal, token_hash
+from app.core.principal import FONT_SIZES, Principal, token_hash
 from app.core.settings import get_settings
 from app.models import LoginAttempt, Senior, User, UserSession, now
 
@@ -181,7 +181,7 @@ def sign_out_everywhere(session: Session, user_id: int) -> None:
 
 def set_font_size(session: Session, user_id: int, size: str) -> None:
     user = session.get(User, user_id)
-    if user is not None and size in ("大", "特大"):
+    if user is not None and size in FONT_SIZES:
         user.font_size = size
         session.add(user)
         session.commit()

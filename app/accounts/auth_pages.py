@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.accounts import auth
 from app.core.deps import PUBLIC, SESSION_COOKIE, SessionDep, allow, client_address
 from app.core.errors import InvalidInput, TooManyAttempts
-from app.core.principal import Principal
+from app.core.principal import FONT_COOKIE, FONT_SIZES, Principal
 from app.core.settings import get_settings
 from app.core.templating import render
 
@@ -102,10 +102,10 @@ def logout(session: SessionDep, everywhere: Annotated[str, Form()] = "",
 @router.post("/prefs/font", name="auth:font")
 def set_font(request: Request, session: SessionDep, size: Annotated[str, Form()] = "大",
              back: Annotated[str, Form()] = "/", principal: Principal | None = PUBLIC) -> Response:
-    """大 / 特大 text, remembered on the account, or in a cookie before sign-in."""
-    size = size if size in ("大", "特大") else "大"
+    """标准 / 大 / 特大 text, remembered on the account, or in a cookie before sign-in."""
+    size = size if size in FONT_SIZES else "标准"
     if principal is not None:
         auth.set_font_size(session, principal.user_id, size)
     resp = RedirectResponse(_safe_next(back), status_code=303)
-    resp.set_cookie("font_size", "xl" if size == "特大" else "large", httponly=True, samesite="lax", max_age=365 * 86400)
+    resp.set_cookie("font_size", FONT_COOKIE[size], httponly=True, samesite="lax", max_age=365 * 86400)
     return resp

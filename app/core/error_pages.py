@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core import messages as msg
 from app.core.errors import AppError, InvalidInput, LoginRequired, TooManyAttempts
+from app.core.security import SESSION_COOKIE
 from app.core.templating import render
 
 log = logging.getLogger("app.http")
@@ -37,11 +38,24 @@ def _respond(request: Request, status: int, message: str, errors: dict[str, str]
 async def app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     if isinstance(exc, LoginRequired) and not _is_api(request):
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+        target = _back_after_sign_in(request)
+        expired = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""  # had a session, now ended
+        return RedirectResponse(f"/login?next={quote(target, safe='/')}{expired}", status_code=303)
     headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, TooManyAttempts) else None
     errors = exc.errors if isinstance(exc, InvalidInput) else {exc.field: exc.message} if exc.field else None
     return _respond(request, exc.status_code, exc.message, errors, headers)
+
+
+def _back_after_sign_in(request: Request) -> str:
+    """Where signing in again returns: the page asked for, or, when a form was sent after the session ended
+    (a senior taps 确认下单 an hour later), the page the form was on, which still holds every choice in its
+    address (issue 17). Only a path on this site, never another origin."""
+    if request.method == "GET":
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path.startswith("/") or referer.path.startswith("//"):
+        return "/"
+    return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:

@@ -530,3 +530,10 @@ JOB_EXPIRED = "排队时间太久，这次规划已作废，请重新点“规�
 JOB_TOO_MANY_ATTEMPTS = "规划进程中断了 {n} 次，已停止重试，请联系技术支持"
 CHECK_CUTOFF = "{day}{slot}送餐已截单，共 {count} 份送餐订单：厨房单据已定稿，请调度员规划送餐路线。"
 CHECK_EVIDENCE = "{status}认定证明将于 {day} 到期，请提醒长者或家属及时续办，以免补贴中断。"
+
+# ---------------------------------------------------------------- age-friendly, beyond the checklists (issue 17, part 2)
+# Why 补贴 is 0.00, said from the order's price snapshot in plain words.
+NO_SUBSIDY_NOT_REGISTERED = "这个食堂还没有登记补贴政策，所以按原价，没有补贴。"
+NO_SUBSIDY_CAP_REACHED = "您的补贴次数或额度这段时间已经用完了（{note}），这一餐没有补贴。"
+NO_SUBSIDY_RULE = "{note}，这一餐没有补贴。"
+NO_SUBSIDY_NOT_ELIGIBLE = "按登记的年龄、户籍等情况，您现在不在补贴范围内，这一餐没有补贴。登记的不对请电话求助。"

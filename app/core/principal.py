@@ -12,6 +12,16 @@ from sqlmodel import Session, col, select
 
 from app.models import User, UserRole, UserSession, now
 
+# The text-size steps (issue 17), smallest first; the cookie keeps the step before sign-in by these codes.
+FONT_SIZES = ("标准", "大", "特大")
+FONT_COOKIE = {"标准": "standard", "大": "large", "特大": "xl"}
+
+
+def next_font_size(size: str) -> str:
+    """The step the 字号 button moves to: 标准 → 大 → 特大 → 标准."""
+    steps = FONT_SIZES
+    return steps[(steps.index(size) + 1) % len(steps)] if size in steps else steps[1]
+
 
 @dataclass(frozen=True)
 class Principal:

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from app.core import messages as msg
+from app.core.principal import FONT_COOKIE, FONT_SIZES, next_font_size
 from app.core.privacy import mask_id_number, mask_name, mask_phone
 from app.core.settings import ROOT, TZ, get_settings
 
@@ -71,13 +72,14 @@ def _route_names(routes: Any) -> set[str]:
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200,
            headers: dict[str, str] | None = None) -> HTMLResponse:
     principal = getattr(request.state, "principal", None)
-    cookie_font = "特大" if request.cookies.get("font_size") == "xl" else "大"
+    cookie_font = next((k for k, v in FONT_COOKIE.items() if v == request.cookies.get("font_size")), "标准")
     font = principal.font_size if principal else cookie_font
     ctx = {
         "principal": principal,
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "help_phone": get_settings().help_phone,
-        "font_size": font if font in ("大", "特大") else "大",
+        "font_size": font if font in FONT_SIZES else "标准",
+        "next_font_size": next_font_size(font),
         "route_exists": lambda n: route_exists(request, n),
         **(context or {}),
     }

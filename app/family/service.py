@@ -101,8 +101,9 @@ def _meal(session: Session, order: Order, at: datetime) -> MealStatus:
 def _stage_name(fulfilment: str, stage: str) -> str:
     if stage == "missed":
         return msg.FAMILY_MISSED
-    if fulfilment == "pickup" and stage == "served":
-        return msg.FAMILY_PICKUP_STEP_NAMES["served"]
+    counter_names = {"pickup": msg.FAMILY_PICKUP_STEP_NAMES, "dine_in": msg.FAMILY_DINE_IN_STEP_NAMES}
+    if stage in counter_names.get(fulfilment, {}):  # "现在：" says what the step itself says
+        return counter_names[fulfilment][stage]
     return msg.FAMILY_STAGE_NAMES.get(stage, stage)
 
 

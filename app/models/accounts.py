@@ -16,7 +16,7 @@ class User(SQLModel, table=True):
     """Staff and helpers sign in with phone + password; a senior's account signs in with card + PIN."""
 
     __tablename__ = "app_user"
-    __table_args__ = (CheckConstraint("font_size IN ('大', '特大')", name="font_size"),)
+    __table_args__ = (CheckConstraint("font_size IN ('标准', '大', '特大')", name="font_size"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=40)
@@ -24,7 +24,7 @@ class User(SQLModel, table=True):
     password_hash: str = Field(default="", max_length=200)
     senior_id: int | None = Field(default=None, foreign_key="senior.id", unique=True)
     active: bool = True
-    font_size: str = Field(default="大", max_length=4)
+    font_size: str = Field(default="标准", max_length=4)  # 标准 / 大 / 特大 (issue 17)
     invited_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = ts_field(default_now=True)
     last_login_at: datetime | None = ts_field(nullable=True)

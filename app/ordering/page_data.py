@@ -51,9 +51,9 @@ def home_page(session: Session, principal: Principal, senior_id: int, menu_id: i
     upcoming = views.next_meals(session, w.actor, senior_id, at)
     meal = _meal(session, w, menu_id, at) if menu_id else next((m for m in upcoming if m.open), None)
     others = tuple(m for m in upcoming if meal is None or m.menu_id != meal.menu_id)
-    repeat = views.repeat_offer(session, w.actor, senior_id, at)
+    repeat = views.repeat_offer(session, w.actor, senior_id, meal, at)
     return HomePage(w, meal, others, repeat,
-                    tuple(views.upcoming_orders(session, senior_id, at, canteens=counter_scope(w.actor))))
+                    tuple(views.upcoming_orders(session, senior_id, at, canteens=counter_scope(w.actor), past=False)))
 
 
 def _meal(session: Session, w: Whom, menu_id: int, at: datetime) -> views.MealView:
@@ -101,6 +101,7 @@ class ConfirmPage:
     meal: views.MealView
     draft: ordering.Draft
     cancel_until: str
+    no_subsidy: str  # why 补贴 is 0.00, in plain words ("" when there is a subsidy)
 
 
 def confirm_page(session: Session, principal: Principal, request: ordering.OrderRequest,
@@ -108,7 +109,9 @@ def confirm_page(session: Session, principal: Principal, request: ordering.Order
     w = whom(session, principal, request.senior_id, at)
     draft = ordering.prepare(session, w.actor, request, at=at)
     meal = views.meal_view(session, w.actor, request.senior_id, draft.menu, at)
-    return ConfirmPage(w, meal, draft, rules.moment_words(draft.changeable_until, at.date()))
+    b = draft.breakdown
+    return ConfirmPage(w, meal, draft, rules.moment_words(draft.changeable_until, at.date()),
+                       views.no_subsidy_words(b.subsidy_fen, b.scheme_key, b.explanation))
 
 
 def place(session: Session, principal: Principal, request: ordering.OrderRequest, at: datetime) -> int:
@@ -142,7 +145,7 @@ class WeekPage:
 def week_page(session: Session, principal: Principal, senior_id: int, at: datetime) -> WeekPage:
     w = whom(session, principal, senior_id, at)
     return WeekPage(w, tuple(views.week(session, w.actor, senior_id, at)),
-                    tuple(views.upcoming_orders(session, senior_id, at, canteens=counter_scope(w.actor))))
+                    tuple(views.upcoming_orders(session, senior_id, at, canteens=counter_scope(w.actor), past=False)))
 
 
 def counter_scope(actor: ordering.Actor) -> frozenset[int] | None:

@@ -17,6 +17,7 @@ from app.core.db import get_row, memo
 from app.core.errors import AppError, Forbidden, NotFound
 from app.core.principal import Principal
 from app.core.privacy import mask_phone
+from app.core.settings import TZ
 from app.models import Canteen, CanteenSlot, HelperLink, Menu, MenuItem, Order, OrderLine, Senior
 from app.ordering import rules
 from app.ordering import service as ordering
@@ -69,6 +70,7 @@ class OrderView:
     cancellable: bool
     changeable_until_words: str
     placed_via: str
+    no_subsidy: str = ""  # why there is no subsidy, in plain words ("" when there is one)
 
 
 @dataclass(frozen=True)
@@ -237,11 +239,18 @@ def next_meals(session: Session, actor: ordering.Actor, senior_id: int, at: date
     canteen_id = canteen_id_for(session, actor, senior_id)
     found = []
     for view in meal_views(session, actor, senior_id, published_menus(session, canteen_id, at.date(), 8), at):
-        if view.open or view.order is not None:
+        if (view.open or view.order is not None) and not meal_over(session, view.canteen_id, view.service_date,
+                                                                    view.slot, at):
             found.append(view)
         if len(found) == count:
             break
     return found
+
+
+def meal_over(session: Session, canteen_id: int, day: date, slot: str, at: datetime) -> bool:
+    """Serving of this meal has ended: it is no longer upcoming (a meal eaten is not 已订好的餐 any more)."""
+    row = rules.slot_row(session, canteen_id, slot)
+    return row is not None and at >= datetime.combine(day, row.serve_end, TZ)
 
 
 @dataclass(frozen=True)
@@ -252,10 +261,11 @@ class DayRow:
 
 
 def week(session: Session, actor: ordering.Actor, senior_id: int, at: datetime, days: int = 7) -> list[DayRow]:
-    """One row per day from today, each published meal with its order or whether it is still open."""
+    """One row per day from today, each published meal of every slot served (早餐 too) with its order or
+    whether it is still open."""
     canteen_id = canteen_id_for(session, actor, senior_id)
     rows: dict[date, list[MealView]] = {}
-    menus = [m for m in published_menus(session, canteen_id, at.date(), days) if m.slot != "breakfast"]
+    menus = published_menus(session, canteen_id, at.date(), days)
     for view in meal_views(session, actor, senior_id, menus, at):
         rows.setdefault(view.service_date, []).append(view)
     return [DayRow(d, rules.day_words(d, at.date()), tuple(m)) for d, m in sorted(rows.items())]
@@ -306,7 +316,8 @@ def _order_view(order: Order, lines: Sequence[OrderLine], senior: Senior | None,
         order.discount_fen, order.subsidy_fen, order.payable_fen, order.delivery_fee_fen, order.explanation,
         order.category_name, order.address_snapshot,
         rules.arrival_words(slot, order.service_date, order.fulfilment, today) if slot else "",
-        cancellable, rules.moment_words(order.changeable_until, today), order.placed_via)
+        cancellable, rules.moment_words(order.changeable_until, today), order.placed_via,
+        no_subsidy_words(order.subsidy_fen, order.scheme_key, order.explanation))
 
 
 def short_order_no(order: Order) -> str:
@@ -321,14 +332,17 @@ def _line_words(line: OrderLine) -> str:
 
 
 def upcoming_orders(session: Session, senior_id: int, at: datetime, *, limit: int = 20,
-                    canteens: frozenset[int] | None = None) -> list[OrderView]:
-    """`canteens` narrows to those canteens (counter staff see only orders at their own)."""
+                    canteens: frozenset[int] | None = None, past: bool = True) -> list[OrderView]:
+    """`canteens` narrows to those canteens (counter staff see only orders at their own). `past=False` leaves
+    out today's meals whose serving has ended: the pages' 已订好的餐 lists what is still to come (issue 17);
+    the API keeps every standing order of today."""
     query = select(Order).where(
         Order.senior_id == senior_id, col(Order.service_date) >= at.date(), Order.status == "placed")
     if canteens is not None:
         query = query.where(col(Order.canteen_id).in_(canteens))
     orders = session.exec(query.order_by(col(Order.service_date), col(Order.slot)).limit(limit)).all()
-    views = [order_view_of(session, o, at) for o in orders]
+    views = [order_view_of(session, o, at) for o in orders
+             if past or not meal_over(session, o.canteen_id, o.service_date, o.slot, at)]
     return sorted(views, key=lambda v: (v.service_date, SLOT_ORDER[v.slot]))
 
 
@@ -343,12 +357,34 @@ def order_for(session: Session, principal: Principal, order_id: int, at: datetim
     return order_view_of(session, order, at)
 
 
+# Notes the pricing engine writes when a cap leaves nothing (app.pricing.engine._room).
+_CAP_NOTES = ("已享受过补贴", "次数已用完", "额度已用完", "额度为零")
+
+
+def no_subsidy_words(subsidy_fen: int, scheme_key: str, explanation: str) -> str:
+    """Why an order has no subsidy, in plain words, from its price snapshot ("" when it has one): the canteen
+    has no scheme, a cap is used up, a rule of the scheme (way of eating, meal, least spend), or the senior is
+    not eligible."""
+    if subsidy_fen > 0:
+        return ""
+    notes = [n for n in explanation.split("；") if n]
+    if not scheme_key or any(n.startswith("本食堂不在") for n in notes):
+        return msg.NO_SUBSIDY_NOT_REGISTERED
+    cap = next((n for n in notes if any(c in n for c in _CAP_NOTES)), "")
+    if cap:
+        return msg.NO_SUBSIDY_CAP_REACHED.format(note=cap)
+    rule = next((n for n in notes if n.startswith("补贴仅限") or "可享补贴" in n), "")
+    if rule:
+        return msg.NO_SUBSIDY_RULE.format(note=rule)
+    return msg.NO_SUBSIDY_NOT_ELIGIBLE
+
+
 # ------------------------------------------------------------------ 和上次一样
 
 
 @dataclass(frozen=True)
 class RepeatOffer:
-    """The senior's last order, matched onto the next open meal of the same slot (today or tomorrow)."""
+    """The senior's last order of one slot (早餐, 午餐 or 晚餐), matched onto the meal the page shows."""
 
     request: ordering.OrderRequest
     meal: MealView
@@ -360,22 +396,24 @@ class RepeatOffer:
     explanation: str
 
 
-def repeat_offer(session: Session, actor: ordering.Actor, senior_id: int, at: datetime) -> RepeatOffer | None:
-    last = session.exec(select(Order).where(Order.senior_id == senior_id, Order.status != "cancelled")
+def repeat_offer(session: Session, actor: ordering.Actor, senior_id: int, meal: MealView | None,
+                 at: datetime) -> RepeatOffer | None:
+    """和上次一样 for the meal on the page: the last order of the same slot, so lunch and dinner repeat
+    separately and the offer always names dishes of the menu it sits above. None when that meal is not open
+    or the dishes are not on its menu."""
+    if meal is None or not meal.open:
+        return None
+    last = session.exec(select(Order).where(Order.senior_id == senior_id, Order.slot == meal.slot,
+                                            Order.status != "cancelled")
                         .order_by(col(Order.created_at).desc(), col(Order.id).desc())).first()
-    if last is None:
+    menu = get_row(session, Menu, meal.menu_id)
+    if last is None or menu is None:
         return None
     lines = session.exec(select(OrderLine).where(OrderLine.order_id == last.id)).all()
-    canteen_id = canteen_id_for(session, actor, senior_id)
-    for day in (at.date(), at.date() + timedelta(days=1)):
-        menu = find_menu(session, canteen_id, day, last.slot)
-        offer = _offer_on(session, actor, senior_id, menu, last, lines, at) if menu else None
-        if offer is not None:
-            return offer
-    return None
+    return _offer_on(session, actor, senior_id, menu, meal, last, lines, at)
 
 
-def _offer_on(session: Session, actor: ordering.Actor, senior_id: int, menu: Menu, last: Order,
+def _offer_on(session: Session, actor: ordering.Actor, senior_id: int, menu: Menu, meal: MealView, last: Order,
               lines: Sequence[OrderLine], at: datetime) -> RepeatOffer | None:
     old_items = {i.id: i for i in session.exec(select(MenuItem).where(
         col(MenuItem.id).in_([ln.menu_item_id for ln in lines]))).all()}
@@ -393,7 +431,6 @@ def _offer_on(session: Session, actor: ordering.Actor, senior_id: int, menu: Men
         draft = ordering.prepare(session, actor, request, at=at)
     except AppError:
         return None
-    meal = meal_view(session, actor, senior_id, menu, at)
     names = "、".join(ln.item.name for ln in draft.lines)
     return RepeatOffer(request, meal, names, draft.lines[0].texture, last.fulfilment,
                        draft.breakdown.payable_fen, draft.breakdown.list_fen, draft.breakdown.explanation)
@@ -413,7 +450,7 @@ def helper_seniors(session: Session, helper_id: int, at: datetime) -> list[Linke
                                                   col(HelperLink.revoked_at).is_(None))
                          .order_by(col(HelperLink.id))).all()
     return [LinkedSenior(senior_card(session, link.senior_id, at.date(), link.relation),
-                         tuple(upcoming_orders(session, link.senior_id, at, limit=6))) for link in links]
+                         tuple(upcoming_orders(session, link.senior_id, at, limit=6, past=False))) for link in links]
 
 
 # "1" would match the last digit of every phone: a search by digits names at least this many.

@@ -48,6 +48,7 @@ def test_a_staff_member_signs_in_and_a_mistake_is_shown_next_to_the_field(page: 
 def test_the_extra_large_text_setting_makes_body_text_at_least_30px(page: Any) -> None:
     page.goto("/login")
 
+    page.click("text=字号：标准")
     page.click("text=字号：大")
     size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('main p, main label')).fontSize)")
 

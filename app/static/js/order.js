@@ -13,21 +13,54 @@
     return copy.textContent || "";
   }
 
+  var note = document.querySelector("[data-speak-note]");
+  function say(kind) {
+    if (!note) { return; }
+    note.textContent = kind ? note.getAttribute("data-" + kind) : "";
+  }
+
+  // A Chinese voice, waiting briefly for the list: Chrome fills it in after the page loads.
+  function withVoice(then) {
+    var chinese = function () {
+      return synth.getVoices().filter(function (v) { return /^zh/i.test(v.lang || ""); })[0] || null;
+    };
+    if (chinese() || synth.getVoices().length) { then(chinese()); return; }
+    var done = false;
+    var finish = function () { if (!done) { done = true; then(chinese()); } };
+    synth.addEventListener("voiceschanged", finish, {once: true});
+    window.setTimeout(finish, 1000);
+  }
+
+  function stop(button) {
+    synth.cancel();
+    button.setAttribute("aria-pressed", "false");
+  }
+
+  // A short summary first (the page puts it in data-speak-text), else what a person would read of the target.
   function speak(button) {
     var target = document.querySelector(button.getAttribute("data-speak"));
-    if (!target) { return; }
-    if (synth.speaking) {
-      synth.cancel();
-      button.setAttribute("aria-pressed", "false");
-      return;
-    }
-    var utterance = new SpeechSynthesisUtterance(textOf(target).replace(/\s+/g, " "));
-    utterance.lang = "zh-CN";
-    utterance.rate = 0.85;
-    utterance.onend = function () { button.setAttribute("aria-pressed", "false"); };
-    button.setAttribute("aria-pressed", "true");
-    synth.speak(utterance);
-    if (window.announce) { window.announce("正在朗读，再点一次停止"); }
+    var text = button.getAttribute("data-speak-text") || (target ? textOf(target) : "");
+    if (button.getAttribute("aria-pressed") === "true") { stop(button); say(""); return; }
+    withVoice(function (voice) {
+      if (!voice) { say("no-voice"); return; }
+      var utterance = new SpeechSynthesisUtterance(text.replace(/\s+/g, " ").trim());
+      utterance.lang = "zh-CN";
+      if (window.SpeechSynthesisVoice && voice instanceof window.SpeechSynthesisVoice) { utterance.voice = voice; }
+      utterance.rate = 0.85;
+      var started = false;
+      utterance.onstart = function () { started = true; };
+      utterance.onend = function () { button.setAttribute("aria-pressed", "false"); say(""); };
+      utterance.onerror = function () { button.setAttribute("aria-pressed", "false"); say("stalled"); };
+      button.setAttribute("aria-pressed", "true");
+      say("speaking");
+      synth.speak(utterance);
+      // Some phones accept the text and never speak: never stay at 正在朗读.
+      window.setTimeout(function () {
+        if (!started && !synth.speaking && button.getAttribute("aria-pressed") === "true") {
+          stop(button); say("stalled");
+        }
+      }, 3000);
+    });
   }
 
   if (synth && window.SpeechSynthesisUtterance) {
