@@ -13,11 +13,11 @@ from app.accounts import helper_links as links
 from app.accounts import scope as accounts_scope
 from app.accounts import service as accounts
 from app.accounts import views as accounts_view
+from app.accounts.auth_pages import signed_in
 from app.core import messages as msg
-from app.core.deps import PUBLIC, SESSION_COOKIE, SessionDep, allow, client_address
+from app.core.deps import PUBLIC, SessionDep, allow, client_address
 from app.core.errors import InvalidInput, NotFound
 from app.core.principal import Principal
-from app.core.settings import get_settings
 from app.core.templating import render
 from app.models import ROLES, now
 
@@ -208,10 +208,7 @@ def accept(request: Request, session: SessionDep, token: str, password: Annotate
         view = accounts.invitation_for(session, token)
         return _page(request, "invitation", {"view": view, "token": token, "errors": e.errors},
                      status_code=422, headers=NO_STORE)
-    resp = RedirectResponse("/", status_code=303)
-    resp.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="lax", secure=get_settings().cookie_secure,
-                    max_age=get_settings().session_days * 86400)
-    return resp
+    return signed_in(request, cookie, "/")
 
 
 # ---------------------------------------------------------------- a senior's card PIN (counter or operator)
@@ -219,10 +216,19 @@ def accept(request: Request, session: SessionDep, token: str, password: Annotate
 @router.get("/accounts/seniors/{senior_id}/pin", name="accounts:senior_pin")
 def senior_pin(request: Request, session: SessionDep, senior_id: int, saved: str = "",
                principal: Principal = allow("counter", "operator")) -> Response:
+    return _pin_page(request, session, principal, senior_id, {},
+                     msg.PIN_SET if saved == "1" else msg.CARD_UNLOCKED if saved == "unlocked" else "")
+
+
+def _pin_page(request: Request, session: SessionDep, principal: Principal, senior_id: int, errors: dict[str, str],
+              message: str = "", status_code: int = 200) -> Response:
     senior = accounts.senior_for_pin(session, principal, senior_id)
     card = accounts_view.senior_card(senior, accounts.has_pin(session, senior_id))
-    return _page(request, "senior_pin", {"card": card, "errors": {},
-                                         "message": msg.PIN_SET.format(name=card.name) if saved else ""})
+    failures = accounts.card_lock(session, principal, senior_id)
+    return _page(request, "senior_pin", {"card": card, "errors": errors, "message": message.format(name=card.name),
+                                         "failures": failures,
+                                         "locked_message": msg.CARD_LOCKED.format(count=failures)},
+                 status_code=status_code)
 
 
 @router.post("/accounts/seniors/{senior_id}/pin", name="accounts:set_senior_pin")
@@ -231,8 +237,15 @@ def set_senior_pin(request: Request, session: SessionDep, senior_id: int, pin: A
     try:
         accounts.set_senior_pin(session, principal, senior_id, pin, pin2, client_address(request))
     except InvalidInput as e:
-        senior = accounts.senior_for_pin(session, principal, senior_id)
-        card = accounts_view.senior_card(senior, accounts.has_pin(session, senior_id))
-        return _page(request, "senior_pin", {"card": card, "errors": e.errors, "message": ""}, status_code=422)
+        return _pin_page(request, session, principal, senior_id, e.errors, status_code=422)
     url = request.url_for("accounts:senior_pin", senior_id=senior_id).include_query_params(saved="1")
+    return RedirectResponse(str(url), status_code=303)
+
+
+@router.post("/accounts/seniors/{senior_id}/unlock", name="accounts:unlock_card")
+def unlock_card(request: Request, session: SessionDep, senior_id: int,
+                principal: Principal = allow("counter", "operator")) -> Response:
+    """Wrong PINs slowed or stopped the card; the senior has proved who they are at the counter."""
+    accounts.unlock_card(session, principal, senior_id, client_address(request))
+    url = request.url_for("accounts:senior_pin", senior_id=senior_id).include_query_params(saved="unlocked")
     return RedirectResponse(str(url), status_code=303)

@@ -29,8 +29,8 @@ def test_an_invitee_sets_a_password_with_a_mistake_explained_next_to_the_field(p
     invited = accounts.invite(session, op, name="王海燕", phone="13922220001", form={"role_helper": "1"})
 
     page.goto(f"/invite/{invited.token}")
-    page.fill("#f-password", "good-pass-1")
-    page.fill("#f-password2", "good-pass-2")
+    page.fill("#f-password", "green-teapot-7")
+    page.fill("#f-password2", "green-teapot-8")
     page.click("button[type=submit]")
     error = page.locator("#f-password2-err").inner_text()
     problems = check_page(page)
