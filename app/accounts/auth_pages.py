@@ -126,7 +126,8 @@ def logout(request: Request, session: SessionDep, everywhere: Annotated[str, For
 # ---------------------------------------------------------------- own password (staff and helpers)
 
 @router.get("/account/password", name="auth:password")
-def password_page(request: Request, done: str = "", principal: Principal = allow()) -> Response:
+def password_page(request: Request, session: SessionDep, done: str = "", principal: Principal = allow()) -> Response:
+    accounts.password_owner(session, principal)
     return render(request, "accounts/password.html", {"errors": {}, "message": msg.PASSWORD_CHANGED if done else ""})
 
 

@@ -406,14 +406,20 @@ def set_senior_pin(session: Session, principal: Principal, senior_id: int, pin: 
 
 # ---------------------------------------------------------------- own password; a locked card (issue 13)
 
+def password_owner(session: Session, principal: Principal) -> User:
+    """The signed-in account, if it has a password of its own to change (not a senior's card account)."""
+    user = _user(session, principal.user_id)
+    if user.senior_id is not None or not user.phone:
+        raise Forbidden(msg.PASSWORD_CHANGE_CARD)
+    return user
+
+
 def change_password(session: Session, principal: Principal, old: str, new: str, new2: str, *, address: str = "",
                     user_agent: str = "") -> str:
     """Staff and helpers change their own password: the old one first (counted like a sign-in, so the page
     cannot be used to guess it), then the new one under the policy. Every other session of the account ends;
     returns this device's new session token."""
-    user = _user(session, principal.user_id)
-    if user.senior_id is not None or not user.phone:
-        raise Forbidden(msg.PASSWORD_CHANGE_CARD)
+    user = password_owner(session, principal)
     if not old:
         raise InvalidInput({"old_password": msg.PASSWORD_REQUIRED})
     attempt = auth.begin_attempt(session, auth.Who(f"p:{user.phone}", f"手机号 {mask_phone(user.phone)}", address))

@@ -57,6 +57,9 @@ TABLE: dict[str, Case] = {
     "auth:login_staff": c(PUBLIC),
     "auth:font": c(PUBLIC, form={"size": "特大"}),
     "auth:logout": c(ALL),
+    # own password: everyone with a phone and password (a senior's card account has a PIN the counter sets)
+    "auth:password": c(ALL - {"senior"}),
+    "auth:change_password": c(ALL - {"senior"}, form={"old_password": "not-my-password"}),
     "accounts:invitation": c(PUBLIC),
     "accounts:accept": c(PUBLIC, form={"password": "short"}),
     # operators: accounts, helper links, audit log
@@ -74,6 +77,7 @@ TABLE: dict[str, Case] = {
     "accounts:audit": c(OPERATOR, query={"action": "user.invite"}),
     "accounts:senior_pin": c(frozenset({"counter", "operator"})),
     "accounts:set_senior_pin": c(frozenset({"counter", "operator"}), form={"pin": "1"}),
+    "accounts:unlock_card": c(frozenset({"counter", "operator"})),
     # subsidy schemes and settlement
     "subsidy:schemes": c(OPERATOR),
     "subsidy:format": c(OPERATOR),
