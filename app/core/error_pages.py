@@ -10,8 +10,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.core import audit
 from app.core import messages as msg
 from app.core.errors import AppError, InvalidInput, LoginRequired, TooManyAttempts
 from app.core.templating import render
@@ -39,9 +41,20 @@ async def app_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LoginRequired) and not _is_api(request):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+    if exc.status_code == 403:
+        await run_in_threadpool(_audit_refusal, request)
     headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, TooManyAttempts) else None
     errors = exc.errors if isinstance(exc, InvalidInput) else {exc.field: exc.message} if exc.field else None
     return _respond(request, exc.status_code, exc.message, errors, headers)
+
+
+def _audit_refusal(request: Request) -> None:
+    """Every 403 (a role without the right, an object of another canteen, a failed CSRF check) is audited
+    (issue 13, finding 13)."""
+    principal = getattr(request.state, "principal", None)
+    route = getattr(request.scope.get("route"), "path", "") or "(unknown)"
+    audit.record_refusal(user_id=getattr(principal, "user_id", None), method=request.method, route=route,
+                         address=request.client.host if request.client else "")
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
