@@ -420,9 +420,10 @@ def change_password(session: Session, principal: Principal, old: str, new: str, 
     cannot be used to guess it), then the new one under the policy. Every other session of the account ends;
     returns this device's new session token."""
     user = password_owner(session, principal)
+    phone = user.phone or ""
     if not old:
         raise InvalidInput({"old_password": msg.PASSWORD_REQUIRED})
-    attempt = auth.begin_attempt(session, auth.Who(f"p:{user.phone}", f"手机号 {mask_phone(user.phone)}", address))
+    attempt = auth.begin_attempt(session, auth.Who(f"p:{phone}", f"手机号 {mask_phone(phone)}", address))
     if not auth.verify_secret(user.password_hash, old):
         audit.record(session, user_id=user.id, action="user.password_change_failed", object_type="user",
                      object_id=user.id, address=address)
@@ -433,7 +434,7 @@ def change_password(session: Session, principal: Principal, old: str, new: str, 
     session.commit()
     if new == old:
         raise InvalidInput({"password": msg.PASSWORD_SAME_AS_OLD})
-    check_password(new, new2, user.phone)
+    check_password(new, new2, phone)
     user.password_hash = hash_secret(new)
     user.session_generation += 1  # whoever knew the old password is signed out everywhere
     session.add(user)

@@ -521,3 +521,4 @@ AUDIT_ACTION_NAMES.update({
     "senior.counter_view": "窗口查看长者订单",
     "route.driver_view": "送餐员查看路线",
 })
+AUDIT_OBJECT_NAMES.update({"route": "页面", "route_plan": "送餐路线"})

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from app.core.deps import SessionDep, allow
+from app.core import audit
+from app.core.deps import SessionDep, allow, client_address
 from app.core.principal import Principal
 from app.ordering import api_data as ordering_api
 from app.ordering import rules
@@ -161,9 +162,13 @@ def place(body: OrderIn, response: Response, session: SessionDep,
 
 
 @router.get("/orders", name="api_orders:list", response_model=list[OrderOut], summary="这位老人今天起已订的餐")
-def orders(session: SessionDep, senior_id: Annotated[int, Query(description="哪位老人")],
+def orders(request: Request, session: SessionDep, senior_id: Annotated[int, Query(description="哪位老人")],
            principal: Principal = allow(*ORDERING_ROLES)) -> list[OrderOut]:
-    return [_order(v) for v in ordering_api.orders(session, principal, senior_id, _now())]
+    found = [_order(v) for v in ordering_api.orders(session, principal, senior_id, _now())]
+    if principal.has("counter") and principal.senior_id != senior_id:  # a sensitive read (issue 13, finding 13)
+        audit.record_read(session, user_id=principal.user_id, action="senior.counter_view", object_type="senior",
+                          object_id=senior_id, detail="/api/v1/orders", address=client_address(request))
+    return found
 
 
 @router.post("/orders/{order_id}/cancel", name="api_orders:cancel", response_model=OrderOut, summary="取消订单")
