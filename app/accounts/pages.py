@@ -50,8 +50,21 @@ def _back_to_user(request: Request, user_id: int, done: str) -> Response:
 # ---------------------------------------------------------------- staff and helpers
 
 @router.get("/admin/users", name="accounts:users")
-def users(request: Request, session: SessionDep, q: str = "", role: str = "", status: str = "active",
+def users(request: Request, session: SessionDep, role: str = "", status: str = "active",
           principal: Principal = OPERATOR) -> Response:
+    return _users_page(request, session, principal, "", role, status)
+
+
+@router.post("/admin/users/search", name="accounts:users_search")
+def users_search(request: Request, session: SessionDep, q: Annotated[str, Form()] = "",
+                 role: Annotated[str, Form()] = "", status: Annotated[str, Form()] = "active",
+                 principal: Principal = OPERATOR) -> Response:
+    """A name or phone searched for travels in the body, never in the URL (access logs, history; finding 9)."""
+    return _users_page(request, session, principal, q[:100], role, status)
+
+
+def _users_page(request: Request, session: SessionDep, principal: Principal, q: str, role: str,
+                status: str) -> Response:
     role = role if role in ROLES else ""
     status = status if status in accounts_view.STATUS_FILTERS else "active"
     rows = accounts_view.users_list(session, principal, q=q, role=role, status=status)
@@ -138,10 +151,17 @@ def sign_out(request: Request, session: SessionDep, user_id: int, principal: Pri
 # ---------------------------------------------------------------- helper links
 
 @router.get("/admin/helper-links", name="accounts:helper_links")
-def helper_links(request: Request, session: SessionDep, q: str = "", revoked: str = "", done: str = "",
+def helper_links(request: Request, session: SessionDep, revoked: str = "", done: str = "",
                  principal: Principal = OPERATOR) -> Response:
-    return _links_page(request, session, principal, q, revoked, {"consent_date": now().date().isoformat()}, {},
+    return _links_page(request, session, principal, "", revoked, {"consent_date": now().date().isoformat()}, {},
                        msg.LINK_DONE if done == "linked" else msg.LINK_UNDONE if done == "revoked" else "")
+
+
+@router.post("/admin/helper-links/search", name="accounts:helper_links_search")
+def helper_links_search(request: Request, session: SessionDep, q: Annotated[str, Form()] = "",
+                        revoked: Annotated[str, Form()] = "", principal: Principal = OPERATOR) -> Response:
+    """Names, phones and card numbers searched for stay out of the URL (finding 9)."""
+    return _links_page(request, session, principal, q[:100], revoked, {"consent_date": now().date().isoformat()}, {})
 
 
 def _links_page(request: Request, session: SessionDep, principal: Principal, q: str, revoked: str,

@@ -64,6 +64,7 @@ TABLE: dict[str, Case] = {
     "accounts:accept": c(PUBLIC, form={"password": "short"}),
     # operators: accounts, helper links, audit log
     "accounts:users": c(OPERATOR),
+    "accounts:users_search": c(OPERATOR, form={"q": "王", "status": "all"}),
     "accounts:new": c(OPERATOR),
     "accounts:invite": c(OPERATOR, form={"name": "新同事", "phone": "13900000177", "role_helper": "1"}),
     "accounts:user": c(OPERATOR, outsiders_allowed=BYSTANDER),
@@ -72,6 +73,7 @@ TABLE: dict[str, Case] = {
     "accounts:reinvite": c(OPERATOR, outsiders_allowed=BYSTANDER),
     "accounts:sign_out": c(OPERATOR, outsiders_allowed=BYSTANDER),
     "accounts:helper_links": c(OPERATOR),
+    "accounts:helper_links_search": c(OPERATOR, form={"q": "13822220001"}),
     "accounts:link_helper": c(OPERATOR, form={"helper_phone": "13822220001"}),
     "accounts:revoke_link": c(OPERATOR),
     "accounts:audit": c(OPERATOR, query={"action": "user.invite"}),
