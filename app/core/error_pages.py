@@ -87,7 +87,7 @@ def _field_message(e: dict) -> str:  # type: ignore[type-arg]
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     message = {404: msg.NOT_FOUND, 405: msg.METHOD_NOT_ALLOWED}.get(exc.status_code, msg.BAD_REQUEST)
-    return _respond(request, exc.status_code, message)
+    return _respond(request, exc.status_code, message, headers=dict(exc.headers or {}) or None)  # 405's Allow
 
 
 async def unknown_id(request: Request, exc: Exception) -> Response:

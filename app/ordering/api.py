@@ -4,7 +4,7 @@ The same rules and prices as the pages; errors come back as {"detail": "<中文�
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -19,6 +19,7 @@ from app.ordering.views import MealView, OrderView
 
 router = APIRouter(prefix="/api/v1", tags=["点餐"])
 ORDERING_ROLES = ("senior", "helper", "counter")
+KEY_PATTERN = r"^([A-Za-z0-9_-]{8,64})?$"  # the service's rule, published (empty: the key is in the other place)
 
 
 class ItemOut(BaseModel):
@@ -57,16 +58,17 @@ class MealOut(BaseModel):
 class LineIn(BaseModel):
     menu_item_id: int = Field(description="菜单项编号")
     quantity: int = Field(default=1, ge=1, le=ordering.MAX_QUANTITY, description="份数")
-    texture: str = Field(default="", description="做法：普通 / 软食 / 碎食 / 糊状；留空则按老人自己的需要")
-    portion: str = Field(default="标准", description="标准 / 小份")
+    # enums in the published contract (issue 13, finding 14)
+    texture: Literal["", "普通", "软食", "碎食", "糊状"] = Field(default="", description="做法：普通 / 软食 / 碎食 / 糊状；留空则按老人自己的需要")
+    portion: Literal["标准", "小份"] = Field(default="标准", description="标准 / 小份")
 
 
 class OrderIn(BaseModel):
     senior_id: int = Field(description="为哪位老人点餐（本人、已授权的家属志愿者、本食堂窗口）")
     menu_id: int = Field(description="菜单编号（决定食堂、日期和餐次）")
-    fulfilment: str = Field(description="dine_in 堂食 / pickup 自取 / delivery 送餐上门")
+    fulfilment: Literal["dine_in", "pickup", "delivery"] = Field(description="dine_in 堂食 / pickup 自取 / delivery 送餐上门")
     items: list[LineIn] = Field(min_length=1, max_length=10, description="点的菜")
-    idempotency_key: str = Field(default="", max_length=64,
+    idempotency_key: str = Field(default="", max_length=64, pattern=KEY_PATTERN,
                                  description="防重复提交编号（8–64 位字母数字）；也可放在 Idempotency-Key 请求头")
     note: str = Field(default="", max_length=200, description="备注")
 
@@ -152,7 +154,7 @@ def quote(body: OrderIn, session: SessionDep, principal: Principal = allow(*ORDE
 
 @router.post("/orders", name="api_orders:place", response_model=OrderOut, status_code=201, summary="下单")
 def place(body: OrderIn, response: Response, session: SessionDep,
-          idempotency_key: Annotated[str, Header(alias="Idempotency-Key", max_length=64)] = "",
+          idempotency_key: Annotated[str, Header(alias="Idempotency-Key", max_length=64, pattern=KEY_PATTERN)] = "",
           principal: Principal = allow(*ORDERING_ROLES)) -> OrderOut:
     """同一个防重复提交编号再次提交，返回原来那笔订单（200），不会下两单。"""
     view, created = ordering_api.place(session, principal, _request(body, idempotency_key), _now())
