@@ -88,7 +88,9 @@ def invite(request: Request, session: SessionDep, form: FormFields, principal: P
 
 
 def _invited(request: Request, invited: accounts.Invited, message: str) -> Response:
-    link = str(request.url_for("accounts:invitation", token=invited.token))
+    # The token travels after "#": browsers never send the fragment, so it is in no access log, proxy log or
+    # Referer; the page's script posts it (finding 9).
+    link = f"{request.url_for('accounts:invitation_open')}#{invited.token}"
     return _page(request, "user_invited", {"invited": invited, "link": link, "days": accounts.INVITATION_DAYS,
                                            "message": message.format(name=invited.name)}, headers=NO_STORE)
 
@@ -211,16 +213,32 @@ def audit(request: Request, session: SessionDep, principal: Principal = OPERATOR
 
 # ---------------------------------------------------------------- invitation: set your own password
 
+@router.get("/invite", name="accounts:invitation_open")
+def invitation_open(request: Request, principal: Principal | None = PUBLIC) -> Response:
+    """The link's landing page: its script reads the token from the fragment and posts it (the fragment never
+    reaches a server); without script, the invitee pastes the code."""
+    return _page(request, "invitation_open", {"errors": {}}, headers=NO_STORE)
+
+
+@router.post("/invite/open", name="accounts:invitation_show")
+def invitation_show(request: Request, session: SessionDep, token: Annotated[str, Form()] = "",
+                    principal: Principal | None = PUBLIC) -> Response:
+    view = accounts.invitation_for(session, token.strip())
+    return _page(request, "invitation", {"view": view, "token": token.strip(), "errors": {}}, headers=NO_STORE)
+
+
 @router.get("/invite/{token}", name="accounts:invitation")
 def invitation(request: Request, session: SessionDep, token: str,
                principal: Principal | None = PUBLIC) -> Response:
+    """Links sent before issue 13 (token in the path) keep working until they expire (7 days)."""
     view = accounts.invitation_for(session, token)
     return _page(request, "invitation", {"view": view, "token": token, "errors": {}}, headers=NO_STORE)
 
 
-@router.post("/invite/{token}", name="accounts:accept")
-def accept(request: Request, session: SessionDep, token: str, password: Annotated[str, Form()] = "",
-           password2: Annotated[str, Form()] = "", principal: Principal | None = PUBLIC) -> Response:
+@router.post("/invite", name="accounts:accept")
+def accept(request: Request, session: SessionDep, token: Annotated[str, Form()] = "",
+           password: Annotated[str, Form()] = "", password2: Annotated[str, Form()] = "",
+           principal: Principal | None = PUBLIC) -> Response:
     try:
         cookie = accounts.accept_invitation(session, token, password, password2, address=client_address(request),
                                             user_agent=request.headers.get("user-agent", ""))

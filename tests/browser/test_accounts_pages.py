@@ -28,7 +28,11 @@ def test_an_invitee_sets_a_password_with_a_mistake_explained_next_to_the_field(p
     op = principal_of(session, make_user(session, "operator"))
     invited = accounts.invite(session, op, name="王海燕", phone="13922220001", form={"role_helper": "1"})
 
-    page.goto(f"/invite/{invited.token}")
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.goto(f"/invite#{invited.token}")
+    page.wait_for_selector("#f-password2")
+    greeting = page.locator("main").inner_text()
     page.fill("#f-password", "green-teapot-7")
     page.fill("#f-password2", "green-teapot-8")
     page.click("button[type=submit]")
@@ -38,6 +42,9 @@ def test_an_invitee_sets_a_password_with_a_mistake_explained_next_to_the_field(p
 
     assert "不一样" in error
     assert problems == []
+    assert "王海燕" in greeting and "139****0001" in greeting
+    assert urls and not [u for u in urls if invited.token in u]  # the token reached no server as a URL
+    assert invited.token not in page.url
 
 
 def test_the_counter_sets_a_card_pin(page: Any, session: Session) -> None:

@@ -61,7 +61,9 @@ TABLE: dict[str, Case] = {
     "auth:password": c(ALL - {"senior"}),
     "auth:change_password": c(ALL - {"senior"}, form={"old_password": "not-my-password"}),
     "accounts:invitation": c(PUBLIC),
-    "accounts:accept": c(PUBLIC, form={"password": "short"}),
+    "accounts:invitation_open": c(PUBLIC),
+    "accounts:invitation_show": c(PUBLIC, form={"token": "{token}"}),
+    "accounts:accept": c(PUBLIC, form={"token": "{token}", "password": "short"}),
     # operators: accounts, helper links, audit log
     "accounts:users": c(OPERATOR),
     "accounts:users_search": c(OPERATOR, form={"q": "王", "status": "all"}),
@@ -264,7 +266,7 @@ def _case_for(case: Case, world: World) -> Case:
     values = {"{canteen}": world.canteen.id, "{item}": world.item_id, "{menu}": world.order.menu_id, "{senior}": world.senior.id,
               "{plan}": world.plan.id, "{route}": world.route.id, "{stop}": world.stop.id,
               "{today}": world.today.isoformat(), "{month}": f"{world.today:%Y-%m}",
-              "{open_menu}": world.open_menu.id, "{open_item}": world.open_item_id}
+              "{open_menu}": world.open_menu.id, "{open_item}": world.open_item_id, "{token}": world.params["token"]}
 
     def fill(text: str) -> str:
         for key, value in values.items():
