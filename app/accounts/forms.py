@@ -1,4 +1,4 @@
-"""The accounts area's typed forms (app.core.forms): sign-in, own password, inviting staff."""
+"""The accounts area's typed forms (app.core.forms): sign-in and one's own password."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
-from app.core.forms import FormModel, MobilePhone, Text
+from app.core.forms import FormModel, Text
 
 
 def _no_spaces(value: object) -> object:
@@ -36,9 +36,3 @@ class PasswordChange(FormModel):
     password: str = Field("", title="新密码", max_length=200)
     password2: str = Field("", title="再输一次新密码", max_length=200)
 
-
-class InviteForm(FormModel):
-    """Name and phone of an invitee; the roles come as one checkbox and one canteen per role (`grants_from_form`)."""
-
-    name: Text = Field("", title="姓名", max_length=40)
-    phone: MobilePhone = Field("", title="手机号", max_length=20)
