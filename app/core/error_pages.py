@@ -8,10 +8,12 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DataError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from app.core import audit
 from app.core import messages as msg
@@ -87,7 +89,20 @@ def _field_message(e: dict) -> str:  # type: ignore[type-arg]
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     message = {404: msg.NOT_FOUND, 405: msg.METHOD_NOT_ALLOWED}.get(exc.status_code, msg.BAD_REQUEST)
-    return _respond(request, exc.status_code, message, headers=dict(exc.headers or {}) or None)  # 405's Allow
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed(request)
+    return _respond(request, exc.status_code, message, headers=headers or None)
+
+
+def _allowed(request: Request) -> str:
+    """Every method of every route at this path (Starlette names only the first route's: GET /api/v1/orders and
+    POST /api/v1/orders are two routes)."""
+    methods: set[str] = set()
+    for ctx in iter_route_contexts(request.app.routes):
+        if ctx.methods and compile_path(str(ctx.path))[0].match(request.url.path):
+            methods |= set(ctx.methods)
+    return ", ".join(sorted(methods))
 
 
 async def unknown_id(request: Request, exc: Exception) -> Response:

@@ -51,3 +51,23 @@ def test_every_answer_matches_the_published_contract(mode: GenerationMode, metho
         case.call_and_validate(headers=headers | _idempotency(case))  # raises, with every failed check named
 
     run()
+
+
+def test_a_method_the_operation_does_not_have_is_a_405_naming_the_allowed_ones(client: Any) -> None:
+    r = client.delete("/api/v1/orders")
+
+    assert r.status_code == 405
+    assert {"GET", "POST"} <= set(r.headers["allow"].replace(" ", "").split(","))
+    assert r.json()["detail"] == "不支持这种操作。"
+
+
+def test_every_refusal_is_documented_with_the_one_error_shape(client: Any) -> None:
+    schema = client.get("/api/openapi.json").json()
+
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert {"400", "401", "403", "404", "409", "422", "429"} <= codes, (method, path)
+            assert operation["responses"]["422"]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Error"}
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
