@@ -1,11 +1,13 @@
-"""The accounts area's typed forms (app.core.forms): sign-in and one's own password."""
+"""The accounts area's typed forms (app.core.forms): sign-in, one's own password, inviting someone."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
+from app.core import messages as msg
 from app.core.forms import FormModel, Text
 
 
@@ -36,3 +38,27 @@ class PasswordChange(FormModel):
     password: str = Field("", title="新密码", max_length=200)
     password2: str = Field("", title="再输一次新密码", max_length=200)
 
+
+
+def _required(message: str, longest: int, too_long: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not value:
+            raise ValueError(message)
+        if len(value) > longest:
+            raise ValueError(too_long)
+        return value
+    return AfterValidator(check)
+
+
+def _mobile(value: str) -> str:
+    if not re.fullmatch(r"1[0-9]{10}", value):
+        raise ValueError(msg.PHONE_INVALID)
+    return value
+
+
+class InviteForm(FormModel):
+    """Who is invited; the roles come as one checkbox and one canteen per role (`service.grants_from_form`)."""
+
+    name: Annotated[Text, _required(msg.NAME_REQUIRED, 40, msg.NAME_TOO_LONG)] = Field("", title="姓名")
+    phone: Annotated[Text, _required(msg.PHONE_REQUIRED, 20, msg.PHONE_INVALID), AfterValidator(_mobile)] = Field(
+        "", title="手机号")

@@ -18,10 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.accounts import auth, scope
-from app.accounts.auth import PHONE_RE, PIN_RE, hash_secret, issue_session
+from app.accounts.auth import PIN_RE, hash_secret, issue_session
+from app.accounts.forms import InviteForm
 from app.core import audit
 from app.core import messages as msg
 from app.core.errors import AppError, Forbidden, InvalidInput, NotFound
+from app.core.forms import Problems, parse_form
 from app.core.principal import Principal, token_hash
 from app.core.privacy import mask_phone
 from app.models import Canteen, Driver, Invitation, Senior, User, UserRole, now
@@ -124,18 +126,16 @@ def grants_of(session: Session, user_id: int) -> list[Grant]:
 # ---------------------------------------------------------------- invitations
 
 def _check_name_phone(session: Session, name: str, phone: str) -> dict[str, str]:
-    errors = {}
-    if not name:
-        errors["name"] = msg.NAME_REQUIRED
-    elif len(name) > 40:
-        errors["name"] = msg.NAME_TOO_LONG
-    if not phone:
-        errors["phone"] = msg.PHONE_REQUIRED
-    elif not PHONE_RE.match(phone):
-        errors["phone"] = msg.PHONE_INVALID
-    elif session.exec(select(User.id).where(User.phone == phone)).first() is not None:
-        errors["phone"] = msg.PHONE_TAKEN
-    return errors
+    """The typed invitation form (app.accounts.forms), then the phone not yet taken: every problem at once."""
+    problems = Problems()
+    try:
+        parse_form(InviteForm, {"name": name, "phone": phone})
+    except InvalidInput as e:
+        problems.errors |= e.errors
+    problems.check("phone" in problems.errors
+                   or session.exec(select(User.id).where(User.phone == phone)).first() is None,
+                   "phone", msg.PHONE_TAKEN)
+    return problems.errors
 
 
 def invite(session: Session, principal: Principal, *, name: str, phone: str, form: Mapping[str, str],
