@@ -62,8 +62,13 @@ def csrf_for_session(token: str) -> str:
 def session_limits(roles: set[str] | frozenset[str]) -> tuple[timedelta, timedelta]:
     """(idle timeout, longest life) of a session: staff roles short, seniors and helpers on their own phone long."""
     settings = get_settings()
-    if roles & STAFF_ROLES:
-        return timedelta(minutes=settings.staff_idle_minutes), timedelta(hours=settings.staff_session_hours)
+    shift = timedelta(hours=settings.staff_session_hours)
+    if roles & (STAFF_ROLES - {"driver"}):
+        return timedelta(minutes=settings.staff_idle_minutes), shift
+    if "driver" in roles:
+        # a driver's own phone, on the road: a report queued in a dead zone (driver.js) must still be accepted
+        # when the phone is back online, so the session lasts the shift however quiet it was
+        return shift, shift
     return timedelta(minutes=settings.personal_idle_minutes), timedelta(days=settings.session_days)
 
 

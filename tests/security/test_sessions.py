@@ -259,3 +259,11 @@ def test_a_configured_proxy_names_the_client_and_the_scheme(session: Session, en
     assert _addresses(session, "88007003") == {"198.51.100.77"}
     assert r.status_code == 200
     assert fresh.headers["set-cookie"].startswith("__Host-canteen_csrf=") and "Secure" in fresh.headers["set-cookie"]
+
+
+def test_a_drivers_session_lasts_the_shift_so_reports_queued_offline_still_arrive(session: Session, client: Any,
+                                                                                  login: Any) -> None:
+    make_user(session, ("driver", make_canteen(session).id), phone="13900005011")
+    login("13900005011")
+
+    assert 12 * 60 - 1 < _minutes_left(_session_row(session)) <= 12 * 60
