@@ -537,3 +537,28 @@ NO_SUBSIDY_NOT_REGISTERED = "这个食堂还没有登记补贴政策，所以按
 NO_SUBSIDY_CAP_REACHED = "您的补贴次数或额度这段时间已经用完了（{note}），这一餐没有补贴。"
 NO_SUBSIDY_RULE = "{note}，这一餐没有补贴。"
 NO_SUBSIDY_NOT_ELIGIBLE = "按登记的年龄、户籍等情况，您现在不在补贴范围内，这一餐没有补贴。登记的不对请电话求助。"
+
+# ---------------------------------------------------------------- security review, second part (issue 13)
+PASSWORD_MIN_12 = "密码至少 12 位；可以用一句好记的话，如“我家小猫叫咪咪2018”。"
+PASSWORD_HAS_MOBILE = "密码里不能有手机号，别人最先试的就是它。"
+PASSWORD_ONLY_DIGITS = "密码不能只有数字，请加上字母或汉字。"
+PASSWORD_TOO_SIMPLE_12 = "这个密码太容易被猜到（如常见密码、123456 或 qwerty 这样的连续键、重复的字、生日），请换一个。"
+PASSWORD_CHANGE_CARD = "长者的助餐卡账号用卡密码登录，请到食堂窗口请工作人员重设卡密码。"
+PASSWORD_OLD_WRONG = "原密码不对，请再试一次。"
+PASSWORD_SAME_AS_OLD = "新密码不能和原密码相同。"
+PASSWORD_CHANGED = "密码已修改。其他设备上的登录已全部退出。"
+CARD_UNLOCKED = "已解除锁定：{name}现在可以用卡密码登录了。"
+CARD_LOCKED = "这张卡最近一小时输错密码 {count} 次，登录已被放慢或暂停。请先核对长者身份（看身份证或熟人确认），再解除锁定。"
+AUDIT_ACTION_NAMES.update({
+    "auth.login": "登录",
+    "auth.login_failed": "登录失败",
+    "auth.login_throttled": "登录被限制",
+    "auth.login_disabled": "已停用账号尝试登录",
+    "user.password_changed": "修改自己的密码",
+    "user.password_change_failed": "修改密码时原密码不对",
+    "senior.card_unlocked": "解除助餐卡锁定",
+    "access.forbidden": "无权访问被拒绝",
+    "senior.counter_view": "窗口查看长者订单",
+    "route.driver_view": "送餐员查看路线",
+})
+AUDIT_OBJECT_NAMES.update({"route": "页面", "route_plan": "送餐路线"})
