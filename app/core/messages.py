@@ -432,6 +432,28 @@ POINT_SET = "已设置{name}的送餐位置。"
 CARD_NONE_TO_REISSUE = "这位长者还没有助餐卡，请先发卡。"
 CARDS_NONE_NEEDED = "名册上的长者都已有助餐卡。"
 IMPORT_CONFIRM_WARNINGS = "有 {count} 行需要确认（如不满 60 岁），请勾选“我已核对”后再导入。"
+# issue 14: the building register and matching addresses to it
+BUILDING_NO_HEADER = "文件前 10 行里没有找到楼栋表头（如“小区”“楼号”“纬度”“经度”），请检查是不是选错了工作表。"
+BUILDING_COLUMN_REQUIRED = "楼栋登记表缺少“{label}”这一列。"
+BUILDING_FILE_REFUSED = "楼栋登记表有 {count} 处不符合要求，一栋都没有导入。请按下面的原因改好后重新上传。"
+BUILDING_ROW_COMPOUND = "第 {row} 行：没有写小区名称"
+BUILDING_ROW_NUMBER = "第 {row} 行：楼号“{value}”看不懂，请写成“5”或“5号”"
+BUILDING_ROW_COORD = "第 {row} 行：坐标“{lat}, {lng}”不是数字，请写成“31.2397”“121.4990”这样的经纬度"
+BUILDING_ROW_SWAPPED = "第 {row} 行：纬度“{lat}”和经度“{lng}”写反了"
+BUILDING_ROW_OUTSIDE = "第 {row} 行：坐标“{lat}, {lng}”不在中国境内，请检查是否抄错"
+BUILDING_ROW_FLOORS = "第 {row} 行：楼层数“{value}”应是 1 到 60 的整数"
+BUILDING_ROW_LIFT = "第 {row} 行：电梯“{value}”请写“有”或“无”"
+BUILDING_ROW_TWICE = "第 {row} 行：{compound} {number} 号与第 {first} 行重复"
+BUILDING_DATUM_INVALID = "请选择坐标来源。"
+BUILDING_DISTRICT_INVALID = "请写上这些楼栋所在的区，如“静安”。"
+BUILDING_IMPORTED = "已导入楼栋登记：新增 {created} 栋，更新 {updated} 栋。"
+LOCATE_DONE = "已按地址匹配：{matched} 位长者设置了送餐位置，{unmatched} 位没有匹配上（见下表，请逐一处理）。"
+MATCH_NO_NUMBER = "地址里没有楼号（如“5号”）"
+MATCH_NO_BUILDING = "找到小区“{compound}”，但楼栋登记里没有 {number} 号"
+MATCH_NOTHING = "楼栋登记里没有这条路或这个小区"
+MATCH_NOT_RUN = "楼栋登记里能找到：点“按地址匹配位置”即可设置"
+POINT_SOURCE_NAMES = {"manual": "手动设置", "building": "楼栋登记（门牌精确匹配）",
+                      "compound": "楼栋登记（小区和楼号匹配）", "geocoder": "在线地址解析（请核对）"}
 
 
 

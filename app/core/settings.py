@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     silent_days: int = 3
     # A running planning job whose heartbeat is older than this many seconds is re-claimed by another worker.
     job_stale_s: int = 90
+    # Issue 14: an optional online geocoder (AMap `geocode/geo`-compatible) for addresses the building register
+    # does not place; empty means offline only. Only the address is sent. The datum of its answers.
+    geocoder_url: str = ""
+    geocoder_key: str = ""
+    geocoder_city: str = "上海"
+    geocoder_datum: Literal["gcj02", "wgs84", "bd09"] = "gcj02"
 
     @model_validator(mode="after")
     def _no_default_secret_outside_development(self) -> Settings:
