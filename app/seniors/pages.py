@@ -252,7 +252,7 @@ def _senior_page(request: Request, session: SessionDep, principal: Principal, se
         seniors_admin.form_of(senior), "errors": errors or {}, "notice": notice, "pause_errors": pause_errors or {},
         "point_errors": point_errors or {}, "point_form": point_form or {"point": "", "datum": "gcj02"},
         "contacts": seniors_admin.contacts(session, senior_id), "status_names": seniors_admin.STATUS_NAMES,
-        "section": "seniors", "econ_options": ECON, "disability_options": DISABILITY,
+        "section": "seniors", "point_source_names": msg.POINT_SOURCE_NAMES, "econ_options": ECON, "disability_options": DISABILITY,
         "texture_options": [(t, t) for t in TEXTURES],
         "fulfilment_options": [(f, msg.FULFILMENT_NAMES[f]) for f in FULFILMENTS],
         "canteen_options": [("", "不指定")] + [(str(c.id), c.name)

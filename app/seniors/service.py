@@ -98,6 +98,7 @@ def set_point(session: Session, senior_id: int, data: dict[str, str], *, user_id
         raise InvalidInput({"point": str(e)}) from None
     senior = get_senior(session, senior_id)
     senior.lat, senior.lng, senior.updated_at = round(lat, 6), round(lng, 6), now()
+    senior.point_source, senior.building_id = "manual", None  # a matching run never replaces it
     session.add(senior)
     audit.record(session, user_id=user_id, action="senior.point", object_type="senior", object_id=senior_id,
                  detail=f"送餐位置（{form.datum}）已设置")
