@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.core import audit
+from app.core import allergens, audit
 from app.core import messages as msg
 from app.core.errors import InvalidInput
 from app.core.forms import PHONE_RE, clean_text, parse_date
@@ -279,8 +279,10 @@ def _health(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict[s
     said = remarks.read_remarks(clean_text(raw.get("remarks")))
     allergies = remarks.allergy_list(clean_text(raw.get("allergies"))) + said.allergies
     if allergies:
-        text = ",".join(dict.fromkeys(allergies))
+        text, notes = allergens.normalise(",".join(dict.fromkeys(allergies)))
         out["allergies"] = text if len(text) <= 200 else _Problem(_too_long("过敏/忌口", text, 200))
+        for i, note in enumerate(notes):
+            out[f"allergen_note_{i}"] = _Note(f"过敏原{note}")
     if said.texture:
         out["texture"] = said.texture
     if said.floor is not None:

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, and_, col, or_, select
 
 from app import ordering
-from app.core import audit
+from app.core import allergens, audit
 from app.core import messages as msg
 from app.core.errors import AppError, InvalidInput, NotFound
 from app.core.forms import PHONE_RE, parse_date, parse_form, small_int
@@ -189,6 +189,7 @@ def _parse(session: Session, form: dict[str, str]) -> dict[str, object]:
                               "economic_source": get("economic_source")[:80], "hukou_city": get("hukou_city")[:20],
                               "hukou_district": get("hukou_district")[:20]}
     out |= {k: ",".join(split_tags(get(k)))[:n] for k, n in TAG_FIELDS.items()}
+    out["allergies"] = allergens.normalise(get("allergies"))[0][:200]  # by the district's list, not as typed
     if not PHONE_RE.fullmatch(get("phone")):
         errors["phone"] = msg.SENIOR_PHONE_INVALID
     out["phone"] = get("phone")

@@ -173,7 +173,8 @@ def test_the_preview_shows_each_normalisation_and_the_rows_to_confirm_and_import
 
     noted = {int(tr["data-noted-row"]): tr.find_all("td")[2].get_text() for tr in soup.select("[data-noted-row]")}
     warned = {int(tr["data-warned-row"]): tr.find_all("td")[2].get_text() for tr in soup.select("[data-warned-row]")}
-    assert noted[4] == "户籍“沪” → 上海；残疾等级“二级” → 特殊群体：重残；备注“住6楼无电梯” → 6 楼；备注“住6楼无电梯” → 无电梯"
+    assert noted[4] == ("户籍“沪” → 上海；残疾等级“二级” → 特殊群体：重残；过敏原“海鲜” → 鱼、甲壳类、贝类；"
+                        "过敏原“花生米” → 花生；备注“住6楼无电梯” → 6 楼；备注“住6楼无电梯” → 无电梯")
     assert warned == {6: "只有 56 岁，不满 60 岁：请确认是服务对象", 7: "备注写着已故：不导入"}
     assert soup.select_one("#f-confirm_warnings")["required"] == ""
     assert refused.status_code == 422
