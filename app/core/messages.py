@@ -452,6 +452,14 @@ MATCH_NO_NUMBER = "地址里没有楼号（如“5号”）"
 MATCH_NO_BUILDING = "找到小区“{compound}”，但楼栋登记里没有 {number} 号"
 MATCH_NOTHING = "楼栋登记里没有这条路或这个小区"
 MATCH_NOT_RUN = "楼栋登记里能找到：点“按地址匹配位置”即可设置"
+# issue 14: re-importing a register as a diff; the record's fields an import writes, by name
+IMPORT_FIELD_LABELS = {"name": "姓名", "phone": "联系电话", "hukou_city": "户籍城市", "hukou_district": "户籍区",
+                       "residence_district": "居住区", "residence_street": "街道（镇）", "address": "居住地址",
+                       "economic_status": "经济状况", "economic_source": "认定来源",
+                       "economic_valid_from": "认定有效期起", "economic_valid_to": "认定有效期止",
+                       "care_level": "照护等级", "disability_level": "失能等级", "lives_alone": "是否独居",
+                       "residence_city": "居住城市", "room": "室号", "floor": "楼层", "has_lift": "电梯",
+                       "allergies": "过敏原", "texture": "饮食形态", "special_groups": "特殊群体", "status": "状态"}
 POINT_SOURCE_NAMES = {"manual": "手动设置", "building": "楼栋登记（门牌精确匹配）",
                       "compound": "楼栋登记（小区和楼号匹配）", "geocoder": "在线地址解析（请核对）"}
 

@@ -6,6 +6,7 @@ operator explicitly asks for the valid rows only. Re-importing matches on the ID
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from app.core.errors import InvalidInput
 from app.core.forms import PHONE_RE, clean_text, parse_date
 from app.models import Canteen, EmergencyContact, Senior, now
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
-from app.seniors import remarks
+from app.seniors import reimport, remarks
 from app.seniors.identity import birth_from_id, male_from_id, validate_id_number
 from app.seniors.register import (
     FIELDS,
@@ -35,11 +36,12 @@ from app.seniors.register import (
     table_from_json,
     table_to_json,
 )
+from app.seniors.service import ELIGIBILITY
 
 # The reading half lives in app.seniors.register; callers use this module for both.
 __all__ = ["FIELDS", "MAX_CELLS", "REQUIRED", "ImportOutcome", "ImportRefused", "InvalidInput", "PHONE_RE", "RowResult", "WarningsUnconfirmed",
            "Table", "check_mapping", "guess_field", "guess_mapping", "import_seniors", "mapping_from_names",
-           "parse_date", "read_table", "split_place", "table_from_json", "table_to_json", "validate"]
+           "parse_date", "read_table", "saved_fields", "split_place", "table_from_json", "table_to_json", "validate"]
 
 ECONOMIC_ALIASES = {"无": "", "否": "", "-": "", "低保户": "低保", "低收入户": "低收入", "特困供养": "特困"}
 DISABILITY_ALIASES = {"无": "", "否": "", "-": "", "轻度": "轻", "中度": "中", "重度": "重", "完全失能": "完全"}
@@ -343,13 +345,13 @@ def import_seniors(session: Session, table: Table, mapping: dict[str, int], *, t
     created = updated = unchanged = 0
     saved: list[tuple[Senior, tuple[str, str, str] | None]] = []
     for r in valid:
-        fields = {k: r.values[k] for k in SAVED_FIELDS} | {k: r.values[k] for k in OPTIONAL_FIELDS if k in r.values}
+        fields = saved_fields(r)
         senior = existing.get(fields["id_number"])
         if senior is None:
             senior = Senior(**fields, default_canteen_id=canteen_id)
             session.add(senior)
             created += 1
-        elif _update(senior, fields) | _contact_changed(session, senior, r.values.get("contact")):
+        elif _update(session, senior, fields, user_id) | _contact_changed(session, senior, r.values.get("contact")):
             updated += 1
         else:
             unchanged += 1
@@ -388,10 +390,22 @@ def _save_contact(session: Session, senior: Senior, contact: tuple[str, str, str
     session.add(row)
 
 
-def _update(senior: Senior, fields: dict[str, Any]) -> bool:
-    changed = {k: v for k, v in fields.items() if getattr(senior, k) != v}
-    for key, value in changed.items():
+def saved_fields(r: RowResult) -> dict[str, Any]:
+    """The record's fields a valid row writes (the optional ones only when the register says something)."""
+    return {k: r.values[k] for k in SAVED_FIELDS} | {k: r.values[k] for k in OPTIONAL_FIELDS if k in r.values}
+
+
+def _update(session: Session, senior: Senior, fields: dict[str, Any], user_id: int | None) -> bool:
+    """The register's values, except where an operator's correction stands (app.seniors.reimport); each
+    senior's changes are audited with old and new values."""
+    planned = reimport.plan(senior, fields)
+    for key, value in planned.writes.items():
         setattr(senior, key, value)
-    if changed:
+    senior.hand_fields = json.dumps(planned.hand, ensure_ascii=False)
+    if planned.writes:
         senior.updated_at = now()
-    return bool(changed)
+        audit.record(session, user_id=user_id, action="senior.import_update", object_type="senior",
+                     object_id=senior.id, detail="；".join(  # values only for eligibility, as on the form
+                         f"{c.label}: {c.old} → {c.new}" if c.field in ELIGIBILITY else c.label
+                         for c in planned.changes if not c.kept))
+    return bool(planned.writes)

@@ -27,6 +27,7 @@ from app.models import FULFILMENTS, TEXTURES, Senior, now
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
 from app.seniors import cards as senior_cards
 from app.seniors import importer as senior_import
+from app.seniors import reimport
 from app.seniors import service as seniors_admin
 
 router = APIRouter(prefix="/admin/seniors")
@@ -169,6 +170,8 @@ def _preview(request: Request, session: SessionDep, token: str, params: dict[str
     context["invalid"] = [r for r in results if not r.ok]
     context["warned"] = [r for r in results if r.ok and (r.warnings or r.skipped)]
     context["noted"] = [r for r in results if r.ok and r.notes]
+    context["diff"] = reimport.diff(session, [(r.row_no, senior_import.saved_fields(r)) for r in results
+                                              if r.ok and not r.skipped], canteen_id)
     seniors_admin.record_preview(session, user_id=user_id, address=client_address(request), rows=len(results),
                                  invalid=len(context["invalid"]))
     context["preview"] = results[:PREVIEW_ROWS]

@@ -18,6 +18,7 @@ from app.core.principal import Principal
 from app.core.privacy import mask_id_number
 from app.models import FULFILMENTS, TEXTURES, Canteen, EmergencyContact, Order, Senior, now, split_tags
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
+from app.seniors import reimport
 from app.seniors.location import PointForm, read_point
 
 PAGE_SIZE = 50
@@ -170,6 +171,7 @@ def update_senior(session: Session, senior_id: int, form: dict[str, str], *, use
     for key, (_old, new) in changed.items():
         setattr(senior, key, new)
     if changed:
+        reimport.remember_hand(senior, changed)
         senior.updated_at = now()
         session.add(senior)
         detail = "；".join(f"{k}: {old} → {new}" if k in ELIGIBILITY else k for k, (old, new) in changed.items())
