@@ -28,6 +28,7 @@ class LinkForm:
     consent_by: str = ""
     consent_method: str = ""
     consent_date: str = ""
+    senior_id: int | None = None  # from the senior's record (issue 14): then no card number is needed
 
 
 def _consent_at(raw: str, today: date) -> tuple[datetime | None, str | None]:
@@ -47,7 +48,8 @@ def _link_parties(session: Session, form: LinkForm, errors: dict[str, str]) -> t
     elif not any(g.role == "helper" for g in grants_of(session, helper.id or 0)):
         errors["helper_phone"] = msg.HELPER_NOT_HELPER
     card = form.senior_card.strip()
-    senior = session.exec(select(Senior).where(Senior.card_no == card)).first() if card else None
+    senior = session.get(Senior, form.senior_id) if form.senior_id else \
+        session.exec(select(Senior).where(Senior.card_no == card)).first() if card else None
     if senior is None:
         errors["senior_card"] = msg.SENIOR_CARD_UNKNOWN
     return helper, senior

@@ -247,7 +247,8 @@ DISABILITY = [(s, s or "无") for s in DISABILITY_LEVELS]
 def _senior_page(request: Request, session: SessionDep, principal: Principal, senior_id: int,
                  form: dict[str, str] | None = None, errors: dict[str, str] | None = None, notice: str = "",
                  pause_errors: dict[str, str] | None = None, point_errors: dict[str, str] | None = None,
-                 point_form: dict[str, str] | None = None, status_code: int = 200) -> Response:
+                 point_form: dict[str, str] | None = None, helper_form: dict[str, str] | None = None,
+                 helper_errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
     senior = seniors_admin.check_scope(session, principal, senior_id)
     allowed = canteens_admin.allowed_canteens(principal)
     return render(request, "seniors/senior.html", {
@@ -255,6 +256,9 @@ def _senior_page(request: Request, session: SessionDep, principal: Principal, se
         seniors_admin.form_of(senior), "errors": errors or {}, "notice": notice, "pause_errors": pause_errors or {},
         "point_errors": point_errors or {}, "point_form": point_form or {"point": "", "datum": "gcj02"},
         "contacts": seniors_admin.contacts(session, senior_id), "status_names": seniors_admin.STATUS_NAMES,
+        "helpers": seniors_admin.helpers_of(session, senior_id), "helper_errors": helper_errors or {},
+        "helper_form": helper_form or {"consent_date": _today().isoformat()},
+        "consent_options": [("", "请选择")] + [(c, c) for c in seniors_admin.CONSENT_METHODS],
         "section": "seniors", "point_source_names": msg.POINT_SOURCE_NAMES, "econ_options": ECON, "disability_options": DISABILITY,
         "texture_options": [(t, t) for t in TEXTURES],
         "fulfilment_options": [(f, msg.FULFILMENT_NAMES[f]) for f in FULFILMENTS],
@@ -273,7 +277,7 @@ def senior(request: Request, session: SessionDep, senior_id: int, done: str = ""
 
 def _notice(s: Senior, done: str, cancelled: int, kept: int) -> str:
     """What the last action did, rebuilt from keys and counts (never free text from the address bar)."""
-    text = {"saved": msg.SENIOR_SAVED.format(name=s.name), "point": msg.POINT_SET.format(name=s.name), "resumed": msg.SENIOR_RESUMED.format(name=s.name),
+    text = {"saved": msg.SENIOR_SAVED.format(name=s.name), "helper": msg.LINK_DONE, "point": msg.POINT_SET.format(name=s.name), "resumed": msg.SENIOR_RESUMED.format(name=s.name),
             "paused": msg.SENIOR_PAUSED.format(name=s.name, day=s.paused_until + timedelta(days=1)
                                                if s.paused_until else "", cancelled=cancelled),
             "gone": msg.SENIOR_GONE.format(name=s.name, status=seniors_admin.STATUS_NAMES[s.status],
@@ -344,3 +348,19 @@ def senior_gone(request: Request, session: SessionDep, senior_id: int, status: F
     except InvalidInput as e:
         return _senior_page(request, session, principal, senior_id, pause_errors=e.errors, status_code=422)
     return _done(request, senior_id, "gone", change)
+
+
+@router.post("/{senior_id}/helper", name="admin:senior_helper")
+def senior_helper(request: Request, session: SessionDep, senior_id: int, helper_phone: FormText = "",
+                  relation: FormText = "", consent_by: FormText = "", consent_method: FormText = "",
+                  consent_date: FormText = "", principal: Principal = OPERATOR) -> Response:
+    seniors_admin.check_scope(session, principal, senior_id)
+    form = {"helper_phone": helper_phone, "relation": relation, "consent_by": consent_by,
+            "consent_method": consent_method, "consent_date": consent_date}
+    try:
+        seniors_admin.link_helper(session, principal, senior_id, form, today=_today(),
+                                  address=client_address(request))
+    except InvalidInput as e:
+        return _senior_page(request, session, principal, senior_id, helper_form=form, helper_errors=e.errors,
+                            status_code=422)
+    return _done(request, senior_id, "helper")

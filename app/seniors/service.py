@@ -9,14 +9,25 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, and_, col, or_, select
 
-from app import ordering
+from app import accounts, ordering
 from app.core import allergens, audit
 from app.core import messages as msg
 from app.core.errors import AppError, InvalidInput, NotFound
 from app.core.forms import PHONE_RE, parse_date, parse_form, small_int
 from app.core.principal import Principal
 from app.core.privacy import mask_id_number
-from app.models import FULFILMENTS, TEXTURES, Canteen, EmergencyContact, Order, Senior, now, split_tags
+from app.models import (
+    FULFILMENTS,
+    TEXTURES,
+    Canteen,
+    EmergencyContact,
+    HelperLink,
+    Order,
+    Senior,
+    User,
+    now,
+    split_tags,
+)
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
 from app.seniors import reimport
 from app.seniors.location import PointForm, read_point
@@ -324,3 +335,33 @@ def _withdraw(session: Session, principal: Principal, senior_id: int, start: dat
         except AppError:
             kept.append(order.public_no)
     return StatusChange(cancelled, kept)
+
+
+# ---------------------------------------------------------------- helpers linked from the record (issue 14)
+
+CONSENT_METHODS = accounts.CONSENT_METHODS
+HELPER_FIELDS = ("helper_phone", "relation", "consent_by", "consent_method", "consent_date")
+
+
+@dataclass(frozen=True)
+class HelperRow:
+    name: str
+    phone: str
+    relation: str
+    consent: str
+
+
+def link_helper(session: Session, principal: Principal, senior_id: int, data: dict[str, str], *, today: date,
+                address: str = "") -> None:
+    """The family link made on the senior's record: accounts' own rule (consent recorded, helper role checked,
+    audited), with the senior given by the record instead of a typed card number."""
+    fields = {k: data.get(k, "").strip()[:100] for k in HELPER_FIELDS}
+    accounts.link_helper(session, principal, accounts.LinkForm(**fields, senior_id=senior_id), today, address)
+
+
+def helpers_of(session: Session, senior_id: int) -> list[HelperRow]:
+    rows = session.exec(select(HelperLink, User).join(User, col(User.id) == col(HelperLink.helper_id))
+                        .where(HelperLink.senior_id == senior_id, col(HelperLink.revoked_at).is_(None))
+                        .order_by(col(HelperLink.id))).all()
+    return [HelperRow(u.name, u.phone or "", link.relation, f"{link.consent_by}{link.consent_method}同意")
+            for link, u in rows]

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session, func, select
 
 from app.core.settings import get_settings
-from app.models import Senior
+from app.models import HelperLink, Senior
 from tests.conftest import csrf
 from tests.data import registers as reg
 from tests.factories import make_canteen, make_senior, make_user
@@ -199,3 +199,23 @@ def test_the_register_list_pages_through_every_senior_by_name_without_a_name_in_
 
     assert len(seen) == 120
     assert seen == sorted(seen)
+
+
+def test_the_operator_links_a_helper_from_the_seniors_record_without_typing_a_card_number(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    senior = make_senior(session, name="王秀英", card_no=None)
+    make_user(session, "helper", phone="13800002222", name="李女儿")
+    form = {"csrf_token": csrf(client), "helper_phone": "13800002222", "relation": "女儿", "consent_by": "王秀英",
+            "consent_method": "当面", "consent_date": "2026-12-01"}
+
+    wrong = client.post(f"/admin/seniors/{senior.id}/helper", data=form | {"helper_phone": "13800009999"})
+    page = client.post(f"/admin/seniors/{senior.id}/helper", data=form)
+
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert wrong.status_code == 422
+    assert BeautifulSoup(wrong.text, "html.parser").select_one("#f-helper_phone")["value"] == "13800009999"
+    assert BeautifulSoup(wrong.text, "html.parser").select_one("#f-helper_phone-err") is not None
+    assert soup.select_one("[data-helper='李女儿']").get_text() == "李女儿（女儿）138****2222，王秀英当面同意"
+    link = session.exec(select(HelperLink)).one()
+    assert (link.senior_id, link.relation, link.consent_method) == (senior.id, "女儿", "当面")
