@@ -356,7 +356,7 @@ def link_helper(session: Session, principal: Principal, senior_id: int, data: di
     """The family link made on the senior's record: accounts' own rule (consent recorded, helper role checked,
     audited), with the senior given by the record instead of a typed card number."""
     fields = {k: data.get(k, "").strip()[:100] for k in HELPER_FIELDS}
-    accounts.link_helper(session, principal, accounts.LinkForm(**fields, senior_id=senior_id), today, address)
+    accounts.link_helper(session, principal, accounts.LinkForm(**fields, senior_id=str(senior_id)), today, address)
 
 
 def helpers_of(session: Session, senior_id: int) -> list[HelperRow]:
