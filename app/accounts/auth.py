@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, func, select
 
+from app.core import card_numbers
 from app.core import messages as msg
 from app.core.errors import InvalidInput, LoginRequired, TooManyAttempts
 from app.core.principal import Principal, token_hash
@@ -71,6 +72,8 @@ def sign_in_senior(session: Session, card_no: str, pin: str, address: str, user_
     card_no, pin, errors = card_no.strip(), pin.strip(), {}
     if not card_no:
         errors["card_no"] = msg.CARD_REQUIRED
+    elif card_numbers.mistyped(card_no):  # issue 14: a typo is told apart before any PIN try is counted
+        errors["card_no"] = msg.CARD_MISTYPED
     if not PIN_RE.match(pin):
         errors["pin"] = msg.PIN_REQUIRED
     if errors:

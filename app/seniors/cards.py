@@ -9,34 +9,20 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from app import accounts
-from app.core import audit
+from app.core import audit, card_numbers
 from app.core import messages as msg
 from app.core.errors import InvalidInput
 from app.core.principal import Principal
 from app.models import Senior
 
-PREFIX = "88"
-SERIAL_DIGITS = 6
-CARD_LENGTH = len(PREFIX) + SERIAL_DIGITS + 1
-
-
-def luhn_digit(digits: str) -> str:
-    """The Luhn check digit (as on bank cards): one mistyped digit or two swapped neighbours are caught."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return str((10 - total % 10) % 10)
+# The number's shape and its check digit are shared with sign-in (app.core.card_numbers).
+PREFIX, SERIAL_DIGITS, CARD_LENGTH = card_numbers.PREFIX, card_numbers.SERIAL_DIGITS, card_numbers.CARD_LENGTH
+luhn_digit, card_number_ok = card_numbers.luhn_digit, card_numbers.card_number_ok
 
 
 def card_number(serial: int) -> str:
     body = f"{PREFIX}{serial:0{SERIAL_DIGITS}d}"
     return body + luhn_digit(body)
-
-
-def card_number_ok(text: str) -> bool:
-    return (len(text) == CARD_LENGTH and text.isascii() and text.isdigit() and text.startswith(PREFIX)
-            and luhn_digit(text[:-1]) == text[-1])
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from typing import Any
 from bs4 import BeautifulSoup
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, Senior
+from app.core import messages as msg
+from app.models import AuditEvent, LoginAttempt, Senior
 from app.seniors import cards
 from tests.conftest import csrf
-from tests.factories import make_senior, make_user
+from tests.factories import make_senior, make_user, principal_of
 
 
 def _operator(session: Session, login: Callable[..., object]) -> Any:
@@ -90,3 +91,21 @@ def test_a_lost_card_is_reissued_under_a_new_number_and_the_old_one_no_longer_si
     assert old.status_code == 422
     assert new.status_code == 303
     assert session.exec(select(Senior.card_no).where(Senior.id == senior.id)).one() == "880000021"
+
+
+def test_a_mistyped_card_number_is_told_at_sign_in_before_any_pin_try_is_counted(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    senior = _imported(session, "王秀英")
+    operator = make_user(session, "operator", phone="13900001111", name="陈运营")
+    card = cards.issue_cards(session, principal_of(session, operator), [senior.id or 0])[0]
+    typo = card.card_no[:-1] + str((int(card.card_no[-1]) + 1) % 10)  # the last digit mistyped
+
+    refused = client.post("/login/senior", data={"card_no": typo, "pin": card.pin, "csrf_token": csrf(client)},
+                          follow_redirects=False)
+
+    soup = BeautifulSoup(refused.text, "html.parser")
+    assert refused.status_code == 422
+    assert soup.select_one("#f-card_no-err").get_text().strip() == "⚠ " + msg.CARD_MISTYPED
+    assert session.exec(select(LoginAttempt)).all() == []
+    login(card_no=card.card_no, pin=card.pin)
+    assert session.exec(select(LoginAttempt)).one().success is True
