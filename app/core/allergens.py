@@ -67,7 +67,14 @@ def normalise(text: str) -> tuple[str, list[str]]:
 
 
 def conflicts(dish_allergens: Iterable[str], senior_allergies: Iterable[str]) -> tuple[str, ...]:
-    """The dish's own allergen words that the senior must not eat, compared by allergen (and unknown words by
-    text), so data typed before the list existed is still safe."""
-    allergic = set(canonical(senior_allergies))
-    return tuple(a for a in dish_allergens if set(canonical([a])) & allergic)
+    """What the senior must not eat in this dish, compared by allergen (and unknown words by text), so data typed
+    before the list existed is still safe. Each is named as both wrote it when they agree ("虾"), otherwise by
+    the list's name ("花生" for a 花生酱 dish and a 花生米 senior), so the refusal reads true for both."""
+    said = [_word(w) for w in senior_allergies]
+    allergic = set(canonical(said))
+    found: list[str] = []
+    for word in dish_allergens:
+        hit = [a for a in canonical([word]) if a in allergic]
+        names = [_word(word)] if _word(word) in said else hit
+        found += [n for n in names if n not in found]
+    return tuple(found)
