@@ -20,9 +20,10 @@ from app import canteens as canteens_admin
 from app.core import messages as msg
 from app.core.deps import SessionDep, allow, client_address, int_or_none
 from app.core.errors import InvalidInput, NotFound
+from app.core.pdf import PDF_MEDIA_TYPE, attachment_header, render_pdf
 from app.core.principal import Principal
 from app.core.settings import get_settings
-from app.core.templating import render
+from app.core.templating import render, templates
 from app.models import FULFILMENTS, TEXTURES, Senior, now
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
 from app.seniors import cards as senior_cards
@@ -222,8 +223,7 @@ NO_STORE = {"Cache-Control": "no-store"}  # the page carries initial PINs: shown
 def cards_issue(request: Request, session: SessionDep, principal: Principal = OPERATOR) -> Response:
     ids = seniors_admin.without_card(session, canteens_admin.allowed_canteens(principal))
     issued = senior_cards.issue_cards(session, principal, ids, client_address(request))
-    return render(request, "seniors/cards.html", {"cards": issued, "section": "seniors", "reissue": False},
-                  headers=NO_STORE)
+    return _cards_page(request, issued, reissue=False)
 
 
 @router.post("/{senior_id}/card", name="admin:senior_card")
@@ -233,8 +233,44 @@ def senior_card(request: Request, session: SessionDep, senior_id: int, principal
         issued = [senior_cards.reissue_card(session, principal, senior_id, client_address(request))]
     else:
         issued = senior_cards.issue_cards(session, principal, [senior_id], client_address(request))
-    return render(request, "seniors/cards.html", {"cards": issued, "section": "seniors", "reissue": had_card},
-                  headers=NO_STORE)
+    return _cards_page(request, issued, reissue=had_card)
+
+
+@router.post("/cards/pdf", name="admin:cards_pdf")
+async def cards_pdf(request: Request, session: SessionDep, principal: Principal = OPERATOR) -> Response:
+    """The sheet just shown, as an A4 PDF (cards with QR codes and PIN letters); the PINs come back in the
+    form body from that one page, never in the address."""
+    form = await request.form()
+    posted = [(str(i), str(form.get(f"pin_{i}", ""))) for i in form.getlist("senior")][:500]
+    return await run_in_threadpool(_cards_pdf, request, session, principal, posted)
+
+
+def _cards_pdf(request: Request, session: SessionDep, principal: Principal, posted: list[tuple[str, str]]
+               ) -> Response:
+    cards = senior_cards.cards_to_print(session, principal, posted)
+    html = templates.get_template("seniors/cards_pdf.html").render(
+        {"request": request, "cards": cards, "qr": {c.card_no: senior_cards.qr_svg(c.card_no) for c in cards}})
+    body = render_pdf(html, base_url=str(request.base_url))
+    return Response(body, media_type=PDF_MEDIA_TYPE, headers=attachment_header("助餐卡.pdf") | NO_STORE)
+
+
+@router.post("/{senior_id}/card/existing", name="admin:senior_card_existing")
+def senior_card_existing(request: Request, session: SessionDep, senior_id: int, existing_card: FormText = "",
+                         principal: Principal = OPERATOR) -> Response:
+    seniors_admin.check_scope(session, principal, senior_id)
+    try:
+        issued = senior_cards.record_existing_card(session, principal, senior_id, existing_card,
+                                                   client_address(request))
+    except InvalidInput as e:
+        return _senior_page(request, session, principal, senior_id, card_errors=e.errors,
+                            card_form={"existing_card": existing_card}, status_code=422)
+    return _cards_page(request, [issued], reissue=False)
+
+
+def _cards_page(request: Request, issued: list[senior_cards.IssuedCard], *, reissue: bool) -> Response:
+    return render(request, "seniors/cards.html", {
+        "cards": issued, "section": "seniors", "reissue": reissue,
+        "qr": {c.card_no: senior_cards.qr_svg(c.card_no) for c in issued}}, headers=NO_STORE)
 
 
 # ---------------------------------------------------------------- one senior
@@ -248,7 +284,8 @@ def _senior_page(request: Request, session: SessionDep, principal: Principal, se
                  form: dict[str, str] | None = None, errors: dict[str, str] | None = None, notice: str = "",
                  pause_errors: dict[str, str] | None = None, point_errors: dict[str, str] | None = None,
                  point_form: dict[str, str] | None = None, helper_form: dict[str, str] | None = None,
-                 helper_errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
+                 helper_errors: dict[str, str] | None = None, card_errors: dict[str, str] | None = None,
+                 card_form: dict[str, str] | None = None, status_code: int = 200) -> Response:
     senior = seniors_admin.check_scope(session, principal, senior_id)
     allowed = canteens_admin.allowed_canteens(principal)
     return render(request, "seniors/senior.html", {
@@ -257,6 +294,7 @@ def _senior_page(request: Request, session: SessionDep, principal: Principal, se
         "point_errors": point_errors or {}, "point_form": point_form or {"point": "", "datum": "gcj02"},
         "contacts": seniors_admin.contacts(session, senior_id), "status_names": seniors_admin.STATUS_NAMES,
         "helpers": seniors_admin.helpers_of(session, senior_id), "helper_errors": helper_errors or {},
+        "card_errors": card_errors or {}, "card_form": card_form or {"existing_card": ""},
         "helper_form": helper_form or {"consent_date": _today().isoformat()},
         "consent_options": [("", "请选择")] + [(c, c) for c in seniors_admin.CONSENT_METHODS],
         "section": "seniors", "point_source_names": msg.POINT_SOURCE_NAMES, "econ_options": ECON, "disability_options": DISABILITY,
