@@ -455,6 +455,8 @@ MATCH_NOT_RUN = "楼栋登记里能找到：点“按地址匹配位置”即可
 CARD_MISTYPED = "卡号好像输错了一位：请对照卡片上的号码再输一次。"
 CARD_EXISTING_INVALID = "请输入敬老卡或社保卡上的卡号：6 到 20 位数字或字母。"
 CARD_EXISTING_TAKEN = "这个卡号已经登记给另一位长者了，请核对。"
+SENIOR_RESIDENCE_REQUIRED = "请填写居住的城市，如 上海。"
+SENIOR_RESIDENCE_DISTRICT_REQUIRED = "请填写居住的区，如 静安（补贴方案按居住区计算折扣）。"
 # issue 14: re-importing a register as a diff; the record's fields an import writes, by name
 IMPORT_FIELD_LABELS = {"name": "姓名", "phone": "联系电话", "hukou_city": "户籍城市", "hukou_district": "户籍区",
                        "residence_district": "居住区", "residence_street": "街道（镇）", "address": "居住地址",

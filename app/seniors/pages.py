@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -361,12 +362,19 @@ def senior_point(request: Request, session: SessionDep, senior_id: int, point: F
 @router.post("/{senior_id}/pause", name="admin:senior_pause")
 def senior_pause(request: Request, session: SessionDep, senior_id: int, resume: FormText = "",
                  reason: FormText = "", principal: Principal = OPERATOR) -> Response:
+    return _status_change(request, session, principal, senior_id, "paused", lambda: seniors_admin.pause(
+        session, principal, senior_id, resume, reason, today=_today()))
+
+
+def _status_change(request: Request, session: SessionDep, principal: Principal, senior_id: int, done: str,
+                   act: Callable[[], seniors_admin.StatusChange]) -> Response:
+    """A pause or a leaving: the same scope check, the same form errors next to the fields, the same notice."""
     seniors_admin.check_scope(session, principal, senior_id)
     try:
-        change = seniors_admin.pause(session, principal, senior_id, resume, reason, today=_today())
+        change = act()
     except InvalidInput as e:
         return _senior_page(request, session, principal, senior_id, pause_errors=e.errors, status_code=422)
-    return _done(request, senior_id, "paused", change)
+    return _done(request, senior_id, done, change)
 
 
 @router.post("/{senior_id}/resume", name="admin:senior_resume")
@@ -380,12 +388,8 @@ def senior_resume(request: Request, session: SessionDep, senior_id: int,
 @router.post("/{senior_id}/gone", name="admin:senior_gone")
 def senior_gone(request: Request, session: SessionDep, senior_id: int, status: FormText = "",
                 note: FormText = "", principal: Principal = OPERATOR) -> Response:
-    seniors_admin.check_scope(session, principal, senior_id)
-    try:
-        change = seniors_admin.mark_gone(session, principal, senior_id, status, note, today=_today())
-    except InvalidInput as e:
-        return _senior_page(request, session, principal, senior_id, pause_errors=e.errors, status_code=422)
-    return _done(request, senior_id, "gone", change)
+    return _status_change(request, session, principal, senior_id, "gone", lambda: seniors_admin.mark_gone(
+        session, principal, senior_id, status, note, today=_today()))
 
 
 @router.post("/{senior_id}/helper", name="admin:senior_helper")

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session, func, select
 
 from app.core.settings import get_settings
-from app.models import HelperLink, Senior
+from app.models import AuditEvent, HelperLink, Senior
 from tests.conftest import csrf
 from tests.data import registers as reg
 from tests.factories import make_canteen, make_senior, make_user
@@ -219,3 +219,52 @@ def test_the_operator_links_a_helper_from_the_seniors_record_without_typing_a_ca
     assert soup.select_one("[data-helper='李女儿']").get_text() == "李女儿（女儿）138****2222，王秀英当面同意"
     link = session.exec(select(HelperLink)).one()
     assert (link.senior_id, link.relation, link.consent_method) == (senior.id, "女儿", "当面")
+
+
+def test_the_record_keeps_residence_apart_from_hukou_and_reads_typed_values(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    senior = make_senior(session, name="王秀英", hukou="上海", residence_district="普陀")
+    form = {k: v for k, v in _record_form(senior).items()} | {
+        "csrf_token": csrf(client), "residence_district": "静安区", "residence_street": "临汾路街道", "floor": "５",
+        "economic_status": "低保", "economic_valid_from": "2026-03-01", "economic_valid_to": "2026-01-31"}
+
+    wrong = client.post(f"/admin/seniors/{senior.id}", data=form)
+    right = client.post(f"/admin/seniors/{senior.id}", data=form | {"economic_valid_to": "2027/2/28"})
+
+    session.refresh(senior)
+    assert wrong.status_code == 422
+    assert "认定有效期止早于有效期起" in BeautifulSoup(wrong.text, "html.parser").select_one(
+        "#f-economic_valid_to-err").get_text()
+    assert right.status_code == 200
+    assert (senior.residence_district, senior.residence_street, senior.hukou_city, senior.floor) == (
+        "静安", "临汾路街道", "上海", 5)
+    facts = client.get(f"/api/v1/seniors/{senior.id}").json()
+    assert (facts["residence_district"], facts["hukou_city"], facts["economic_valid_to"]) == (
+        "静安", "上海", "2027-02-28")
+    assert facts["id_number_masked"] == senior.id_number[:3] + "*" * 11 + senior.id_number[-4:]
+
+
+def test_the_api_changes_residence_facts_through_the_records_rules(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    senior = make_senior(session, name="王秀英", hukou="上海", residence_district="普陀")
+    body = {"hukou_city": "上海", "hukou_district": "静安", "residence_city": "上海", "residence_district": "静安"}
+
+    refused = client.put(f"/api/v1/seniors/{senior.id}/residence", json=body | {"hukou_city": ""},
+                         headers={"X-CSRF-Token": csrf(client)})
+    changed = client.put(f"/api/v1/seniors/{senior.id}/residence", json=body,
+                         headers={"X-CSRF-Token": csrf(client)})
+
+    session.refresh(senior)
+    assert refused.status_code == 422
+    assert changed.status_code == 200
+    assert (senior.hukou_district, senior.residence_district) == ("静安", "静安")
+    audit = session.exec(select(AuditEvent).where(AuditEvent.action == "senior.eligibility")).one()
+    assert audit.detail == "hukou_district: 普陀 → 静安；residence_district: 普陀 → 静安"
+
+
+def _record_form(senior: Senior) -> dict[str, str]:
+    from app.seniors import service as seniors_admin
+
+    return seniors_admin.form_of(senior)
