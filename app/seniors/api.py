@@ -59,13 +59,13 @@ def _out(s: Senior) -> SeniorFactsOut:
         special_groups=s.special_groups.split(",") if s.special_groups else [], allergies=s.allergy_list)
 
 
-@router.get("/{senior_id}", name="api:senior_facts", response_model=SeniorFactsOut)
+@router.get("/{senior_id}", name="api_seniors:facts", response_model=SeniorFactsOut)
 def senior_facts(session: SessionDep, senior_id: int, principal: Principal = OPERATOR) -> SeniorFactsOut:
     seniors_admin.check_scope(session, principal, senior_id)
     return _out(seniors_admin.open_record(session, senior_id, user_id=principal.user_id))
 
 
-@router.put("/{senior_id}/residence", name="api:senior_residence", response_model=SeniorFactsOut)
+@router.put("/{senior_id}/residence", name="api_seniors:residence", response_model=SeniorFactsOut)
 def senior_residence(session: SessionDep, senior_id: int, body: ResidenceIn,
                      principal: Principal = OPERATOR) -> SeniorFactsOut:
     senior = seniors_admin.check_scope(session, principal, senior_id)
