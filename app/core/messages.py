@@ -456,6 +456,8 @@ CARD_MISTYPED = "卡号好像输错了一位：请对照卡片上的号码再输
 CARD_EXISTING_INVALID = "请输入敬老卡或社保卡上的卡号：6 到 20 位数字或字母。"
 CARD_EXISTING_TAKEN = "这个卡号已经登记给另一位长者了，请核对。"
 SENIOR_RESIDENCE_REQUIRED = "请填写居住的城市，如 上海。"
+IMPORT_ELSEWHERE = "身份证号与已登记的{name}（{place}）相同：可能在另一份名册里，请确认是同一位长者"
+IMPORT_ELSEWHERE_CANTEEN = "身份证号与已登记在另一个食堂的{name}相同：可能在另一份名册里，请确认是同一位长者"
 SENIOR_RESIDENCE_DISTRICT_REQUIRED = "请填写居住的区，如 静安（补贴方案按居住区计算折扣）。"
 # issue 14: re-importing a register as a diff; the record's fields an import writes, by name
 IMPORT_FIELD_LABELS = {"name": "姓名", "phone": "联系电话", "hukou_city": "户籍城市", "hukou_district": "户籍区",

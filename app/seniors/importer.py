@@ -335,13 +335,14 @@ def import_seniors(session: Session, table: Table, mapping: dict[str, int], *, t
     invalid = [r for r in results if not r.ok]
     if invalid and not valid_only:
         raise ImportRefused(invalid)
-    warned = [r for r in results if r.ok and r.warnings and not r.skipped]
-    if warned and not confirmed:
-        raise WarningsUnconfirmed(len(warned))
     deceased = [r for r in results if r.ok and r.skipped]
     valid = [r for r in results if r.ok and not r.skipped]
     numbers = [r.values["id_number"] for r in valid]
     existing = {s.id_number: s for s in session.exec(select(Senior).where(col(Senior.id_number).in_(numbers)))}
+    warned = [r for r in valid if r.warnings or (r.values["id_number"] in existing and reimport.elsewhere(
+        existing[r.values["id_number"]], saved_fields(r), canteen_id))]
+    if warned and not confirmed:
+        raise WarningsUnconfirmed(len(warned))
     created = updated = unchanged = 0
     saved: list[tuple[Senior, tuple[str, str, str] | None]] = []
     for r in valid:

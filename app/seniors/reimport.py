@@ -97,6 +97,17 @@ class SeniorDiff:
     changes: list[FieldChange]
 
 
+def elsewhere(senior: Senior, fields: dict[str, Any], canteen_id: int | None) -> str:
+    """Why this row's ID number may be the same person already on another street's register (a duplicate across
+    files: the operator confirms it is one senior moving, not two people sharing a mistyped number), or ""."""
+    street = fields.get("residence_street") or ""
+    if street and senior.residence_street and street != senior.residence_street:
+        return msg.IMPORT_ELSEWHERE.format(name=senior.name, place=senior.residence_street)
+    if canteen_id and senior.default_canteen_id and canteen_id != senior.default_canteen_id:
+        return msg.IMPORT_ELSEWHERE_CANTEEN.format(name=senior.name)
+    return ""
+
+
 @dataclass(frozen=True)
 class ImportDiff:
     new: list[SeniorDiff]
@@ -104,6 +115,7 @@ class ImportDiff:
     kept: list[SeniorDiff]  # only hand corrections differ from the register, and they stay
     unchanged: int
     gone: list[tuple[int, str]]  # (senior id, name): served seniors of the file's streets the file no longer lists
+    elsewhere: list[tuple[int, str, str]]  # (row number, name, why): the ID is already another register's senior
 
 
 def diff(session: Session, rows: list[tuple[int, dict[str, Any]]], canteen_id: int | None) -> ImportDiff:
@@ -111,11 +123,14 @@ def diff(session: Session, rows: list[tuple[int, dict[str, Any]]], canteen_id: i
     numbers = [f["id_number"] for _, f in rows]
     existing = {s.id_number: s for s in session.exec(select(Senior).where(col(Senior.id_number).in_(numbers)))}
     new, changed, kept, unchanged = [], [], [], 0
+    found_elsewhere = []
     for row_no, fields in rows:
         senior = existing.get(fields["id_number"])
         if senior is None:
             new.append(SeniorDiff(row_no, fields["name"], None, []))
             continue
+        if why := elsewhere(senior, fields, canteen_id):
+            found_elsewhere.append((row_no, fields["name"], why))
         changes = plan(senior, fields).changes
         if any(not c.kept for c in changes):
             changed.append(SeniorDiff(row_no, fields["name"], senior.id, changes))
@@ -123,7 +138,8 @@ def diff(session: Session, rows: list[tuple[int, dict[str, Any]]], canteen_id: i
             kept.append(SeniorDiff(row_no, fields["name"], senior.id, changes))
         else:
             unchanged += 1
-    return ImportDiff(new, changed, kept, unchanged, _gone(session, rows, canteen_id, set(numbers)))
+    return ImportDiff(new, changed, kept, unchanged, _gone(session, rows, canteen_id, set(numbers)),
+                      found_elsewhere)
 
 
 def _gone(session: Session, rows: list[tuple[int, dict[str, Any]]], canteen_id: int | None,

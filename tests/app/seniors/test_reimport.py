@@ -19,7 +19,7 @@ from app.seniors import service as seniors_admin
 from app.seniors.identity import make_id_number
 from tests.conftest import csrf
 from tests.data import registers as reg
-from tests.factories import make_user
+from tests.factories import make_canteen, make_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZHOU = make_id_number("310106", date(1940, 2, 2), 21, male=True)
@@ -45,8 +45,8 @@ def uploads_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     get_settings.cache_clear()
 
 
-def _preview(client: Any, rows: list[tuple[Any, ...]]) -> BeautifulSoup:
-    page = client.post("/admin/seniors/import", data={"csrf_token": csrf(client), "canteen": ""},
+def _preview(client: Any, rows: list[tuple[Any, ...]], canteen: int | None = None) -> BeautifulSoup:
+    page = client.post("/admin/seniors/import", data={"csrf_token": csrf(client), "canteen": canteen or ""},
                        files={"file": ("名册.xlsx", reg.messy_register(rows), XLSX)})
     assert page.status_code == 200
     return BeautifulSoup(page.text, "html.parser")
@@ -111,3 +111,23 @@ def test_a_hand_correction_gives_way_once_the_register_itself_changes(
     wang = session.exec(select(Senior).where(Senior.id_number == reg.WANG)).one()
     assert outcome == "名册已更新，改用名册的值"
     assert (wang.phone, wang.hand_fields) == ("13977778888", "{}")
+
+
+def test_the_same_id_on_another_canteens_register_must_be_confirmed_as_one_senior(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    make_user(session, "operator", phone="13900001111", name="陈运营")
+    login("13900001111")
+    first, second = make_canteen(session, name="临汾路长者食堂"), make_canteen(session, name="彭浦新村长者食堂")
+    _import(client, _preview(client, THIS_MONTH, canteen=first.id))
+
+    soup = _preview(client, [EXTRA[0]], canteen=second.id)
+    form = soup.select_one("form[data-form=import]")
+    data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")} | {"csrf_token": csrf(client)}
+    unconfirmed = client.post(form["action"], data=data)
+    confirmed = client.post(form["action"], data=data | {"confirm_warnings": "1"})
+
+    assert [li.text for li in soup.select("[data-elsewhere-row]")] == [
+        "第 5 行 周国强：身份证号与已登记在另一个食堂的周国强相同：可能在另一份名册里，请确认是同一位长者"]
+    assert unconfirmed.status_code == 422
+    assert "有 1 行需要确认" in unconfirmed.text
+    assert confirmed.status_code == 200
