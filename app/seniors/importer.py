@@ -21,7 +21,7 @@ from app.core.errors import InvalidInput
 from app.core.forms import PHONE_RE, clean_text, parse_date
 from app.models import Canteen, EmergencyContact, Senior, now
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
-from app.seniors import reimport, remarks
+from app.seniors import preview_fixes, reimport, remarks
 from app.seniors.identity import birth_from_id, male_from_id, validate_id_number
 from app.seniors.register import (
     FIELDS,
@@ -92,7 +92,7 @@ Progress = Callable[[int, int], None]
 
 
 def validate(table: Table, mapping: dict[str, int], *, today: date, canteen: Canteen | None = None,
-             progress: Progress | None = None) -> list[RowResult]:
+             progress: Progress | None = None, fixes: dict[int, dict[str, str]] | None = None) -> list[RowResult]:
     """Every row checked; each result carries the Senior fields it would write, or its reasons in words."""
     check_mapping(mapping, len(table.headers))
     results = []
@@ -101,6 +101,8 @@ def validate(table: Table, mapping: dict[str, int], *, today: date, canteen: Can
         if progress:
             progress(done, len(table.rows))
         result = _validate_row(row_no, {k: row[i] for k, i in mapping.items()}, today, canteen)
+        if fixes and row_no in fixes:
+            preview_fixes.apply(result.values, result.notes, result.errors, fixes[row_no])
         number = result.values.get("id_number")
         if number and number in first_seen:
             result.errors.append(msg.IMPORT_DUPLICATE_ID.format(row=first_seen[number]))
@@ -328,10 +330,11 @@ OPTIONAL_FIELDS = ("residence_city", "room", "floor", "has_lift", "allergies", "
 
 def import_seniors(session: Session, table: Table, mapping: dict[str, int], *, today: date, user_id: int | None,
                    canteen_id: int | None = None, valid_only: bool = False, confirmed: bool = False,
-                   filename: str = "", progress: Progress | None = None) -> ImportOutcome:
+                   filename: str = "", progress: Progress | None = None,
+                   fixes: dict[int, dict[str, str]] | None = None) -> ImportOutcome:
     """All or nothing: raises ImportRefused (nothing written) when any row is invalid, unless `valid_only`."""
     canteen = session.get(Canteen, canteen_id) if canteen_id else None
-    results = validate(table, mapping, today=today, canteen=canteen, progress=progress)
+    results = validate(table, mapping, today=today, canteen=canteen, progress=progress, fixes=fixes)
     invalid = [r for r in results if not r.ok]
     if invalid and not valid_only:
         raise ImportRefused(invalid)
@@ -349,10 +352,11 @@ def import_seniors(session: Session, table: Table, mapping: dict[str, int], *, t
         fields = saved_fields(r)
         senior = existing.get(fields["id_number"])
         if senior is None:
-            senior = Senior(**fields, default_canteen_id=canteen_id)
+            senior = Senior(**fields, default_canteen_id=canteen_id,
+                            hand_fields=json.dumps(r.values.get(preview_fixes.HAND_KEY, {}), ensure_ascii=False))
             session.add(senior)
             created += 1
-        elif _update(session, senior, fields, user_id) | _contact_changed(session, senior, r.values.get("contact")):
+        elif _update(session, senior, fields, user_id, r.values.get(preview_fixes.HAND_KEY, {})) | _contact_changed(session, senior, r.values.get("contact")):
             updated += 1
         else:
             unchanged += 1
@@ -396,13 +400,14 @@ def saved_fields(r: RowResult) -> dict[str, Any]:
     return {k: r.values[k] for k in SAVED_FIELDS} | {k: r.values[k] for k in OPTIONAL_FIELDS if k in r.values}
 
 
-def _update(session: Session, senior: Senior, fields: dict[str, Any], user_id: int | None) -> bool:
+def _update(session: Session, senior: Senior, fields: dict[str, Any], user_id: int | None,
+            fixed: dict[str, str]) -> bool:
     """The register's values, except where an operator's correction stands (app.seniors.reimport); each
     senior's changes are audited with old and new values."""
     planned = reimport.plan(senior, fields)
     for key, value in planned.writes.items():
         setattr(senior, key, value)
-    senior.hand_fields = json.dumps(planned.hand, ensure_ascii=False)
+    senior.hand_fields = json.dumps(planned.hand | fixed, ensure_ascii=False)
     if planned.writes:
         senior.updated_at = now()
         audit.record(session, user_id=user_id, action="senior.import_update", object_type="senior",

@@ -29,7 +29,7 @@ from app.models import FULFILMENTS, TEXTURES, Senior, now
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
 from app.seniors import cards as senior_cards
 from app.seniors import importer as senior_import
-from app.seniors import reimport
+from app.seniors import preview_fixes, reimport
 from app.seniors import service as seniors_admin
 
 router = APIRouter(prefix="/admin/seniors")
@@ -160,11 +160,12 @@ def _preview(request: Request, session: SessionDep, token: str, params: dict[str
                                "required": senior_import.REQUIRED, "name": params.get("name", path.name),
                                "canteen": params.get("canteen", ""), "outcome": outcome, "refused": refused,
                                "unconfirmed": unconfirmed,
-                               "section": "import", "mapping_errors": {}, "results": [], "preview": []}
+                               "section": "import", "mapping_errors": {}, "results": [], "preview": [], "fixable": []}
     canteen_id = int_or_none(params.get("canteen"))
     canteen = canteens_admin.get_canteen(session, canteen_id) if canteen_id else None
     try:
-        results = senior_import.validate(table, mapping, today=_today(), canteen=canteen)
+        results = senior_import.validate(table, mapping, today=_today(), canteen=canteen,
+                                         fixes=preview_fixes.posted_fixes(params))
     except InvalidInput as e:
         context["mapping_errors"] = e.errors
         return render(request, "seniors/import_preview.html", context, status_code=422)
@@ -172,6 +173,13 @@ def _preview(request: Request, session: SessionDep, token: str, params: dict[str
     context["invalid"] = [r for r in results if not r.ok]
     context["warned"] = [r for r in results if r.ok and (r.warnings or r.skipped)]
     context["noted"] = [r for r in results if r.ok and r.notes]
+    context["fixable"] = [r for r in results if r.notes or any(f"fix_{r.row_no}_" in k for k in params)]
+    context["fixes"] = preview_fixes.posted_fixes(params)
+    context["shown"] = preview_fixes.shown
+    context["field_labels"] = msg.IMPORT_FIELD_LABELS
+    context["fix_choices"] = {"economic_status": ECON, "texture": [("", "名册没写")] + [(t, t) for t in TEXTURES],
+                              "has_lift": [("", "不知道"), ("有", "有"), ("无", "无")],
+                              "status": [("active", "正常"), ("paused", "暂停送餐")]}
     context["diff"] = reimport.diff(session, [(r.row_no, senior_import.saved_fields(r)) for r in results
                                               if r.ok and not r.skipped], canteen_id)
     seniors_admin.record_preview(session, user_id=user_id, address=client_address(request), rows=len(results),
@@ -203,7 +211,8 @@ def _import_run(request: Request, session: SessionDep, token: str, params: dict[
         outcome = senior_import.import_seniors(
             session, table, _mapping(table, params), today=_today(), user_id=principal.user_id,
             canteen_id=canteen_id, valid_only=params.get("valid_only") == "1",
-            confirmed=params.get("confirm_warnings") == "1", filename=params.get("name", ""))
+            confirmed=params.get("confirm_warnings") == "1", filename=params.get("name", ""),
+            fixes=preview_fixes.posted_fixes(params))
     except senior_import.WarningsUnconfirmed:
         return _preview(request, session, token, params, user_id=principal.user_id, unconfirmed=True,
                         status_code=422)

@@ -4,6 +4,7 @@ clear the record's, and every change is audited."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -131,3 +132,40 @@ def test_the_same_id_on_another_canteens_register_must_be_confirmed_as_one_senio
     assert unconfirmed.status_code == 422
     assert "有 1 行需要确认" in unconfirmed.text
     assert confirmed.status_code == 200
+
+
+def _real_preview(client: Any) -> BeautifulSoup:
+    page = client.post("/admin/seniors/import", data={"csrf_token": csrf(client), "canteen": ""},
+                       files={"file": ("名册.xlsx", reg.real_register(), XLSX)})
+    return BeautifulSoup(page.text, "html.parser")
+
+
+def _run_with(client: Any, soup: BeautifulSoup, changes: dict[str, str]) -> Any:
+    form = soup.select_one("form[data-form=import]")
+    data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    fixes = {e["name"]: e.get("value", "") for e in soup.select("[data-fix]") if e.name == "input"}
+    fixes |= {e["name"]: e.select_one("option[selected]")["value"] for e in soup.select("select[data-fix]")}
+    return client.post(form["action"], data=data | fixes | changes | {"csrf_token": csrf(client),
+                                                                      "confirm_warnings": "1"})
+
+
+def test_a_wrong_parse_is_corrected_in_the_preview_saved_and_kept_as_a_hand_correction(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    make_user(session, "operator", phone="13900001111", name="陈运营")
+    login("13900001111")
+    soup = _real_preview(client)
+    zhang = soup.select_one("[data-fix-row='4']")
+    shown = {e["data-fix"]: e.get("value", "") if e.name == "input" else e.select_one("option[selected]")["value"]
+             for e in zhang.select("[data-fix]")}
+
+    refused = _run_with(client, soup, {"fix_4_floor": "七"})
+    done = _run_with(client, soup, {"fix_4_allergies": "花生米", "fix_4_floor": "5"})
+
+    assert shown == {"hukou_city": "上海", "economic_status": "", "allergies": "花生,鱼,甲壳类,贝类",
+                     "texture": "", "floor": "6", "has_lift": "无", "status": "active"}
+    assert refused.status_code == 422
+    assert "预览里改的楼层“七”不对：楼层应为 -3 到 60 的整数。" in refused.text
+    assert done.status_code == 200
+    saved = session.exec(select(Senior).where(Senior.id_number == reg.ZHANG)).one()
+    assert (saved.allergies, saved.floor) == ("花生", 5)
+    assert json.loads(saved.hand_fields) == {"allergies": "花生,鱼,甲壳类,贝类", "floor": "6"}
