@@ -3,6 +3,7 @@ and keeps a senior's record; ID numbers are masked on every page."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,10 @@ from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup
+from openpyxl import Workbook
 from sqlmodel import Session, func, select
 
+from app.core import messages as msg
 from app.core.settings import get_settings
 from app.models import AuditEvent, HelperLink, Senior
 from tests.conftest import csrf
@@ -268,3 +271,31 @@ def _record_form(senior: Senior) -> dict[str, str]:
     from app.seniors import service as seniors_admin
 
     return seniors_admin.form_of(senior)
+
+
+def _register_without_names() -> bytes:
+    """The real register with its 姓名 column left out (a sheet exported with the wrong columns)."""
+    wb = Workbook()
+    wb.active.append([h for h in reg.REAL_HEADER if h != "姓名"])
+    for row in reg.REAL_ROWS:
+        wb.active.append([row[0], *row[2:]])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_register_without_a_name_column_or_unreadable_is_refused_in_words_and_saves_nothing(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+
+    preview = _upload(client, _register_without_names())
+    broken = _upload(client, b"PK\x03\x04 this is not a workbook")
+
+    soup = BeautifulSoup(preview.text, "html.parser")
+    assert preview.status_code == 422
+    assert soup.select_one("#f-map_name-err").get_text().strip() == "⚠ " + msg.IMPORT_COLUMN_REQUIRED.format(
+        label="姓名")
+    assert broken.status_code == 422
+    assert BeautifulSoup(broken.text, "html.parser").select_one("#f-file-err").get_text().strip() == \
+        "⚠ " + msg.IMPORT_FILE_UNREADABLE
+    assert _count(session) == 0
