@@ -6,7 +6,9 @@ Create Date: 2026-12-03 09:00:00+08:00
 
 A district's buildings with WGS-84 coordinates let seniors' addresses find their map point offline (issue 14).
 Seniors gain the point's source, the matched building, and the fields an operator corrected by hand (JSON) that a
-re-import must keep.
+re-import must keep. Allergies and dish allergens typed as free text are rewritten by the district's allergen list
+(app.core.allergens: 花生米 → 花生, 海鲜 → 鱼、甲壳类、贝类; words not on the list stay as written). Ordering
+compares by allergen anyway, so the downgrade leaves the rewritten text as it is.
 """
 from collections.abc import Sequence
 
@@ -50,6 +52,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_senior_building_id"), ["building_id"], unique=False)
         batch_op.create_foreign_key(batch_op.f("fk_senior_building_id_building"), "building", ["building_id"],
                                     ["id"], ondelete="SET NULL")
+    _rewrite_allergens("senior", "allergies", 200)
+    _rewrite_allergens("dish", "allergens", 100)
+
+
+def _rewrite_allergens(table: str, column: str, limit: int) -> None:
+    from app.core import allergens  # stdlib only: safe to import from a migration
+
+    if op.get_context().as_sql:  # offline SQL for review: there are no rows to read
+        return
+    bind = op.get_bind()
+    rows = bind.execute(sa.text(f"SELECT id, {column} FROM {table} WHERE {column} <> ''")).all()
+    for row_id, text in rows:
+        stored = allergens.normalise(text)[0][:limit]
+        if stored != text:
+            bind.execute(sa.text(f"UPDATE {table} SET {column} = :v WHERE id = :i"), {"v": stored, "i": row_id})
 
 
 def downgrade() -> None:

@@ -7,15 +7,26 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from alembic.config import Config
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from alembic import command
 from app.core import allergens
-from app.core.settings import TZ
-from app.models import MenuItem, Senior
+from app.core.settings import ROOT, TZ
+from app.models import Dish, MenuItem, Senior
 from app.ordering import service as ordering
 from app.ordering.service import AllergyBlocked, Choice, OrderRequest
 from app.seniors import service as seniors_admin
-from tests.factories import make_canteen, make_dish_menu, make_senior, make_user, principal_of, seed_schemes
+from tests.factories import (
+    make_canteen,
+    make_dish,
+    make_dish_menu,
+    make_senior,
+    make_user,
+    principal_of,
+    seed_schemes,
+)
 
 DAY = date(2030, 3, 4)
 
@@ -70,3 +81,21 @@ def test_the_senior_form_stores_allergies_by_the_list(session: Session) -> None:
 
     session.refresh(senior)
     assert senior.allergies == "花生,乳制品,香菜"
+
+
+def test_the_migration_rewrites_free_text_allergies_and_dish_allergens_by_the_list(
+        session: Session, engine: Engine) -> None:
+    senior = make_senior(session, name="王秀英", allergies="海鲜、花生米,香菜")
+    dish = make_dish(session, make_canteen(session), name="花生酱拌面", allergens="花生酱")
+    senior_id, dish_id = senior.id, dish.id
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    cfg.attributes["configure_logger"] = False
+    session.close()
+
+    command.downgrade(cfg, "17a")
+    command.upgrade(cfg, "head")
+
+    with Session(engine) as fresh:
+        assert fresh.get(Senior, senior_id).allergies == "花生,鱼,甲壳类,贝类,香菜"  # type: ignore[union-attr]
+        assert fresh.get(Dish, dish_id).allergens == "花生"  # type: ignore[union-attr]
