@@ -307,7 +307,8 @@ def _senior_page(request: Request, session: SessionDep, principal: Principal, se
         "card_errors": card_errors or {}, "card_form": card_form or {"existing_card": ""},
         "helper_form": helper_form or {"consent_date": _today().isoformat()},
         "consent_options": [("", "请选择")] + [(c, c) for c in seniors_admin.CONSENT_METHODS],
-        "section": "seniors", "point_source_names": msg.POINT_SOURCE_NAMES, "econ_options": ECON, "disability_options": DISABILITY,
+        "section": "seniors", "point_source_names": msg.POINT_SOURCE_NAMES, "econ_options": ECON,
+        "allergen_names": seniors_admin.ALLERGENS, "disability_options": DISABILITY,
         "texture_options": [(t, t) for t in TEXTURES],
         "fulfilment_options": [(f, msg.FULFILMENT_NAMES[f]) for f in FULFILMENTS],
         "canteen_options": [("", "不指定")] + [(str(c.id), c.name)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, and_, col, or_, select
 
 from app import accounts, ordering
-from app.core import audit
+from app.core import allergens, audit
 from app.core import messages as msg
 from app.core.errors import AppError, InvalidInput, NotFound
 from app.core.forms import parse_date, parse_form
@@ -284,6 +284,7 @@ def _withdraw(session: Session, principal: Principal, senior_id: int, start: dat
 # ---------------------------------------------------------------- helpers linked from the record (issue 14)
 
 CONSENT_METHODS = accounts.CONSENT_METHODS
+ALLERGENS = allergens.ALLERGENS
 HELPER_FIELDS = ("helper_phone", "relation", "consent_by", "consent_method", "consent_date")
 
 

@@ -85,8 +85,7 @@ def test_an_imported_senior_is_placed_carded_signed_in_linked_and_orders_a_deliv
     page.click("[data-import-all]")
     imported = page.locator("[data-import-done]").inner_text()
 
-    # Map points from the addresses.
-    page.goto("/admin/buildings")
+    # Map points from the addresses, straight from the import's last page.
     page.click("[data-locate]")
     page.wait_for_selector("[data-located='王秀英']")
     _ok(page, "onboard-2-located", problems)
@@ -100,6 +99,10 @@ def test_an_imported_senior_is_placed_carded_signed_in_linked_and_orders_a_deliv
     page.emulate_media(media="print")
     screenshot(page, "onboard-3-card-sheet-print")
     page.emulate_media(media="screen")
+    with page.expect_download() as download:
+        page.click("[data-cards-pdf]")
+    pdf_path = tmp_path / "cards.pdf"
+    download.value.save_as(pdf_path)
     page.goto(f"/admin/seniors/{wang.id}")
     page.fill("#f-helper_phone", "13800002222")
     page.fill("#f-relation", "女儿")
@@ -135,6 +138,7 @@ def test_an_imported_senior_is_placed_carded_signed_in_linked_and_orders_a_deliv
     assert haversine_m(wang.lat or 0, wang.lng or 0, *LINFEN_2) < 1.0
     assert source == "楼栋登记（门牌精确匹配）"
     assert card_no == "880000013"
+    assert pdf_path.read_bytes().startswith(b"%PDF")
     assert session.exec(select(HelperLink).where(HelperLink.senior_id == wang.id)).one().relation == "女儿"
     assert "不能订：含有花生，王秀英对花生过敏" in peanut
     assert (order.senior_id, order.fulfilment, order.address_snapshot) == (wang.id, "delivery", wang.address)
