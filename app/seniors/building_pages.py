@@ -25,7 +25,8 @@ FormText = Annotated[str, Form()]
 
 def _page(request: Request, session: SessionDep, principal: Principal, *, form: dict[str, str] | None = None,
           errors: dict[str, str] | None = None, problems: list[str] | None = None, notice: str = "",
-          report: locate.LocateReport | None = None, status_code: int = 200) -> Response:
+          report: locate.LocateReport | None = None, one_form: dict[str, str] | None = None,
+          one_errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
     allowed = canteens_admin.allowed_canteens(principal)
     return render(request, "seniors/buildings.html", {
         "section": "buildings", "form": form or {"district": "", "datum": "gcj02"}, "errors": errors or {},
@@ -34,7 +35,10 @@ def _page(request: Request, session: SessionDep, principal: Principal, *, form: 
         "buildings": building_register.list_buildings(session),
         "count": building_register.count_buildings(session),
         "unmatched": report.unmatched if report else locate.unmatched_now(session, allowed),
-        "source_names": msg.POINT_SOURCE_NAMES, "geocoder_on": bool(get_settings().geocoder_url)},
+        "source_names": msg.POINT_SOURCE_NAMES, "geocoder_on": bool(get_settings().geocoder_url),
+        "one": one_form or {"b_datum": "gcj02"}, "one_errors": one_errors or {},
+        "lift_options": [("", "不知道"), ("有", "有"), ("无", "无")],
+        "point_datums": [("gcj02", "高德或腾讯地图"), ("bd09", "百度地图"), ("wgs84", "GPS 设备")]},
         status_code=status_code)
 
 
@@ -65,6 +69,23 @@ def buildings_upload(request: Request, session: SessionDep, file: UploadFile | N
         return _page(request, session, principal, form=form, errors=e.errors, status_code=422)
     url = request.url_for("admin:buildings").include_query_params(created=outcome.created, updated=outcome.updated)
     return RedirectResponse(str(url), status_code=303)
+
+
+@router.post("/one", name="admin:building_save")
+def building_save(request: Request, session: SessionDep, b_district: FormText = "", b_compound: FormText = "",
+                  b_aliases: FormText = "", b_road: FormText = "", b_number: FormText = "", b_point: FormText = "",
+                  b_datum: FormText = "gcj02", b_floors: FormText = "", b_lift: FormText = "",
+                  principal: Principal = OPERATOR) -> Response:
+    """The one-building form's fields are named b_* so they never share an id with the upload form's."""
+    data = {"district": b_district, "compound": b_compound, "aliases": b_aliases, "road": b_road,
+            "number": b_number, "point": b_point, "datum": b_datum, "floors": b_floors, "lift": b_lift}
+    try:
+        saved = building_register.save_building(session, data, user_id=principal.user_id)
+    except InvalidInput as e:
+        return _page(request, session, principal, one_form={f"b_{k}": v for k, v in data.items()},
+                     one_errors={f"b_{k}": v for k, v in e.errors.items()}, status_code=422)
+    return _page(request, session, principal, notice=msg.BUILDING_SAVED.format(
+        name=f"{saved.compound} {saved.number} 号"))
 
 
 @router.post("/locate", name="admin:buildings_locate")

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pydantic import ValidationError
 from sqlmodel import Session, col, func, select
 
 from app.core import audit
@@ -16,7 +17,7 @@ from app.core.errors import InvalidInput
 from app.core.forms import clean_text
 from app.models import Building
 from app.seniors import address, remarks
-from app.seniors.location import bd09_to_gcj02, gcj02_to_wgs84
+from app.seniors.location import PointForm, bd09_to_gcj02, gcj02_to_wgs84, read_point
 from app.seniors.register import Fields, Table, guess_mapping, read_table
 
 Datum = Literal["gcj02", "wgs84", "bd09"]
@@ -180,3 +181,61 @@ def list_buildings(session: Session, limit: int = 200) -> list[Building]:
 
 def count_buildings(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Building)).one()
+
+
+# ---------------------------------------------------------------- one building by hand (issue 14: "edit it")
+
+BUILDING_FORM_FIELDS = ("district", "compound", "aliases", "road", "number", "point", "datum", "floors", "lift")
+
+
+def save_building(session: Session, data: dict[str, str], *, user_id: int | None) -> Building:
+    """Add a building the register lacks, or correct one (same district, compound and number): the point is
+    pasted coordinates or an AMap / Baidu link, read as the senior record's point is. Bad input changes nothing."""
+    form = {k: clean_text(data.get(k, "")) for k in BUILDING_FORM_FIELDS}
+    errors: dict[str, str] = {}
+    problems: list[str] = []
+    district = form["district"].removesuffix("区")
+    if not 2 <= len(district) <= 20:
+        errors["district"] = msg.BUILDING_DISTRICT_INVALID
+    compound = address.plain(form["compound"])[:60]
+    if not compound:
+        errors["compound"] = msg.BUILDING_COMPOUND_REQUIRED
+    number = NUMBER_RE.fullmatch(address.plain(form["number"]))
+    if not number:
+        errors["number"] = msg.BUILDING_NUMBER_INVALID
+    point = _hand_point(form, errors)
+    floors = _floors(0, form["floors"], problems)
+    if problems:
+        errors["floors"] = msg.BUILDING_FLOORS_INVALID
+    lift = remarks.flag(form["lift"]) if form["lift"] else None
+    if errors or number is None or point is None:
+        raise InvalidInput(errors)
+    return _upsert(session, Building(district=district, compound=compound, aliases=form["aliases"][:200],
+                                     road=address.plain(form["road"])[:60], number=number.group(1),
+                                     road_key=address.road_key(address.plain(form["road"]), number.group(1)),
+                                     lat=point[0], lng=point[1], floors=floors, has_lift=lift), user_id)
+
+
+def _hand_point(form: dict[str, str], errors: dict[str, str]) -> tuple[float, float] | None:
+    try:
+        lat, lng = read_point(PointForm.model_validate({"point": form["point"], "datum": form["datum"] or "gcj02"}))
+    except (ValueError, ValidationError) as e:
+        errors["point"] = str(e) if isinstance(e, ValueError) and not isinstance(e, ValidationError) \
+            else msg.POINT_UNREADABLE
+        return None
+    return round(lat, 6), round(lng, 6)
+
+
+def _upsert(session: Session, row: Building, user_id: int | None) -> Building:
+    old = session.exec(select(Building).where(Building.district == row.district, Building.compound == row.compound,
+                                              Building.number == row.number)).first()
+    if old is not None:
+        for key in ("aliases", "road", "road_key", "lat", "lng", "floors", "has_lift"):
+            setattr(old, key, getattr(row, key))
+        row = old
+    session.add(row)
+    session.flush()
+    audit.record(session, user_id=user_id, action="building.save", object_type="building", object_id=row.id,
+                 detail=f"{row.district}区 {row.compound} {row.number} 号" + ("（更正）" if old else "（新增）"))
+    session.commit()
+    return row

@@ -14,7 +14,7 @@ from app.core import messages as msg
 from app.core.errors import InvalidInput
 from app.models import AuditEvent, Building
 from app.seniors import address, buildings, locate
-from routing import haversine_m
+from routing import haversine_m, wgs84_to_gcj02
 from tests.conftest import csrf
 from tests.data.buildings import LINFEN_2, ROWS, WENXI_9, building_csv, building_register
 from tests.factories import make_senior, make_user
@@ -157,3 +157,28 @@ def test_a_building_file_with_bad_coordinates_shows_each_row_and_changes_nothing
     assert soup.select_one("#f-file-err").text.strip() == "⚠ " + msg.BUILDING_FILE_REFUSED.format(count=1)
     assert soup.select_one("[data-building-count]").text == "0"
     assert session.exec(select(func.count()).select_from(Building)).one() == 0
+
+
+def test_the_operator_adds_a_missing_building_by_hand_and_the_senior_then_matches(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    senior = make_senior(session, name="赵德明", address="静安区平型关路88号201室", lat=None, lng=None)
+    gcj = wgs84_to_gcj02(31.291200, 121.452300)
+    form = {"csrf_token": csrf(client), "b_district": "静安", "b_compound": "平型关小区", "b_road": "平型关路",
+            "b_number": "88号", "b_point": f"https://uri.amap.com/marker?position={gcj[1]:.6f},{gcj[0]:.6f}",
+            "b_datum": "gcj02", "b_floors": "6", "b_lift": "无"}
+
+    wrong = client.post("/admin/buildings/one", data=form | {"b_point": "不知道", "b_number": "五楼"})
+    saved = client.post("/admin/buildings/one", data=form)
+    client.post("/admin/buildings/locate", data={"csrf_token": csrf(client)})
+
+    errors = BeautifulSoup(wrong.text, "html.parser")
+    session.refresh(senior)
+    assert wrong.status_code == 422
+    assert errors.select_one("#f-b_point-err").get_text().strip() == "⚠ " + msg.POINT_UNREADABLE
+    assert errors.select_one("#f-b_number-err").get_text().strip() == "⚠ " + msg.BUILDING_NUMBER_INVALID
+    assert errors.select_one("#f-b_compound")["value"] == "平型关小区"
+    assert saved.status_code == 200
+    assert BeautifulSoup(saved.text, "html.parser").select_one("[data-building='平型关小区88号']") is not None
+    assert (senior.point_source, senior.has_lift) == ("building", False)
+    assert haversine_m(senior.lat or 0, senior.lng or 0, 31.291200, 121.452300) < 1.0
