@@ -6,19 +6,22 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlmodel import Session
 
 from app.core import messages as msg
-from app.core.settings import Settings
+from app.core.settings import Settings, get_settings
 from app.seniors import buildings, geocoder, locate
 from routing import haversine_m, wgs84_to_gcj02
+from tests.conftest import csrf
 from tests.data.buildings import building_register
-from tests.factories import make_senior
+from tests.factories import make_senior, make_user
 
 PINGXINGGUAN = (31.291200, 121.452300)  # WGS-84 of 平型关路88号
 ANSWERS = {
@@ -100,3 +103,28 @@ def test_a_refusing_or_absent_provider_leaves_the_senior_for_a_person(session: S
     session.refresh(senior)
     assert [r.name for r in wrong_key.unmatched] == [r.name for r in gone.unmatched] == ["赵德明"]
     assert (senior.lat, senior.point_source) == (None, "")
+
+
+@pytest.fixture
+def geocoder_on(provider_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The instance configured with the local provider (CANTEEN_GEOCODER_URL / _KEY), for this test only."""
+    monkeypatch.setenv("CANTEEN_GEOCODER_URL", provider_url)
+    monkeypatch.setenv("CANTEEN_GEOCODER_KEY", "test-key")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("geocoder_on")
+def test_the_buildings_page_uses_the_configured_provider_and_says_the_point_needs_checking(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    make_user(session, "operator", phone="13900001111", name="陈运营")
+    login("13900001111")
+    make_senior(session, name="赵德明", address="静安区平型关路88号201室", lat=None, lng=None)
+
+    page = client.post("/admin/buildings/locate", data={"csrf_token": csrf(client)})
+
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert soup.select_one("[data-located='赵德明'] [data-source]").text == msg.POINT_SOURCE_NAMES["geocoder"]
+    assert [q["address"] for q in _Provider.asked] == ["静安区平型关路88号201室"]
