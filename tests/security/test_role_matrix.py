@@ -172,6 +172,7 @@ TABLE: dict[str, Case] = {
     "admin:buildings": c(OPERATOR),
     "admin:buildings_upload": c(OPERATOR, form={"district": "静安"}),
     "admin:buildings_locate": c(OPERATOR),
+    "admin:building_save": c(OPERATOR, form={"b_compound": "x"}),
     "admin:cards_pdf": c(OPERATOR),
     "admin:senior_card_existing": c(OPERATOR, form={"existing_card": "x"}),
     "admin:senior_helper": c(OPERATOR, form={"helper_phone": "13822220001"}),
