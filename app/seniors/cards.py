@@ -14,6 +14,7 @@ from app import accounts
 from app.core import audit, card_numbers
 from app.core import messages as msg
 from app.core.errors import InvalidInput
+from app.core.forms import small_int
 from app.core.principal import Principal
 from app.models import Senior
 
@@ -95,7 +96,7 @@ def cards_to_print(session: Session, principal: Principal, posted: list[tuple[st
     scope); each initial PIN comes back from the one page that showed it, since only its hash is kept."""
     out = []
     for senior_text, pin in posted:
-        senior_id = int(senior_text) if senior_text.isdigit() and len(senior_text) < 10 else 0
+        senior_id = small_int(senior_text) or 0  # never int(): "²".isdigit() is true
         senior = session.get(Senior, senior_id)
         if senior is None or not senior.card_no:
             continue
