@@ -102,6 +102,9 @@ def cards_to_print(session: Session, principal: Principal, posted: list[tuple[st
             continue
         accounts.senior_for_pin(session, principal, senior_id)  # raises outside the operator's scope
         out.append(IssuedCard(senior_id, senior.name, senior.card_no, pin if PIN_RE.fullmatch(pin) else ""))
+    audit.record(session, user_id=principal.user_id, action="senior.cards_pdf", object_type="senior",
+                 detail=f"打印助餐卡 PDF：{len(out)} 张")  # the sheet carries initial PINs
+    session.commit()
     return out
 
 

@@ -136,6 +136,8 @@ def test_the_issued_sheet_downloads_as_an_a4_pdf_with_qr_codes_and_pin_letters(
     for name, card, pin in zip(("王秀英", "张建国"), ("880000013", "880000021"), pins, strict=True):
         assert name in text and card in text and f"初始密码 {pin}" in text
     assert data["senior"] == [str(wang.id), str(zhang.id)]
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "senior.cards_pdf")).one().detail == \
+        "打印助餐卡 PDF：2 张"
 
 
 def test_a_city_card_number_is_recorded_as_the_seniors_card_and_signs_them_in(
