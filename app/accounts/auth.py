@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
-from app.core import audit
+from app.core import audit, card_numbers
 from app.core import messages as msg
 from app.core.errors import InvalidInput, LoginRequired, TooManyAttempts
 from app.core.principal import FONT_SIZES, Principal, csrf_for_session, session_limits, token_hash
@@ -76,6 +76,8 @@ def sign_in_senior(session: Session, card_no: str, pin: str, address: str, user_
     card_no, pin, errors = card_no.strip(), pin.strip(), {}
     if not card_no:
         errors["card_no"] = msg.CARD_REQUIRED
+    elif card_numbers.mistyped(card_no):  # issue 14: a typo is told apart before any PIN try is counted
+        errors["card_no"] = msg.CARD_MISTYPED
     if not PIN_RE.match(pin):
         errors["pin"] = msg.PIN_REQUIRED
     if errors:

@@ -183,7 +183,7 @@ def _links_page(request: Request, session: SessionDep, principal: Principal, q: 
 @router.post("/admin/helper-links", name="accounts:link_helper")
 def link_helper(request: Request, session: SessionDep, form: FormFields,
                 principal: Principal = OPERATOR) -> Response:
-    fields = {k: form.get(k, "")[:100] for k in links.LinkForm.__dataclass_fields__}
+    fields = {k: form.get(k, "")[:100] for k in links.LinkForm.__dataclass_fields__ if k != "senior_id"}
     try:
         links.link_helper(session, principal, links.LinkForm(**fields), now().date(),
                              client_address(request))

@@ -444,6 +444,49 @@ POINT_SET = "已设置{name}的送餐位置。"
 CARD_NONE_TO_REISSUE = "这位长者还没有助餐卡，请先发卡。"
 CARDS_NONE_NEEDED = "名册上的长者都已有助餐卡。"
 IMPORT_CONFIRM_WARNINGS = "有 {count} 行需要确认（如不满 60 岁），请勾选“我已核对”后再导入。"
+# issue 14: the building register and matching addresses to it
+BUILDING_NO_HEADER = "文件前 10 行里没有找到楼栋表头（如“小区”“楼号”“纬度”“经度”），请检查是不是选错了工作表。"
+BUILDING_COLUMN_REQUIRED = "楼栋登记表缺少“{label}”这一列。"
+BUILDING_FILE_REFUSED = "楼栋登记表有 {count} 处不符合要求，一栋都没有导入。请按下面的原因改好后重新上传。"
+BUILDING_ROW_COMPOUND = "第 {row} 行：没有写小区名称"
+BUILDING_ROW_NUMBER = "第 {row} 行：楼号“{value}”看不懂，请写成“5”或“5号”"
+BUILDING_ROW_COORD = "第 {row} 行：坐标“{lat}, {lng}”不是数字，请写成“31.2397”“121.4990”这样的经纬度"
+BUILDING_ROW_SWAPPED = "第 {row} 行：纬度“{lat}”和经度“{lng}”写反了"
+BUILDING_ROW_OUTSIDE = "第 {row} 行：坐标“{lat}, {lng}”不在中国境内，请检查是否抄错"
+BUILDING_ROW_FLOORS = "第 {row} 行：楼层数“{value}”应是 1 到 60 的整数"
+BUILDING_ROW_LIFT = "第 {row} 行：电梯“{value}”请写“有”或“无”"
+BUILDING_ROW_TWICE = "第 {row} 行：{compound} {number} 号与第 {first} 行重复"
+BUILDING_DATUM_INVALID = "请选择坐标来源。"
+BUILDING_DISTRICT_INVALID = "请写上这些楼栋所在的区，如“静安”。"
+BUILDING_COMPOUND_REQUIRED = "请填写小区名称。"
+BUILDING_NUMBER_INVALID = "楼号请写成“5”或“5号”。"
+BUILDING_FLOORS_INVALID = "楼层数应是 1 到 60 的整数；不知道请留空。"
+BUILDING_SAVED = "已保存楼栋：{name}。"
+BUILDING_IMPORTED = "已导入楼栋登记：新增 {created} 栋，更新 {updated} 栋。"
+LOCATE_DONE = "已按地址匹配：{matched} 位长者设置了送餐位置，{unmatched} 位没有匹配上（见下表，请逐一处理）。"
+MATCH_NO_NUMBER = "地址里没有楼号（如“5号”）"
+MATCH_NO_BUILDING = "找到小区“{compound}”，但楼栋登记里没有 {number} 号"
+MATCH_NOTHING = "楼栋登记里没有这条路或这个小区"
+MATCH_NOT_RUN = "楼栋登记里能找到：点“按地址匹配位置”即可设置"
+CARD_MISTYPED = "卡号好像输错了一位：请对照卡片上的号码再输一次。"
+CARD_EXISTING_INVALID = "请输入敬老卡或社保卡上的卡号：6 到 20 位数字或字母。"
+CARD_EXISTING_TAKEN = "这个卡号已经登记给另一位长者了，请核对。"
+SENIOR_RESIDENCE_REQUIRED = "请填写居住的城市，如 上海。"
+IMPORT_FIX_INVALID = "预览里改的{label}“{value}”不对：{why}"
+IMPORT_FIXED = "预览里手工改为 {label}：{value}"
+IMPORT_ELSEWHERE = "身份证号与已登记的{name}（{place}）相同：可能在另一份名册里，请确认是同一位长者"
+IMPORT_ELSEWHERE_CANTEEN = "身份证号与已登记在另一个食堂的{name}相同：可能在另一份名册里，请确认是同一位长者"
+SENIOR_RESIDENCE_DISTRICT_REQUIRED = "请填写居住的区，如 静安（补贴方案按居住区计算折扣）。"
+# issue 14: re-importing a register as a diff; the record's fields an import writes, by name
+IMPORT_FIELD_LABELS = {"name": "姓名", "phone": "联系电话", "hukou_city": "户籍城市", "hukou_district": "户籍区",
+                       "residence_district": "居住区", "residence_street": "街道（镇）", "address": "居住地址",
+                       "economic_status": "经济状况", "economic_source": "认定来源",
+                       "economic_valid_from": "认定有效期起", "economic_valid_to": "认定有效期止",
+                       "care_level": "照护等级", "disability_level": "失能等级", "lives_alone": "是否独居",
+                       "residence_city": "居住城市", "room": "室号", "floor": "楼层", "has_lift": "电梯",
+                       "allergies": "过敏原", "texture": "饮食形态", "special_groups": "特殊群体", "status": "状态"}
+POINT_SOURCE_NAMES = {"manual": "手动设置", "building": "楼栋登记（门牌精确匹配）",
+                      "compound": "楼栋登记（小区和楼号匹配）", "geocoder": "在线地址解析（请核对）"}
 
 
 

@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     check_cron: str = "*/5 * * * *"
     # Level of the one log every process writes to stderr (app.core.log_config): DEBUG, INFO, WARNING.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Issue 14: an optional online geocoder (AMap `geocode/geo`-compatible) for addresses the building register
+    # does not place; empty means offline only. Only the address is sent. The datum of its answers.
+    geocoder_url: str = ""
+    geocoder_key: str = ""
+    geocoder_city: str = "上海"
+    geocoder_datum: Literal["gcj02", "wgs84", "bd09"] = "gcj02"
 
     @model_validator(mode="after")
     def _no_default_secret_outside_development(self) -> Settings:

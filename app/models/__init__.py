@@ -1,6 +1,7 @@
 """All tables, imported here so Alembic and the app see one metadata."""
 
 from app.models.accounts import ROLES, HelperLink, Invitation, LoginAttempt, User, UserRole, UserSession
+from app.models.addresses import Building
 from app.models.audit import AuditEvent
 from app.models.base import AwareDateTime, now
 from app.models.delivery import (
@@ -48,4 +49,5 @@ __all__ = [
     "Senior", "SetMeal", "SetMealDish", "StopEvent", "SubsidySchemeVersion", "UnassignedStop", "User",
     "UserRole", "UserSession", "Vehicle", "VoucherPayment", "WellnessCheck", "now", "split_tags",
     "CandidateSite", "CareVisit", "OutreachCase",
+    "Building",
 ]

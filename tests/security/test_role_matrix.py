@@ -180,6 +180,17 @@ TABLE: dict[str, Case] = {
     "admin:senior_point": c(OPERATOR, form={"point": "x"}),
     "admin:import_preview": c(OPERATOR, params={"token": "no-such-upload"}, missing_ok=True),
     "admin:import_run": c(OPERATOR, params={"token": "no-such-upload"}, missing_ok=True),
+    # issue 14: building register, cards, helper link from the record, the seniors facts API
+    "admin:buildings": c(OPERATOR),
+    "admin:buildings_upload": c(OPERATOR, form={"district": "静安"}),
+    "admin:buildings_locate": c(OPERATOR),
+    "admin:building_save": c(OPERATOR, form={"b_compound": "x"}),
+    "admin:cards_pdf": c(OPERATOR),
+    "admin:senior_card_existing": c(OPERATOR, form={"existing_card": "x"}),
+    "admin:senior_helper": c(OPERATOR, form={"helper_phone": "13822220001"}),
+    "api_seniors:facts": c(OPERATOR),
+    "api_seniors:residence": c(OPERATOR, json={"hukou_city": "上海", "residence_city": "上海",
+                                                "residence_district": "静安"}),
     # district planning (issue 20): the whole district's seniors, so for district-wide operators only
     "planning:coverage": c(OPERATOR, query={"radius": "500"}),
     "planning:coverage_download": c(OPERATOR),
