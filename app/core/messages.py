@@ -605,3 +605,16 @@ AUDIT_ACTION_NAMES.update({
     "route.driver_view": "送餐员查看路线",
 })
 AUDIT_OBJECT_NAMES.update({"route": "页面", "route_plan": "送餐路线"})
+
+# ---------------------------------------------------------------- audit names for actions added by issues 14 and 15
+AUDIT_ACTION_NAMES.update({
+    "building.import": "导入楼栋登记",
+    "building.save": "修改楼栋",
+    "senior.card_existing": "登记已有的敬老卡 / 社保卡",
+    "senior.cards_pdf": "下载助餐卡 PDF",
+    "senior.import_update": "导入时更新长者资料",
+    "senior.locate": "按地址定位长者",
+    "scheme.version_backdated": "补录生效日期已过的补贴方案版本",
+    "scheme.version_withdrawn": "撤回未生效的补贴方案版本",
+    "voucher.reversed": "冲销消费券",
+})
