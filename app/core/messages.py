@@ -495,3 +495,10 @@ DISTRICT_ONLY = "这一页是全区的情况，只有负责全区的运营人员
 BUSY_TITLE = "现在人多，请稍等"
 BUSY = "现在点餐的人很多，请过两秒钟再点一次，已经填好的内容不会丢。"
 DB_BUSY = "系统正忙，请过两秒钟再试一次。"
+
+# ---------------------------------------------------------------- subsidy set up by the district itself (issue 15, part 2)
+VOUCHER_SCHEME_NONE = "本食堂所属的补贴方案没有设置养老服务消费券，不能用消费券支付。"
+VOUCHER_PAYMENT_NOT_FOUND = "没有找到这笔消费券支付。"
+VOUCHER_REASON_REQUIRED = "请写明冲回原因，例如：老人退餐、金额录错。"
+VOUCHER_ALREADY_REVERSED = "这笔消费券支付已经冲回过了。"
+VOUCHER_CANCEL_REASON = "订单取消，消费券退回"

@@ -30,16 +30,11 @@ from app.models import (
     Senior,
     SubsidySchemeVersion,
     User,
-    VoucherPayment,
     split_tags,
 )
 
 # Orders that no longer hold their subsidy: a cancellation or refund releases the cap slot.
 RELEASED_STATUSES = ("cancelled", "refunded")
-# The 2026 national 养老服务消费补贴 is for moderately-to-severely disabled (失能) seniors.
-VOUCHER_DISABILITY_LEVELS = ("中", "重", "完全")
-# The monthly voucher allowance per senior (fen). A district sets its own figure; callers may pass theirs.
-VOUCHER_MONTHLY_ALLOWANCE_FEN = 50000
 
 
 def lock_senior(session: Session, senior_id: int) -> Senior:
@@ -404,100 +399,3 @@ def _save_version(session: Session, data: dict[str, Any], note: str, user_id: in
     )
     session.commit()
     return row
-
-
-# ------------------------------------------------------------------ 养老服务消费补贴 vouchers
-
-
-def voucher_paid_fen(session: Session, order_id: int) -> int:
-    amounts = session.exec(select(VoucherPayment.amount_fen).where(VoucherPayment.order_id == order_id)).all()
-    return sum(amounts)
-
-
-def record_voucher_payment(
-    session: Session,
-    order_id: int,
-    *,
-    voucher_no: str,
-    amount_fen: int,
-    user_id: int,
-    allowance_fen: int = VOUCHER_MONTHLY_ALLOWANCE_FEN,
-) -> VoucherPayment:
-    """Redeem part of a senior's monthly voucher against an order's payable amount (a payment, not a price
-    tier: the price snapshot is untouched). Only for 中度及以上失能 seniors; never more than is still payable,
-    never more in a month than the allowance. The senior's row lock makes two payments at once queue, so they
-    cannot both spend the same remainder."""
-    order = session.get(Order, order_id)
-    if order is None:
-        raise NotFound(msg.ORDER_NOT_FOUND)
-    senior = lock_senior(session, order.senior_id)
-    errors = _voucher_errors(session, order, senior, voucher_no, amount_fen)
-    if not errors:
-        errors = _allowance_errors(session, order, amount_fen, allowance_fen)
-    if errors:
-        raise InvalidInput(errors)
-    payment = VoucherPayment(
-        order_id=order_id, voucher_no=voucher_no.strip(), amount_fen=amount_fen, recorded_by_id=user_id
-    )
-    session.add(payment)
-    session.flush()
-    audit.record(
-        session,
-        user_id=user_id,
-        action="voucher.redeemed",
-        object_type="meal_order",
-        object_id=order_id,
-        detail=f"消费券 {payment.voucher_no} 抵扣 {pricing.yuan(amount_fen)} 元",
-    )
-    session.commit()
-    return payment
-
-
-def voucher_used_in_month(session: Session, senior_id: int, day: date) -> int:
-    """Voucher spent by the senior on meals of `day`'s month; a cancelled or refunded order gives its back."""
-    first = day.replace(day=1)
-    query = (
-        select(VoucherPayment.amount_fen)
-        .join(Order, col(Order.id) == VoucherPayment.order_id)
-        .where(
-            Order.senior_id == senior_id,
-            col(Order.service_date).between(first, _month_end(day)),
-            col(Order.status).not_in(RELEASED_STATUSES),
-        )
-    )
-    return sum(session.exec(query).all())
-
-
-def _allowance_errors(session: Session, order: Order, amount_fen: int, allowance_fen: int) -> dict[str, str]:
-    used = voucher_used_in_month(session, order.senior_id, order.service_date)
-    if used + amount_fen <= allowance_fen:
-        return {}
-    y = pricing.yuan
-    return {
-        "amount": msg.VOUCHER_OVER_ALLOWANCE.format(
-            allowance=y(allowance_fen), used=y(used), left=y(max(allowance_fen - used, 0))
-        )
-    }
-
-
-def _voucher_errors(
-    session: Session, order: Order, senior: Senior | None, voucher_no: str, amount_fen: int
-) -> dict[str, str]:
-    if order.status in RELEASED_STATUSES:
-        return {"amount": msg.VOUCHER_ORDER_CANCELLED}
-    if senior is None or senior.disability_level not in VOUCHER_DISABILITY_LEVELS:
-        return {"voucher_no": msg.VOUCHER_NOT_ELIGIBLE}
-    if not voucher_no.strip():
-        return {"voucher_no": msg.VOUCHER_NO_REQUIRED}
-    used = voucher_paid_fen(session, order.id or 0)
-    left = order.payable_fen - used
-    if amount_fen <= 0:
-        return {"amount": msg.VOUCHER_AMOUNT_INVALID}
-    if amount_fen > left:
-        y = pricing.yuan
-        return {
-            "amount": msg.VOUCHER_OVER_PAYABLE.format(
-                payable=y(order.payable_fen), used=y(used), left=y(left)
-            )
-        }
-    return {}

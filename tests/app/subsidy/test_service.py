@@ -14,6 +14,7 @@ from app.core.errors import Conflict, InvalidInput, NotFound
 from app.models import AuditEvent, Order, OrderSubsidy, SubsidySchemeVersion
 from app.pricing import Line, builtin_scheme_data
 from app.subsidy import service as ps
+from app.subsidy import vouchers
 from tests.conftest import PG_URL
 from tests.factories import (
     id_of,
@@ -273,15 +274,15 @@ def test_voucher_pays_part_of_the_payable_amount_of_a_disabled_senior(session, p
     order = make_priced_order(session, senior, putuo, MONDAY)
     user = make_user(session, "counter")
 
-    ps.record_voucher_payment(
+    vouchers.record_voucher_payment(
         session, id_of(order), voucher_no="YL2026-0001", amount_fen=1000, user_id=id_of(user)
     )
     with pytest.raises(InvalidInput) as too_much:
-        ps.record_voucher_payment(
+        vouchers.record_voucher_payment(
             session, id_of(order), voucher_no="YL2026-0001", amount_fen=500, user_id=id_of(user)
         )
 
-    assert ps.voucher_paid_fen(session, id_of(order)) == 1000
+    assert vouchers.voucher_paid_fen(session, id_of(order)) == 1000
     assert too_much.value.errors == {
         "amount": "这笔订单自付 14 元，已用消费券 10 元，本次最多还能抵扣 4 元。"
     }
@@ -294,7 +295,7 @@ def test_voucher_is_refused_for_a_senior_who_is_not_disabled(session, putuo):
     user = make_user(session, "counter")
 
     with pytest.raises(InvalidInput) as refused:
-        ps.record_voucher_payment(
+        vouchers.record_voucher_payment(
             session, id_of(order), voucher_no="YL1", amount_fen=100, user_id=id_of(user)
         )
 

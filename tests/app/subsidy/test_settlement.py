@@ -15,8 +15,8 @@ from sqlmodel import Session, col, func, select
 from app.core.errors import InvalidInput
 from app.core.settings import TZ
 from app.models import Order, OrderSubsidy
-from app.subsidy import service as ps
 from app.subsidy import settlement as st
+from app.subsidy import vouchers
 from app.subsidy.settlement_export import to_csv, to_xlsx
 from tests.factories import id_of, make_canteen, make_senior, make_user, seed_schemes
 from tests.factories import make_priced_order as _priced_order
@@ -181,7 +181,7 @@ def test_dibao_granted_mid_month_is_flagged_with_its_evidence(session, putuo):
 def test_ledger_is_pseudonymous_and_shows_voucher_payments(session, putuo):
     person = senior(session, 85, name="王秀英", disability_level="重")
     order = make_priced_order(session, person, putuo, NOV_DAY)
-    ps.record_voucher_payment(
+    vouchers.record_voucher_payment(
         session, id_of(order), voucher_no="YL1", amount_fen=1000, user_id=id_of(make_user(session, "counter"))
     )
 
