@@ -3,6 +3,7 @@ and the monthly settlement (printable, with Excel / CSV downloads)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated
@@ -17,8 +18,10 @@ from app.core.errors import InvalidInput, NotFound
 from app.core.principal import Principal
 from app.core.templating import render
 from app.models import now
+from app.subsidy import schemes as scheme_setup
 from app.subsidy import service as pricing_service
 from app.subsidy import settlement
+from app.subsidy.scheme_form import scheme_to_form
 from app.subsidy.settlement_export import PART_NAMES, PARTS, export
 
 router = APIRouter(prefix="/subsidy")
@@ -45,6 +48,7 @@ def scheme(
     session: SessionDep,
     scheme_key: str,
     added: int | None = None,
+    withdrawn: int | None = None,
     principal: Principal = allow("operator"),
 ) -> Response:
     history = pricing_service.scheme_history(session, scheme_key, _today())
@@ -55,8 +59,13 @@ def scheme(
     notice = ""
     if just_added is not None:
         day = just_added.effective_from.isoformat()
-        notice = msg.SCHEME_VERSION_ADDED.format(name=just_added.name, version=just_added.version, day=day)
-    context = {"key": scheme_key, "history": history, "shown": shown, "notice": notice, "today": _today()}
+        words = msg.SCHEME_CREATED if len(history) == 1 else msg.SCHEME_VERSION_ADDED
+        notice = words.format(name=just_added.name, version=just_added.version, day=day)
+    if withdrawn is not None and any(v.version == withdrawn and v.withdrawn_at for v in history):
+        notice = msg.SCHEME_WITHDRAWN.format(version=withdrawn)
+    context = {"key": scheme_key, "history": history, "shown": shown, "notice": notice, "today": _today(),
+               "withdraw_errors": {}, "canteens": scheme_setup.attached_canteens(session, scheme_key),
+               "structured": scheme_to_form(json.loads(history[0].body)) is not None}
     return render(request, "subsidy/scheme.html", context)
 
 

@@ -98,7 +98,8 @@ def _month_end(day: date) -> date:
 
 def scheme_versions(session: Session, scheme_key: str) -> list[pricing.Scheme]:
     bodies = memo(session, ("scheme_versions", scheme_key), lambda: list(session.exec(
-        select(SubsidySchemeVersion.body).where(SubsidySchemeVersion.scheme_key == scheme_key)).all()))
+        select(SubsidySchemeVersion.body).where(SubsidySchemeVersion.scheme_key == scheme_key,
+                                                col(SubsidySchemeVersion.withdrawn_at).is_(None))).all()))
     return [_parsed(body) for body in bodies]
 
 
@@ -239,6 +240,8 @@ class SchemeVersionView:
     created_at: datetime
     in_force: bool
     body: str
+    withdrawn_at: datetime | None = None
+    withdraw_reason: str = ""
 
     @property
     def rules(self) -> list[str]:
@@ -282,14 +285,19 @@ def scheme_history(session: Session, scheme_key: str, day: date) -> list[SchemeV
         .order_by(col(SubsidySchemeVersion.version).desc())
     )
     rows = session.exec(query).all()
-    schemes = {row.version: pricing.load_scheme(json.loads(row.body)) for row, _ in rows}
+    schemes = {row.version: pricing.load_scheme(json.loads(row.body)) for row, _ in rows if row.withdrawn_at is None}
     current = pricing.scheme_in_force(schemes.values(), day)
     return [_view(row, who, current is not None and row.version == current.version) for row, who in rows]
 
 
+def live_history(history: list[SchemeVersionView]) -> list[SchemeVersionView]:
+    """The versions not withdrawn, newest first (what a new version follows)."""
+    return [v for v in history if v.withdrawn_at is None]
+
+
 def latest_version(session: Session, scheme_key: str, day: date) -> SchemeVersionView:
     """The newest stored version (what a new version starts from). Raises NotFound for an unknown scheme."""
-    history = scheme_history(session, scheme_key, day)
+    history = live_history(scheme_history(session, scheme_key, day)) or scheme_history(session, scheme_key, day)
     if not history:
         raise NotFound(msg.SCHEME_NOT_FOUND)
     return history[0]
@@ -308,6 +316,8 @@ def _view(row: SubsidySchemeVersion, who: str | None, in_force: bool) -> SchemeV
         created_at=row.created_at,
         in_force=in_force,
         body=row.body,
+        withdrawn_at=row.withdrawn_at,
+        withdraw_reason=row.withdraw_reason,
     )
 
 
@@ -319,22 +329,29 @@ def add_scheme_version(
     a Chinese message per form field (`body`, `effective_from`); nothing is saved then."""
     history = scheme_history(session, scheme_key, today)
     errors: dict[str, str] = {}
-    start = _effective_from(effective_from, today, history, errors)
+    start = _effective_from(effective_from, today, live_history(history), errors, reason=note)
     data = _body(body, scheme_key, errors)
     if data is not None and start is not None:
-        data |= {"version": (history[0].version + 1) if history else 1, "effective_from": start.isoformat()}
+        data |= {"version": next_version_number(history), "effective_from": start.isoformat()}
         try:
             pricing.load_scheme(data)
         except ValueError as exc:
             errors["body"] = str(exc)
     if errors or data is None or start is None:
         raise InvalidInput(errors)
-    return _save_version(session, data, note, user_id)
+    return save_version(session, data, note, user_id, backdated=start <= today)
+
+
+def next_version_number(history: list[SchemeVersionView]) -> int:
+    """Numbers are never reused, not even a withdrawn version's."""
+    return max((v.version for v in history), default=0) + 1
 
 
 def _effective_from(
-    text: str, today: date, history: list[SchemeVersionView], errors: dict[str, str]
+    text: str, today: date, history: list[SchemeVersionView], errors: dict[str, str], *, reason: str = ""
 ) -> date | None:
+    """The start date as typed. Today or earlier only with a written reason (a backdated version is audited
+    with it); never before the latest live version's start, so versions in force are never rewritten."""
     if not text.strip():
         errors["effective_from"] = msg.SCHEME_DATE_REQUIRED
         return None
@@ -343,8 +360,8 @@ def _effective_from(
     except ValueError:
         errors["effective_from"] = msg.SCHEME_DATE_INVALID
         return None
-    if start <= today:
-        errors["effective_from"] = msg.SCHEME_DATE_TOO_EARLY.format(day=today + timedelta(days=1))
+    if start <= today and len(reason.strip()) < 4:
+        errors["effective_from"] = msg.SCHEME_DATE_NEEDS_REASON.format(day=today + timedelta(days=1))
     elif history and start < history[0].effective_from:
         errors["effective_from"] = msg.SCHEME_DATE_BEFORE_LATEST.format(
             version=history[0].version, day=history[0].effective_from
@@ -370,7 +387,9 @@ def _body(text: str, scheme_key: str, errors: dict[str, str]) -> dict[str, Any] 
     return {"key": scheme_key} | data
 
 
-def _save_version(session: Session, data: dict[str, Any], note: str, user_id: int) -> SubsidySchemeVersion:
+def save_version(
+    session: Session, data: dict[str, Any], note: str, user_id: int, *, backdated: bool = False
+) -> SubsidySchemeVersion:
     scheme = pricing.load_scheme(data)
     row = SubsidySchemeVersion(
         scheme_key=scheme.key,
@@ -392,7 +411,7 @@ def _save_version(session: Session, data: dict[str, Any], note: str, user_id: in
     audit.record(
         session,
         user_id=user_id,
-        action="scheme.version_added",
+        action="scheme.version_backdated" if backdated else "scheme.version_added",
         object_type="subsidy_scheme_version",
         object_id=row.id,
         detail=f"{scheme.key} v{scheme.version} 自 {scheme.effective_from} 起生效；{row.note}",

@@ -264,7 +264,7 @@ def test_a_version_number_taken_meanwhile_by_another_operator_is_a_conflict(sess
     data = builtin_scheme_data("shanghai-putuo")  # version 1, which the seed already stored
 
     with pytest.raises(Conflict, match="刚刚有其他人保存了这个方案的新版本"):
-        ps._save_version(session, data, "", id_of(make_user(session, "operator")))
+        ps.save_version(session, data, "", id_of(make_user(session, "operator")))
 
     assert len(session.exec(select(SubsidySchemeVersion)).all()) == 1
 
