@@ -533,3 +533,4 @@ SCHEME_WARN_OVERLAP = "第{a}档与第{b}档的条件在 {low}–{high} 岁重�
 SCHEME_WARN_AREA = "适用地区“{name}”与老人档案里的写法都不一样（档案里有：{known}），这样没有老人符合。"
 SCHEME_WARN_HUKOU = "第{n}档的户籍“{name}”在老人档案里没有出现过（档案里有：{known}）。"
 SCHEME_JSON_ONLY = "这个方案的版本有表单放不下的规则（如折扣档次），请用 JSON 编辑。"
+SCHEME_FORM_SMALL_NUMBER = "请写 0 到 150 之间的整数；不限留空。"

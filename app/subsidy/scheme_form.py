@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from app import pricing
 from app.core import messages as msg
@@ -65,7 +65,13 @@ def _to_percent(value: Any) -> Any:
 
 Yuan = Annotated[int | None, BeforeValidator(_to_fen)]
 Percent = Annotated[Decimal | None, BeforeValidator(_to_percent)]
-Age = Annotated[OptionalWholeNumber, Field(ge=0, le=150)]
+def _small(value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= 150:
+        raise ValueError(msg.SCHEME_FORM_SMALL_NUMBER)
+    return value
+
+
+Age = Annotated[OptionalWholeNumber, AfterValidator(_small)]
 
 
 class HeadForm(FormModel):

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app import pricing
 from app.core.deps import SessionDep, allow
 from app.core.errors import InvalidInput
 from app.core.form_pages import posted_form
@@ -110,6 +111,7 @@ def _page(request: Request, key: str | None, name: str, form: dict[str, str], er
         "benefit_kinds": list(BENEFIT_NAMES.items()), "economic": list(ECONOMIC_NAMES.items()),
         "disability": list(DISABILITY_NAMES.items()), "today": _today(),
         "operating_funders": [("", "（不设运营补贴）")] + list(FUNDER_KINDS.items()),
+        "rules": pricing.describe(checked.scheme) if checked else [],
     }
     return render(request, "subsidy/scheme_form.html", context, status_code=status_code)
 
