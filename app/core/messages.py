@@ -534,3 +534,5 @@ SCHEME_WARN_AREA = "适用地区“{name}”与老人档案里的写法都不一
 SCHEME_WARN_HUKOU = "第{n}档的户籍“{name}”在老人档案里没有出现过（档案里有：{known}）。"
 SCHEME_JSON_ONLY = "这个方案的版本有表单放不下的规则（如折扣档次），请用 JSON 编辑。"
 SCHEME_FORM_SMALL_NUMBER = "请写 0 到 150 之间的整数；不限留空。"
+CANTEEN_SCHEME_UNKNOWN = "请从列表中选择补贴方案。"
+CANTEEN_SCHEME_OUTSIDE = "食堂不在方案“{name}”的适用地区（{area}）内：这样每一餐都会按原价计费。请选对方案，或先核对食堂所在的区和街道。"

@@ -5,7 +5,17 @@ Other areas import only the names listed here; everything else in this package i
 
 from __future__ import annotations
 
+from app.subsidy.schemes import SchemeChoice, scheme_choices
 from app.subsidy.service import lock_senior, quote, snapshot_fields, subsidy_day_for, subsidy_rows
 from app.subsidy.vouchers import reverse_order_vouchers
 
-__all__ = ["lock_senior", "quote", "reverse_order_vouchers", "snapshot_fields", "subsidy_day_for", "subsidy_rows"]
+__all__ = [
+    "SchemeChoice",
+    "lock_senior",
+    "quote",
+    "reverse_order_vouchers",
+    "scheme_choices",
+    "snapshot_fields",
+    "subsidy_day_for",
+    "subsidy_rows",
+]

@@ -347,3 +347,24 @@ def attached_canteens(session: Session, scheme_key: str) -> list[tuple[int, str,
     rows = session.exec(select(Canteen.id, Canteen.name, Canteen.district).where(Canteen.scheme_key == scheme_key)
                         .order_by(col(Canteen.name))).all()
     return [(cid or 0, name, district) for cid, name, district in rows]
+
+
+@dataclass(frozen=True)
+class SchemeChoice:
+    """A scheme as the canteen form offers it: its newest live version's name and area."""
+
+    key: str
+    name: str
+    area: pricing.Area
+
+    def covers(self, district: str, town: str) -> bool:
+        """Whether a canteen in `district` / `town` lies in the scheme's area (canteens record no city)."""
+        return self.area.contains(self.area.city, district, town)
+
+
+def scheme_choices(session: Session) -> list[SchemeChoice]:
+    """Every scheme with a live version, for attaching canteens."""
+    rows = session.exec(select(SubsidySchemeVersion).where(col(SubsidySchemeVersion.withdrawn_at).is_(None))
+                        .order_by(col(SubsidySchemeVersion.scheme_key), col(SubsidySchemeVersion.version))).all()
+    newest = {row.scheme_key: row for row in rows}
+    return [SchemeChoice(key, row.name, service._parsed(row.body).area) for key, row in sorted(newest.items())]

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, SubsidySchemeVersion, now
+from app.models import AuditEvent, Canteen, SubsidySchemeVersion, now
 from app.subsidy import schemes
 from tests.conftest import csrf
 from tests.factories import id_of, make_canteen, make_priced_order, make_senior, make_user, seed_schemes
@@ -226,3 +226,43 @@ def test_a_district_scheme_prices_an_order_at_an_attached_canteen(session: Sessi
 
     assert (order.subsidy_fen, order.payable_fen, order.category_name) == (500, 1000, "80周岁及以上")
     assert order.scheme_key == "tianjin-hexi"
+
+
+def canteen_form(**changes: str) -> dict[str, str]:
+    form = {"name": "河西区友谊路长者食堂", "kind": "canteen", "supplier_id": "", "district": "河西",
+            "street": "友谊路街道", "address": "天津市河西区友谊路1号", "phone": "022-23300000", "lat": "39.10",
+            "lng": "117.21", "daily_capacity": "300", "delivery_radius_m": "1500", "open_days": "12345",
+            "active": "1", "scheme_key": "tianjin-hexi"}
+    return form | changes
+
+
+def _save_hexi(session: Session) -> None:
+    checked = schemes.check_version(session, hexi_form(), scheme_key=None, today=now().date())
+    schemes.save_checked(session, hexi_form(previewed=checked.digest), scheme_key=None,
+                         user_id=id_of(make_user(session, "operator")), today=now().date())
+
+
+def test_the_canteen_form_attaches_a_canteen_to_a_scheme(operator: Any, session: Session) -> None:
+    _save_hexi(session)
+
+    offered = soup(operator.get("/admin/canteens/edit"))
+    saved = operator.post("/admin/canteens/edit", data=canteen_form(csrf_token=csrf(operator)),
+                          follow_redirects=False)
+
+    options = [o["value"] for o in offered.select("select#f-scheme_key option")]
+    assert options == ["", "shanghai-putuo", "tianjin-hexi"]
+    assert one(offered, "select#f-scheme_key option[selected]")["value"] == ""
+    assert saved.status_code == 303
+    page = soup(operator.get("/subsidy/schemes/tianjin-hexi"))
+    assert [li.get_text(strip=True) for li in page.select("[data-attached] li")] == ["河西区友谊路长者食堂（河西）"]
+
+
+def test_a_canteen_outside_its_schemes_area_is_refused(operator: Any, session: Session) -> None:
+    _save_hexi(session)
+
+    r = operator.post("/admin/canteens/edit", data=canteen_form(district="南开", csrf_token=csrf(operator)))
+
+    assert r.status_code == 422
+    assert one(soup(r), "#f-scheme_key-err").get_text(strip=True).startswith(
+        "⚠食堂不在方案“天津市河西区老年助餐补贴”的适用地区（天津河西）内")
+    assert session.exec(select(Canteen).where(Canteen.name == "河西区友谊路长者食堂")).first() is None
