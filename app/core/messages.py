@@ -536,3 +536,10 @@ SCHEME_JSON_ONLY = "这个方案的版本有表单放不下的规则（如折扣
 SCHEME_FORM_SMALL_NUMBER = "请写 0 到 150 之间的整数；不限留空。"
 CANTEEN_SCHEME_UNKNOWN = "请从列表中选择补贴方案。"
 CANTEEN_SCHEME_OUTSIDE = "食堂不在方案“{name}”的适用地区（{area}）内：这样每一餐都会按原价计费。请选对方案，或先核对食堂所在的区和街道。"
+CLAIM_FUNDER_NOT_FOUND = "这个方案没有这个出资方，请从列表中选择。"
+AUDIT_ACTION_NAMES |= {
+    "scheme.version_backdated": "补登已生效的补贴方案版本",
+    "scheme.version_withdrawn": "撤回待生效的补贴方案版本",
+    "voucher.reversed": "冲回消费券",
+    "settlement.claim_pack": "导出补贴申领表",
+}

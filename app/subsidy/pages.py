@@ -54,7 +54,6 @@ def scheme(
     history = pricing_service.scheme_history(session, scheme_key, _today())
     if not history:
         raise NotFound(msg.SCHEME_NOT_FOUND)
-    shown = next((v for v in history if v.in_force), history[0])
     just_added = next((v for v in history if v.version == added), None)
     notice = ""
     if just_added is not None:
@@ -63,10 +62,33 @@ def scheme(
         notice = words.format(name=just_added.name, version=just_added.version, day=day)
     if withdrawn is not None and any(v.version == withdrawn and v.withdrawn_at for v in history):
         notice = msg.SCHEME_WITHDRAWN.format(version=withdrawn)
-    context = {"key": scheme_key, "history": history, "shown": shown, "notice": notice, "today": _today(),
-               "withdraw_errors": {}, "canteens": scheme_setup.attached_canteens(session, scheme_key),
-               "structured": scheme_to_form(json.loads(history[0].body)) is not None}
+    context = _scheme_context(session, scheme_key, history) | {"notice": notice}
     return render(request, "subsidy/scheme.html", context)
+
+
+def _scheme_context(session: SessionDep, scheme_key: str, history: list[pricing_service.SchemeVersionView],
+                    withdraw_errors: dict[int, str] | None = None) -> dict[str, object]:
+    shown = next((v for v in history if v.in_force), history[0])
+    return {"key": scheme_key, "history": history, "shown": shown, "notice": "", "today": _today(),
+            "withdraw_errors": withdraw_errors or {}, "canteens": scheme_setup.attached_canteens(session, scheme_key),
+            "structured": scheme_to_form(json.loads(history[0].body)) is not None,
+            "funders": [(f["key"], f["name"]) for f in json.loads(shown.body).get("funders", [])],
+            "last_month": _last_month()}
+
+
+@router.post("/schemes/{scheme_key}/versions/{version}/withdraw", name="subsidy:withdraw")
+def withdraw(request: Request, session: SessionDep, scheme_key: str, version: int,
+             reason: Annotated[str, Form()] = "", principal: Principal = allow("operator")) -> Response:
+    pricing_service.require_scheme_editor(principal)
+    try:
+        scheme_setup.withdraw_version(session, scheme_key, version, reason=reason, user_id=principal.user_id,
+                                      today=_today())
+    except InvalidInput as e:
+        history = pricing_service.scheme_history(session, scheme_key, _today())
+        context = _scheme_context(session, scheme_key, history, {version: e.errors.get("reason", "")})
+        return render(request, "subsidy/scheme.html", context, status_code=422)
+    target = request.url_for("subsidy:scheme", scheme_key=scheme_key).include_query_params(withdrawn=version)
+    return RedirectResponse(str(target), status_code=303)
 
 
 @router.get("/schemes/{scheme_key}/new", name="subsidy:new_version")

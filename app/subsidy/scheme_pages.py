@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app import pricing
@@ -119,22 +119,3 @@ def _page(request: Request, key: str | None, name: str, form: dict[str, str], er
 def _json(body: str) -> dict[str, Any]:
     data = json.loads(body)
     return data if isinstance(data, dict) else {}
-
-
-@router.post("/schemes/{scheme_key}/versions/{version}/withdraw", name="subsidy:withdraw")
-def withdraw(request: Request, session: SessionDep, scheme_key: str, version: int,
-             reason: Annotated[str, Form()] = "", principal: Principal = allow("operator")) -> Response:
-    pricing_service.require_scheme_editor(principal)
-    try:
-        schemes.withdraw_version(session, scheme_key, version, reason=reason, user_id=principal.user_id,
-                                 today=_today())
-    except InvalidInput as e:
-        history = pricing_service.scheme_history(session, scheme_key, _today())
-        shown = next((v for v in history if v.in_force), history[0])
-        context = {"key": scheme_key, "history": history, "shown": shown, "notice": "", "today": _today(),
-                   "withdraw_errors": {version: e.errors.get("reason", "")},
-                   "canteens": schemes.attached_canteens(session, scheme_key)}
-        return render(request, "subsidy/scheme.html", context, status_code=422)
-    target = request.url_for("subsidy:scheme", scheme_key=scheme_key).include_query_params(withdrawn=version)
-    return RedirectResponse(str(target), status_code=303)
-

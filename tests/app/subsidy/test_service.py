@@ -233,7 +233,8 @@ def test_added_version_records_who_and_when_in_the_audit_log(session, putuo):
             None,
             "2026-11-22",
             {
-                "effective_from": "新版本最早从明天（2026-11-23）起生效：已下的订单按下单时的方案计价，不会改变。"
+                "effective_from": "新版本最早从明天（2026-11-23）起生效；补登今天或以前生效的版本，须在“修改说明”里写明原因"
+                "（记入操作日志）。已下的订单按下单时的方案计价，不会改变。"
             },
         ),
         (None, "2027/01/01", {"effective_from": "生效日期格式不对，应为 年-月-日，如 2027-01-01。"}),
