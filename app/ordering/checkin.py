@@ -78,14 +78,29 @@ def check_in(session: Session, principal: Principal, form: CheckInForm, at: date
     _refuse(order, problems, senior.name)
     problems.done()
     assert order is not None
-    order.status = "served"
-    session.add(order)
-    session.add(OrderEvent(order_id=order.id or 0, at=at, status="served", by_user_id=principal.user_id,
-                           note=msg.CHECKIN_EVENT_NOTE))
-    audit.record(session, user_id=principal.user_id, action="order.checked_in", object_type="meal_order",
-                 object_id=order.id, detail=f"{order.public_no} {form.slot}")
+    _mark_served(session, order, principal.user_id, at)
     session.commit()
     return CheckedIn(order.public_no, senior.name, order.fulfilment, at)
+
+
+def check_in_order(session: Session, order_id: int, *, by_user_id: int, at: datetime) -> bool:
+    """Check in one standing dine-in or pickup order as served by `by_user_id` at `at` (the demo district's
+    past meals, a counter's own tools). False, changing nothing, when the order is not a placed counter meal."""
+    order = session.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
+    if order is None or order.status != "placed" or order.fulfilment not in COUNTER_CHANNELS:
+        return False
+    _mark_served(session, order, by_user_id, at)
+    session.commit()
+    return True
+
+
+def _mark_served(session: Session, order: Order, by_user_id: int, at: datetime) -> None:
+    order.status = "served"
+    session.add(order)
+    session.add(OrderEvent(order_id=order.id or 0, at=at, status="served", by_user_id=by_user_id,
+                           note=msg.CHECKIN_EVENT_NOTE))
+    audit.record(session, user_id=by_user_id, action="order.checked_in", object_type="meal_order",
+                 object_id=order.id, detail=f"{order.public_no} {order.slot}")
 
 
 def _todays_order(session: Session, senior_id: int, canteen_id: int, day: date, slot: str) -> Order | None:
