@@ -543,3 +543,6 @@ AUDIT_ACTION_NAMES |= {
     "voucher.reversed": "冲回消费券",
     "settlement.claim_pack": "导出补贴申领表",
 }
+VOUCHER_ORDER_UNKNOWN = "没有这个订单号，请从下面的名单里选择。"
+VOUCHER_OTHER_CANTEEN = "这笔订单不是本食堂的，不能在这里用消费券支付。"
+VOUCHER_PAID = "已用消费券 {voucher_no} 抵扣 {amount} 元（订单 {order_no}）。"

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from app.subsidy.schemes import SchemeChoice, scheme_choices
 from app.subsidy.service import lock_senior, quote, snapshot_fields, subsidy_day_for, subsidy_rows
-from app.subsidy.vouchers import reverse_order_vouchers
+from app.subsidy.vouchers import VoucherLine, redeem_voucher, reverse_order_vouchers, voucher_lines
 
 __all__ = [
     "SchemeChoice",
+    "VoucherLine",
     "lock_senior",
     "quote",
+    "redeem_voucher",
     "reverse_order_vouchers",
     "scheme_choices",
     "snapshot_fields",
     "subsidy_day_for",
     "subsidy_rows",
+    "voucher_lines",
 ]

@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 from app import pricing
 from app.core import audit
 from app.core import messages as msg
-from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.principal import Principal
 from app.models import Canteen, Order, Senior, VoucherPayment
 from app.subsidy.service import RELEASED_STATUSES, lock_senior, scheme_for
 
@@ -77,6 +78,32 @@ def record_voucher_payment(
                  object_id=order_id, detail=f"消费券 {payment.voucher_no} 抵扣 {pricing.yuan(amount_fen)} 元")
     session.commit()
     return payment
+
+
+def redeem_voucher(
+    session: Session, principal: Principal, *, order_no: str, voucher_no: str, amount_fen: int
+) -> VoucherPayment:
+    """A voucher payment recorded by the counter of the order's canteen (or its operator), by order number.
+    Raises InvalidInput on `order_no` for an unknown order, Forbidden for another canteen's."""
+    order = session.exec(select(Order).where(Order.public_no == order_no.strip())).first()
+    if order is None:
+        raise InvalidInput({"order_no": msg.VOUCHER_ORDER_UNKNOWN})
+    may = any(principal.may_see_canteen(role, order.canteen_id) for role in ("counter", "operator"))
+    if not may:
+        raise Forbidden(msg.VOUCHER_OTHER_CANTEEN)
+    return record_voucher_payment(session, order.id or 0, voucher_no=voucher_no, amount_fen=amount_fen,
+                                  user_id=principal.user_id)
+
+
+def reverse_for(session: Session, principal: Principal, payment_id: int, *, reason: str) -> VoucherPayment:
+    """The same reversal, for the counter or operator of the payment's canteen."""
+    payment = session.get(VoucherPayment, payment_id)
+    order = session.get(Order, payment.order_id) if payment is not None else None
+    if order is None:
+        raise NotFound(msg.VOUCHER_PAYMENT_NOT_FOUND)
+    if not any(principal.may_see_canteen(role, order.canteen_id) for role in ("counter", "operator")):
+        raise Forbidden(msg.VOUCHER_OTHER_CANTEEN)
+    return reverse_voucher_payment(session, payment_id, user_id=principal.user_id, reason=reason)
 
 
 def reverse_voucher_payment(session: Session, payment_id: int, *, user_id: int, reason: str) -> VoucherPayment:
