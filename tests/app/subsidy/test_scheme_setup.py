@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup, Tag
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Canteen, SubsidySchemeVersion, now
-from app.subsidy import schemes
+from app.subsidy import schemes, service
 from tests.conftest import csrf
 from tests.factories import id_of, make_canteen, make_priced_order, make_senior, make_user, seed_schemes
 
@@ -195,7 +195,7 @@ def test_a_pending_version_is_withdrawn_and_no_longer_prices(operator: Any, sess
     assert refused.status_code == 422 and "请写明撤回原因。" in refused.text
     assert done.status_code == 303
     assert too_late.status_code == 409
-    from app.subsidy import service
+
 
     assert [s.version for s in service.scheme_versions(session, "shanghai-putuo")] == [1]
     page = soup(operator.get("/subsidy/schemes/shanghai-putuo?withdrawn=2"))
@@ -266,3 +266,29 @@ def test_a_canteen_outside_its_schemes_area_is_refused(operator: Any, session: S
     assert one(soup(r), "#f-scheme_key-err").get_text(strip=True).startswith(
         "⚠食堂不在方案“天津市河西区老年助餐补贴”的适用地区（天津河西）内")
     assert session.exec(select(Canteen).where(Canteen.name == "河西区友谊路长者食堂")).first() is None
+
+
+def test_a_new_version_starts_from_the_latest_in_the_same_form(operator: Any, session: Session) -> None:
+    _save_hexi(session)
+    later = (date.fromisoformat(next_month_first()) + timedelta(days=40)).replace(day=1).isoformat()
+
+    shown = soup(operator.get("/subsidy/schemes/tianjin-hexi/form"))
+    form = {i["name"]: i.get("value", "") for i in shown.select("form[data-scheme-form] input")
+            if i.get("type") not in ("checkbox", "hidden") or i.has_attr("checked")}
+    form |= {s["name"]: (s.select_one("option[selected]") or s.select_one("option"))["value"]
+             for s in shown.select("form[data-scheme-form] select")}
+    form |= {"tier2_amount": "6", "effective_from": later, "note": "80岁以上提高到6元", "csrf_token": csrf(operator)}
+    checked = operator.post("/subsidy/schemes/tianjin-hexi/form", data=form | {"action": "preview"})
+    digest = str(one(soup(checked), "input[name=previewed]")["value"])
+    saved = operator.post("/subsidy/schemes/tianjin-hexi/form", data=form | {"action": "save", "previewed": digest},
+                          follow_redirects=False)
+
+    assert one(shown, "#f-tier2_amount")["value"] == "5"
+    assert one(shown, "#f-voucher_allowance")["value"] == "300"
+    assert shown.select_one("#f-key") is None  # the key and the area are the scheme's, fixed
+    assert saved.status_code == 303 and saved.headers["location"].endswith("added=2")
+
+
+    versions = {s.version: s for s in service.scheme_versions(session, "tianjin-hexi")}
+    assert versions[2].subsidy is not None and versions[2].subsidy.categories[1].benefit.amount_fen == 600
+    assert versions[2].area == versions[1].area and versions[2].voucher == versions[1].voucher
