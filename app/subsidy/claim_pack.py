@@ -23,7 +23,7 @@ from app.models import Order, OrderEvent, User, now
 from app.subsidy import service
 from app.subsidy.settlement import funder_id, month_scope, settle
 from app.subsidy.settlement_export import XLSX_MEDIA_TYPE, yuan
-from app.subsidy.settlement_report import LedgerRow, SettlementException, SignOff
+from app.subsidy.settlement_report import LedgerRow, OperatingLine, SettlementException, SignOff
 
 __all__ = ["XLSX_MEDIA_TYPE", "ClaimPack", "build_claim_pack", "claim_pack_xlsx"]
 
@@ -114,7 +114,7 @@ def build_claim_pack(session: Session, scheme_key: str, month: str, funder_key: 
             claim.subsidy_fen += share
         if share or row.voucher_fen:
             meals.append(_meal(row, share, evidence.get(row.order_id, "")))
-    rate = _operating(session, scheme_key, funder_key, ledger, canteens)
+    rate = _operating(report.operating, scheme_key, funder_key, canteens)
     latest = max(versions, key=lambda v: v.version)
     kept = [c for c in canteens.values() if c.claim_fen or c.categories]
     return ClaimPack(scheme_key, latest.name, names[funder_key], month, scope.start, scope.end,
@@ -127,22 +127,17 @@ def _meal(row: LedgerRow, share: int, evidence: str) -> ClaimMeal:
                      row.category_name, row.list_fen, share, row.voucher_fen, evidence)
 
 
-def _operating(session: Session, scheme_key: str, funder_key: str, ledger: list[LedgerRow],
+def _operating(report_lines: list[OperatingLine], scheme_key: str, funder_key: str,
                canteens: dict[str, CanteenClaim]) -> int:
-    """运营补贴: per canteen, each senior with a claimed meal there on a day counts once that day, at the rate of
-    the version in force that day, when this funder pays it. Returns the last rate met (for the heading)."""
-    days: dict[tuple[str, date], set[int]] = defaultdict(set)
-    for row in ledger:
-        days[(row.canteen_name, row.service_date)].add(row.senior_id)
+    """The settlement's 运营补贴 lines of this scheme and funder, per canteen. Returns the rate (for the heading)."""
     rate = 0
-    for (canteen, day), diners in sorted(days.items()):
-        scheme = service.scheme_for(session, scheme_key, day)
-        if scheme is None or scheme.operating is None or scheme.operating.funder != funder_key:
+    for line in report_lines:
+        if line.scheme_key != scheme_key or line.funder_key != funder_key:
             continue
-        rate = scheme.operating.fen_per_diner_day
-        claim = canteens[canteen]
-        claim.diner_days += len(diners)
-        claim.operating_fen += len(diners) * rate
+        claim = canteens.setdefault(line.canteen_name, CanteenClaim(line.canteen_name))
+        claim.diner_days += line.diner_days
+        claim.operating_fen += line.amount_fen
+        rate = line.fen_per_diner_day
     return rate
 
 

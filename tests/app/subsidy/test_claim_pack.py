@@ -84,6 +84,8 @@ def test_the_month_settles_to_the_fen(session: Session, month: dict[str, Any]) -
     assert report.total.list_fen == report.total.discount_fen + report.total.subsidy_fen + report.total.payable_fen
     assert [(e.kind, e.order_no) for e in report.exceptions if e.kind == "no_show"] == [
         ("no_show", month["no_show"].public_no)]
+    assert [(o.canteen_name, o.funder_name, o.diner_days, o.amount_fen) for o in report.operating] == [
+        ("友谊路长者食堂", "河西区财政", 3, 900)]
     dinner_vouchers = session.exec(select(VoucherPayment.amount_fen)
                                    .where(VoucherPayment.order_id == month["dinner"].id)).all()
     assert sorted(dinner_vouchers) == [-1000, 1000]
@@ -142,6 +144,8 @@ def test_a_district_operator_downloads_the_claim_pack(session: Session, month: d
     unknown = client.get(f"/subsidy/schemes/tianjin-hexi/claim?funder=nobody&month={MONTH}")
 
     assert 'name="funder"' in page.text and "河西区财政" in page.text
+    settled = client.get(f"/subsidy/settlement?month={MONTH}")
+    assert "<td>友谊路长者食堂</td><td>河西区财政</td><td class=\"num\">3</td>" in settled.text
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert "attachment" in pdf.headers["content-disposition"]
     assert xlsx.status_code == 200 and load_workbook(io.BytesIO(xlsx.content))["申领汇总"]["A1"].value.startswith(
