@@ -44,10 +44,17 @@ def _next_month_first() -> str:
 
 
 @router.get("/new-scheme", name="subsidy:create")
-def create_form(request: Request, principal: Principal = allow("operator")) -> Response:
+def create_form(request: Request, session: SessionDep, copy: str = "",
+                principal: Principal = allow("operator")) -> Response:
+    """A blank form, or (`copy`) one filled from another scheme's latest version, area and all, to adapt."""
     pricing_service.require_scheme_editor(principal)
-    form = blank_form() | {"effective_from": _next_month_first()}
-    return _page(request, None, "", form, {})
+    form = blank_form()
+    if copy:
+        latest = pricing_service.latest_version(session, copy, _today())
+        body = _json(latest.body)
+        area = body.get("area", {})
+        form = (scheme_to_form(body) or form) | {f"area_{k}": str(v) for k, v in area.items()}
+    return _page(request, None, "", form | {"effective_from": _next_month_first()}, {})
 
 
 @router.post("/new-scheme", name="subsidy:create_save")

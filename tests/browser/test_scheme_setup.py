@@ -98,12 +98,16 @@ def test_a_bad_version_is_refused_with_every_error_shown_and_the_first_in_view(p
     page.fill("#f-effective_from", "")
     page.click("button[value=preview]")
     summary = page.locator("[data-error-summary] li").all_inner_texts()
+    summary_has_focus = page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    page.click("[data-error-summary] a[data-error-for=tier1_max_age]")
+    field_has_focus = page.evaluate("document.activeElement.id")
     shown = {el.get_attribute("id") for el in page.locator(".error-text").all()}
     problems = check_page(page)
     screenshot(page, "subsidy-scheme-errors")
 
     assert shown == {"f-key-err", "f-tier1_max_age-err", "f-tier2_amount-err", "f-effective_from-err"}
     assert len(summary) == 4
+    assert summary_has_focus and field_has_focus == "f-tier1_max_age"
     assert page.locator("#f-tier1_max_age").input_value() == "50"
     assert session.exec(select(SubsidySchemeVersion).where(SubsidySchemeVersion.scheme_key != "shanghai-putuo")
                         ).all() == []

@@ -292,3 +292,14 @@ def test_a_new_version_starts_from_the_latest_in_the_same_form(operator: Any, se
     versions = {s.version: s for s in service.scheme_versions(session, "tianjin-hexi")}
     assert versions[2].subsidy is not None and versions[2].subsidy.categories[1].benefit.amount_fen == 600
     assert versions[2].area == versions[1].area and versions[2].voucher == versions[1].voucher
+
+
+def test_a_scheme_is_copied_into_a_new_one(operator: Any, session: Session) -> None:
+    _save_hexi(session)
+
+    page = soup(operator.get("/subsidy/new-scheme?copy=tianjin-hexi"))
+
+    assert one(page, "#f-key")["value"] == ""
+    assert (one(page, "#f-area_city")["value"], one(page, "#f-area_district")["value"]) == ("天津", "河西")
+    assert one(page, "#f-tier1_name")["value"] == "60至79周岁"
+    assert one(page, "#f-funder2_name")["value"] == "河西区财政"
