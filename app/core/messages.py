@@ -546,3 +546,4 @@ AUDIT_ACTION_NAMES |= {
 VOUCHER_ORDER_UNKNOWN = "没有这个订单号，请从下面的名单里选择。"
 VOUCHER_OTHER_CANTEEN = "这笔订单不是本食堂的，不能在这里用消费券支付。"
 VOUCHER_PAID = "已用消费券 {voucher_no} 抵扣 {amount} 元（订单 {order_no}）。"
+SCHEME_FORM_KEY = "方案标识只能用小写英文字母、数字和 -（不能有空格或汉字），如 tianjin-hexi。"

@@ -74,10 +74,16 @@ def _small(value: int | None) -> int | None:
 Age = Annotated[OptionalWholeNumber, AfterValidator(_small)]
 
 
+def _key(value: str) -> str:
+    if value and not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", value):
+        raise ValueError(msg.SCHEME_FORM_KEY)
+    return value
+
+
 class HeadForm(FormModel):
     """What a new scheme is called and where it applies (fixed once the scheme exists)."""
 
-    key: Text = Field(title="方案标识", min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    key: Annotated[Text, AfterValidator(_key)] = Field(title="方案标识", min_length=1, max_length=60)
     area_city: Text = Field("", title="城市", max_length=20)
     area_district: Text = Field("", title="区（县）", max_length=20)
     area_town: Text = Field("", title="街道（镇）", max_length=40)

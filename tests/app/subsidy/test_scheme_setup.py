@@ -101,6 +101,7 @@ def test_a_bad_version_is_refused_with_every_error_next_to_its_field(operator: A
     assert set(errors) == {"key", "name", "funder2_amount", "tier1_max_age", "tier2_amount", "tier3_name",
                            "channel_dine_in", "effective_from"}
     assert errors["tier1_max_age"] == "⚠最高年龄 50 小于最低年龄 60。"
+    assert errors["key"] == "⚠方案标识只能用小写英文字母、数字和 -（不能有空格或汉字），如 tianjin-hexi。"
     assert errors["funder2_amount"] == "⚠金额请写元，最多两位小数，如 3 或 2.50。"
     assert errors["effective_from"] == "⚠生效日期格式不对，应为 年-月-日，如 2027-01-01。"
     assert len(page.select("[data-error-summary] li")) == 8
