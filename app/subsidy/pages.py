@@ -110,8 +110,10 @@ def add_version(
     body: Annotated[str, Form()] = "",
     effective_from: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
+    confirm_warnings: Annotated[str, Form()] = "",
     principal: Principal = allow("operator"),
 ) -> Response:
+    """The JSON editor: the same checks, and the same warnings to confirm, as the structured form."""
     pricing_service.require_scheme_editor(principal)
     try:
         row = pricing_service.add_scheme_version(
@@ -122,6 +124,8 @@ def add_version(
             note=note,
             user_id=principal.user_id,
             today=_today(),
+            warn=lambda scheme: scheme_setup.warnings_for(session, scheme),
+            confirmed=confirm_warnings == "1",
         )
     except InvalidInput as e:
         form = {"body": body, "effective_from": effective_from, "note": note}

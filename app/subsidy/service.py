@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -322,7 +322,8 @@ def _view(row: SubsidySchemeVersion, who: str | None, in_force: bool) -> SchemeV
 
 
 def add_scheme_version(
-    session: Session, scheme_key: str, *, body: str, effective_from: str, note: str, user_id: int, today: date
+    session: Session, scheme_key: str, *, body: str, effective_from: str, note: str, user_id: int, today: date,
+    warn: Callable[[pricing.Scheme], list[str]] | None = None, confirmed: bool = False,
 ) -> SubsidySchemeVersion:
     """Validate and store the next version of `scheme_key`, effective from a future date, and audit it. The
     server numbers the version and sets its date, so the body cannot contradict them. Raises InvalidInput with
@@ -334,9 +335,12 @@ def add_scheme_version(
     if data is not None and start is not None:
         data |= {"version": next_version_number(history), "effective_from": start.isoformat()}
         try:
-            pricing.load_scheme(data)
+            warnings = warn(pricing.load_scheme(data)) if warn is not None else []
         except ValueError as exc:
             errors["body"] = str(exc)
+        else:
+            if warnings and not confirmed:
+                errors["confirm_warnings"] = "；".join(warnings)
     if errors or data is None or start is None:
         raise InvalidInput(errors)
     return save_version(session, data, note, user_id, backdated=start <= today)

@@ -3,6 +3,7 @@ field; warnings confirmed; a pending version withdrawn; a backdated version only
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from bs4 import BeautifulSoup, Tag
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Canteen, SubsidySchemeVersion, now
+from app.pricing import builtin_scheme_data
 from app.subsidy import schemes, service
 from tests.conftest import csrf
 from tests.factories import id_of, make_canteen, make_priced_order, make_senior, make_user, seed_schemes
@@ -180,11 +182,9 @@ def test_a_backdated_version_needs_a_written_reason_and_is_audited(operator: Any
 
 def test_a_pending_version_is_withdrawn_and_no_longer_prices(operator: Any, session: Session) -> None:
     tomorrow = now().date() + timedelta(days=1)
-    form = hexi_form(key="shanghai-putuo", csrf_token=csrf(operator))
     session.add(SubsidySchemeVersion(scheme_key="shanghai-putuo", name="普陀 第2版", version=2,
                                      effective_from=tomorrow, body=_putuo_body(2, tomorrow)))
     session.commit()
-    assert form  # the structured form is not needed here
 
     refused = operator.post("/subsidy/schemes/shanghai-putuo/versions/2/withdraw",
                             data={"reason": "", "csrf_token": csrf(operator)})
@@ -205,10 +205,6 @@ def test_a_pending_version_is_withdrawn_and_no_longer_prices(operator: Any, sess
 
 
 def _putuo_body(version: int, day: date) -> str:
-    import json
-
-    from app.pricing import builtin_scheme_data
-
     return json.dumps(builtin_scheme_data("shanghai-putuo") | {"version": version, "effective_from": day.isoformat()},
                       ensure_ascii=False)
 
@@ -304,3 +300,20 @@ def test_a_scheme_is_copied_into_a_new_one(operator: Any, session: Session) -> N
     assert (one(page, "#f-area_city")["value"], one(page, "#f-area_district")["value"]) == ("天津", "河西")
     assert one(page, "#f-tier1_name")["value"] == "60至79周岁"
     assert one(page, "#f-funder2_name")["value"] == "河西区财政"
+
+
+def test_the_json_editor_warns_too_and_saves_once_confirmed(operator: Any, session: Session) -> None:
+    data = builtin_scheme_data("shanghai-putuo")
+    data["subsidy"]["categories"][2]["when"]["min_age"] = 130
+    posted = {"body": json.dumps(data, ensure_ascii=False), "effective_from": next_month_first(), "note": "",
+              "csrf_token": csrf(operator)}
+
+    warned = operator.post("/subsidy/schemes/shanghai-putuo/new", data=posted)
+    saved = operator.post("/subsidy/schemes/shanghai-putuo/new", data=posted | {"confirm_warnings": "1"},
+                          follow_redirects=False)
+
+    assert warned.status_code == 422
+    assert [li.get_text() for li in soup(warned).select("[data-warnings] li")] == [
+        "第3档“80周岁及以上本市户籍老人”的年龄 130 不在 50–120 岁之间，请核对是否录错。"]
+    assert saved.status_code == 303
+    assert len(service.scheme_versions(session, "shanghai-putuo")) == 2
