@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from app.core.errors import NotFound
 from app.core.settings import TZ
 from app.models import Order, OrderEvent, OrderSubsidy, VoucherPayment, now
-from app.subsidy import schemes, settlement, vouchers
+from app.subsidy import schemes, settlement, settlement_export, vouchers
 from app.subsidy.claim_pack import build_claim_pack, claim_pack_xlsx
 from app.subsidy.claim_pages import claim_pack_pdf
 from tests.app.subsidy.test_scheme_setup import hexi_form
@@ -86,6 +86,8 @@ def test_the_month_settles_to_the_fen(session: Session, month: dict[str, Any]) -
         ("no_show", month["no_show"].public_no)]
     assert [(o.canteen_name, o.funder_name, o.diner_days, o.amount_fen) for o in report.operating] == [
         ("友谊路长者食堂", "河西区财政", 3, 900)]
+    sheet = load_workbook(io.BytesIO(settlement_export.to_xlsx(report)))["运营补贴"]
+    assert [c.value for c in sheet[3]] == ["友谊路长者食堂", "tianjin-hexi", "河西区财政", 3, 3, 9]
     dinner_vouchers = session.exec(select(VoucherPayment.amount_fen)
                                    .where(VoucherPayment.order_id == month["dinner"].id)).all()
     assert sorted(dinner_vouchers) == [-1000, 1000]

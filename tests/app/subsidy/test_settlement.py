@@ -245,7 +245,7 @@ def test_excel_has_one_sheet_per_part_with_exact_amounts(session, putuo):
 
     book = load_workbook(io.BytesIO(to_xlsx(st.settle(session, NOV))))
 
-    assert book.sheetnames == ["出资方汇总", "类别汇总", "订单明细", "异常", "送达签收"]
+    assert book.sheetnames == ["出资方汇总", "类别汇总", "运营补贴", "订单明细", "异常", "送达签收"]
     ledger = book["订单明细"]
     head = [c.value for c in ledger[2]]
     payable = [Decimal(str(r[head.index("自付(元)")].value)) for r in ledger.iter_rows(min_row=3)]
@@ -283,7 +283,7 @@ def test_cli_writes_the_same_report_as_csv_and_excel(session, putuo, tmp_path, c
 
     assert code == 0
     assert csv_out.read_bytes() == to_csv(st.settle(session, st.month_scope("2026-11")), "ledger")
-    assert load_workbook(xlsx_out).sheetnames == ["出资方汇总", "类别汇总", "订单明细", "异常", "送达签收"]
+    assert load_workbook(xlsx_out).sheetnames == ["出资方汇总", "类别汇总", "运营补贴", "订单明细", "异常", "送达签收"]
     assert capsys.readouterr().err.strip().endswith("：1 人次，补贴 3 元，异常 0 条")
 
 
