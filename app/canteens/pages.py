@@ -28,7 +28,7 @@ def canteens(request: Request, session: SessionDep, principal: Principal = OPERA
     rows = canteens_admin.list_canteens(session, canteens_admin.allowed_canteens(principal))
     return render(request, "canteens/canteens.html", {
         "canteens": [(c, canteens_admin.slots_of(session, c.id or 0)) for c in rows], "kinds": canteens_admin.KINDS,
-        "section": "canteens"})
+        "schemes": canteens_admin.scheme_status(session, list(rows)), "section": "canteens"})
 
 
 def _canteen_fields(session: SessionDep) -> list[dict[str, Any]]:

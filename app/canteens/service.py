@@ -147,6 +147,18 @@ def _check_scheme(session: Session, problems: Problems, form: CanteenForm) -> No
                        msg.CANTEEN_SCHEME_OUTSIDE.format(name=choice.name, area=where))
 
 
+def scheme_status(session: Session, canteens: list[Canteen]) -> dict[int, tuple[str, bool]]:
+    """Per canteen: the name of its scheme and whether that scheme's area covers it (False: every meal there is
+    priced in full, the canteen list flags it)."""
+    choices = {c.key: c for c in subsidy.scheme_choices(session)}
+    found = {}
+    for canteen in canteens:
+        choice = choices.get(canteen.scheme_key)
+        covered = choice is not None and choice.covers(canteen.district, canteen.street)
+        found[canteen.id or 0] = (choice.name if choice else "", covered)
+    return found
+
+
 def scheme_options(session: Session) -> list[tuple[str, str]]:
     """The schemes a canteen may be attached to, for the canteen form's select box."""
     return [("", "不参加补贴方案（按原价）")] + [(c.key, c.name) for c in subsidy.scheme_choices(session)]

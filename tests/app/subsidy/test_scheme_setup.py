@@ -317,3 +317,19 @@ def test_the_json_editor_warns_too_and_saves_once_confirmed(operator: Any, sessi
         "第3档“80周岁及以上本市户籍老人”的年龄 130 不在 50–120 岁之间，请核对是否录错。"]
     assert saved.status_code == 303
     assert len(service.scheme_versions(session, "shanghai-putuo")) == 2
+
+
+def test_the_canteen_list_flags_a_canteen_outside_its_schemes_area(operator: Any, session: Session) -> None:
+    make_canteen(session, name="长寿路长者食堂", district="普陀", street="长寿路街道", scheme_key="shanghai-putuo")
+    make_canteen(session, name="彭浦新村长者食堂", district="静安", street="彭浦镇", scheme_key="shanghai-putuo")
+    make_canteen(session, name="河西区长者食堂", district="河西", street="友谊路街道", scheme_key="")
+
+    page = soup(operator.get("/admin/canteens"))
+
+    status = {s["data-canteen"]: one(s, "[data-scheme-status]").get_text(strip=True)
+              for s in page.select("section[data-canteen]")}
+    assert status == {
+        "长寿路长者食堂": "补贴方案：上海市普陀区长者食堂折扣与堂食补贴",
+        "彭浦新村长者食堂": "补贴方案：⚠ 不在方案“上海市普陀区长者食堂折扣与堂食补贴”的适用地区内，每餐按原价计费",
+        "河西区长者食堂": "补贴方案：⚠ 未参加补贴方案，每餐按原价计费",
+    }
