@@ -335,7 +335,8 @@ def add_scheme_version(
     if data is not None and start is not None:
         data |= {"version": next_version_number(history), "effective_from": start.isoformat()}
         try:
-            warnings = warn(pricing.load_scheme(data)) if warn is not None else []
+            scheme = pricing.load_scheme(data)
+            warnings = warn(scheme) if warn is not None else []
         except ValueError as exc:
             errors["body"] = str(exc)
         else:
