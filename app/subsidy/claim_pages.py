@@ -1,5 +1,4 @@
-"""The claim pack downloads (PDF and Excel) per scheme × funder × month, and `claim_pack_pdf`, the plain
-(session, scheme, month, funder) -> bytes builder a background job can call as well."""
+"""The claim pack downloads (PDF and Excel) per scheme × funder × month."""
 
 from __future__ import annotations
 
@@ -8,27 +7,17 @@ from urllib.parse import quote as url_quote
 
 from fastapi import APIRouter
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from app.core import audit
 from app.core.deps import SessionDep, allow
 from app.core.pdf import PDF_MEDIA_TYPE, render_pdf
 from app.core.principal import Principal
-from app.core.templating import env
 from app.models import now
 from app.subsidy import service as pricing_service
-from app.subsidy.claim_pack import XLSX_MEDIA_TYPE, ClaimPack, build_claim_pack, claim_pack_xlsx
+from app.subsidy.claim_pack import XLSX_MEDIA_TYPE, build_claim_pack, claim_pack_xlsx
+from app.subsidy.claim_pdf import claim_pack_html
 
 router = APIRouter(prefix="/subsidy")
-
-
-def claim_pack_html(pack: ClaimPack) -> str:
-    return env.get_template("subsidy/claim_pack.html").render(pack=pack)
-
-
-def claim_pack_pdf(session: Session, scheme_key: str, month: str, funder_key: str) -> bytes:
-    """The signed-claim PDF of one funder of one scheme for one month ("2026-11")."""
-    return render_pdf(claim_pack_html(build_claim_pack(session, scheme_key, month, funder_key)))
 
 
 def _last_month() -> str:

@@ -15,9 +15,8 @@ from sqlmodel import Session, col, select
 from app.core.errors import NotFound
 from app.core.settings import TZ
 from app.models import Order, OrderEvent, OrderSubsidy, VoucherPayment, now
-from app.subsidy import schemes, settlement, settlement_export, vouchers
+from app.subsidy import claim_pack_pdf, schemes, settlement, settlement_export, vouchers
 from app.subsidy.claim_pack import build_claim_pack, claim_pack_xlsx
-from app.subsidy.claim_pages import claim_pack_pdf
 from tests.app.subsidy.test_scheme_setup import hexi_form
 from tests.conftest import ARTIFACTS
 from tests.factories import id_of, make_canteen, make_priced_order, make_senior, make_user, seed_schemes
