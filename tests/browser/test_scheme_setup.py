@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from app.models import Canteen, SubsidySchemeVersion, now
 from tests.browser.agefriendly import check_page
 from tests.browser.test_admin_import import sign_in_as_operator
-from tests.conftest import screenshot
+from tests.conftest import ARTIFACTS, screenshot
 from tests.factories import make_canteen, make_priced_order, make_senior, seed_schemes
 
 pytestmark = pytest.mark.browser
@@ -61,6 +61,7 @@ def test_a_district_creates_its_scheme_attaches_a_canteen_and_an_order_is_priced
              for row in page.locator("[data-preview-tiers] tr[data-tier]").all()}
     preview_problems = check_page(page)
     screenshot(page, "subsidy-scheme-preview")
+    page.locator("[data-preview]").screenshot(path=str(ARTIFACTS / "subsidy-scheme-preview-part.png"))
     page.click("button[value=save]")
     page.wait_for_url("**/subsidy/schemes/tianjin-hexi?added=1")
     saved_notice = page.locator(".notice-ok").inner_text()
