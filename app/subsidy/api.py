@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.core.deps import SessionDep, allow
-from app.core.errors import InvalidInput
+from app.core.errors import InvalidInput, NotFound
 from app.core.principal import Principal
 from app.models import Order, VoucherPayment
 from app.subsidy import vouchers
@@ -55,6 +55,8 @@ def redeem(body: VoucherIn, session: SessionDep, principal: Principal = allow(*S
         payment = vouchers.redeem_voucher(session, principal, order_no=body.order_no, voucher_no=body.voucher_no,
                                           amount_fen=body.amount_fen)
     except InvalidInput as e:
+        if "order_no" in e.errors:  # a well-formed number that names no order: a missing thing, not bad input
+            raise NotFound(e.errors["order_no"], field="order_no") from None
         raise InvalidInput({"amount_fen" if k == "amount" else k: v for k, v in e.errors.items()}) from None
     return _out(session, payment)
 

@@ -97,3 +97,14 @@ def test_the_api_records_and_reverses_a_voucher_payment(session: Session, counte
     assert back.json()["month_used_fen"] == 0
     assert sorted(p.amount_fen for p in session.exec(select(VoucherPayment)).all()) == [-1000, 1000]
     assert id_of(order)
+
+
+def test_the_api_answers_404_for_an_order_number_that_names_no_order(session: Session, counter: Any) -> None:
+    client, _, _order = counter
+
+    r = client.post("/api/v1/vouchers", json={"order_no": "261299-9-9999", "voucher_no": "YL-9", "amount_fen": 100},
+                    headers={"X-CSRF-Token": csrf(client)})
+
+    assert r.status_code == 404
+    assert r.json()["errors"] == {"order_no": "没有这个订单号，请从下面的名单里选择。"}
+    assert session.exec(select(VoucherPayment)).all() == []
