@@ -537,3 +537,19 @@ NO_SUBSIDY_NOT_REGISTERED = "这个食堂还没有登记补贴政策，所以按
 NO_SUBSIDY_CAP_REACHED = "您的补贴次数或额度这段时间已经用完了（{note}），这一餐没有补贴。"
 NO_SUBSIDY_RULE = "{note}，这一餐没有补贴。"
 NO_SUBSIDY_NOT_ELIGIBLE = "按登记的年龄、户籍等情况，您现在不在补贴范围内，这一餐没有补贴。登记的不对请电话求助。"
+
+# ---------------------------------------------------------------- file jobs: slow files in the background (issue 16, item 3)
+FILE_JOB_STATE_NAMES = {"queued": "排队等待生成", "running": "正在生成", "done": "已生成，可以下载",
+                        "failed": "生成失败", "cancelled": "已取消"}
+FILE_JOB_PROGRESS_QUEUED = "已排队，马上开始"
+FILE_JOB_PROGRESS_STARTED = "已开始生成"
+FILE_JOB_NOT_YOURS = "这个文件是别人申请生成的，只有申请人可以查看和下载。"
+FILE_JOB_NOT_READY = "文件还没有生成好，请稍后再下载。"
+FILE_JOB_GONE = "这个文件已过期清理，请重新点“生成 PDF”。"
+FILE_JOB_UNKNOWN_KIND = "系统不认识这种文件，无法生成，请联系技术支持。"
+FILE_JOB_FAILED = "生成文件时出错了，请稍后重试；仍不行请联系技术支持。"
+FILE_JOB_EXPIRED = "排队时间太久，这次生成已作废，请重新点“生成 PDF”。"
+FILE_JOB_TOO_MANY_ATTEMPTS = "生成进程中断了 {n} 次，已停止重试，请联系技术支持。"
+FILE_JOB_NOT_REGISTERED = "这种文件的生成功能还没有接入，暂时不能生成。"
+FILE_JOB_LABELS_PROGRESS = "正在排版 {count} 张标签"
+FILE_JOB_SHEET_PROGRESS = "正在排版{title}"

@@ -38,6 +38,7 @@ from app.models.people import (
 )
 from app.models.planning import CandidateSite, CareVisit, OutreachCase
 from app.models.subsidy import SubsidySchemeVersion
+from app.models.jobs import FILE_JOB_STATES, FileJob
 
 __all__ = [
     "CatalogueRevision",
@@ -48,4 +49,5 @@ __all__ = [
     "Senior", "SetMeal", "SetMealDish", "StopEvent", "SubsidySchemeVersion", "UnassignedStop", "User",
     "UserRole", "UserSession", "Vehicle", "VoucherPayment", "WellnessCheck", "now", "split_tags",
     "CandidateSite", "CareVisit", "OutreachCase",
+    "FILE_JOB_STATES", "FileJob",
 ]
