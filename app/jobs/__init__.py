@@ -7,7 +7,15 @@ entry. Other areas import only the names listed here; everything else in this pa
 from __future__ import annotations
 
 from app.jobs.checks import CheckResult, run_checks
-from app.jobs.files import FileStatus, clean_up, drain_files, enqueue_file, file_body, file_status, principal_for_user
+from app.jobs.files import (
+           FileStatus,
+           clean_up,
+           drain_files,
+           enqueue_file,
+           file_body,
+           file_status,
+           principal_for_user,
+)
 from app.jobs.local import drain
 from app.jobs.pages import router as file_pages
 from app.jobs.plans import ACTIVE, JobStatus, cancel, enqueue, status

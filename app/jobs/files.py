@@ -148,9 +148,11 @@ def take(session: Session, job_id: int, *, attempts: int = 0) -> str | None:
     settings = get_settings()
     tries = max(attempts, row.attempts)
     if now() - row.created_at > timedelta(seconds=settings.job_expire_s):
-        return _fail(session, job_id, msg.FILE_JOB_EXPIRED)
+        _fail(session, job_id, msg.FILE_JOB_EXPIRED)
+        return None
     if tries >= settings.job_max_attempts:
-        return _fail(session, job_id, msg.FILE_JOB_TOO_MANY_ATTEMPTS.format(n=tries))
+        _fail(session, job_id, msg.FILE_JOB_TOO_MANY_ATTEMPTS.format(n=tries))
+        return None
     owner = str(uuid.uuid4())
     session.execute(update(FileJob).where(col(FileJob.id) == job_id).values(
         state="running", owner=owner, attempts=tries + 1, progress=msg.FILE_JOB_PROGRESS_STARTED,

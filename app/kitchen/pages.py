@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app import jobs
-
 from app.core import messages as msg
 from app.core.deps import SessionDep, allow, client_address
 from app.core.errors import Forbidden, NotFound

@@ -15,6 +15,7 @@ from app.models.delivery import (
     Vehicle,
     WellnessCheck,
 )
+from app.models.jobs import FILE_JOB_STATES, FileJob
 from app.models.menus import (
     DISH_CATEGORIES,
     CatalogueRevision,
@@ -38,7 +39,6 @@ from app.models.people import (
 )
 from app.models.planning import CandidateSite, CareVisit, OutreachCase
 from app.models.subsidy import SubsidySchemeVersion
-from app.models.jobs import FILE_JOB_STATES, FileJob
 
 __all__ = [
     "CatalogueRevision",

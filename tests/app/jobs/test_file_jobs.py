@@ -13,10 +13,11 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import Session, col, select
 
+from app.core import messages as msg
 from app.core.errors import AppError
 from app.core.settings import get_settings
 from app.jobs import files
-from app.models import AuditEvent, Canteen, FileJob, now
+from app.models import AuditEvent, Canteen, FileJob, User, now
 from tests.factories import make_canteen, make_senior, make_user
 from tests.kitchen.scenario import make_lunch, make_order
 
@@ -38,8 +39,8 @@ def _cook(session: Session, login: Any, canteen: Canteen) -> Any:
 
 def _lunch(session: Session, canteen: Canteen) -> None:
     lunch = make_lunch(session, canteen, TODAY)
-    make_order(session, make_senior(session, name="王秀英"), lunch)
-    make_order(session, make_senior(session, name="李建国"), lunch)
+    make_order(session, make_senior(session, name="王秀英"), lunch, fulfilment="pickup")
+    make_order(session, make_senior(session, name="李建国"), lunch, fulfilment="pickup")
 
 
 def _click(client: Any, canteen: Canteen, sheet: str = "labels") -> Any:
@@ -80,12 +81,12 @@ def test_the_labels_button_queues_a_job_whose_file_its_requester_downloads(
     assert "排队等待生成" in waiting_page.text and "data-file-job" in waiting_page.text
     assert ran == 1 and seen == ["正在排版 2 张标签"]
     assert (done["state"], done["error"]) == ("done", "")
-    assert done["filename"].endswith("-午餐-标签.pdf")
+    assert done["filename"] == f"{canteen.name}-{TODAY.isoformat()}-午餐-餐盒标签.pdf"
     assert download.status_code == 200 and download.headers["content-type"] == "application/pdf"
     pdf = tmp_path / "labels.pdf"
     pdf.write_bytes(download.content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    assert "王" in text and "李" in text
+    assert "王*英" in text and "李*国" in text and "自取" in text
     job = session.get(FileJob, job_id)
     assert job is not None and job.stored_name is not None
     assert job.stored_name not in download.headers.get("content-disposition", "")
@@ -122,7 +123,7 @@ def test_a_second_click_while_the_file_is_on_its_way_starts_nothing_new(session:
     assert third not in (first, packing)  # once the file is done, a new click builds a fresh one
 
 
-def test_the_kitchen_user_whose_role_was_removed_before_the_run_gets_a_refusal_in_words(
+def test_the_builder_rechecks_the_canteen_and_refuses_another_canteens_sheet_in_words(
         session: Session, login: Any) -> None:
     canteen, other = make_canteen(session, name="东食堂"), make_canteen(session, name="西食堂")
     _lunch(session, canteen)
@@ -132,15 +133,12 @@ def test_the_kitchen_user_whose_role_was_removed_before_the_run_gets_a_refusal_i
     files.drain_files(session)
 
     status = files.file_status(session, job_id, user.id or 0)
-    assert (status.state, status.error) == ("failed", "您只能查看本食堂的厨房单据。") or status.state == "failed"
-    assert status.error and status.error.endswith("。")
+    assert (status.state, status.error) == ("failed", msg.KITCHEN_OTHER_CANTEEN)
 
 
 def test_a_failing_builder_reaches_the_page_in_words(session: Session, login: Any) -> None:
     canteen = make_canteen(session)
     client = _cook(session, login, canteen)
-    user_id = session.exec(select(FileJob.requester_id)).first()
-    del user_id
 
     def broken(_s: Session, _p: dict[str, Any], progress: files.Progress) -> tuple[str, bytes]:
         progress("正在读取")
@@ -148,9 +146,7 @@ def test_a_failing_builder_reaches_the_page_in_words(session: Session, login: An
 
     files.EXTRA["broken"] = broken
     try:
-        me = client.get("/jobs/files/0/status")
-        assert me.status_code == 404
-        from app.models import User
+        assert client.get("/jobs/files/0/status").status_code == 404
         uid = session.exec(select(User.id).where(User.phone == f"1390000{canteen.id:04d}")).one()
         job_id = files.enqueue_file(session, "broken", {"n": 1}, uid or 0)
         files.drain_files(session)
