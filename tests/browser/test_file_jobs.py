@@ -1,0 +1,58 @@
+"""The kitchen's labels for a whole slot come as a file job: 生成 PDF → a page that shows the progress → 下载."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session
+
+from app.core.settings import get_settings
+from app.jobs import drain_files
+from app.models import now
+from tests.browser.dispatch_world import sign_in
+from tests.conftest import screenshot
+from tests.factories import make_canteen, make_senior, make_user
+from tests.kitchen.scenario import make_lunch, make_order
+
+pytestmark = pytest.mark.browser
+TODAY = now().date()
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("CANTEEN_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield tmp_path / "data"
+    get_settings.cache_clear()
+
+
+def test_the_labels_button_shows_the_progress_then_offers_the_download(page: Any, session: Session) -> None:
+    canteen = make_canteen(session, name="彭浦新村长者食堂")
+    lunch = make_lunch(session, canteen, TODAY)
+    for name in ("王秀英", "李建国", "张桂英"):
+        make_order(session, make_senior(session, name=name), lunch, fulfilment="pickup")
+    make_user(session, ("kitchen", canteen.id), phone="13900000002")
+    sign_in(page, "13900000002")
+    page.goto(f"/kitchen/{canteen.id}/{TODAY.isoformat()}/lunch/labels")
+
+    page.get_by_role("button", name="生成 PDF").click()
+    page.wait_for_selector("[data-file-job]")
+    waiting = page.locator("[data-file-state]").inner_text()
+    screenshot(page, "file-job-queued")
+    drain_files(session)  # the worker (the SQLite local runner's code) builds it
+    page.wait_for_selector("[data-file-download]", state="visible", timeout=10000)
+    link = page.locator("[data-file-download]").inner_text()
+    screenshot(page, "file-job-ready")
+    with page.expect_download() as info:
+        page.locator("[data-file-download]").click()
+    body = Path(info.value.path()).read_bytes()
+
+    assert waiting == "排队等待生成"
+    assert page.locator("[data-file-state]").inner_text() == "已生成，可以下载"
+    assert link == f"下载 彭浦新村长者食堂-{TODAY.isoformat()}-午餐-餐盒标签.pdf"
+    assert info.value.suggested_filename == f"彭浦新村长者食堂-{TODAY.isoformat()}-午餐-餐盒标签.pdf"
+    assert body.startswith(b"%PDF")
+    assert page.locator("[data-file-error]").is_hidden()
