@@ -19,6 +19,7 @@ import hashlib
 import importlib
 import json
 import logging
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,10 +73,17 @@ class FileStatus:
         return self.state in ACTIVE
 
 
+def registered() -> dict[str, str | None]:
+    """BUILDERS, plus those a deployment (or a test's worker process) names in CANTEEN_FILE_BUILDERS, a JSON
+    object of kind → "module:function"."""
+    extra = json.loads(os.environ.get("CANTEEN_FILE_BUILDERS") or "{}")
+    return {**BUILDERS, **{str(k): str(v) for k, v in extra.items()}}
+
+
 def builder_for(kind: str) -> Builder | None:
     if kind in EXTRA:
         return EXTRA[kind]
-    target = BUILDERS.get(kind)
+    target = registered().get(kind)
     if not target:
         return None
     module, _, name = target.partition(":")
@@ -109,7 +117,7 @@ def dedupe_key(kind: str, params: dict[str, Any], requester_id: int) -> str:
 def enqueue_file(session: Session, kind: str, params: dict[str, Any], requester_id: int) -> int:
     """Queue the file, or return the job already queued/running for the same file from the same requester.
     On PostgreSQL the engine's job is deferred in the same transaction as the row."""
-    if kind not in EXTRA and not BUILDERS.get(kind):
+    if kind not in EXTRA and not registered().get(kind):
         raise AppError(msg.FILE_JOB_NOT_REGISTERED if kind in BUILDERS else msg.FILE_JOB_UNKNOWN_KIND)
     key = dedupe_key(kind, params, requester_id)
     begin_write(session)
