@@ -69,9 +69,13 @@ def _serve(args: argparse.Namespace) -> int:
     import subprocess
 
     worker = subprocess.Popen([sys.executable, "-m", "app", "worker", "--with-parent"])
+    # X-Forwarded-* only from CANTEEN_TRUSTED_PROXIES (uvicorn would otherwise believe 127.0.0.1 by default; the
+    # app's SecurityMiddleware applies the same list under any server)
+    trusted = get_settings().trusted_proxies.strip()
     try:
         uvicorn.run("app.main:create_app", factory=True, host=args.host, port=args.port, reload=False,
-                    workers=args.workers, log_config=logging_config(get_settings().log_level), access_log=False)
+                    workers=args.workers, proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None,
+                    log_config=logging_config(get_settings().log_level), access_log=False)
     finally:
         worker.terminate()
         try:

@@ -30,7 +30,6 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-CSRF = "loadbench-csrf-token-0123456789"
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -265,7 +264,11 @@ def bare_requests(kind: str) -> Iterator[Callable[..., Any]]:
 
 
 def _headers(token: str) -> dict[str, str]:
-    return {"Cookie": f"canteen_session={token}; canteen_csrf={CSRF}", "X-CSRF-Token": CSRF}
+    # a signed-in request carries its session's own CSRF token (issue 13)
+    from app.core.principal import csrf_for_session
+
+    csrf = csrf_for_session(token)
+    return {"Cookie": f"canteen_session={token}; canteen_csrf={csrf}", "X-CSRF-Token": csrf}
 
 
 # ---------------------------------------------------------------- statements per request, and the checks
@@ -283,6 +286,7 @@ def statements_per_request(url: str, combos: list[tuple[Senior, int, int]]) -> d
     from starlette.testclient import TestClient
 
     from app.core.db import get_engine
+    from app.core.principal import csrf_for_session
     from app.core.settings import get_settings
     from app.main import create_app
 
@@ -298,12 +302,12 @@ def statements_per_request(url: str, combos: list[tuple[Senior, int, int]]) -> d
 
     def as_senior(senior: Senior) -> TestClient:
         client.cookies.set("canteen_session", senior.token)
-        client.cookies.set("canteen_csrf", CSRF)
+        client.cookies.set("canteen_csrf", csrf_for_session(senior.token))
         return client
 
     def order(combo: tuple[Senior, int, int]) -> Any:
         senior, menu_id, item_id = combo
-        return as_senior(senior).post("/api/v1/orders", headers={"X-CSRF-Token": CSRF}, json={
+        return as_senior(senior).post("/api/v1/orders", headers={"X-CSRF-Token": csrf_for_session(senior.token)}, json={
             "senior_id": senior.senior_id, "menu_id": menu_id, "fulfilment": "dine_in",
             "items": [{"menu_item_id": item_id}], "idempotency_key": f"count{senior.senior_id}m{menu_id}"})
 

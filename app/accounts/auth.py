@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeGuard
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete
 from sqlmodel import Session, col, func, select
 
+from app.core import audit, card_numbers
 from app.core import messages as msg
 from app.core.errors import InvalidInput, LoginRequired, TooManyAttempts
-from app.core.principal import FONT_SIZES, Principal, token_hash
-from app.core.settings import get_settings
-from app.models import LoginAttempt, Senior, User, UserSession, now
+from app.core.principal import FONT_SIZES, Principal, csrf_for_session, session_limits, token_hash
+from app.core.privacy import mask_phone
+from app.models import LoginAttempt, Senior, User, UserRole, UserSession, now
 
 _hasher = PasswordHasher()
 PHONE_RE = re.compile(r"^1\d{10}$")
@@ -60,28 +63,55 @@ def sign_in_staff(session: Session, phone: str, password: str, address: str, use
         errors["password"] = msg.PASSWORD_REQUIRED
     if errors:
         raise InvalidInput(errors)
-    attempt = _begin_attempt(session, f"p:{phone}", address)
+    who = Who(f"p:{phone}", f"手机号 {mask_phone(phone)}", address)
+    attempt = begin_attempt(session, who)
     user = session.exec(select(User).where(User.phone == phone)).first()
     if not _matches(user, password):
+        _failed(session, who, user)
         raise InvalidInput({"password": msg.LOGIN_FAILED})
-    return _open_session(session, user, attempt, user_agent)
+    return _open_session(session, user, attempt, who, user_agent)
 
 
 def sign_in_senior(session: Session, card_no: str, pin: str, address: str, user_agent: str = "") -> str:
     card_no, pin, errors = card_no.strip(), pin.strip(), {}
     if not card_no:
         errors["card_no"] = msg.CARD_REQUIRED
+    elif card_numbers.mistyped(card_no):  # issue 14: a typo is told apart before any PIN try is counted
+        errors["card_no"] = msg.CARD_MISTYPED
     if not PIN_RE.match(pin):
         errors["pin"] = msg.PIN_REQUIRED
     if errors:
         raise InvalidInput(errors)
-    attempt = _begin_attempt(session, f"c:{card_no}", address)
+    who = Who(f"c:{card_no}", f"卡号 {mask_card(card_no)}", address)
+    attempt = begin_attempt(session, who)
     user = session.exec(
         select(User).join(Senior, col(Senior.id) == col(User.senior_id)).where(Senior.card_no == card_no)
     ).first()
     if not _matches(user, pin):
+        _failed(session, who, user)
         raise InvalidInput({"pin": msg.SENIOR_LOGIN_FAILED})
-    return _open_session(session, user, attempt, user_agent)
+    return _open_session(session, user, attempt, who, user_agent)
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who is trying to sign in: the throttle's key, the masked card or phone for the audit log, the address."""
+
+    key: str
+    masked: str
+    address: str
+
+
+def mask_card(card_no: str) -> str:
+    """88001234 -> 88****34: enough for staff to recognise a card in the audit log, not to sign in with it."""
+    return card_no[:2] + "*" * max(len(card_no) - 4, 0) + card_no[-2:] if len(card_no) > 4 else "*" * len(card_no)
+
+
+def _failed(session: Session, who: Who, user: User | None) -> None:
+    """A wrong secret is audited (masked card or phone, never the secret) as well as counted."""
+    audit.record(session, user_id=user.id if user else None, action="auth.login_failed", object_type="user",
+                 object_id=user.id if user else "", detail=who.masked, address=who.address)
+    session.commit()
 
 
 def _matches(user: User | None, secret: str) -> TypeGuard[User]:
@@ -91,21 +121,28 @@ def _matches(user: User | None, secret: str) -> TypeGuard[User]:
     return verify_secret(user.password_hash, secret)
 
 
-def _open_session(session: Session, user: User, attempt: LoginAttempt, user_agent: str) -> str:
+def _open_session(session: Session, user: User, attempt: LoginAttempt, who: Who, user_agent: str) -> str:
     if not user.active:
+        audit.record(session, user_id=user.id, action="auth.login_disabled", object_type="user",
+                     object_id=user.id, detail=who.masked, address=who.address)
+        session.commit()
         raise InvalidInput({"phone": msg.ACCOUNT_DISABLED})
     attempt.success = True
     session.add(attempt)
+    audit.record(session, user_id=user.id, action="auth.login", object_type="user", object_id=user.id,
+                 detail=who.masked, address=who.address)
     return issue_session(session, user, user_agent)
 
 
 def issue_session(session: Session, user: User, user_agent: str = "") -> str:
-    """A fresh session for a user who has just proved who they are (a password, or a one-time invitation)."""
+    """A fresh session for a user who has just proved who they are (a password, or a one-time invitation), with
+    its own CSRF token, ending after the idle time of the user's roles."""
     token = secrets.token_urlsafe(32)
     assert user.id is not None
+    roles = set(session.exec(select(UserRole.role).where(UserRole.user_id == user.id)).all())
+    idle, _life = session_limits(roles)
     session.add(UserSession(token_hash=token_hash(token), user_id=user.id, generation=user.session_generation,
-                            csrf_token=secrets.token_urlsafe(24),
-                            expires_at=now() + timedelta(days=get_settings().session_days),
+                            csrf_token=csrf_for_session(token), expires_at=now() + idle,
                             user_agent=user_agent[:200]))
     user.last_login_at = now()
     session.add(user)
@@ -113,17 +150,19 @@ def issue_session(session: Session, user: User, user_agent: str = "") -> str:
     return token
 
 
-def _begin_attempt(session: Session, key: str, address: str) -> LoginAttempt:
+def begin_attempt(session: Session, who: Who) -> LoginAttempt:
     """Count this try as a failure *before* the secret is checked (committed, so concurrent tries see it), then
     refuse it if the tries before it reached a limit: twenty guesses at once are not all checked. A try that
     succeeds is turned into a success by `_open_session`."""
-    attempt = LoginAttempt(account_key=key[:40], address=address[:64], success=False)
+    attempt = LoginAttempt(account_key=who.key[:40], address=who.address[:64], success=False)
     session.add(attempt)
     session.commit()
     try:
         _check_throttle(session, attempt)
     except TooManyAttempts:
         session.delete(attempt)  # a refused try is not checked, so it does not lengthen the wait
+        audit.record(session, user_id=None, action="auth.login_throttled", object_type="user",
+                     detail=who.masked, address=who.address)
         session.commit()
         raise
     return attempt
@@ -155,6 +194,20 @@ def _check_throttle(session: Session, attempt: LoginAttempt) -> None:
         remaining = int((last_at + timedelta(seconds=wait) - now()).total_seconds())
         if remaining > 0:
             raise TooManyAttempts(msg.LOGIN_SLOWED.format(seconds=remaining), remaining)
+
+
+def recent_failures(session: Session, key: str) -> int:
+    """Failures counted against a card or phone in the ceiling's window."""
+    return int(session.exec(select(func.count()).where(
+        LoginAttempt.account_key == key[:40], LoginAttempt.success == False,  # noqa: E712
+        LoginAttempt.at >= now() - CEILING_WINDOW)).one())
+
+
+def clear_failures(session: Session, key: str) -> int:
+    """Forget a card's or phone's failures (the counter unlocking a card); the caller audits and commits."""
+    done = session.execute(delete(LoginAttempt).where(col(LoginAttempt.account_key) == key[:40],
+                                                      col(LoginAttempt.success).is_(False)))
+    return int(getattr(done, "rowcount", 0) or 0)
 
 
 def require_principal(principal: Principal | None) -> Principal:

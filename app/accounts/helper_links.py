@@ -13,6 +13,7 @@ from app.accounts.service import grants_of
 from app.core import audit
 from app.core import messages as msg
 from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.forms import small_int
 from app.core.principal import Principal
 from app.core.settings import TZ
 from app.models import HelperLink, Senior, User, now
@@ -28,6 +29,7 @@ class LinkForm:
     consent_by: str = ""
     consent_method: str = ""
     consent_date: str = ""
+    senior_id: str = ""  # from the senior's record (issue 14): then no card number is needed
 
 
 def _consent_at(raw: str, today: date) -> tuple[datetime | None, str | None]:
@@ -47,7 +49,9 @@ def _link_parties(session: Session, form: LinkForm, errors: dict[str, str]) -> t
     elif not any(g.role == "helper" for g in grants_of(session, helper.id or 0)):
         errors["helper_phone"] = msg.HELPER_NOT_HELPER
     card = form.senior_card.strip()
-    senior = session.exec(select(Senior).where(Senior.card_no == card)).first() if card else None
+    record = small_int(form.senior_id)
+    senior = session.get(Senior, record) if record is not None else \
+        session.exec(select(Senior).where(Senior.card_no == card)).first() if card else None
     if senior is None:
         errors["senior_card"] = msg.SENIOR_CARD_UNKNOWN
     return helper, senior

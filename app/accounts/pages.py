@@ -13,11 +13,11 @@ from app.accounts import helper_links as links
 from app.accounts import scope as accounts_scope
 from app.accounts import service as accounts
 from app.accounts import views as accounts_view
+from app.accounts.auth_pages import signed_in
 from app.core import messages as msg
-from app.core.deps import PUBLIC, SESSION_COOKIE, SessionDep, allow, client_address, int_or_none
+from app.core.deps import PUBLIC, SessionDep, allow, client_address, int_or_none
 from app.core.errors import InvalidInput, NotFound
 from app.core.principal import Principal
-from app.core.settings import get_settings
 from app.core.templating import render
 from app.models import ROLES, now
 
@@ -50,18 +50,31 @@ def _back_to_user(request: Request, user_id: int, done: str) -> Response:
 # ---------------------------------------------------------------- staff and helpers
 
 @router.get("/admin/users", name="accounts:users")
-def users(request: Request, session: SessionDep, q: str = "", role: str = "", status: str = "active",
-          after: str = "", principal: Principal = OPERATOR) -> Response:
+def users(request: Request, session: SessionDep, role: str = "", status: str = "active", after: str = "",
+          principal: Principal = OPERATOR) -> Response:
+    return _users_page(request, session, principal, "", role, status, after)
+
+
+@router.post("/admin/users/search", name="accounts:users_search")
+def users_search(request: Request, session: SessionDep, q: Annotated[str, Form()] = "",
+                 role: Annotated[str, Form()] = "", status: Annotated[str, Form()] = "active",
+                 after: Annotated[str, Form()] = "", principal: Principal = OPERATOR) -> Response:
+    """A name or phone searched for travels in the body, never in the URL (access logs, history; finding 9); so
+    does the next page of a search (a form, not a link)."""
+    return _users_page(request, session, principal, q[:100], role, status, after)
+
+
+def _users_page(request: Request, session: SessionDep, principal: Principal, q: str, role: str,
+                status: str, after: str) -> Response:
     role = role if role in ROLES else ""
     status = status if status in accounts_view.STATUS_FILTERS else "active"
     found = accounts_view.users_list(session, principal, q=q, role=role, status=status, after=int_or_none(after))
-    more = request.url_for("accounts:users").include_query_params(q=q, role=role, status=status,
-                                                                   after=found.next_after)
+    first = request.url_for("accounts:users").include_query_params(role=role, status=status)
     return _page(request, "users", {"rows": found.rows, "q": q, "role": role, "status": status, "roles": ROLES,
-                                    "next_url": str(more) if found.next_after else "",
-                                    "first_url": "" if not after else str(request.url_for("accounts:users")
-                                                                          .include_query_params(q=q, role=role, status=status)),
-                                    "limit": accounts_view.PAGE_SIZE})
+                                    "next_after": found.next_after or "",
+                                    "next_url": str(first.include_query_params(after=found.next_after))
+                                    if found.next_after else "",
+                                    "first_url": str(first) if after else "", "limit": accounts_view.PAGE_SIZE})
 
 
 @router.get("/admin/users/new", name="accounts:new")
@@ -81,7 +94,9 @@ def invite(request: Request, session: SessionDep, form: FormFields, principal: P
 
 
 def _invited(request: Request, invited: accounts.Invited, message: str) -> Response:
-    link = str(request.url_for("accounts:invitation", token=invited.token))
+    # The token travels after "#": browsers never send the fragment, so it is in no access log, proxy log or
+    # Referer; the page's script posts it (finding 9).
+    link = f"{request.url_for('accounts:invitation_open')}#{invited.token}"
     return _page(request, "user_invited", {"invited": invited, "link": link, "days": accounts.INVITATION_DAYS,
                                            "message": message.format(name=invited.name)}, headers=NO_STORE)
 
@@ -144,10 +159,17 @@ def sign_out(request: Request, session: SessionDep, user_id: int, principal: Pri
 # ---------------------------------------------------------------- helper links
 
 @router.get("/admin/helper-links", name="accounts:helper_links")
-def helper_links(request: Request, session: SessionDep, q: str = "", revoked: str = "", done: str = "",
+def helper_links(request: Request, session: SessionDep, revoked: str = "", done: str = "",
                  principal: Principal = OPERATOR) -> Response:
-    return _links_page(request, session, principal, q, revoked, {"consent_date": now().date().isoformat()}, {},
+    return _links_page(request, session, principal, "", revoked, {"consent_date": now().date().isoformat()}, {},
                        msg.LINK_DONE if done == "linked" else msg.LINK_UNDONE if done == "revoked" else "")
+
+
+@router.post("/admin/helper-links/search", name="accounts:helper_links_search")
+def helper_links_search(request: Request, session: SessionDep, q: Annotated[str, Form()] = "",
+                        revoked: Annotated[str, Form()] = "", principal: Principal = OPERATOR) -> Response:
+    """Names, phones and card numbers searched for stay out of the URL (finding 9)."""
+    return _links_page(request, session, principal, q[:100], revoked, {"consent_date": now().date().isoformat()}, {})
 
 
 def _links_page(request: Request, session: SessionDep, principal: Principal, q: str, revoked: str,
@@ -161,7 +183,7 @@ def _links_page(request: Request, session: SessionDep, principal: Principal, q: 
 @router.post("/admin/helper-links", name="accounts:link_helper")
 def link_helper(request: Request, session: SessionDep, form: FormFields,
                 principal: Principal = OPERATOR) -> Response:
-    fields = {k: form.get(k, "")[:100] for k in links.LinkForm.__dataclass_fields__}
+    fields = {k: form.get(k, "")[:100] for k in links.LinkForm.__dataclass_fields__ if k != "senior_id"}
     try:
         links.link_helper(session, principal, links.LinkForm(**fields), now().date(),
                              client_address(request))
@@ -198,16 +220,32 @@ def audit(request: Request, session: SessionDep, principal: Principal = OPERATOR
 
 # ---------------------------------------------------------------- invitation: set your own password
 
+@router.get("/invite", name="accounts:invitation_open")
+def invitation_open(request: Request, principal: Principal | None = PUBLIC) -> Response:
+    """The link's landing page: its script reads the token from the fragment and posts it (the fragment never
+    reaches a server); without script, the invitee pastes the code."""
+    return _page(request, "invitation_open", {"errors": {}}, headers=NO_STORE)
+
+
+@router.post("/invite/open", name="accounts:invitation_show")
+def invitation_show(request: Request, session: SessionDep, token: Annotated[str, Form()] = "",
+                    principal: Principal | None = PUBLIC) -> Response:
+    view = accounts.invitation_for(session, token.strip())
+    return _page(request, "invitation", {"view": view, "token": token.strip(), "errors": {}}, headers=NO_STORE)
+
+
 @router.get("/invite/{token}", name="accounts:invitation")
 def invitation(request: Request, session: SessionDep, token: str,
                principal: Principal | None = PUBLIC) -> Response:
+    """Links sent before issue 13 (token in the path) keep working until they expire (7 days)."""
     view = accounts.invitation_for(session, token)
     return _page(request, "invitation", {"view": view, "token": token, "errors": {}}, headers=NO_STORE)
 
 
-@router.post("/invite/{token}", name="accounts:accept")
-def accept(request: Request, session: SessionDep, token: str, password: Annotated[str, Form()] = "",
-           password2: Annotated[str, Form()] = "", principal: Principal | None = PUBLIC) -> Response:
+@router.post("/invite", name="accounts:accept")
+def accept(request: Request, session: SessionDep, token: Annotated[str, Form()] = "",
+           password: Annotated[str, Form()] = "", password2: Annotated[str, Form()] = "",
+           principal: Principal | None = PUBLIC) -> Response:
     try:
         cookie = accounts.accept_invitation(session, token, password, password2, address=client_address(request),
                                             user_agent=request.headers.get("user-agent", ""))
@@ -215,10 +253,7 @@ def accept(request: Request, session: SessionDep, token: str, password: Annotate
         view = accounts.invitation_for(session, token)
         return _page(request, "invitation", {"view": view, "token": token, "errors": e.errors},
                      status_code=422, headers=NO_STORE)
-    resp = RedirectResponse("/", status_code=303)
-    resp.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="lax", secure=get_settings().cookie_secure,
-                    max_age=get_settings().session_days * 86400)
-    return resp
+    return signed_in(request, cookie, "/")
 
 
 # ---------------------------------------------------------------- a senior's card PIN (counter or operator)
@@ -226,10 +261,19 @@ def accept(request: Request, session: SessionDep, token: str, password: Annotate
 @router.get("/accounts/seniors/{senior_id}/pin", name="accounts:senior_pin")
 def senior_pin(request: Request, session: SessionDep, senior_id: int, saved: str = "",
                principal: Principal = allow("counter", "operator")) -> Response:
+    return _pin_page(request, session, principal, senior_id, {},
+                     msg.PIN_SET if saved == "1" else msg.CARD_UNLOCKED if saved == "unlocked" else "")
+
+
+def _pin_page(request: Request, session: SessionDep, principal: Principal, senior_id: int, errors: dict[str, str],
+              message: str = "", status_code: int = 200) -> Response:
     senior = accounts.senior_for_pin(session, principal, senior_id)
     card = accounts_view.senior_card(senior, accounts.has_pin(session, senior_id))
-    return _page(request, "senior_pin", {"card": card, "errors": {},
-                                         "message": msg.PIN_SET.format(name=card.name) if saved else ""})
+    failures = accounts.card_lock(session, principal, senior_id)
+    return _page(request, "senior_pin", {"card": card, "errors": errors, "message": message.format(name=card.name),
+                                         "failures": failures,
+                                         "locked_message": msg.CARD_LOCKED.format(count=failures)},
+                 status_code=status_code)
 
 
 @router.post("/accounts/seniors/{senior_id}/pin", name="accounts:set_senior_pin")
@@ -238,8 +282,15 @@ def set_senior_pin(request: Request, session: SessionDep, senior_id: int, pin: A
     try:
         accounts.set_senior_pin(session, principal, senior_id, pin, pin2, client_address(request))
     except InvalidInput as e:
-        senior = accounts.senior_for_pin(session, principal, senior_id)
-        card = accounts_view.senior_card(senior, accounts.has_pin(session, senior_id))
-        return _page(request, "senior_pin", {"card": card, "errors": e.errors, "message": ""}, status_code=422)
+        return _pin_page(request, session, principal, senior_id, e.errors, status_code=422)
     url = request.url_for("accounts:senior_pin", senior_id=senior_id).include_query_params(saved="1")
+    return RedirectResponse(str(url), status_code=303)
+
+
+@router.post("/accounts/seniors/{senior_id}/unlock", name="accounts:unlock_card")
+def unlock_card(request: Request, session: SessionDep, senior_id: int,
+                principal: Principal = allow("counter", "operator")) -> Response:
+    """Wrong PINs slowed or stopped the card; the senior has proved who they are at the counter."""
+    accounts.unlock_card(session, principal, senior_id, client_address(request))
+    url = request.url_for("accounts:senior_pin", senior_id=senior_id).include_query_params(saved="unlocked")
     return RedirectResponse(str(url), status_code=303)

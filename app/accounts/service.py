@@ -17,11 +17,13 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.accounts import scope
-from app.accounts.auth import PHONE_RE, PIN_RE, hash_secret, issue_session
+from app.accounts import auth, scope
+from app.accounts.auth import PIN_RE, hash_secret, issue_session
+from app.accounts.forms import InviteForm
 from app.core import audit
 from app.core import messages as msg
 from app.core.errors import AppError, Forbidden, InvalidInput, NotFound
+from app.core.forms import Problems, parse_form
 from app.core.principal import Principal, token_hash
 from app.core.privacy import mask_phone
 from app.models import Canteen, Driver, Invitation, Senior, User, UserRole, now
@@ -30,7 +32,7 @@ from app.models import Canteen, Driver, Invitation, Senior, User, UserRole, now
 SCOPED_ROLES = ("counter", "kitchen", "dispatcher", "driver")
 INVITABLE_ROLES = ("helper", "counter", "kitchen", "dispatcher", "driver", "operator")
 INVITATION_DAYS = 7
-PASSWORD_MIN, PASSWORD_MAX = 8, 128
+PASSWORD_MIN, PASSWORD_MAX = 12, 128
 # ASCII digits only: str.isdigit() accepts "²", which int() then refuses.
 _ID = re.compile(r"[0-9]{1,9}")
 
@@ -124,18 +126,16 @@ def grants_of(session: Session, user_id: int) -> list[Grant]:
 # ---------------------------------------------------------------- invitations
 
 def _check_name_phone(session: Session, name: str, phone: str) -> dict[str, str]:
-    errors = {}
-    if not name:
-        errors["name"] = msg.NAME_REQUIRED
-    elif len(name) > 40:
-        errors["name"] = msg.NAME_TOO_LONG
-    if not phone:
-        errors["phone"] = msg.PHONE_REQUIRED
-    elif not PHONE_RE.match(phone):
-        errors["phone"] = msg.PHONE_INVALID
-    elif session.exec(select(User.id).where(User.phone == phone)).first() is not None:
-        errors["phone"] = msg.PHONE_TAKEN
-    return errors
+    """The typed invitation form (app.accounts.forms), then the phone not yet taken: every problem at once."""
+    problems = Problems()
+    try:
+        parse_form(InviteForm, {"name": name, "phone": phone})
+    except InvalidInput as e:
+        problems.errors |= e.errors
+    problems.check("phone" in problems.errors
+                   or session.exec(select(User.id).where(User.phone == phone)).first() is None,
+                   "phone", msg.PHONE_TAKEN)
+    return problems.errors
 
 
 def invite(session: Session, principal: Principal, *, name: str, phone: str, form: Mapping[str, str],
@@ -216,31 +216,60 @@ def invitation_for(session: Session, token: str) -> InvitationView:
     return InvitationView(user.name, mask_phone(user.phone or ""))
 
 
-COMMON_PASSWORDS = frozenset({"password", "password1", "qwerty123", "qwertyuiop", "1qaz2wsx", "abc12345",
-                              "a1234567", "iloveyou", "woaini1314", "admin123", "12345678a", "aa123456"})
+# The first passwords any guesser tries, lower-cased (the check also strips digits and symbols stuck on the end,
+# so "Password2026!" is caught by "password"): the world's and China's most common ones, pinyin included.
+COMMON_PASSWORDS = frozenset({
+    "password", "passw0rd", "qwerty", "qwertyuiop", "asdfghjkl", "zxcvbnm", "1qaz2wsx", "1q2w3e4r", "abc",
+    "iloveyou", "woaini", "woaini1314", "admin", "administrator", "welcome", "letmein", "monkey", "dragon",
+    "baseball", "football", "superman", "sunshine", "princess", "shanghai", "beijing", "zhongguo", "china",
+    "wangyi", "nihao", "changzhe", "shitang", "canteen", "laoren", "yanglao", "zhuchan", "aa", "abcabc", "qq",
+    "wodemima", "mima", "mimamima", "caonima", "a", "aaa", "test", "changeme", "secret",
+})
+# Runs a hand types without thinking: digits and letters in order or backwards, the keyboard rows.
+RUNS = ("01234567890", "09876543210", "abcdefghijklmnopqrstuvwxyz", "zyxwvutsrqponmlkjihgfedcba",
+        "qwertyuiop", "poiuytrewq", "asdfghjkl", "lkjhgfdsa", "zxcvbnm", "mnbvcxz", "1qaz2wsx3edc4rfv")
+# A mainland mobile number anywhere in the password: someone's phone, the first thing tried after the name.
+MOBILE_IN = re.compile(r"1[3-9][0-9]{9}")
+DATE_IN = re.compile(r"(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])")
 
 
-def _guessable(password: str, phone: str) -> bool:
-    """The first passwords any guesser tries: one repeated character, a run of digits, a famous one, the phone
-    number with something stuck on."""
+def _runs(low: str, length: int = 5) -> bool:
+    return any(low[i:i + length] in run for run in RUNS for i in range(len(low) - length + 1))
+
+
+def password_problem(password: str, phone: str) -> str | None:
+    """Why a new staff password is too easy to guess (issue 13, finding 11), or None. At least 12 characters,
+    not only digits, not one or two characters repeated, no 5-character run (12345, abcde, qwert), no famous
+    password with digits stuck on, no mobile number or yyyymmdd date, nothing of the account's own phone."""
     low = password.lower()
-    runs = "01234567890123456789", "98765432109876543210", "abcdefghijklmnopqrstuvwxyz"
-    return (len(set(low)) <= 2 or low in COMMON_PASSWORDS or any(low in r for r in runs)
-            or bool(phone) and phone in low)
+    bare = re.sub(r"[^a-z]", "", low)
+    if len(password) < PASSWORD_MIN:
+        return msg.PASSWORD_MIN_12
+    if len(password) > PASSWORD_MAX:
+        return msg.PASSWORD_TOO_LONG
+    if phone and (password == phone or phone[-8:] in password):
+        return msg.PASSWORD_IS_PHONE
+    if MOBILE_IN.search(password):
+        return msg.PASSWORD_HAS_MOBILE
+    if password.isdigit():
+        return msg.PASSWORD_ONLY_DIGITS
+    if (len(set(low)) <= 3 or low in COMMON_PASSWORDS or bare in COMMON_PASSWORDS or _runs(low)
+            or DATE_IN.search(password) or _repeats(low)):
+        return msg.PASSWORD_TOO_SIMPLE_12
+    return None
+
+
+def _repeats(text: str) -> bool:
+    """"abab", "abcabc": one short piece typed again and again."""
+    return any(len(text) % n == 0 and text[:n] * (len(text) // n) == text for n in range(1, len(text) // 2 + 1))
 
 
 def check_password(password: str, password2: str, phone: str) -> None:
     errors = {}
     if not password:
         errors["password"] = msg.PASSWORD_REQUIRED
-    elif len(password) < PASSWORD_MIN:
-        errors["password"] = msg.PASSWORD_TOO_SHORT
-    elif len(password) > PASSWORD_MAX:
-        errors["password"] = msg.PASSWORD_TOO_LONG
-    elif password == phone:
-        errors["password"] = msg.PASSWORD_IS_PHONE
-    elif _guessable(password, phone):
-        errors["password"] = msg.PASSWORD_TOO_SIMPLE
+    elif (problem := password_problem(password, phone)) is not None:
+        errors["password"] = problem
     elif password != password2:
         errors["password2"] = msg.PASSWORD_MISMATCH
     if errors:
@@ -371,5 +400,64 @@ def set_senior_pin(session: Session, principal: Principal, senior_id: int, pin: 
     session.add(user)
     audit.record(session, user_id=principal.user_id, action="senior.pin_set", object_type="senior",
                  object_id=senior_id, detail=f"卡号 {senior.card_no}", address=address)
+    session.commit()
+    return senior
+
+
+# ---------------------------------------------------------------- own password; a locked card (issue 13)
+
+def password_owner(session: Session, principal: Principal) -> User:
+    """The signed-in account, if it has a password of its own to change (not a senior's card account)."""
+    user = _user(session, principal.user_id)
+    if user.senior_id is not None or not user.phone:
+        raise Forbidden(msg.PASSWORD_CHANGE_CARD)
+    return user
+
+
+def change_password(session: Session, principal: Principal, old: str, new: str, new2: str, *, address: str = "",
+                    user_agent: str = "") -> str:
+    """Staff and helpers change their own password: the old one first (counted like a sign-in, so the page
+    cannot be used to guess it), then the new one under the policy. Every other session of the account ends;
+    returns this device's new session token."""
+    user = password_owner(session, principal)
+    phone = user.phone or ""
+    if not old:
+        raise InvalidInput({"old_password": msg.PASSWORD_REQUIRED})
+    attempt = auth.begin_attempt(session, auth.Who(f"p:{phone}", f"手机号 {mask_phone(phone)}", address))
+    if not auth.verify_secret(user.password_hash, old):
+        audit.record(session, user_id=user.id, action="user.password_change_failed", object_type="user",
+                     object_id=user.id, address=address)
+        session.commit()
+        raise InvalidInput({"old_password": msg.PASSWORD_OLD_WRONG})
+    attempt.success = True  # the right old password: not a failure, whatever the new one
+    session.add(attempt)
+    session.commit()
+    if new == old:
+        raise InvalidInput({"password": msg.PASSWORD_SAME_AS_OLD})
+    check_password(new, new2, phone)
+    user.password_hash = hash_secret(new)
+    user.session_generation += 1  # whoever knew the old password is signed out everywhere
+    session.add(user)
+    audit.record(session, user_id=user.id, action="user.password_changed", object_type="user", object_id=user.id,
+                 address=address)
+    return issue_session(session, user, user_agent)
+
+
+def card_lock(session: Session, principal: Principal, senior_id: int) -> int:
+    """Failed PINs on the senior's card in the last hour (the throttle slows it from 5, stops it at 100)."""
+    senior = senior_for_pin(session, principal, senior_id)
+    return auth.recent_failures(session, f"c:{senior.card_no}") if senior.card_no else 0
+
+
+def unlock_card(session: Session, principal: Principal, senior_id: int, address: str = "") -> Senior:
+    """The counter unlocks a card that wrong PINs have slowed or stopped, once the senior has shown who they are
+    (ID card or a known face, at the counter): the failures are wiped, the unlock audited."""
+    senior = senior_for_pin(session, principal, senior_id)
+    if not senior.card_no:
+        raise InvalidInput({"pin": msg.SENIOR_NO_CARD})
+    wiped = auth.clear_failures(session, f"c:{senior.card_no}")
+    audit.record(session, user_id=principal.user_id, action="senior.card_unlocked", object_type="senior",
+                 object_id=senior_id, detail=f"卡号 {auth.mask_card(senior.card_no)}，清除 {wiped} 次错误",
+                 address=address)
     session.commit()
     return senior

@@ -13,16 +13,20 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from app.core import messages as msg
+from app.core.cookies import SESSION_COOKIE as SESSION_COOKIE
+from app.core.cookies import session_cookie
 from app.core.db import get_session, release
 from app.core.errors import Forbidden, LoginRequired
 from app.core.principal import Principal, principal_for_token
-from app.core.security import SESSION_COOKIE
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def get_principal(request: Request, session: SessionDep) -> Principal | None:
-    principal = principal_for_token(session, request.cookies.get(SESSION_COOKIE))
+    # A reading request commits the idle-deadline push at once; a writing one (holding SQLite's write lock)
+    # commits it with its own change.
+    principal = principal_for_token(session, request.cookies.get(session_cookie(request.scope)),
+                                    commit=request.method in ("GET", "HEAD", "OPTIONS"))
     request.state.principal = principal
     # Hand the connection back before the handler's own thread hop: a request holds at most one connection,
     # and never one while it waits for a thread (issue 21: the stall at ~55 requests in flight).
@@ -71,6 +75,9 @@ PUBLIC: Any = Depends(Allow(public=True))
 
 
 def client_address(request: Request) -> str:
+    """The client's address: the socket's peer, or what a configured proxy (CANTEEN_TRUSTED_PROXIES) said in
+    X-Forwarded-For; `SecurityMiddleware` has already put that in `request.client`, and a header from anyone
+    else was ignored, so a guesser cannot pose as a new address per try."""
     return request.client.host if request.client else ""
 
 

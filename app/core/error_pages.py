@@ -8,13 +8,17 @@ from urllib.parse import quote, urlsplit
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import DataError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
+from app.core import audit
 from app.core import messages as msg
+from app.core.cookies import session_cookie
 from app.core.errors import AppError, InvalidInput, LoginRequired, TooManyAttempts
-from app.core.security import SESSION_COOKIE
 from app.core.templating import render
 
 log = logging.getLogger("app.http")
@@ -39,8 +43,11 @@ async def app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     if isinstance(exc, LoginRequired) and not _is_api(request):
         target = _back_after_sign_in(request)
-        expired = "&expired=1" if request.cookies.get(SESSION_COOKIE) else ""  # had a session, now ended
+        had_session = request.cookies.get(session_cookie(request.scope))  # a session that has ended
+        expired = "&expired=1" if had_session else ""
         return RedirectResponse(f"/login?next={quote(target, safe='/')}{expired}", status_code=303)
+    if exc.status_code == 403:
+        await run_in_threadpool(_audit_refusal, request)
     headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, TooManyAttempts) else None
     errors = exc.errors if isinstance(exc, InvalidInput) else {exc.field: exc.message} if exc.field else None
     return _respond(request, exc.status_code, exc.message, errors, headers)
@@ -56,6 +63,15 @@ def _back_after_sign_in(request: Request) -> str:
     if referer.netloc != request.url.netloc or not referer.path.startswith("/") or referer.path.startswith("//"):
         return "/"
     return referer.path + (f"?{referer.query}" if referer.query else "")
+
+
+def _audit_refusal(request: Request) -> None:
+    """Every 403 (a role without the right, an object of another canteen, a failed CSRF check) is audited
+    (issue 13, finding 13)."""
+    principal = getattr(request.state, "principal", None)
+    route = getattr(request.scope.get("route"), "path", "") or "(unknown)"
+    audit.record_refusal(user_id=getattr(principal, "user_id", None), method=request.method, route=route,
+                         address=request.client.host if request.client else "")
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
@@ -88,7 +104,20 @@ def _field_message(e: dict) -> str:  # type: ignore[type-arg]
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     message = {404: msg.NOT_FOUND, 405: msg.METHOD_NOT_ALLOWED}.get(exc.status_code, msg.BAD_REQUEST)
-    return _respond(request, exc.status_code, message)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed(request)
+    return _respond(request, exc.status_code, message, headers=headers or None)
+
+
+def _allowed(request: Request) -> str:
+    """Every method of every route at this path (Starlette names only the first route's: GET /api/v1/orders and
+    POST /api/v1/orders are two routes)."""
+    methods: set[str] = set()
+    for ctx in iter_route_contexts(request.app.routes):
+        if ctx.methods and compile_path(str(ctx.path))[0].match(request.url.path):
+            methods |= set(ctx.methods)
+    return ", ".join(sorted(methods))
 
 
 async def unknown_id(request: Request, exc: Exception) -> Response:

@@ -444,6 +444,49 @@ POINT_SET = "已设置{name}的送餐位置。"
 CARD_NONE_TO_REISSUE = "这位长者还没有助餐卡，请先发卡。"
 CARDS_NONE_NEEDED = "名册上的长者都已有助餐卡。"
 IMPORT_CONFIRM_WARNINGS = "有 {count} 行需要确认（如不满 60 岁），请勾选“我已核对”后再导入。"
+# issue 14: the building register and matching addresses to it
+BUILDING_NO_HEADER = "文件前 10 行里没有找到楼栋表头（如“小区”“楼号”“纬度”“经度”），请检查是不是选错了工作表。"
+BUILDING_COLUMN_REQUIRED = "楼栋登记表缺少“{label}”这一列。"
+BUILDING_FILE_REFUSED = "楼栋登记表有 {count} 处不符合要求，一栋都没有导入。请按下面的原因改好后重新上传。"
+BUILDING_ROW_COMPOUND = "第 {row} 行：没有写小区名称"
+BUILDING_ROW_NUMBER = "第 {row} 行：楼号“{value}”看不懂，请写成“5”或“5号”"
+BUILDING_ROW_COORD = "第 {row} 行：坐标“{lat}, {lng}”不是数字，请写成“31.2397”“121.4990”这样的经纬度"
+BUILDING_ROW_SWAPPED = "第 {row} 行：纬度“{lat}”和经度“{lng}”写反了"
+BUILDING_ROW_OUTSIDE = "第 {row} 行：坐标“{lat}, {lng}”不在中国境内，请检查是否抄错"
+BUILDING_ROW_FLOORS = "第 {row} 行：楼层数“{value}”应是 1 到 60 的整数"
+BUILDING_ROW_LIFT = "第 {row} 行：电梯“{value}”请写“有”或“无”"
+BUILDING_ROW_TWICE = "第 {row} 行：{compound} {number} 号与第 {first} 行重复"
+BUILDING_DATUM_INVALID = "请选择坐标来源。"
+BUILDING_DISTRICT_INVALID = "请写上这些楼栋所在的区，如“静安”。"
+BUILDING_COMPOUND_REQUIRED = "请填写小区名称。"
+BUILDING_NUMBER_INVALID = "楼号请写成“5”或“5号”。"
+BUILDING_FLOORS_INVALID = "楼层数应是 1 到 60 的整数；不知道请留空。"
+BUILDING_SAVED = "已保存楼栋：{name}。"
+BUILDING_IMPORTED = "已导入楼栋登记：新增 {created} 栋，更新 {updated} 栋。"
+LOCATE_DONE = "已按地址匹配：{matched} 位长者设置了送餐位置，{unmatched} 位没有匹配上（见下表，请逐一处理）。"
+MATCH_NO_NUMBER = "地址里没有楼号（如“5号”）"
+MATCH_NO_BUILDING = "找到小区“{compound}”，但楼栋登记里没有 {number} 号"
+MATCH_NOTHING = "楼栋登记里没有这条路或这个小区"
+MATCH_NOT_RUN = "楼栋登记里能找到：点“按地址匹配位置”即可设置"
+CARD_MISTYPED = "卡号好像输错了一位：请对照卡片上的号码再输一次。"
+CARD_EXISTING_INVALID = "请输入敬老卡或社保卡上的卡号：6 到 20 位数字或字母。"
+CARD_EXISTING_TAKEN = "这个卡号已经登记给另一位长者了，请核对。"
+SENIOR_RESIDENCE_REQUIRED = "请填写居住的城市，如 上海。"
+IMPORT_FIX_INVALID = "预览里改的{label}“{value}”不对：{why}"
+IMPORT_FIXED = "预览里手工改为 {label}：{value}"
+IMPORT_ELSEWHERE = "身份证号与已登记的{name}（{place}）相同：可能在另一份名册里，请确认是同一位长者"
+IMPORT_ELSEWHERE_CANTEEN = "身份证号与已登记在另一个食堂的{name}相同：可能在另一份名册里，请确认是同一位长者"
+SENIOR_RESIDENCE_DISTRICT_REQUIRED = "请填写居住的区，如 静安（补贴方案按居住区计算折扣）。"
+# issue 14: re-importing a register as a diff; the record's fields an import writes, by name
+IMPORT_FIELD_LABELS = {"name": "姓名", "phone": "联系电话", "hukou_city": "户籍城市", "hukou_district": "户籍区",
+                       "residence_district": "居住区", "residence_street": "街道（镇）", "address": "居住地址",
+                       "economic_status": "经济状况", "economic_source": "认定来源",
+                       "economic_valid_from": "认定有效期起", "economic_valid_to": "认定有效期止",
+                       "care_level": "照护等级", "disability_level": "失能等级", "lives_alone": "是否独居",
+                       "residence_city": "居住城市", "room": "室号", "floor": "楼层", "has_lift": "电梯",
+                       "allergies": "过敏原", "texture": "饮食形态", "special_groups": "特殊群体", "status": "状态"}
+POINT_SOURCE_NAMES = {"manual": "手动设置", "building": "楼栋登记（门牌精确匹配）",
+                      "compound": "楼栋登记（小区和楼号匹配）", "geocoder": "在线地址解析（请核对）"}
 
 
 
@@ -537,6 +580,31 @@ NO_SUBSIDY_NOT_REGISTERED = "这个食堂还没有登记补贴政策，所以按
 NO_SUBSIDY_CAP_REACHED = "您的补贴次数或额度这段时间已经用完了（{note}），这一餐没有补贴。"
 NO_SUBSIDY_RULE = "{note}，这一餐没有补贴。"
 NO_SUBSIDY_NOT_ELIGIBLE = "按登记的年龄、户籍等情况，您现在不在补贴范围内，这一餐没有补贴。登记的不对请电话求助。"
+
+# ---------------------------------------------------------------- security review, second part (issue 13)
+PASSWORD_MIN_12 = "密码至少 12 位；可以用一句好记的话，如“我家小猫叫咪咪2018”。"
+PASSWORD_HAS_MOBILE = "密码里不能有手机号，别人最先试的就是它。"
+PASSWORD_ONLY_DIGITS = "密码不能只有数字，请加上字母或汉字。"
+PASSWORD_TOO_SIMPLE_12 = "这个密码太容易被猜到（如常见密码、123456 或 qwerty 这样的连续键、重复的字、生日），请换一个。"
+PASSWORD_CHANGE_CARD = "长者的助餐卡账号用卡密码登录，请到食堂窗口请工作人员重设卡密码。"
+PASSWORD_OLD_WRONG = "原密码不对，请再试一次。"
+PASSWORD_SAME_AS_OLD = "新密码不能和原密码相同。"
+PASSWORD_CHANGED = "密码已修改。其他设备上的登录已全部退出。"
+CARD_UNLOCKED = "已解除锁定：{name}现在可以用卡密码登录了。"
+CARD_LOCKED = "这张卡最近一小时输错密码 {count} 次，登录已被放慢或暂停。请先核对长者身份（看身份证或熟人确认），再解除锁定。"
+AUDIT_ACTION_NAMES.update({
+    "auth.login": "登录",
+    "auth.login_failed": "登录失败",
+    "auth.login_throttled": "登录被限制",
+    "auth.login_disabled": "已停用账号尝试登录",
+    "user.password_changed": "修改自己的密码",
+    "user.password_change_failed": "修改密码时原密码不对",
+    "senior.card_unlocked": "解除助餐卡锁定",
+    "access.forbidden": "无权访问被拒绝",
+    "senior.counter_view": "窗口查看长者订单",
+    "route.driver_view": "送餐员查看路线",
+})
+AUDIT_OBJECT_NAMES.update({"route": "页面", "route_plan": "送餐路线"})
 
 # ---------------------------------------------------------------- file jobs: slow files in the background (issue 16, item 3)
 FILE_JOB_STATE_NAMES = {"queued": "排队等待生成", "running": "正在生成", "done": "已生成，可以下载",

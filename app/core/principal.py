@@ -6,10 +6,14 @@ Every area's services take a `Principal`; only app.accounts signs people in and 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from app.core.settings import get_settings
 from app.models import User, UserRole, UserSession, now
 
 # The text-size steps (issue 17), smallest first; the cookie keeps the step before sign-in by these codes.
@@ -21,6 +25,13 @@ def next_font_size(size: str) -> str:
     """The step the 字号 button moves to: 标准 → 大 → 特大 → 标准."""
     steps = FONT_SIZES
     return steps[(steps.index(size) + 1) % len(steps)] if size in steps else steps[1]
+
+
+# Roles used on shared computers or on duty: their sessions end after a short idle time and a shift's length.
+STAFF_ROLES = frozenset({"counter", "kitchen", "dispatcher", "driver", "operator"})
+# An active session's idle deadline is pushed forward at most once a minute: one UPDATE a minute per session,
+# not one per request of a morning rush.
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -52,9 +63,49 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def principal_for_token(session: Session, token: str | None) -> Principal | None:
+def csrf_for_session(token: str) -> str:
+    """The CSRF token bound to one session: a new session (every sign-in) has a new one, and it cannot be
+    worked out without the secret key and the HttpOnly session token."""
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, b"csrf:" + token.encode(), hashlib.sha256).hexdigest()[:43]
+
+
+def session_limits(roles: set[str] | frozenset[str]) -> tuple[timedelta, timedelta]:
+    """(idle timeout, longest life) of a session: staff roles short, seniors and helpers on their own phone long."""
+    settings = get_settings()
+    shift = timedelta(hours=settings.staff_session_hours)
+    if roles & (STAFF_ROLES - {"driver"}):
+        return timedelta(minutes=settings.staff_idle_minutes), shift
+    if "driver" in roles:
+        # a driver's own phone, on the road: a report queued in a dead zone (driver.js) must still be accepted
+        # when the phone is back online, so the session lasts the shift however quiet it was
+        return shift, shift
+    return timedelta(minutes=settings.personal_idle_minutes), timedelta(days=settings.session_days)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=now().tzinfo)
+
+
+def _touch(session: Session, us: UserSession, roles: set[str], commit: bool) -> bool:
+    """Push the idle deadline forward (never past the session's longest life); False if the session has ended."""
+    idle, life = session_limits(roles)
+    moment, last_day = now(), _aware(us.created_at) + life
+    if _aware(us.expires_at) <= moment or last_day <= moment:
+        return False
+    if _aware(us.expires_at) - moment > idle - TOUCH_EVERY:
+        return True
+    session.execute(update(UserSession).where(col(UserSession.id) == us.id)
+                    .values(expires_at=min(moment + idle, last_day)))
+    if commit:
+        session.commit()
+    return True
+
+
+def principal_for_token(session: Session, token: str | None, *, commit: bool = True) -> Principal | None:
     """The signed-in principal of a session token, or None. One query (session, user and roles joined): every
-    request of a morning rush runs it."""
+    request of a morning rush runs it. A session idle past its timeout is over; a used one is kept alive (the
+    write commits now, or with the request's own transaction when `commit` is false)."""
     if not token:
         return None
     rows = session.exec(
@@ -66,15 +117,14 @@ def principal_for_token(session: Session, token: str | None) -> Principal | None
     if not rows:
         return None
     us, user = rows[0][0], rows[0][1]
-    if us.revoked_at is not None or us.expires_at < now() or not user.active:
-        return None
-    if us.generation != user.session_generation:
+    if us.revoked_at is not None or not user.active or us.generation != user.session_generation:
         return None
     roles: dict[str, set[int | None]] = {}
     for _us, _user, role, canteen_id in rows:
         if role is not None:
             roles.setdefault(role, set()).add(canteen_id)
     assert user.id is not None and us.id is not None
-    return Principal(user_id=user.id, name=user.name, senior_id=user.senior_id, font_size=user.font_size,
-                     roles={k: frozenset(v) for k, v in roles.items()}, session_id=us.id,
-                     csrf_token=us.csrf_token)
+    principal = Principal(user_id=user.id, name=user.name, senior_id=user.senior_id, font_size=user.font_size,
+                          roles={k: frozenset(v) for k, v in roles.items()}, session_id=us.id,
+                          csrf_token=us.csrf_token)
+    return principal if _touch(session, us, set(roles), commit) else None

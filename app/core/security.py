@@ -1,22 +1,36 @@
-"""Security headers, request-size limit and CSRF (double-submit token) for every request."""
+"""Security headers, request-size limit, proxy headers from trusted proxies only, and CSRF for every request.
+
+CSRF: a signed-in request must carry its session's own token (bound to the session, new at every sign-in); a
+request before sign-in carries the double-submit token of the CSRF cookie.
+"""
 
 from __future__ import annotations
 
 import hmac
 import json
 import secrets
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import Request
+from fastapi import Depends, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.core import messages as msg
+from app.core.cookies import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    csrf_cookie,
+    secure_cookies,
+    session_cookie,
+    set_cookie_header,
+)
+from app.core.deps import get_principal
 from app.core.errors import AppError
+from app.core.principal import Principal
 from app.core.settings import get_settings
 
-CSRF_COOKIE = "canteen_csrf"
-SESSION_COOKIE = "canteen_session"
+__all__ = ["CSRF_COOKIE", "SESSION_COOKIE", "SecurityMiddleware", "csrf_protect"]
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -47,11 +61,22 @@ class SecurityMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        trusted = get_settings().trusted_proxies.strip()
+        # X-Forwarded-For / -Proto rewrite the client and scheme only when the socket's peer is a configured
+        # proxy (uvicorn's own rule, applied here too so every server behaves alike and nothing is trusted by
+        # default): a guesser sending a new X-Forwarded-For per try stays one address.
+        self.proxied = ProxyHeadersMiddleware(self._inner, trusted) if trusted else None  # type: ignore[arg-type]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.proxied is not None:
+            await self.proxied(scope, receive, send)  # type: ignore[arg-type]
+            return
+        await self._inner(scope, receive, send)
+
+    async def _inner(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = get_settings().max_body_bytes
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length", b"0").strip() or b"0"
@@ -66,7 +91,7 @@ class SecurityMiddleware:
             # PostgreSQL text cannot hold NUL: "?q=%00" would otherwise fail deep in a query as a 500.
             await _refuse(send, 400, msg.CONTROL_CHARACTERS)
             return
-        token = _cookie(headers, CSRF_COOKIE) or secrets.token_urlsafe(24)
+        token = _cookie(headers, csrf_cookie(scope)) or secrets.token_urlsafe(24)
         scope.setdefault("state", {})["csrf_token"] = token
         received = 0
 
@@ -100,17 +125,23 @@ def _with_headers(out: list[tuple[bytes, bytes]], scope: Scope, request_headers:
     - behind HTTPS (secure cookies on), browsers are told to stay on HTTPS (HSTS).
     """
     out.extend(_with_tile_source(HEADERS, get_settings().map_tile_url))
-    secure = get_settings().cookie_secure
-    if _cookie(request_headers, CSRF_COOKIE) != token:
-        flag = "; Secure" if secure else ""
-        out.append((b"set-cookie", f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{flag}".encode()))
-    signed_in = _cookie(request_headers, SESSION_COOKIE) is not None
+    secure = secure_cookies(scope)
+    name = csrf_cookie(scope)
+    if _cookie(request_headers, name) != token and not _sets(out, name):
+        out.append((b"set-cookie", set_cookie_header(name, token, secure=secure)))
+    signed_in = _cookie(request_headers, session_cookie(scope)) is not None
     if signed_in and not str(scope.get("path", "")).startswith("/static/") \
             and not any(k.lower() == b"cache-control" for k, _ in out):
         out.append((b"cache-control", b"no-store"))
     if secure:
         out.append((b"strict-transport-security", b"max-age=31536000"))
     return out
+
+
+def _sets(headers: list[tuple[bytes, bytes]], name: str) -> bool:
+    """The handler already sets this cookie (a sign-in rotates the CSRF token)."""
+    prefix = name.encode() + b"="
+    return any(k.lower() == b"set-cookie" and v.startswith(prefix) for k, v in headers)
 
 
 def _with_tile_source(headers: list[tuple[bytes, bytes]], tile_url: str) -> list[tuple[bytes, bytes]]:
@@ -139,11 +170,15 @@ async def _refuse(send: Send, status: int, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def csrf_protect(request: Request) -> None:
-    """Every state-changing request carries the token from the cookie, as a form field or a header."""
+async def csrf_protect(request: Request,
+                       principal: Annotated[Principal | None, Depends(get_principal)]) -> None:
+    """Every state-changing request carries its token, as a form field or a header: the signed-in session's own
+    token (a token stolen before sign-in, or from another session, is worth nothing), else the CSRF cookie's."""
+    if principal is not None:
+        request.state.csrf_token = principal.csrf_token  # pages render the session's token
     if request.method not in UNSAFE:
         return
-    expected = request.cookies.get(CSRF_COOKIE, "")
+    expected = principal.csrf_token if principal is not None else request.cookies.get(csrf_cookie(request.scope), "")
     given = request.headers.get(CSRF_HEADER, "")
     if not given and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):

@@ -28,9 +28,20 @@ class Settings(BaseSettings):
     # refuses to start with the published default secret key, which would let anyone re-identify pseudonyms.
     environment: str = "development"
     secret_key: str = DEFAULT_SECRET_KEY
-    # Secure cookies need HTTPS; production sets this to true behind its TLS proxy.
-    cookie_secure: bool = False
+    # Secure `__Host-` cookies need HTTPS. Unset (the default), they are on outside development and on any request
+    # that arrived over HTTPS (directly, or through a trusted proxy's X-Forwarded-Proto); false only for plain-http
+    # development and tests on 127.0.0.1.
+    cookie_secure: bool | None = None
+    # The longest a session lives however busy it is: seniors and helpers (their own phone), staff (a shift).
     session_days: int = 30
+    staff_session_hours: int = 12
+    # A session nobody used for this long ends (issue 13, finding 10): staff share counter and kitchen computers;
+    # seniors and helpers on their own phone keep a longer one so nobody re-types a PIN every day.
+    staff_idle_minutes: int = 30
+    personal_idle_minutes: int = 7 * 24 * 60
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: addresses or CIDRs, comma-separated
+    # ("127.0.0.1,10.0.0.0/8"). Empty: none; the client address is the socket's.
+    trusted_proxies: str = ""
     help_phone: str = "021-12345678"
     max_body_bytes: int = 5 * 1024 * 1024
     # A tile URL template turns on a background map layer on the dispatch map; empty means none.
@@ -62,6 +73,12 @@ class Settings(BaseSettings):
     check_cron: str = "*/5 * * * *"
     # Level of the one log every process writes to stderr (app.core.log_config): DEBUG, INFO, WARNING.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Issue 14: an optional online geocoder (AMap `geocode/geo`-compatible) for addresses the building register
+    # does not place; empty means offline only. Only the address is sent. The datum of its answers.
+    geocoder_url: str = ""
+    geocoder_key: str = ""
+    geocoder_city: str = "上海"
+    geocoder_datum: Literal["gcj02", "wgs84", "bd09"] = "gcj02"
 
     @model_validator(mode="after")
     def _no_default_secret_outside_development(self) -> Settings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
@@ -15,7 +17,9 @@ router = APIRouter(prefix="/api/v1/driver")
 class ReportIn(BaseModel):
     client_report_id: str = Field(min_length=8, max_length=64)
     stop_id: int
-    choice: str = Field(max_length=40)
+    # the buttons of the driver's page, as an enum in the published contract (issue 13, finding 14)
+    choice: Literal["delivered", "delivered:well", "delivered:unwell", "delivered:needs_help", "no_answer", "problem",
+                    "step:knock_again", "step:call_senior", "step:call_contact", "step:tell_office"]
     note: str = Field(default="", max_length=300)
 
 

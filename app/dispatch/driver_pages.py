@@ -8,8 +8,9 @@ from datetime import timedelta
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.core import audit
 from app.core import messages as msg
-from app.core.deps import SessionDep, allow
+from app.core.deps import SessionDep, allow, client_address
 from app.core.errors import InvalidInput
 from app.core.principal import Principal
 from app.core.templating import render
@@ -26,6 +27,10 @@ def home(request: Request, session: SessionDep, principal: Principal = DRIVER, n
     today = now().date()
     routes = dv.today_routes(session, principal, today)
     tomorrow = dv.tomorrow_routes(session, principal, today)
+    if routes:  # addresses and phones of every stop: a sensitive read, audited (issue 13, finding 13)
+        audit.record_read(session, user_id=principal.user_id, action="route.driver_view", object_type="route_plan",
+                          object_id=",".join(f"{r.plan_id}v{r.version}" for r in routes),
+                          detail=f"{sum(len(r.stops) for r in routes)} 站", address=client_address(request))
     return render(request, "dispatch/driver_route.html", {
         "routes": routes, "tomorrow_routes": tomorrow, "today": today, "tomorrow": today + timedelta(days=1),
         "new_id": lambda: uuid.uuid4().hex,

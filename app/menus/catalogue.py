@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from sqlmodel import Session, col, select
 
-from app.core import audit
+from app.core import allergens, audit
 from app.core import messages as msg
 from app.core.errors import InvalidInput, NotFound
 from app.models import DISH_CATEGORIES, TEXTURES, Dish, SetMeal, SetMealDish, split_tags
@@ -117,7 +117,7 @@ def save_dish(session: Session, canteen_id: int, form: dict[str, str], textures:
     dish.textures = ",".join(t for t in TEXTURES if t in textures)
     dish.active = form.get("active", "1") != "0"  # a retired dish leaves the planner's lists, not old menus
     dish.diet_tags = ",".join(split_tags(form.get("diet_tags", "")))[:100]
-    dish.allergens = ",".join(split_tags(form.get("allergens", "")))[:100]
+    dish.allergens = ",".join(allergens.canonical(split_tags(form.get("allergens", ""))))[:100]  # issue 14
     session.add(dish)
     session.flush()
     audit.record(session, user_id=user_id, action="dish.save", object_type="dish", object_id=dish.id,

@@ -1,6 +1,7 @@
 """All tables, imported here so Alembic and the app see one metadata."""
 
 from app.models.accounts import ROLES, HelperLink, Invitation, LoginAttempt, User, UserRole, UserSession
+from app.models.addresses import Building
 from app.models.audit import AuditEvent
 from app.models.base import AwareDateTime, now
 from app.models.delivery import (
@@ -49,5 +50,6 @@ __all__ = [
     "Senior", "SetMeal", "SetMealDish", "StopEvent", "SubsidySchemeVersion", "UnassignedStop", "User",
     "UserRole", "UserSession", "Vehicle", "VoucherPayment", "WellnessCheck", "now", "split_tags",
     "CandidateSite", "CareVisit", "OutreachCase",
+    "Building",
     "FILE_JOB_STATES", "FileJob",
 ]

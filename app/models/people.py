@@ -130,6 +130,12 @@ class Senior(SQLModel, table=True):
     paused_until: date | None = None
     created_at: datetime = ts_field(default_now=True)
     updated_at: datetime = ts_field(default_now=True)
+    # Issue 14: where the map point came from ("manual", "building", "compound", "geocoder"; "" none or older),
+    # the building it was matched to, and the fields an operator corrected by hand, as JSON {field: the
+    # register's value when corrected}, so a re-import keeps the correction unless the register's value changes.
+    point_source: str = Field(default="", max_length=12)
+    building_id: int | None = Field(default=None, foreign_key="building.id", index=True, ondelete="SET NULL")
+    hand_fields: str = Field(default="{}", max_length=4000)
 
     @property
     def allergy_list(self) -> list[str]:

@@ -4,12 +4,13 @@ The same rules and prices as the pages; errors come back as {"detail": "<中文�
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from app.core.deps import SessionDep, allow
+from app.core import audit
+from app.core.deps import SessionDep, allow, client_address
 from app.core.principal import Principal
 from app.ordering import api_data as ordering_api
 from app.ordering import rules
@@ -18,6 +19,7 @@ from app.ordering.views import MealView, OrderView
 
 router = APIRouter(prefix="/api/v1", tags=["点餐"])
 ORDERING_ROLES = ("senior", "helper", "counter")
+KEY_PATTERN = r"^([A-Za-z0-9_-]{8,64})?$"  # the service's rule, published (empty: the key is in the other place)
 
 
 class ItemOut(BaseModel):
@@ -56,16 +58,17 @@ class MealOut(BaseModel):
 class LineIn(BaseModel):
     menu_item_id: int = Field(description="菜单项编号")
     quantity: int = Field(default=1, ge=1, le=ordering.MAX_QUANTITY, description="份数")
-    texture: str = Field(default="", description="做法：普通 / 软食 / 碎食 / 糊状；留空则按老人自己的需要")
-    portion: str = Field(default="标准", description="标准 / 小份")
+    # enums in the published contract (issue 13, finding 14)
+    texture: Literal["", "普通", "软食", "碎食", "糊状"] = Field(default="", description="做法：普通 / 软食 / 碎食 / 糊状；留空则按老人自己的需要")
+    portion: Literal["标准", "小份"] = Field(default="标准", description="标准 / 小份")
 
 
 class OrderIn(BaseModel):
     senior_id: int = Field(description="为哪位老人点餐（本人、已授权的家属志愿者、本食堂窗口）")
     menu_id: int = Field(description="菜单编号（决定食堂、日期和餐次）")
-    fulfilment: str = Field(description="dine_in 堂食 / pickup 自取 / delivery 送餐上门")
+    fulfilment: Literal["dine_in", "pickup", "delivery"] = Field(description="dine_in 堂食 / pickup 自取 / delivery 送餐上门")
     items: list[LineIn] = Field(min_length=1, max_length=10, description="点的菜")
-    idempotency_key: str = Field(default="", max_length=64,
+    idempotency_key: str = Field(default="", max_length=64, pattern=KEY_PATTERN,
                                  description="防重复提交编号（8–64 位字母数字）；也可放在 Idempotency-Key 请求头")
     note: str = Field(default="", max_length=200, description="备注")
 
@@ -151,7 +154,7 @@ def quote(body: OrderIn, session: SessionDep, principal: Principal = allow(*ORDE
 
 @router.post("/orders", name="api_orders:place", response_model=OrderOut, status_code=201, summary="下单")
 def place(body: OrderIn, response: Response, session: SessionDep,
-          idempotency_key: Annotated[str, Header(alias="Idempotency-Key", max_length=64)] = "",
+          idempotency_key: Annotated[str, Header(alias="Idempotency-Key", max_length=64, pattern=KEY_PATTERN)] = "",
           principal: Principal = allow(*ORDERING_ROLES)) -> OrderOut:
     """同一个防重复提交编号再次提交，返回原来那笔订单（200），不会下两单。"""
     view, created = ordering_api.place(session, principal, _request(body, idempotency_key), _now())
@@ -161,9 +164,13 @@ def place(body: OrderIn, response: Response, session: SessionDep,
 
 
 @router.get("/orders", name="api_orders:list", response_model=list[OrderOut], summary="这位老人今天起已订的餐")
-def orders(session: SessionDep, senior_id: Annotated[int, Query(description="哪位老人")],
+def orders(request: Request, session: SessionDep, senior_id: Annotated[int, Query(description="哪位老人")],
            principal: Principal = allow(*ORDERING_ROLES)) -> list[OrderOut]:
-    return [_order(v) for v in ordering_api.orders(session, principal, senior_id, _now())]
+    found = [_order(v) for v in ordering_api.orders(session, principal, senior_id, _now())]
+    if principal.has("counter") and principal.senior_id != senior_id:  # a sensitive read (issue 13, finding 13)
+        audit.record_read(session, user_id=principal.user_id, action="senior.counter_view", object_type="senior",
+                          object_id=senior_id, detail="/api/v1/orders", address=client_address(request))
+    return found
 
 
 @router.post("/orders/{order_id}/cancel", name="api_orders:cancel", response_model=OrderOut, summary="取消订单")

@@ -14,8 +14,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
+from app.core import audit
 from app.core import messages as msg
-from app.core.deps import SessionDep, allow
+from app.core.deps import SessionDep, allow, client_address
 from app.core.errors import AppError, Forbidden, InvalidInput
 from app.core.principal import Principal
 from app.core.templating import render
@@ -70,7 +71,15 @@ def home(request: Request, session: SessionDep, senior: int | None = None, menu:
     if senior_id is None:
         return pick_first(request, principal)
     page = pages.home_page(session, principal, senior_id, menu, rules.current_time())
+    _audit_counter_read(request, session, principal, senior_id)
     return render(request, "ordering/home.html", {"page": page, "errors": {}, "repeat_key": uuid.uuid4().hex})
+
+
+def _audit_counter_read(request: Request, session: Session, principal: Principal, senior_id: int) -> None:
+    """A counter opening a senior's orders is a sensitive read, audited (issue 13, finding 13)."""
+    if principal.has("counter") and principal.senior_id != senior_id:
+        audit.record_read(session, user_id=principal.user_id, action="senior.counter_view", object_type="senior",
+                          object_id=senior_id, detail=request.url.path, address=client_address(request))
 
 
 @router.get("/order/choose", name="order:choose")
@@ -152,6 +161,7 @@ def week(request: Request, session: SessionDep, senior: int | None = None,
     if senior_id is None:
         return pick_first(request, principal)
     page = pages.week_page(session, principal, senior_id, rules.current_time())
+    _audit_counter_read(request, session, principal, senior_id)
     return render(request, "ordering/week.html", {"page": page})
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.core import revision
+from app.core import allergens, revision
 from app.core.db import memo
 from app.core.settings import TZ
 from app.models import Canteen, CanteenSlot, Dish, MenuItem, Senior, SetMealDish, now, split_tags
@@ -245,8 +245,8 @@ def safe_textures(item: ItemFacts, need: str) -> tuple[str, ...]:
 
 
 def allergy_conflict(item: ItemFacts, allergies: Iterable[str]) -> tuple[str, ...]:
-    allergic = set(allergies)
-    return tuple(a for a in item.allergens if a in allergic)
+    """By allergen, not text (issue 14): a senior allergic to 海鲜 may not have the dish marked 虾."""
+    return allergens.conflicts(item.allergens, allergies)
 
 
 def suitable(item: ItemFacts, senior: Senior) -> bool:

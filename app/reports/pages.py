@@ -19,7 +19,8 @@ OPERATOR = allow("operator")
 # (route name, label, section key): the operators' navigation, including other areas' operator pages.
 NAV = [("admin:home", "今日概况", "home"), ("admin:menus", "每周菜单", "menus"),
        ("admin:catalogue", "菜品与套餐", "catalogue"), ("admin:seniors", "长者名册", "seniors"),
-       ("admin:import", "导入名册", "import"), ("admin:canteens", "食堂与餐次", "canteens"),
+       ("admin:import", "导入名册", "import"), ("admin:buildings", "楼栋登记", "buildings"),
+       ("admin:canteens", "食堂与餐次", "canteens"),
        ("admin:fleet", "送餐员与车辆", "fleet"), ("admin:reports", "统计报表", "reports"),
        ("subsidy:schemes", "补贴方案", "subsidy"), ("subsidy:settlement", "补贴核销", "settlement"),
        ("accounts:users", "账号管理", "users"), ("accounts:helper_links", "家属关联", "links"),

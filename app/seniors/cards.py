@@ -3,40 +3,29 @@ reissued under a new number (the old one stops working at once). The PIN itself 
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 
+import segno
 from sqlmodel import Session, col, func, select
 
 from app import accounts
-from app.core import audit
+from app.core import audit, card_numbers
 from app.core import messages as msg
 from app.core.errors import InvalidInput
+from app.core.forms import small_int
 from app.core.principal import Principal
 from app.models import Senior
 
-PREFIX = "88"
-SERIAL_DIGITS = 6
-CARD_LENGTH = len(PREFIX) + SERIAL_DIGITS + 1
-
-
-def luhn_digit(digits: str) -> str:
-    """The Luhn check digit (as on bank cards): one mistyped digit or two swapped neighbours are caught."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return str((10 - total % 10) % 10)
+# The number's shape and its check digit are shared with sign-in (app.core.card_numbers).
+PREFIX, SERIAL_DIGITS, CARD_LENGTH = card_numbers.PREFIX, card_numbers.SERIAL_DIGITS, card_numbers.CARD_LENGTH
+luhn_digit, card_number_ok = card_numbers.luhn_digit, card_numbers.card_number_ok
 
 
 def card_number(serial: int) -> str:
     body = f"{PREFIX}{serial:0{SERIAL_DIGITS}d}"
     return body + luhn_digit(body)
-
-
-def card_number_ok(text: str) -> bool:
-    return (len(text) == CARD_LENGTH and text.isascii() and text.isdigit() and text.startswith(PREFIX)
-            and luhn_digit(text[:-1]) == text[-1])
 
 
 @dataclass(frozen=True)
@@ -88,3 +77,57 @@ def _give_card(session: Session, principal: Principal, senior: Senior, address: 
     pin = _initial_pin()
     accounts.set_senior_pin(session, principal, senior.id or 0, pin, pin, address)  # commits, audited
     return IssuedCard(senior.id or 0, senior.name, senior.card_no, pin)
+
+
+# ---------------------------------------------------------------- QR codes, the PDF sheet, existing cards (issue 14)
+
+PIN_RE = re.compile(r"\d{4,6}")
+EXISTING_RE = re.compile(r"[0-9A-Z]{6,20}")
+
+
+def qr_svg(card_no: str) -> str:
+    """The card number as a QR code (inline SVG, no style attribute): the counter's USB scanner types it and
+    presses Enter, as it does for a 社保卡 barcode. A full QR code, never a Micro QR few scanners read."""
+    return str(segno.make(card_no, micro=False, error="m").svg_inline(scale=5, border=2))
+
+
+def cards_to_print(session: Session, principal: Principal, posted: list[tuple[str, str]]) -> list[IssuedCard]:
+    """The cards of a just-issued sheet, for its PDF: names and numbers from the records (in the operator's
+    scope); each initial PIN comes back from the one page that showed it, since only its hash is kept."""
+    out = []
+    for senior_text, pin in posted:
+        senior_id = small_int(senior_text) or 0  # never int(): "²".isdigit() is true
+        senior = session.get(Senior, senior_id)
+        if senior is None or not senior.card_no:
+            continue
+        accounts.senior_for_pin(session, principal, senior_id)  # raises outside the operator's scope
+        out.append(IssuedCard(senior_id, senior.name, senior.card_no, pin if PIN_RE.fullmatch(pin) else ""))
+    audit.record(session, user_id=principal.user_id, action="senior.cards_pdf", object_type="senior",
+                 detail=f"打印助餐卡 PDF：{len(out)} 张")  # the sheet carries initial PINs
+    session.commit()
+    return out
+
+
+def record_existing_card(session: Session, principal: Principal, senior_id: int, number: str,
+                         address: str = "") -> IssuedCard:
+    """A city 敬老卡 / 社保卡 number the senior already carries becomes their card, with an initial PIN."""
+    senior = accounts.senior_for_pin(session, principal, senior_id)
+    text = "".join(number.split()).upper()
+    if not EXISTING_RE.fullmatch(text):
+        raise InvalidInput({"existing_card": msg.CARD_EXISTING_INVALID})
+    if card_numbers.mistyped(text):
+        raise InvalidInput({"existing_card": msg.CARD_MISTYPED})
+    taken = session.exec(select(Senior.id).where(Senior.card_no == text, Senior.id != senior_id)).first()
+    if taken is not None:
+        raise InvalidInput({"existing_card": msg.CARD_EXISTING_TAKEN})
+    old = senior.card_no
+    senior.card_no = text
+    session.add(senior)
+    session.flush()
+    pin = _initial_pin()
+    accounts.set_senior_pin(session, principal, senior_id, pin, pin, address)  # commits, audited
+    audit.record(session, user_id=principal.user_id, action="senior.card_existing", object_type="senior",
+                 object_id=senior_id, detail=f"登记已有卡号 {text}" + (f"，原卡 {old} 作废" if old else ""),
+                 address=address)
+    session.commit()
+    return IssuedCard(senior_id, senior.name, text, pin)

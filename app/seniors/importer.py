@@ -6,6 +6,7 @@ operator explicitly asks for the valid rows only. Re-importing matches on the ID
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,13 +15,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.core import audit
+from app.core import allergens, audit
 from app.core import messages as msg
 from app.core.errors import InvalidInput
 from app.core.forms import PHONE_RE, clean_text, parse_date
 from app.models import Canteen, EmergencyContact, Senior, now
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
-from app.seniors import remarks
+from app.seniors import preview_fixes, reimport, remarks
 from app.seniors.identity import birth_from_id, male_from_id, validate_id_number
 from app.seniors.register import (
     FIELDS,
@@ -35,11 +36,12 @@ from app.seniors.register import (
     table_from_json,
     table_to_json,
 )
+from app.seniors.service import ELIGIBILITY
 
 # The reading half lives in app.seniors.register; callers use this module for both.
 __all__ = ["FIELDS", "MAX_CELLS", "REQUIRED", "ImportOutcome", "ImportRefused", "InvalidInput", "PHONE_RE", "RowResult", "WarningsUnconfirmed",
            "Table", "check_mapping", "guess_field", "guess_mapping", "import_seniors", "mapping_from_names",
-           "parse_date", "read_table", "split_place", "table_from_json", "table_to_json", "validate"]
+           "parse_date", "read_table", "saved_fields", "split_place", "table_from_json", "table_to_json", "validate"]
 
 ECONOMIC_ALIASES = {"无": "", "否": "", "-": "", "低保户": "低保", "低收入户": "低收入", "特困供养": "特困"}
 DISABILITY_ALIASES = {"无": "", "否": "", "-": "", "轻度": "轻", "中度": "中", "重度": "重", "完全失能": "完全"}
@@ -90,7 +92,7 @@ Progress = Callable[[int, int], None]
 
 
 def validate(table: Table, mapping: dict[str, int], *, today: date, canteen: Canteen | None = None,
-             progress: Progress | None = None) -> list[RowResult]:
+             progress: Progress | None = None, fixes: dict[int, dict[str, str]] | None = None) -> list[RowResult]:
     """Every row checked; each result carries the Senior fields it would write, or its reasons in words."""
     check_mapping(mapping, len(table.headers))
     results = []
@@ -99,6 +101,8 @@ def validate(table: Table, mapping: dict[str, int], *, today: date, canteen: Can
         if progress:
             progress(done, len(table.rows))
         result = _validate_row(row_no, {k: row[i] for k, i in mapping.items()}, today, canteen)
+        if fixes and row_no in fixes:
+            preview_fixes.apply(result.values, result.notes, result.errors, fixes[row_no])
         number = result.values.get("id_number")
         if number and number in first_seen:
             result.errors.append(msg.IMPORT_DUPLICATE_ID.format(row=first_seen[number]))
@@ -279,8 +283,10 @@ def _health(raw: dict[str, Any], today: date, canteen: Canteen | None) -> dict[s
     said = remarks.read_remarks(clean_text(raw.get("remarks")))
     allergies = remarks.allergy_list(clean_text(raw.get("allergies"))) + said.allergies
     if allergies:
-        text = ",".join(dict.fromkeys(allergies))
+        text, notes = allergens.normalise(",".join(dict.fromkeys(allergies)))
         out["allergies"] = text if len(text) <= 200 else _Problem(_too_long("过敏/忌口", text, 200))
+        for i, note in enumerate(notes):
+            out[f"allergen_note_{i}"] = _Note(f"过敏原{note}")
     if said.texture:
         out["texture"] = said.texture
     if said.floor is not None:
@@ -324,30 +330,33 @@ OPTIONAL_FIELDS = ("residence_city", "room", "floor", "has_lift", "allergies", "
 
 def import_seniors(session: Session, table: Table, mapping: dict[str, int], *, today: date, user_id: int | None,
                    canteen_id: int | None = None, valid_only: bool = False, confirmed: bool = False,
-                   filename: str = "", progress: Progress | None = None) -> ImportOutcome:
+                   filename: str = "", progress: Progress | None = None,
+                   fixes: dict[int, dict[str, str]] | None = None) -> ImportOutcome:
     """All or nothing: raises ImportRefused (nothing written) when any row is invalid, unless `valid_only`."""
     canteen = session.get(Canteen, canteen_id) if canteen_id else None
-    results = validate(table, mapping, today=today, canteen=canteen, progress=progress)
+    results = validate(table, mapping, today=today, canteen=canteen, progress=progress, fixes=fixes)
     invalid = [r for r in results if not r.ok]
     if invalid and not valid_only:
         raise ImportRefused(invalid)
-    warned = [r for r in results if r.ok and r.warnings and not r.skipped]
-    if warned and not confirmed:
-        raise WarningsUnconfirmed(len(warned))
     deceased = [r for r in results if r.ok and r.skipped]
     valid = [r for r in results if r.ok and not r.skipped]
     numbers = [r.values["id_number"] for r in valid]
     existing = {s.id_number: s for s in session.exec(select(Senior).where(col(Senior.id_number).in_(numbers)))}
+    warned = [r for r in valid if r.warnings or (r.values["id_number"] in existing and reimport.elsewhere(
+        existing[r.values["id_number"]], saved_fields(r), canteen_id))]
+    if warned and not confirmed:
+        raise WarningsUnconfirmed(len(warned))
     created = updated = unchanged = 0
     saved: list[tuple[Senior, tuple[str, str, str] | None]] = []
     for r in valid:
-        fields = {k: r.values[k] for k in SAVED_FIELDS} | {k: r.values[k] for k in OPTIONAL_FIELDS if k in r.values}
+        fields = saved_fields(r)
         senior = existing.get(fields["id_number"])
         if senior is None:
-            senior = Senior(**fields, default_canteen_id=canteen_id)
+            senior = Senior(**fields, default_canteen_id=canteen_id,
+                            hand_fields=json.dumps(r.values.get(preview_fixes.HAND_KEY, {}), ensure_ascii=False))
             session.add(senior)
             created += 1
-        elif _update(senior, fields) | _contact_changed(session, senior, r.values.get("contact")):
+        elif _update(session, senior, fields, user_id, r.values.get(preview_fixes.HAND_KEY, {})) | _contact_changed(session, senior, r.values.get("contact")):
             updated += 1
         else:
             unchanged += 1
@@ -386,10 +395,23 @@ def _save_contact(session: Session, senior: Senior, contact: tuple[str, str, str
     session.add(row)
 
 
-def _update(senior: Senior, fields: dict[str, Any]) -> bool:
-    changed = {k: v for k, v in fields.items() if getattr(senior, k) != v}
-    for key, value in changed.items():
+def saved_fields(r: RowResult) -> dict[str, Any]:
+    """The record's fields a valid row writes (the optional ones only when the register says something)."""
+    return {k: r.values[k] for k in SAVED_FIELDS} | {k: r.values[k] for k in OPTIONAL_FIELDS if k in r.values}
+
+
+def _update(session: Session, senior: Senior, fields: dict[str, Any], user_id: int | None,
+            fixed: dict[str, str]) -> bool:
+    """The register's values, except where an operator's correction stands (app.seniors.reimport); each
+    senior's changes are audited with old and new values."""
+    planned = reimport.plan(senior, fields)
+    for key, value in planned.writes.items():
         setattr(senior, key, value)
-    if changed:
+    senior.hand_fields = json.dumps(planned.hand | fixed, ensure_ascii=False)
+    if planned.writes:
         senior.updated_at = now()
-    return bool(changed)
+        audit.record(session, user_id=user_id, action="senior.import_update", object_type="senior",
+                     object_id=senior.id, detail="；".join(  # values only for eligibility, as on the form
+                         f"{c.label}: {c.old} → {c.new}" if c.field in ELIGIBILITY else c.label
+                         for c in planned.changes if not c.kept))
+    return bool(planned.writes)

@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,13 +21,15 @@ from app import canteens as canteens_admin
 from app.core import messages as msg
 from app.core.deps import SessionDep, allow, client_address, int_or_none
 from app.core.errors import InvalidInput, NotFound
+from app.core.pdf import PDF_MEDIA_TYPE, attachment_header, render_pdf
 from app.core.principal import Principal
 from app.core.settings import get_settings
-from app.core.templating import render
+from app.core.templating import render, templates
 from app.models import FULFILMENTS, TEXTURES, Senior, now
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
 from app.seniors import cards as senior_cards
 from app.seniors import importer as senior_import
+from app.seniors import preview_fixes, reimport
 from app.seniors import service as seniors_admin
 
 router = APIRouter(prefix="/admin/seniors")
@@ -157,11 +160,12 @@ def _preview(request: Request, session: SessionDep, token: str, params: dict[str
                                "required": senior_import.REQUIRED, "name": params.get("name", path.name),
                                "canteen": params.get("canteen", ""), "outcome": outcome, "refused": refused,
                                "unconfirmed": unconfirmed,
-                               "section": "import", "mapping_errors": {}, "results": [], "preview": []}
+                               "section": "import", "mapping_errors": {}, "results": [], "preview": [], "fixable": []}
     canteen_id = int_or_none(params.get("canteen"))
     canteen = canteens_admin.get_canteen(session, canteen_id) if canteen_id else None
     try:
-        results = senior_import.validate(table, mapping, today=_today(), canteen=canteen)
+        results = senior_import.validate(table, mapping, today=_today(), canteen=canteen,
+                                         fixes=preview_fixes.posted_fixes(params))
     except InvalidInput as e:
         context["mapping_errors"] = e.errors
         return render(request, "seniors/import_preview.html", context, status_code=422)
@@ -169,6 +173,15 @@ def _preview(request: Request, session: SessionDep, token: str, params: dict[str
     context["invalid"] = [r for r in results if not r.ok]
     context["warned"] = [r for r in results if r.ok and (r.warnings or r.skipped)]
     context["noted"] = [r for r in results if r.ok and r.notes]
+    context["fixable"] = [r for r in results if r.notes or any(f"fix_{r.row_no}_" in k for k in params)]
+    context["fixes"] = preview_fixes.posted_fixes(params)
+    context["shown"] = preview_fixes.shown
+    context["field_labels"] = msg.IMPORT_FIELD_LABELS
+    context["fix_choices"] = {"economic_status": ECON, "texture": [("", "名册没写")] + [(t, t) for t in TEXTURES],
+                              "has_lift": [("", "不知道"), ("有", "有"), ("无", "无")],
+                              "status": [("active", "正常"), ("paused", "暂停送餐")]}
+    context["diff"] = reimport.diff(session, [(r.row_no, senior_import.saved_fields(r)) for r in results
+                                              if r.ok and not r.skipped], canteen_id)
     seniors_admin.record_preview(session, user_id=user_id, address=client_address(request), rows=len(results),
                                  invalid=len(context["invalid"]))
     context["preview"] = results[:PREVIEW_ROWS]
@@ -198,7 +211,8 @@ def _import_run(request: Request, session: SessionDep, token: str, params: dict[
         outcome = senior_import.import_seniors(
             session, table, _mapping(table, params), today=_today(), user_id=principal.user_id,
             canteen_id=canteen_id, valid_only=params.get("valid_only") == "1",
-            confirmed=params.get("confirm_warnings") == "1", filename=params.get("name", ""))
+            confirmed=params.get("confirm_warnings") == "1", filename=params.get("name", ""),
+            fixes=preview_fixes.posted_fixes(params))
     except senior_import.WarningsUnconfirmed:
         return _preview(request, session, token, params, user_id=principal.user_id, unconfirmed=True,
                         status_code=422)
@@ -219,8 +233,7 @@ NO_STORE = {"Cache-Control": "no-store"}  # the page carries initial PINs: shown
 def cards_issue(request: Request, session: SessionDep, principal: Principal = OPERATOR) -> Response:
     ids = seniors_admin.without_card(session, canteens_admin.allowed_canteens(principal))
     issued = senior_cards.issue_cards(session, principal, ids, client_address(request))
-    return render(request, "seniors/cards.html", {"cards": issued, "section": "seniors", "reissue": False},
-                  headers=NO_STORE)
+    return _cards_page(request, issued, reissue=False)
 
 
 @router.post("/{senior_id}/card", name="admin:senior_card")
@@ -230,8 +243,44 @@ def senior_card(request: Request, session: SessionDep, senior_id: int, principal
         issued = [senior_cards.reissue_card(session, principal, senior_id, client_address(request))]
     else:
         issued = senior_cards.issue_cards(session, principal, [senior_id], client_address(request))
-    return render(request, "seniors/cards.html", {"cards": issued, "section": "seniors", "reissue": had_card},
-                  headers=NO_STORE)
+    return _cards_page(request, issued, reissue=had_card)
+
+
+@router.post("/cards/pdf", name="admin:cards_pdf")
+async def cards_pdf(request: Request, session: SessionDep, principal: Principal = OPERATOR) -> Response:
+    """The sheet just shown, as an A4 PDF (cards with QR codes and PIN letters); the PINs come back in the
+    form body from that one page, never in the address."""
+    form = await request.form()
+    posted = [(str(i), str(form.get(f"pin_{i}", ""))) for i in form.getlist("senior")][:500]
+    return await run_in_threadpool(_cards_pdf, request, session, principal, posted)
+
+
+def _cards_pdf(request: Request, session: SessionDep, principal: Principal, posted: list[tuple[str, str]]
+               ) -> Response:
+    cards = senior_cards.cards_to_print(session, principal, posted)
+    html = templates.get_template("seniors/cards_pdf.html").render(
+        {"request": request, "cards": cards, "qr": {c.card_no: senior_cards.qr_svg(c.card_no) for c in cards}})
+    body = render_pdf(html, base_url=str(request.base_url))
+    return Response(body, media_type=PDF_MEDIA_TYPE, headers=attachment_header("助餐卡.pdf") | NO_STORE)
+
+
+@router.post("/{senior_id}/card/existing", name="admin:senior_card_existing")
+def senior_card_existing(request: Request, session: SessionDep, senior_id: int, existing_card: FormText = "",
+                         principal: Principal = OPERATOR) -> Response:
+    seniors_admin.check_scope(session, principal, senior_id)
+    try:
+        issued = senior_cards.record_existing_card(session, principal, senior_id, existing_card,
+                                                   client_address(request))
+    except InvalidInput as e:
+        return _senior_page(request, session, principal, senior_id, card_errors=e.errors,
+                            card_form={"existing_card": existing_card}, status_code=422)
+    return _cards_page(request, [issued], reissue=False)
+
+
+def _cards_page(request: Request, issued: list[senior_cards.IssuedCard], *, reissue: bool) -> Response:
+    return render(request, "seniors/cards.html", {
+        "cards": issued, "section": "seniors", "reissue": reissue,
+        "qr": {c.card_no: senior_cards.qr_svg(c.card_no) for c in issued}}, headers=NO_STORE)
 
 
 # ---------------------------------------------------------------- one senior
@@ -244,7 +293,9 @@ DISABILITY = [(s, s or "无") for s in DISABILITY_LEVELS]
 def _senior_page(request: Request, session: SessionDep, principal: Principal, senior_id: int,
                  form: dict[str, str] | None = None, errors: dict[str, str] | None = None, notice: str = "",
                  pause_errors: dict[str, str] | None = None, point_errors: dict[str, str] | None = None,
-                 point_form: dict[str, str] | None = None, status_code: int = 200) -> Response:
+                 point_form: dict[str, str] | None = None, helper_form: dict[str, str] | None = None,
+                 helper_errors: dict[str, str] | None = None, card_errors: dict[str, str] | None = None,
+                 card_form: dict[str, str] | None = None, status_code: int = 200) -> Response:
     senior = seniors_admin.check_scope(session, principal, senior_id)
     allowed = canteens_admin.allowed_canteens(principal)
     return render(request, "seniors/senior.html", {
@@ -252,7 +303,12 @@ def _senior_page(request: Request, session: SessionDep, principal: Principal, se
         seniors_admin.form_of(senior), "errors": errors or {}, "notice": notice, "pause_errors": pause_errors or {},
         "point_errors": point_errors or {}, "point_form": point_form or {"point": "", "datum": "gcj02"},
         "contacts": seniors_admin.contacts(session, senior_id), "status_names": seniors_admin.STATUS_NAMES,
-        "section": "seniors", "econ_options": ECON, "disability_options": DISABILITY,
+        "helpers": seniors_admin.helpers_of(session, senior_id), "helper_errors": helper_errors or {},
+        "card_errors": card_errors or {}, "card_form": card_form or {"existing_card": ""},
+        "helper_form": helper_form or {"consent_date": _today().isoformat()},
+        "consent_options": [("", "请选择")] + [(c, c) for c in seniors_admin.CONSENT_METHODS],
+        "section": "seniors", "point_source_names": msg.POINT_SOURCE_NAMES, "econ_options": ECON,
+        "allergen_names": seniors_admin.ALLERGENS, "disability_options": DISABILITY,
         "texture_options": [(t, t) for t in TEXTURES],
         "fulfilment_options": [(f, msg.FULFILMENT_NAMES[f]) for f in FULFILMENTS],
         "canteen_options": [("", "不指定")] + [(str(c.id), c.name)
@@ -270,7 +326,7 @@ def senior(request: Request, session: SessionDep, senior_id: int, done: str = ""
 
 def _notice(s: Senior, done: str, cancelled: int, kept: int) -> str:
     """What the last action did, rebuilt from keys and counts (never free text from the address bar)."""
-    text = {"saved": msg.SENIOR_SAVED.format(name=s.name), "point": msg.POINT_SET.format(name=s.name), "resumed": msg.SENIOR_RESUMED.format(name=s.name),
+    text = {"saved": msg.SENIOR_SAVED.format(name=s.name), "helper": msg.LINK_DONE, "point": msg.POINT_SET.format(name=s.name), "resumed": msg.SENIOR_RESUMED.format(name=s.name),
             "paused": msg.SENIOR_PAUSED.format(name=s.name, day=s.paused_until + timedelta(days=1)
                                                if s.paused_until else "", cancelled=cancelled),
             "gone": msg.SENIOR_GONE.format(name=s.name, status=seniors_admin.STATUS_NAMES[s.status],
@@ -316,12 +372,19 @@ def senior_point(request: Request, session: SessionDep, senior_id: int, point: F
 @router.post("/{senior_id}/pause", name="admin:senior_pause")
 def senior_pause(request: Request, session: SessionDep, senior_id: int, resume: FormText = "",
                  reason: FormText = "", principal: Principal = OPERATOR) -> Response:
+    return _status_change(request, session, principal, senior_id, "paused", lambda: seniors_admin.pause(
+        session, principal, senior_id, resume, reason, today=_today()))
+
+
+def _status_change(request: Request, session: SessionDep, principal: Principal, senior_id: int, done: str,
+                   act: Callable[[], seniors_admin.StatusChange]) -> Response:
+    """A pause or a leaving: the same scope check, the same form errors next to the fields, the same notice."""
     seniors_admin.check_scope(session, principal, senior_id)
     try:
-        change = seniors_admin.pause(session, principal, senior_id, resume, reason, today=_today())
+        change = act()
     except InvalidInput as e:
         return _senior_page(request, session, principal, senior_id, pause_errors=e.errors, status_code=422)
-    return _done(request, senior_id, "paused", change)
+    return _done(request, senior_id, done, change)
 
 
 @router.post("/{senior_id}/resume", name="admin:senior_resume")
@@ -335,9 +398,21 @@ def senior_resume(request: Request, session: SessionDep, senior_id: int,
 @router.post("/{senior_id}/gone", name="admin:senior_gone")
 def senior_gone(request: Request, session: SessionDep, senior_id: int, status: FormText = "",
                 note: FormText = "", principal: Principal = OPERATOR) -> Response:
+    return _status_change(request, session, principal, senior_id, "gone", lambda: seniors_admin.mark_gone(
+        session, principal, senior_id, status, note, today=_today()))
+
+
+@router.post("/{senior_id}/helper", name="admin:senior_helper")
+def senior_helper(request: Request, session: SessionDep, senior_id: int, helper_phone: FormText = "",
+                  relation: FormText = "", consent_by: FormText = "", consent_method: FormText = "",
+                  consent_date: FormText = "", principal: Principal = OPERATOR) -> Response:
     seniors_admin.check_scope(session, principal, senior_id)
+    form = {"helper_phone": helper_phone, "relation": relation, "consent_by": consent_by,
+            "consent_method": consent_method, "consent_date": consent_date}
     try:
-        change = seniors_admin.mark_gone(session, principal, senior_id, status, note, today=_today())
+        seniors_admin.link_helper(session, principal, senior_id, form, today=_today(),
+                                  address=client_address(request))
     except InvalidInput as e:
-        return _senior_page(request, session, principal, senior_id, pause_errors=e.errors, status_code=422)
-    return _done(request, senior_id, "gone", change)
+        return _senior_page(request, session, principal, senior_id, helper_form=form, helper_errors=e.errors,
+                            status_code=422)
+    return _done(request, senior_id, "helper")

@@ -62,8 +62,12 @@ class Table:
     row_numbers: list[int]
 
 
-def read_table(data: bytes, filename: str) -> Table:
-    """Read an .xlsx or .csv register. Raises InvalidInput({"file": ...}) when it cannot be read at all."""
+Fields = dict[str, tuple[str, tuple[str, ...]]]
+
+
+def read_table(data: bytes, filename: str, fields: Fields | None = None) -> Table:
+    """Read an .xlsx or .csv register (or another table whose headers `fields` knows, such as the building
+    register). Raises InvalidInput({"file": ...}) when it cannot be read at all."""
     suffix = filename.lower().rsplit(".", 1)[-1]
     try:
         grid = _xlsx_grid(data) if suffix in ("xlsx", "xlsm") else _csv_grid(data) if suffix == "csv" else None
@@ -73,7 +77,7 @@ def read_table(data: bytes, filename: str) -> Table:
         raise InvalidInput({"file": msg.IMPORT_FILE_UNREADABLE}) from None
     if grid is None:
         raise InvalidInput({"file": msg.IMPORT_FILE_KIND})
-    return _table_from_grid(grid)
+    return _table_from_grid(grid, fields or FIELDS)
 
 
 class TooLarge(Exception):
@@ -120,19 +124,19 @@ def _csv_grid(data: bytes) -> list[list[Any]]:
     return grid
 
 
-def _score(row: list[Any]) -> int:
-    return sum(1 for cell in row if guess_field(clean_text(cell)) is not None)
+def _score(row: list[Any], fields: Fields) -> int:
+    return sum(1 for cell in row if guess_field(clean_text(cell), fields) is not None)
 
 
-def _table_from_grid(grid: list[list[Any]]) -> Table:
+def _table_from_grid(grid: list[list[Any]], fields: Fields) -> Table:
     """The header is the top row naming the most known columns; a second header row under it is merged in."""
     scan = grid[:HEADER_SCAN_ROWS]
-    if not scan or max(_score(r) for r in scan) < 2:
+    if not scan or max(_score(r, fields) for r in scan) < 2:
         raise InvalidInput({"file": msg.IMPORT_NO_HEADER})
-    h = max(range(len(scan)), key=lambda i: (_score(scan[i]), -i))
+    h = max(range(len(scan)), key=lambda i: (_score(scan[i], fields), -i))
     headers = [clean_text(c) for c in grid[h]]
     start = h + 1
-    if start < len(grid) and _score(grid[start]) >= 2:  # two-level header: the lower row is more specific
+    if start < len(grid) and _score(grid[start], fields) >= 2:  # two-level header: the lower row is more specific
         headers = [clean_text(lo) or hi for hi, lo in zip(headers, grid[start], strict=False)]
         start += 1
     width = len(headers)
@@ -162,19 +166,19 @@ def table_from_json(text: str) -> Table:
     return Table(data["headers"], [[cell(c) for c in r] for r in data["rows"]], data["row_numbers"])
 
 
-def guess_field(header: str) -> str | None:
+def guess_field(header: str, fields: Fields | None = None) -> str | None:
     words = clean_text(header)
-    for key, (_label, aliases) in FIELDS.items():
+    for key, (_label, aliases) in (fields or FIELDS).items():
         if words in aliases:
             return key
     return None
 
 
-def guess_mapping(headers: list[str]) -> dict[str, int]:
+def guess_mapping(headers: list[str], fields: Fields | None = None) -> dict[str, int]:
     """field -> column index, for every column whose header is a known name (first match wins)."""
     mapping: dict[str, int] = {}
     for i, header in enumerate(headers):
-        key = guess_field(header)
+        key = guess_field(header, fields)
         if key and key not in mapping:
             mapping[key] = i
     return mapping

@@ -9,23 +9,32 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, and_, col, or_, select
 
-from app import ordering
-from app.core import audit
+from app import accounts, ordering
+from app.core import allergens, audit
 from app.core import messages as msg
 from app.core.errors import AppError, InvalidInput, NotFound
-from app.core.forms import PHONE_RE, parse_date, parse_form, small_int
+from app.core.forms import parse_date, parse_form
 from app.core.principal import Principal
 from app.core.privacy import mask_id_number
-from app.models import FULFILMENTS, TEXTURES, Canteen, EmergencyContact, Order, Senior, now, split_tags
-from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
+from app.models import (
+    Canteen,
+    EmergencyContact,
+    HelperLink,
+    Order,
+    Senior,
+    User,
+    now,
+)
+from app.seniors import reimport
 from app.seniors.location import PointForm, read_point
+from app.seniors.record_form import SeniorForm
 
 PAGE_SIZE = 50
 STATUS_NAMES = {"active": "正常", "paused": "暂停送餐", "deceased": "已故", "moved": "已迁出"}
 # Fields whose change alters what a senior pays: each change is written to the audit log with old and new values.
 ELIGIBILITY = ("economic_status", "economic_source", "economic_valid_from", "economic_valid_to", "care_level",
                "disability_level", "lives_alone", "all_elderly_household", "special_groups", "hukou_city",
-               "hukou_district")
+               "hukou_district", "residence_city", "residence_district")  # discounts follow residence
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,7 @@ def set_point(session: Session, senior_id: int, data: dict[str, str], *, user_id
         raise InvalidInput({"point": str(e)}) from None
     senior = get_senior(session, senior_id)
     senior.lat, senior.lng, senior.updated_at = round(lat, 6), round(lng, 6), now()
+    senior.point_source, senior.building_id = "manual", None  # a matching run never replaces it
     session.add(senior)
     audit.record(session, user_id=user_id, action="senior.point", object_type="senior", object_id=senior_id,
                  detail=f"送餐位置（{form.datum}）已设置")
@@ -156,9 +166,8 @@ def form_of(senior: Senior) -> dict[str, str]:
     return {k: text(getattr(senior, k)) for k in EDITABLE}
 
 
-TAG_FIELDS = {"special_groups": 100, "allergies": 200, "diet_restrictions": 200}
 EDITABLE = ("phone", "address", "floor", "has_lift", "texture", "allergies", "diet_restrictions",
-            "preferred_fulfilment", "default_canteen_id", "driver_notes", *ELIGIBILITY)
+            "preferred_fulfilment", "default_canteen_id", "driver_notes", "residence_street", *ELIGIBILITY)
 
 
 def update_senior(session: Session, senior_id: int, form: dict[str, str], *, user_id: int | None) -> Senior:
@@ -169,6 +178,7 @@ def update_senior(session: Session, senior_id: int, form: dict[str, str], *, use
     for key, (_old, new) in changed.items():
         setattr(senior, key, new)
     if changed:
+        reimport.remember_hand(senior, changed)
         senior.updated_at = now()
         session.add(senior)
         detail = "；".join(f"{k}: {old} → {new}" if k in ELIGIBILITY else k for k, (old, new) in changed.items())
@@ -180,69 +190,18 @@ def update_senior(session: Session, senior_id: int, form: dict[str, str], *, use
 
 
 def _parse(session: Session, form: dict[str, str]) -> dict[str, object]:
+    """The typed form (every field checked at once), then what needs the database: the canteen exists."""
     errors: dict[str, str] = {}
-    get = lambda k: form.get(k, "").strip()  # noqa: E731
-    out: dict[str, object] = {"address": get("address"), "driver_notes": get("driver_notes")[:300],
-                              "has_lift": get("has_lift") == "1", "lives_alone": get("lives_alone") == "1",
-                              "all_elderly_household": get("all_elderly_household") == "1",
-                              "economic_source": get("economic_source")[:80], "hukou_city": get("hukou_city")[:20],
-                              "hukou_district": get("hukou_district")[:20]}
-    out |= {k: ",".join(split_tags(get(k)))[:n] for k, n in TAG_FIELDS.items()}
-    if not PHONE_RE.fullmatch(get("phone")):
-        errors["phone"] = msg.SENIOR_PHONE_INVALID
-    out["phone"] = get("phone")
-    if len(out["address"]) < 6:  # type: ignore[arg-type]
-        errors["address"] = msg.SENIOR_ADDRESS_INVALID
-    if not out["hukou_city"]:
-        errors["hukou_city"] = msg.SENIOR_HUKOU_REQUIRED
-    out["floor"] = _int(get("floor"), -3, 60, "floor", errors, msg.SENIOR_FLOOR_INVALID)
-    out["care_level"] = _int(get("care_level"), 0, 6, "care_level", errors, msg.SENIOR_CARE_INVALID, blank=True)
-    _choice(out, errors, "texture", get("texture"), TEXTURES)
-    _choice(out, errors, "economic_status", get("economic_status"), ECONOMIC_STATUSES)
-    _choice(out, errors, "disability_level", get("disability_level"), DISABILITY_LEVELS)
-    _choice(out, errors, "preferred_fulfilment", get("preferred_fulfilment"), FULFILMENTS)
-    _validity(out, errors, get("economic_valid_from"), get("economic_valid_to"))
-    canteen = get("default_canteen_id")
-    canteen_id = small_int(canteen)
-    found = session.get(Canteen, canteen_id) if canteen_id is not None else None
-    out["default_canteen_id"] = found.id if found else None
-    if canteen and found is None:
+    try:
+        values = parse_form(SeniorForm, form).model_dump()
+    except InvalidInput as e:
+        errors, values = dict(e.errors), {}
+    canteen_id = values.get("default_canteen_id")
+    if canteen_id is not None and session.get(Canteen, canteen_id) is None:
         errors["default_canteen_id"] = msg.CANTEEN_NOT_FOUND
     if errors:
         raise InvalidInput(errors)
-    return out
-
-
-def _int(text: str, low: int, high: int, key: str, errors: dict[str, str], message: str,
-         blank: bool = False) -> int | None:
-    if blank and not text:
-        return None
-    number = small_int(text)
-    if number is not None and low <= number <= high:
-        return number
-    errors[key] = message
-    return None
-
-
-def _choice(out: dict[str, object], errors: dict[str, str], key: str, value: str, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        errors[key] = msg.SENIOR_CHOICE_INVALID
-    out[key] = value
-
-
-def _validity(out: dict[str, object], errors: dict[str, str], start_text: str, end_text: str) -> None:
-    dates = []
-    for key, text in (("economic_valid_from", start_text), ("economic_valid_to", end_text)):
-        try:
-            dates.append(parse_date(text))
-        except ValueError:
-            errors[key] = msg.SENIOR_DATE_INVALID
-            dates.append(None)
-        out[key] = dates[-1]
-    if dates[0] and dates[1] and dates[1] < dates[0]:
-        errors["economic_valid_to"] = msg.IMPORT_VALIDITY_ORDER
-    if out.get("economic_status") and not dates[1] and "economic_valid_to" not in errors:
-        errors["economic_valid_to"] = msg.SENIOR_VALIDITY_REQUIRED
+    return values
 
 
 # ---------------------------------------------------------------- pauses and leaving
@@ -320,3 +279,34 @@ def _withdraw(session: Session, principal: Principal, senior_id: int, start: dat
         except AppError:
             kept.append(order.public_no)
     return StatusChange(cancelled, kept)
+
+
+# ---------------------------------------------------------------- helpers linked from the record (issue 14)
+
+CONSENT_METHODS = accounts.CONSENT_METHODS
+ALLERGENS = allergens.ALLERGENS
+HELPER_FIELDS = ("helper_phone", "relation", "consent_by", "consent_method", "consent_date")
+
+
+@dataclass(frozen=True)
+class HelperRow:
+    name: str
+    phone: str
+    relation: str
+    consent: str
+
+
+def link_helper(session: Session, principal: Principal, senior_id: int, data: dict[str, str], *, today: date,
+                address: str = "") -> None:
+    """The family link made on the senior's record: accounts' own rule (consent recorded, helper role checked,
+    audited), with the senior given by the record instead of a typed card number."""
+    fields = {k: data.get(k, "").strip()[:100] for k in HELPER_FIELDS}
+    accounts.link_helper(session, principal, accounts.LinkForm(**fields, senior_id=str(senior_id)), today, address)
+
+
+def helpers_of(session: Session, senior_id: int) -> list[HelperRow]:
+    rows = session.exec(select(HelperLink, User).join(User, col(User.id) == col(HelperLink.helper_id))
+                        .where(HelperLink.senior_id == senior_id, col(HelperLink.revoked_at).is_(None))
+                        .order_by(col(HelperLink.id))).all()
+    return [HelperRow(u.name, u.phone or "", link.relation, f"{link.consent_by}{link.consent_method}同意")
+            for link, u in rows]

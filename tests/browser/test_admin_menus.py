@@ -48,7 +48,7 @@ def test_an_operator_publishes_next_weeks_menu(page: Any, session: Session) -> N
     screenshot(page, "admin-menu-published")
 
     assert "本周菜单已发布" in notice
-    assert "已发布" in published_cell and "含 虾、大豆、鸡蛋" in published_cell
+    assert "已发布" in published_cell and "含 甲壳类、大豆、鸡蛋" in published_cell
     assert session.exec(select(Menu.status).where(Menu.canteen_id == canteen.id)).all() == ["published"] * 5
     assert draft_problems == []
     assert published_problems == []

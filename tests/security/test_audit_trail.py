@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from app.models import AuditEvent
+from tests.factories import PASSWORD
 from tests.security.test_privacy import _body
 from tests.security.test_role_matrix import TABLE, _case_for, _routes
 from tests.security.walk import call
@@ -27,9 +28,19 @@ AUDITED = {
     "accounts:reinvite": ("operator", "user.reinvite"),
     "accounts:revoke_link": ("operator", "helper_link.revoke"),
     "accounts:set_senior_pin": ("counter", "senior.pin_set"),
+    # issue 13, finding 13: the counter's reads of a senior's orders, the driver's route, unlocking a card,
+    # changing one's own password
+    "order:home": ("counter", "senior.counter_view"),
+    "order:week": ("counter", "senior.counter_view"),
+    "api_orders:list": ("counter", "senior.counter_view"),
+    "driver:home": ("driver", "route.driver_view"),
+    "accounts:unlock_card": ("counter", "senior.card_unlocked"),
+    "auth:change_password": ("operator", "user.password_changed"),
 }
 OVERRIDES: dict[str, dict[str, Any]] = {
     "accounts:set_senior_pin": {"form": {"pin": "2580", "pin2": "2580"}},
+    "auth:change_password": {"form": {"old_password": PASSWORD, "password": "green-teapot-7",
+                                      "password2": "green-teapot-7"}},
 }
 
 
@@ -74,3 +85,41 @@ def test_the_kitchen_sees_seniors_only_by_masked_name(world: World, client: Any)
     full = {n: [s.name for s in world.seniors if s.name in raw or s.phone in raw] for n, raw in seen.items()}
     assert {n: found for n, found in full.items() if found} == {}
     assert any("王*英" in raw for raw in seen.values())
+
+
+# ---------------------------------------------------------------- refusals and sign-ins (issue 13, finding 13)
+
+@pytest.mark.parametrize(("who", "name"), [("kitchen", "accounts:users"), ("senior", "dispatch:home"),
+                                           ("helper", "accounts:set_senior_pin")])
+def test_a_refused_request_is_audited_with_the_route_not_the_path(who: str, name: str, world: World, client: Any,
+                                                                  session: Session) -> None:
+    route = _routes()[name]
+    before = len(_events(session))
+
+    response = call(client, world, who, route, _case_for(TABLE[name], world))
+
+    new = [e for e in _events(session)[before:] if e.action == "access.forbidden"]
+    assert response.status_code == 403
+    assert [(e.user_id, e.detail) for e in new] == [(world.users[who].id, f"{route.methods[0]} {route.path}")]
+
+
+def test_sign_ins_are_audited_with_the_card_or_phone_masked(world: World, client: Any, session: Session) -> None:
+    client.cookies.clear()
+    client.get("/login")
+    token = client.cookies.get("canteen_csrf")
+    before = len(_events(session))
+
+    client.post("/login/staff", data={"phone": "13900000101", "password": "wrong-password", "csrf_token": token})
+    client.post("/login/staff", data={"phone": "13900000101", "password": PASSWORD, "csrf_token": token},
+                follow_redirects=False)
+    client.cookies.clear()
+    client.get("/login")
+    card = world.senior.card_no or ""
+    client.post("/login/senior", data={"card_no": card, "pin": "000000", "csrf_token": client.cookies.get(
+        "canteen_csrf")})
+
+    new = [(e.action, e.user_id, e.detail) for e in _events(session)[before:]]
+    operator, senior = world.users["operator"].id, world.users["senior"].id
+    assert new == [("auth.login_failed", operator, "手机号 139****0101"), ("auth.login", operator, "手机号 139****0101"),
+                   ("auth.login_failed", senior, f"卡号 {card[:2]}{'*' * (len(card) - 4)}{card[-2:]}")]
+    assert all("13900000101" not in d and card not in d for _, _, d in new)

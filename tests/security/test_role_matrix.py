@@ -57,10 +57,16 @@ TABLE: dict[str, Case] = {
     "auth:login_staff": c(PUBLIC),
     "auth:font": c(PUBLIC, form={"size": "特大"}),
     "auth:logout": c(ALL),
+    # own password: everyone with a phone and password (a senior's card account has a PIN the counter sets)
+    "auth:password": c(ALL - {"senior"}),
+    "auth:change_password": c(ALL - {"senior"}, form={"old_password": "not-my-password"}),
     "accounts:invitation": c(PUBLIC),
-    "accounts:accept": c(PUBLIC, form={"password": "short"}),
+    "accounts:invitation_open": c(PUBLIC),
+    "accounts:invitation_show": c(PUBLIC, form={"token": "{token}"}),
+    "accounts:accept": c(PUBLIC, form={"token": "{token}", "password": "short"}),
     # operators: accounts, helper links, audit log
     "accounts:users": c(OPERATOR),
+    "accounts:users_search": c(OPERATOR, form={"q": "王", "status": "all"}),
     "accounts:new": c(OPERATOR),
     "accounts:invite": c(OPERATOR, form={"name": "新同事", "phone": "13900000177", "role_helper": "1"}),
     "accounts:user": c(OPERATOR, outsiders_allowed=BYSTANDER),
@@ -69,11 +75,13 @@ TABLE: dict[str, Case] = {
     "accounts:reinvite": c(OPERATOR, outsiders_allowed=BYSTANDER),
     "accounts:sign_out": c(OPERATOR, outsiders_allowed=BYSTANDER),
     "accounts:helper_links": c(OPERATOR),
+    "accounts:helper_links_search": c(OPERATOR, form={"q": "13822220001"}),
     "accounts:link_helper": c(OPERATOR, form={"helper_phone": "13822220001"}),
     "accounts:revoke_link": c(OPERATOR),
     "accounts:audit": c(OPERATOR, query={"action": "user.invite"}),
     "accounts:senior_pin": c(frozenset({"counter", "operator"})),
     "accounts:set_senior_pin": c(frozenset({"counter", "operator"}), form={"pin": "1"}),
+    "accounts:unlock_card": c(frozenset({"counter", "operator"})),
     # subsidy schemes and settlement
     "subsidy:schemes": c(OPERATOR),
     "subsidy:format": c(OPERATOR),
@@ -172,6 +180,17 @@ TABLE: dict[str, Case] = {
     "admin:senior_point": c(OPERATOR, form={"point": "x"}),
     "admin:import_preview": c(OPERATOR, params={"token": "no-such-upload"}, missing_ok=True),
     "admin:import_run": c(OPERATOR, params={"token": "no-such-upload"}, missing_ok=True),
+    # issue 14: building register, cards, helper link from the record, the seniors facts API
+    "admin:buildings": c(OPERATOR),
+    "admin:buildings_upload": c(OPERATOR, form={"district": "静安"}),
+    "admin:buildings_locate": c(OPERATOR),
+    "admin:building_save": c(OPERATOR, form={"b_compound": "x"}),
+    "admin:cards_pdf": c(OPERATOR),
+    "admin:senior_card_existing": c(OPERATOR, form={"existing_card": "x"}),
+    "admin:senior_helper": c(OPERATOR, form={"helper_phone": "13822220001"}),
+    "api_seniors:facts": c(OPERATOR),
+    "api_seniors:residence": c(OPERATOR, json={"hukou_city": "上海", "residence_city": "上海",
+                                                "residence_district": "静安"}),
     # district planning (issue 20): the whole district's seniors, so for district-wide operators only
     "planning:coverage": c(OPERATOR, query={"radius": "500"}),
     "planning:coverage_download": c(OPERATOR),
@@ -262,7 +281,7 @@ def _case_for(case: Case, world: World) -> Case:
     values = {"{canteen}": world.canteen.id, "{item}": world.item_id, "{menu}": world.order.menu_id, "{senior}": world.senior.id,
               "{plan}": world.plan.id, "{route}": world.route.id, "{stop}": world.stop.id,
               "{today}": world.today.isoformat(), "{month}": f"{world.today:%Y-%m}",
-              "{open_menu}": world.open_menu.id, "{open_item}": world.open_item_id}
+              "{open_menu}": world.open_menu.id, "{open_item}": world.open_item_id, "{token}": world.params["token"]}
 
     def fill(text: str) -> str:
         for key, value in values.items():

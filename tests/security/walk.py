@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.deps import SESSION_COOKIE
+from app.core.principal import csrf_for_session
 from app.core.security import CSRF_COOKIE
 from tests.security.routes import AppRoute
 from tests.security.world import ANONYMOUS, World
@@ -43,9 +44,12 @@ def path_of(route: AppRoute, world: World, overrides: dict[str, str] | None = No
 
 
 def sign_as(client: Any, world: World, who: str) -> None:
+    """As a browser after signing in: the session cookie and the CSRF token bound to that session."""
     client.cookies.delete(SESSION_COOKIE)
     if who != ANONYMOUS:
         client.cookies.set(SESSION_COOKIE, world.tokens[who])
+        client.cookies.delete(CSRF_COOKIE)
+        client.cookies.set(CSRF_COOKIE, csrf_for_session(world.tokens[who]))
 
 
 def call(client: Any, world: World, who: str, route: AppRoute, case: Case, method: str | None = None) -> Any:

@@ -39,13 +39,16 @@ def test_an_operator_invites_a_kitchen_worker_who_then_sets_their_own_password(s
                                               "canteen_kitchen": str(canteen.id), "csrf_token": csrf(client)})
     link = _one(_soup(r), "[data-invite-link]")["value"]
     client.cookies.clear()
-    client.get("/login")
-    page = client.get(link)
-    done = client.post(link, data={"password": "good-pass-1", "password2": "good-pass-1",
-                                   "csrf_token": csrf(client)}, follow_redirects=False)
+    landing, _, token = link.partition("#")
+    opened = client.get(landing)  # what the browser sends: never the fragment
+    page = client.post("/invite/open", data={"token": token, "csrf_token": csrf(client)})
+    done = client.post("/invite", data={"token": token, "password": "green-teapot-7", "password2": "green-teapot-7",
+                                        "csrf_token": csrf(client)}, follow_redirects=False)
     kitchen = client.get("/kitchen")
 
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    assert landing == "http://testserver/invite" and len(token) >= 40
+    assert opened.status_code == 200 and token not in opened.text
     assert "李厨师" in page.text and "139****2222" in page.text
     assert done.status_code == 303
     assert kitchen.status_code == 200
@@ -58,10 +61,11 @@ def test_an_invitation_link_works_only_once(session: Session, client: Any, login
     _as_operator(session, login)
     r = client.post("/admin/users/new", data={"name": "王阿姨", "phone": "13911113333", "role_helper": "1",
                                               "csrf_token": csrf(client)})
-    link = _one(_soup(r), "[data-invite-link]")["value"]
-    client.post(link, data={"password": "good-pass-1", "password2": "good-pass-1", "csrf_token": csrf(client)})
+    token = _one(_soup(r), "[data-invite-link]")["value"].partition("#")[2]
+    client.post("/invite", data={"token": token, "password": "green-teapot-7", "password2": "green-teapot-7",
+                                 "csrf_token": csrf(client)})
 
-    again = client.get(link)
+    again = client.post("/invite/open", data={"token": token, "csrf_token": csrf(client)})
 
     assert again.status_code == 404
     assert "链接无效或已经用过了" in again.text

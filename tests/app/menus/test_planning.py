@@ -53,7 +53,8 @@ def test_a_set_meal_is_labelled_with_every_allergen_of_its_dishes(session: Sessi
     shown = cat.catalogue(session, canteen.id)
 
     meal = shown.set_meals[0]
-    assert (meal.name, meal.price_fen, meal.allergens) == ("一荤一素一汤", 1500, ["虾", "大豆", "鸡蛋"])
+    # saved through the catalogue, allergens are the district list's names (issue 14): 虾 is 甲壳类
+    assert (meal.name, meal.price_fen, meal.allergens) == ("一荤一素一汤", 1500, ["甲壳类", "大豆", "鸡蛋"])
     assert [(d.name, d.price_fen) for d in shown.dishes if d.name == "虾仁豆腐"] == [("虾仁豆腐", 850)]
 
 
@@ -94,7 +95,7 @@ def test_next_weeks_menu_is_a_draft_until_published_before_the_week_starts(sessi
     assert (cell.status, cell.items[0].quantity_limit, cell.items[0].allergens) == (
         "published",
         40,
-        ["虾", "大豆", "鸡蛋"],
+        ["甲壳类", "大豆", "鸡蛋"],  # the allergen list's names (issue 14)
     )
     assert (
         session.exec(select(AuditEvent).where(AuditEvent.action == "menu.publish_week")).one().detail

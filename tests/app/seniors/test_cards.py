@@ -3,16 +3,19 @@ the senior in, and a lost card reissued under a new number while the old one sto
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bs4 import BeautifulSoup
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, Senior
+from app.core import messages as msg
+from app.models import AuditEvent, LoginAttempt, Senior
 from app.seniors import cards
 from tests.conftest import csrf
-from tests.factories import make_senior, make_user
+from tests.factories import make_senior, make_user, principal_of
 
 
 def _operator(session: Session, login: Callable[..., object]) -> Any:
@@ -90,3 +93,72 @@ def test_a_lost_card_is_reissued_under_a_new_number_and_the_old_one_no_longer_si
     assert old.status_code == 422
     assert new.status_code == 303
     assert session.exec(select(Senior.card_no).where(Senior.id == senior.id)).one() == "880000021"
+
+
+def test_a_mistyped_card_number_is_told_at_sign_in_before_any_pin_try_is_counted(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    senior = _imported(session, "王秀英")
+    operator = make_user(session, "operator", phone="13900001111", name="陈运营")
+    card = cards.issue_cards(session, principal_of(session, operator), [senior.id or 0])[0]
+    typo = card.card_no[:-1] + str((int(card.card_no[-1]) + 1) % 10)  # the last digit mistyped
+
+    refused = client.post("/login/senior", data={"card_no": typo, "pin": card.pin, "csrf_token": csrf(client)},
+                          follow_redirects=False)
+
+    soup = BeautifulSoup(refused.text, "html.parser")
+    assert refused.status_code == 422
+    assert soup.select_one("#f-card_no-err").get_text().strip() == "⚠ " + msg.CARD_MISTYPED
+    assert session.exec(select(LoginAttempt)).all() == []
+    login(card_no=card.card_no, pin=card.pin)
+    assert session.exec(select(LoginAttempt)).one().success is True
+
+
+def test_the_issued_sheet_downloads_as_an_a4_pdf_with_qr_codes_and_pin_letters(
+        session: Session, client: Any, login: Callable[..., object], tmp_path: Path) -> None:
+    _operator(session, login)
+    wang, zhang = _imported(session, "王秀英"), _imported(session, "张建国")
+    sheet = BeautifulSoup(client.post("/admin/seniors/cards", data={"csrf_token": csrf(client)}).text, "html.parser")
+    form = sheet.select_one("form[data-form=cards-pdf]")
+    data: dict[str, list[str]] = {}
+    for i in form.select("input"):
+        data.setdefault(i["name"], []).append(i["value"])
+
+    pdf = client.post(form["action"], data=data)
+
+    (tmp_path / "cards.pdf").write_bytes(pdf.content)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "cards.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    pins = [p.get_text() for p in sheet.select("[data-pin]")]
+    assert len(sheet.select("[data-qr] svg path")) == 2
+    assert (pdf.status_code, pdf.headers["content-type"], pdf.headers["cache-control"]) == (
+        200, "application/pdf", "no-store")
+    assert pdf.content.startswith(b"%PDF")
+    for name, card, pin in zip(("王秀英", "张建国"), ("880000013", "880000021"), pins, strict=True):
+        assert name in text and card in text and f"初始密码 {pin}" in text
+    assert data["senior"] == [str(wang.id), str(zhang.id)]
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "senior.cards_pdf")).one().detail == \
+        "打印助餐卡 PDF：2 张"
+
+
+def test_a_city_card_number_is_recorded_as_the_seniors_card_and_signs_them_in(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    senior = _imported(session, "王秀英")
+    taken = make_senior(session, name="张建国", card_no="SH310106001")
+
+    bad = client.post(f"/admin/seniors/{senior.id}/card/existing",
+                      data={"csrf_token": csrf(client), "existing_card": "12-34"})
+    twice = client.post(f"/admin/seniors/{senior.id}/card/existing",
+                        data={"csrf_token": csrf(client), "existing_card": taken.card_no})
+    page = client.post(f"/admin/seniors/{senior.id}/card/existing",
+                       data={"csrf_token": csrf(client), "existing_card": "3101 0600 0123"})
+
+    sheet = BeautifulSoup(page.text, "html.parser")
+    session.refresh(senior)
+    assert (bad.status_code, twice.status_code) == (422, 422)
+    assert msg.CARD_EXISTING_INVALID in BeautifulSoup(bad.text, "html.parser").select_one("#f-existing_card-err").text
+    assert msg.CARD_EXISTING_TAKEN in BeautifulSoup(twice.text, "html.parser").select_one("#f-existing_card-err").text
+    assert senior.card_no == "310106000123" == sheet.select_one("[data-card-no]").get_text()
+    client.cookies.clear()
+    client.get("/login")
+    login(card_no="310106000123", pin=sheet.select_one("[data-pin]").get_text())

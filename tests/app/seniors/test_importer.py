@@ -288,7 +288,8 @@ def test_a_real_registers_words_are_read_into_the_record_and_every_normalisation
     assert (zhang.values["hukou_city"], zhang.values["residence_city"], zhang.values["residence_district"]) == (
         "上海", "上海", "静安")
     assert (zhang.values["floor"], zhang.values["has_lift"], zhang.values["special_groups"]) == (6, False, "重残")
-    assert zhang.values["allergies"] == "海鲜,花生米"
+    assert zhang.values["allergies"] == "花生,鱼,甲壳类,贝类"  # by the district's allergen list (issue 14)
+    assert [n for n in zhang.notes if n.startswith("过敏原")] == ["过敏原“海鲜” → 鱼、甲壳类、贝类", "过敏原“花生米” → 花生"]
     assert (li.values["hukou_city"], li.values["hukou_district"], li.values["status"]) == ("上海", "静安", "paused")
     assert li.values["economic_status"] == "低保"
     assert by_name["钱小弟"].warnings == ["只有 56 岁，不满 60 岁：请确认是服务对象"]

@@ -3,6 +3,7 @@ and keeps a senior's record; ID numbers are masked on every page."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,12 @@ from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup
+from openpyxl import Workbook
 from sqlmodel import Session, func, select
 
+from app.core import messages as msg
 from app.core.settings import get_settings
-from app.models import Senior
+from app.models import AuditEvent, HelperLink, Senior
 from tests.conftest import csrf
 from tests.data import registers as reg
 from tests.factories import make_canteen, make_senior, make_user
@@ -173,7 +176,8 @@ def test_the_preview_shows_each_normalisation_and_the_rows_to_confirm_and_import
 
     noted = {int(tr["data-noted-row"]): tr.find_all("td")[2].get_text() for tr in soup.select("[data-noted-row]")}
     warned = {int(tr["data-warned-row"]): tr.find_all("td")[2].get_text() for tr in soup.select("[data-warned-row]")}
-    assert noted[4] == "户籍“沪” → 上海；残疾等级“二级” → 特殊群体：重残；备注“住6楼无电梯” → 6 楼；备注“住6楼无电梯” → 无电梯"
+    assert noted[4] == ("户籍“沪” → 上海；残疾等级“二级” → 特殊群体：重残；过敏原“海鲜” → 鱼、甲壳类、贝类；"
+                        "过敏原“花生米” → 花生；备注“住6楼无电梯” → 6 楼；备注“住6楼无电梯” → 无电梯")
     assert warned == {6: "只有 56 岁，不满 60 岁：请确认是服务对象", 7: "备注写着已故：不导入"}
     assert soup.select_one("#f-confirm_warnings")["required"] == ""
     assert refused.status_code == 422
@@ -198,3 +202,100 @@ def test_the_register_list_pages_through_every_senior_by_name_without_a_name_in_
 
     assert len(seen) == 120
     assert seen == sorted(seen)
+
+
+def test_the_operator_links_a_helper_from_the_seniors_record_without_typing_a_card_number(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    senior = make_senior(session, name="王秀英", card_no=None)
+    make_user(session, "helper", phone="13800002222", name="李女儿")
+    form = {"csrf_token": csrf(client), "helper_phone": "13800002222", "relation": "女儿", "consent_by": "王秀英",
+            "consent_method": "当面", "consent_date": "2026-12-01"}
+
+    wrong = client.post(f"/admin/seniors/{senior.id}/helper", data=form | {"helper_phone": "13800009999"})
+    page = client.post(f"/admin/seniors/{senior.id}/helper", data=form)
+
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert wrong.status_code == 422
+    assert BeautifulSoup(wrong.text, "html.parser").select_one("#f-helper_phone")["value"] == "13800009999"
+    assert BeautifulSoup(wrong.text, "html.parser").select_one("#f-helper_phone-err") is not None
+    assert soup.select_one("[data-helper='李女儿']").get_text() == "李女儿（女儿）138****2222，王秀英当面同意"
+    link = session.exec(select(HelperLink)).one()
+    assert (link.senior_id, link.relation, link.consent_method) == (senior.id, "女儿", "当面")
+
+
+def test_the_record_keeps_residence_apart_from_hukou_and_reads_typed_values(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    senior = make_senior(session, name="王秀英", hukou="上海", residence_district="普陀")
+    form = {k: v for k, v in _record_form(senior).items()} | {
+        "csrf_token": csrf(client), "residence_district": "静安区", "residence_street": "临汾路街道", "floor": "５",
+        "economic_status": "低保", "economic_valid_from": "2026-03-01", "economic_valid_to": "2026-01-31"}
+
+    wrong = client.post(f"/admin/seniors/{senior.id}", data=form)
+    right = client.post(f"/admin/seniors/{senior.id}", data=form | {"economic_valid_to": "2027/2/28"})
+
+    session.refresh(senior)
+    assert wrong.status_code == 422
+    assert "认定有效期止早于有效期起" in BeautifulSoup(wrong.text, "html.parser").select_one(
+        "#f-economic_valid_to-err").get_text()
+    assert right.status_code == 200
+    assert (senior.residence_district, senior.residence_street, senior.hukou_city, senior.floor) == (
+        "静安", "临汾路街道", "上海", 5)
+    facts = client.get(f"/api/v1/seniors/{senior.id}").json()
+    assert (facts["residence_district"], facts["hukou_city"], facts["economic_valid_to"]) == (
+        "静安", "上海", "2027-02-28")
+    assert facts["id_number_masked"] == senior.id_number[:3] + "*" * 11 + senior.id_number[-4:]
+
+
+def test_the_api_changes_residence_facts_through_the_records_rules(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+    senior = make_senior(session, name="王秀英", hukou="上海", residence_district="普陀")
+    body = {"hukou_city": "上海", "hukou_district": "静安", "residence_city": "上海", "residence_district": "静安"}
+
+    refused = client.put(f"/api/v1/seniors/{senior.id}/residence", json=body | {"hukou_city": ""},
+                         headers={"X-CSRF-Token": csrf(client)})
+    changed = client.put(f"/api/v1/seniors/{senior.id}/residence", json=body,
+                         headers={"X-CSRF-Token": csrf(client)})
+
+    session.refresh(senior)
+    assert refused.status_code == 422
+    assert changed.status_code == 200
+    assert (senior.hukou_district, senior.residence_district) == ("静安", "静安")
+    audit = session.exec(select(AuditEvent).where(AuditEvent.action == "senior.eligibility")).one()
+    assert audit.detail == "hukou_district: 普陀 → 静安；residence_district: 普陀 → 静安"
+
+
+def _record_form(senior: Senior) -> dict[str, str]:
+    from app.seniors import service as seniors_admin
+
+    return seniors_admin.form_of(senior)
+
+
+def _register_without_names() -> bytes:
+    """The real register with its 姓名 column left out (a sheet exported with the wrong columns)."""
+    wb = Workbook()
+    wb.active.append([h for h in reg.REAL_HEADER if h != "姓名"])
+    for row in reg.REAL_ROWS:
+        wb.active.append([row[0], *row[2:]])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_a_register_without_a_name_column_or_unreadable_is_refused_in_words_and_saves_nothing(
+        session: Session, client: Any, login: Callable[..., object]) -> None:
+    _operator(session, login)
+
+    preview = _upload(client, _register_without_names())
+    broken = _upload(client, b"PK\x03\x04 this is not a workbook")
+
+    soup = BeautifulSoup(preview.text, "html.parser")
+    assert preview.status_code == 422
+    assert soup.select_one("#f-map_name-err").get_text().strip() == "⚠ " + msg.IMPORT_COLUMN_REQUIRED.format(
+        label="姓名")
+    assert broken.status_code == 422
+    assert BeautifulSoup(broken.text, "html.parser").select_one("#f-file-err").get_text().strip() == \
+        "⚠ " + msg.IMPORT_FILE_UNREADABLE
+    assert _count(session) == 0
