@@ -621,3 +621,4 @@ FILE_JOB_TOO_MANY_ATTEMPTS = "生成进程中断了 {n} 次，已停止重试，
 FILE_JOB_NOT_REGISTERED = "这种文件的生成功能还没有接入，暂时不能生成。"
 FILE_JOB_LABELS_PROGRESS = "正在排版 {count} 张标签"
 FILE_JOB_SHEET_PROGRESS = "正在排版{title}"
+FILE_JOB_IMPORT_PROGRESS = "已检查 {done}/{total} 行"

@@ -20,6 +20,7 @@ import importlib
 import json
 import logging
 import os
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ Builder = Callable[[Session, dict[str, Any], Progress], tuple[str, bytes]]
 # The registration point: kind → "module:function" of its builder (None: not wired yet, refused at queueing).
 BUILDERS: dict[str, str | None] = {
     "kitchen_sheet": "app.kitchen.pages:build_sheet_pdf",
+    "seniors_import": "app.seniors.import_job:build_import",
     # Settlement claim packs (app/subsidy): the claim-pack builder was not on main when this was written; point
     # this at it ("app.subsidy.<module>:<function>", same signature) once merged.
     "subsidy_claim_pack": None,
@@ -194,7 +196,13 @@ def run_file(session: Session, job_id: int, *, attempts: int = 0) -> str:
         return "finished"
     params = {**json.loads(job.params), "requester_id": job.requester_id}
 
+    last = [0.0]
+
     def progress(text: str) -> None:
+        # A large import reports every row: the page polls each second, so a write every half second is plenty.
+        if time.monotonic() - last[0] < 0.5:
+            return
+        last[0] = time.monotonic()
         with Session(session.get_bind()) as other:
             other.execute(update(FileJob).where(*_owned(job_id, owner)).values(progress=text[:80]))
             other.commit()
