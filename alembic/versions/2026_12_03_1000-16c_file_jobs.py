@@ -1,10 +1,10 @@
 """file jobs: slow files built in the background, offered when ready
 
 Revision ID: 16c
-Revises: 14b
+Revises: 15b
 Create Date: 2026-12-03 10:00:00+08:00
 
-The brief names 16b as the parent; on main 16b is followed (17b, then 14b), so this chains to the head, 14b, to
+The brief names 16b as the parent; on main 16b is followed (17b, 14b, then 15b), so this chains to the head, 15b, to
 keep one head (the lead re-chains at merge). A partial unique index keeps one queued/running job per dedupe key.
 """
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from alembic import op
 from app.models.base import AwareDateTime
 
 revision: str = "16c"
-down_revision: str | None = "14b"
+down_revision: str | None = "15b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

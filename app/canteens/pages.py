@@ -28,7 +28,7 @@ def canteens(request: Request, session: SessionDep, principal: Principal = OPERA
     rows = canteens_admin.list_canteens(session, canteens_admin.allowed_canteens(principal))
     return render(request, "canteens/canteens.html", {
         "canteens": [(c, canteens_admin.slots_of(session, c.id or 0)) for c in rows], "kinds": canteens_admin.KINDS,
-        "section": "canteens"})
+        "schemes": canteens_admin.scheme_status(session, list(rows)), "section": "canteens"})
 
 
 def _canteen_fields(session: SessionDep) -> list[dict[str, Any]]:
@@ -38,6 +38,8 @@ def _canteen_fields(session: SessionDep) -> list[dict[str, Any]]:
         {"name": "kind", "label": "类型", "type": "select", "options": list(canteens_admin.KINDS.items())},
         {"name": "supplier_id", "label": "由哪个厨房供餐", "type": "select", "options": kitchens},
         {"name": "district", "label": "所在区", "required": True}, {"name": "street", "label": "街道（镇）", "required": True},
+        {"name": "scheme_key", "label": "补贴方案", "type": "select", "options": canteens_admin.scheme_options(session),
+         "hint": "这家食堂的订单按哪个方案计价；方案的适用地区须包含食堂所在的区和街道。"},
         {"name": "address", "label": "地址", "required": True}, {"name": "phone", "label": "电话", "required": True},
         {"name": "lat", "label": "纬度（WGS-84）", "inputmode": "decimal", "required": True},
         {"name": "lng", "label": "经度（WGS-84）", "inputmode": "decimal", "required": True},

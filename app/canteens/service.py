@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from sqlmodel import Session, col, select
 
+from app import subsidy
 from app.core import audit
 from app.core import messages as msg
 from app.core.errors import Forbidden, NotFound
@@ -44,6 +45,7 @@ class CanteenForm(FormModel):
     delivery_radius_m: WholeNumber = Field(title="送餐半径", ge=0, le=20000)
     open_days: str = Field("", title="营业日")
     supplier_id: OptionalWholeNumber = Field(None, title="供餐厨房", ge=1, le=10**9)
+    scheme_key: Text = Field("", title="补贴方案", max_length=60)
     active: Flag = False
 
     @field_validator("open_days")
@@ -102,7 +104,7 @@ def canteen_form(c: Canteen | None) -> dict[str, str]:
         return {"kind": "canteen", "daily_capacity": "300", "delivery_radius_m": "1500", "open_days": "1234567",
                 "active": "1"}
     keys = ("name", "kind", "district", "street", "address", "lat", "lng", "phone", "daily_capacity",
-            "delivery_radius_m", "open_days", "supplier_id")
+            "delivery_radius_m", "open_days", "supplier_id", "scheme_key")
     out = {k: "" if getattr(c, k) is None else str(getattr(c, k)) for k in keys}
     return out | {"active": "1" if c.active else ""}
 
@@ -116,6 +118,7 @@ def save_canteen(session: Session, data: dict[str, str], *, user_id: int | None,
     supplier = form.supplier_id
     problems.check(supplier is None or (session.get(Canteen, supplier) is not None and supplier != canteen_id),
                    "supplier_id", msg.CANTEEN_NOT_FOUND)
+    _check_scheme(session, problems, form)
     problems.done()
     canteen = get_canteen(session, canteen_id) if canteen_id else Canteen(
         name="", district="", street="", address="", lat=0, lng=0, gcj_lat=0, gcj_lng=0, phone="")
@@ -129,6 +132,36 @@ def save_canteen(session: Session, data: dict[str, str], *, user_id: int | None,
                  detail=canteen.name)
     session.commit()
     return canteen
+
+
+def _check_scheme(session: Session, problems: Problems, form: CanteenForm) -> None:
+    """The scheme must exist and cover the canteen's district and street: a canteen outside its scheme's area
+    would price every meal in full without anyone noticing (issue 15)."""
+    if not form.scheme_key:
+        return
+    choice = next((c for c in subsidy.scheme_choices(session) if c.key == form.scheme_key), None)
+    problems.check(choice is not None, "scheme_key", msg.CANTEEN_SCHEME_UNKNOWN)
+    if choice is not None:
+        where = "".join(p for p in (choice.area.city, choice.area.district, choice.area.town) if p)
+        problems.check(choice.covers(form.district, form.street), "scheme_key",
+                       msg.CANTEEN_SCHEME_OUTSIDE.format(name=choice.name, area=where))
+
+
+def scheme_status(session: Session, canteens: list[Canteen]) -> dict[int, tuple[str, bool]]:
+    """Per canteen: the name of its scheme and whether that scheme's area covers it (False: every meal there is
+    priced in full, the canteen list flags it)."""
+    choices = {c.key: c for c in subsidy.scheme_choices(session)}
+    found = {}
+    for canteen in canteens:
+        choice = choices.get(canteen.scheme_key)
+        covered = choice is not None and choice.covers(canteen.district, canteen.street)
+        found[canteen.id or 0] = (choice.name if choice else "", covered)
+    return found
+
+
+def scheme_options(session: Session) -> list[tuple[str, str]]:
+    """The schemes a canteen may be attached to, for the canteen form's select box."""
+    return [("", "不参加补贴方案（按原价）")] + [(c.key, c.name) for c in subsidy.scheme_choices(session)]
 
 
 def slots_of(session: Session, canteen_id: int) -> list[CanteenSlot]:

@@ -606,6 +606,70 @@ AUDIT_ACTION_NAMES.update({
 })
 AUDIT_OBJECT_NAMES.update({"route": "页面", "route_plan": "送餐路线"})
 
+# ---------------------------------------------------------------- audit names for actions added by issues 14 and 15
+AUDIT_ACTION_NAMES.update({
+    "building.import": "导入楼栋登记",
+    "building.save": "修改楼栋",
+    "senior.card_existing": "登记已有的敬老卡 / 社保卡",
+    "senior.cards_pdf": "下载助餐卡 PDF",
+    "senior.import_update": "导入时更新长者资料",
+    "senior.locate": "按地址定位长者",
+    "scheme.version_backdated": "补录生效日期已过的补贴方案版本",
+    "scheme.version_withdrawn": "撤回未生效的补贴方案版本",
+    "voucher.reversed": "冲销消费券",
+})
+# ---------------------------------------------------------------- subsidy set up by the district itself (issue 15, part 2)
+VOUCHER_SCHEME_NONE = "本食堂所属的补贴方案没有设置养老服务消费券，不能用消费券支付。"
+VOUCHER_PAYMENT_NOT_FOUND = "没有找到这笔消费券支付。"
+VOUCHER_REASON_REQUIRED = "请写明冲回原因，例如：老人退餐、金额录错。"
+VOUCHER_ALREADY_REVERSED = "这笔消费券支付已经冲回过了。"
+VOUCHER_CANCEL_REASON = "订单取消，消费券退回"
+SCHEME_DATE_NEEDS_REASON = ("新版本最早从明天（{day}）起生效；补登今天或以前生效的版本，须在“修改说明”里写明原因"
+                            "（记入操作日志）。已下的订单按下单时的方案计价，不会改变。")
+SCHEME_FORM_YUAN = "金额请写元，最多两位小数，如 3 或 2.50。"
+SCHEME_FORM_PERCENT = "比例请写 0 到 100 之间的数，如 25 或 87.5。"
+SCHEME_FORM_AMOUNT_REQUIRED = "请填写金额或比例。"
+SCHEME_FORM_FUNDER_HALF = "出资方的级别和名称都要填写（不用的一行两项都留空）。"
+SCHEME_FORM_FUNDER_TWICE = "“{kind}”已经填过一次，每个级别只填一行。"
+SCHEME_FORM_FUNDER_NONE = "至少填写一个出资方，例如：区级财政 · 某某区财政局。"
+SCHEME_FORM_ONE_REST = "出资方中必须恰好有一个“承担其余部分”，其他出资方写固定金额或比例。"
+SCHEME_FORM_TIER_NAME = "请给这一档起个名字，如“80周岁及以上”。"
+SCHEME_FORM_TIER_NONE = "至少填写一档补贴。"
+SCHEME_FORM_AGES = "最高年龄 {high} 小于最低年龄 {low}。"
+SCHEME_FORM_CHANNELS = "至少选择一种就餐方式。"
+SCHEME_FORM_SLOTS = "至少选择一个餐次。"
+SCHEME_FORM_OPERATING_FUNDER = "请选择上面已填写的一个出资方来承担运营补贴。"
+SCHEME_KEY_TAKEN = "方案标识“{key}”已被使用，请换一个（如 tianjin-hexi-2027）。"
+SCHEME_PREVIEW_FIRST = "请先查看下面的预览，确认无误后再点“保存”。"
+SCHEME_CONFIRM_WARNINGS = "上面有需要留意的地方：确认无误请勾选“我已核对以上提醒”，再点保存。"
+SCHEME_WITHDRAW_TOO_LATE = "只能撤回尚未生效的版本：已生效或已撤回的版本不能再撤回。"
+SCHEME_WITHDRAW_REASON = "请写明撤回原因。"
+SCHEME_WITHDRAWN = "第 {version} 版已撤回，不会用于计价。"
+SCHEME_CREATED = "方案“{name}”已创建，第 {version} 版自 {day} 起生效。可在“食堂管理”中把食堂归入这个方案。"
+SCHEME_PREVIEW_NONE = "不享受补贴"
+SCHEME_WARN_NO_CONDITION = "第{n}档“{name}”没有任何条件：所有老人都会符合。"
+SCHEME_WARN_ZERO = "第{n}档“{name}”的补贴或每餐上限为 0 元：这一档实际不补贴。"
+SCHEME_WARN_ZERO_CAP = "次数上限填了 0：这个方案实际不会补贴任何一餐。"
+SCHEME_WARN_AGE = "第{n}档“{name}”的年龄 {age} 不在 50–120 岁之间，请核对是否录错。"
+SCHEME_WARN_OVERLAP = "第{a}档与第{b}档的条件在 {low}–{high} 岁重叠：同时符合的老人只享受补贴较多的一档。"
+SCHEME_WARN_AREA = "适用地区“{name}”与老人档案里的写法都不一样（档案里有：{known}），这样没有老人符合。"
+SCHEME_WARN_HUKOU = "第{n}档的户籍“{name}”在老人档案里没有出现过（档案里有：{known}）。"
+SCHEME_JSON_ONLY = "这个方案的版本有表单放不下的规则（如折扣档次），请用 JSON 编辑。"
+SCHEME_FORM_SMALL_NUMBER = "请写 0 到 150 之间的整数；不限留空。"
+CANTEEN_SCHEME_UNKNOWN = "请从列表中选择补贴方案。"
+CANTEEN_SCHEME_OUTSIDE = "食堂不在方案“{name}”的适用地区（{area}）内：这样每一餐都会按原价计费。请选对方案，或先核对食堂所在的区和街道。"
+CLAIM_FUNDER_NOT_FOUND = "这个方案没有这个出资方，请从列表中选择。"
+AUDIT_ACTION_NAMES |= {
+    "scheme.version_backdated": "补登已生效的补贴方案版本",
+    "scheme.version_withdrawn": "撤回待生效的补贴方案版本",
+    "voucher.reversed": "冲回消费券",
+    "settlement.claim_pack": "导出补贴申领表",
+}
+VOUCHER_ORDER_UNKNOWN = "没有这个订单号，请从下面的名单里选择。"
+VOUCHER_OTHER_CANTEEN = "这笔订单不是本食堂的，不能在这里用消费券支付。"
+VOUCHER_PAID = "已用消费券 {voucher_no} 抵扣 {amount} 元（订单 {order_no}）。"
+SCHEME_FORM_KEY = "方案标识只能用小写英文字母、数字和 -（不能有空格或汉字），如 tianjin-hexi。"
+
 # ---------------------------------------------------------------- file jobs: slow files in the background (issue 16, item 3)
 FILE_JOB_STATE_NAMES = {"queued": "排队等待生成", "running": "正在生成", "done": "已生成，可以下载",
                         "failed": "生成失败", "cancelled": "已取消"}

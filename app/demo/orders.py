@@ -1,7 +1,9 @@
 """Demo orders, placed through `ordering.place_order` like real ones, so the kitchen sheets, dispatch routes and
 settlement have believable data: today's lunch for about 60 % of seniors (dinner for about half of those),
 lunches for the next three days for some, each by the senior's own way of eating, placed by the senior
-(card users), their helper, or the canteen (counter, or the office taking phone orders)."""
+(card users), their helper, or the canteen (counter, or the office taking phone orders). Lunches earlier this
+week were eaten: most dine-in and pickup ones were checked in at the counter, a few were not (no-shows), so the
+settlement claims only served meals and lists the rest."""
 
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ from sqlmodel import Session, col, select
 from app import ordering
 from app.core.errors import AppError
 from app.core.settings import TZ
-from app.models import Canteen, HelperLink, Menu, Senior, User, UserRole
+from app.models import Canteen, HelperLink, Menu, Order, Senior, User, UserRole
 
 SEED = 5_2026
+CHECKED_IN_SHARE = 0.9  # of past dine-in and pickup meals; the rest never came (no-shows)
 
 
 def build_demo_orders(session: Session, canteens: Sequence[Canteen], people: Sequence[Senior], today: date,
@@ -36,16 +39,30 @@ def build_demo_orders(session: Session, canteens: Sequence[Canteen], people: Seq
         chosen = own.exec(select(Senior).where(col(Senior.id).in_(ids), Senior.status == "active")
                           .order_by(col(Senior.id))).all()
         for n, senior in enumerate(chosen):
-            at = datetime.combine(today - timedelta(days=1), time(9), TZ) + timedelta(seconds=40 * n)
             for day, slot in _meals_for(rng, today, senior.id in helped):
                 menu = menus.get((senior.default_canteen_id or 0, day, slot))
                 if menu is None:
                     continue
                 if menu.id not in items:
                     items[menu.id or 0] = ordering.menu_items(own, menu.id or 0)
-                menu_items = items[menu.id or 0]
-                placed += _place(own, actors(senior), senior, menu, menu_items, at, rng)
+                at = datetime.combine(min(day, today) - timedelta(days=1), time(9), TZ) + timedelta(seconds=40 * n)
+                placed += _place(own, actors(senior), senior, menu, items[menu.id or 0], at, rng)
+        _check_in_past(own, canteens, today, rng)
     return placed
+
+
+def _check_in_past(session: Session, canteens: Sequence[Canteen], today: date, rng: random.Random) -> None:
+    """Past dine-in and pickup lunches checked in at the counter by its clerk around lunchtime, most of them."""
+    clerks = {r.canteen_id: r.user_id for r in session.exec(select(UserRole).where(UserRole.role == "counter"))}
+    office = session.exec(select(UserRole.user_id).where(UserRole.role == "operator")).first() or 0
+    past = session.exec(select(Order).where(Order.service_date < today, Order.status == "placed",
+                                            col(Order.fulfilment).in_(("dine_in", "pickup")))
+                        .order_by(col(Order.id))).all()
+    for order in past:
+        if rng.random() < CHECKED_IN_SHARE:
+            at = datetime.combine(order.service_date, time(11, 5), TZ) + timedelta(minutes=rng.randint(0, 90))
+            by = clerks.get(order.canteen_id) or office
+            ordering.check_in_order(session, order.id or 0, by_user_id=by, at=at)
 
 
 def _meals_for(rng: random.Random, today: date, helped: bool) -> list[tuple[date, str]]:
@@ -58,11 +75,15 @@ def _meals_for(rng: random.Random, today: date, helped: bool) -> list[tuple[date
     for offset in (1, 2, 3):
         if rng.random() < 0.3:
             meals.append((today + timedelta(days=offset), "lunch"))
+    for back in range(1, today.weekday() + 1):  # this week's menus start on Monday
+        if rng.random() < 0.5:
+            meals.append((today - timedelta(days=back), "lunch"))
     return meals
 
 
 def _menus(session: Session, today: date) -> dict[tuple[int, date, str], Menu]:
-    rows = session.exec(select(Menu).where(col(Menu.service_date).between(today, today + timedelta(days=3)),
+    monday = today - timedelta(days=today.weekday())
+    rows = session.exec(select(Menu).where(col(Menu.service_date).between(monday, today + timedelta(days=3)),
                                            Menu.status == "published")).all()
     return {(m.canteen_id, m.service_date, m.slot): m for m in rows}
 

@@ -165,10 +165,16 @@ class OrderSubsidy(SQLModel, table=True):
 
 
 class VoucherPayment(SQLModel, table=True):
-    """养老服务消费补贴 voucher redeemed against an order's payable: a payment, not a price tier."""
+    """养老服务消费补贴 voucher redeemed against an order's payable: a payment, not a price tier. The rows are a
+    ledger: a refund or correction is a new negative row pointing at the payment it reverses, never an edit."""
 
     __tablename__ = "voucher_payment"
-    __table_args__ = (CheckConstraint("amount_fen > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount_fen <> 0", name="amount_nonzero"),
+        CheckConstraint("(reverses_id IS NULL AND amount_fen > 0) OR (reverses_id IS NOT NULL AND amount_fen < 0)",
+                        name="reversal_negative"),
+        UniqueConstraint("reverses_id", name="uq_voucher_payment_reverses_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="meal_order.id", index=True)
@@ -176,3 +182,6 @@ class VoucherPayment(SQLModel, table=True):
     amount_fen: int
     at: datetime = ts_field(default_now=True)
     recorded_by_id: int = Field(foreign_key="app_user.id")
+    # The payment this row takes back (refund, cancellation, correction); at most one reversal per payment.
+    reverses_id: int | None = Field(default=None, foreign_key="voucher_payment.id")
+    reason: str = Field(default="", max_length=200)

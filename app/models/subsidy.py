@@ -28,3 +28,7 @@ class SubsidySchemeVersion(SQLModel, table=True):
     note: str = Field(default="", max_length=300)
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = ts_field(default_now=True)
+    # A version not yet in force may be withdrawn: kept for the record, never used for pricing.
+    withdrawn_at: datetime | None = ts_field(nullable=True)
+    withdrawn_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+    withdraw_reason: str = Field(default="", max_length=300)

@@ -5,7 +5,9 @@ Other areas import only the names listed here; everything else in this package i
 
 from __future__ import annotations
 
+from app.ordering.checkin import check_in_order
 from app.ordering.rules import ItemFacts, menu_items, suitable
 from app.ordering.service import Actor, Choice, OrderRequest, cancel_order, place_order
 
-__all__ = ["Actor", "Choice", "ItemFacts", "OrderRequest", "cancel_order", "menu_items", "place_order", "suitable"]
+__all__ = ["Actor", "Choice", "ItemFacts", "OrderRequest", "cancel_order", "check_in_order", "menu_items",
+           "place_order", "suitable"]

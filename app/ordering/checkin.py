@@ -4,13 +4,17 @@ that were eaten. Deliveries are confirmed by the driver's report, not here."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from decimal import Decimal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from sqlmodel import Session, col, select
 
+from app import subsidy
 from app.core import audit
 from app.core import messages as msg
 from app.core.errors import Forbidden, InvalidInput
@@ -26,6 +30,24 @@ class CheckInForm(FormModel):
 
     code: Text = Field(min_length=1, max_length=40, title="助餐卡号")
     slot: Literal["breakfast", "lunch", "dinner"] = Field(title="餐次")
+
+
+def _yuan_to_fen(value: object) -> object:
+    """元 as the clerk types it (5, 5.5, ５.50) into fen."""
+    if not isinstance(value, str):
+        return value
+    text = unicodedata.normalize("NFKC", value).strip().removesuffix("元")
+    if not re.fullmatch(r"\d{1,5}(\.\d{1,2})?", text):
+        raise ValueError(msg.VOUCHER_AMOUNT_INVALID)
+    return int(Decimal(text) * 100)
+
+
+class VoucherForm(FormModel):
+    """A voucher payment at the counter: which of today's orders, the voucher's number, how much (元)."""
+
+    order_no: Text = Field(min_length=1, max_length=20, title="订单")
+    voucher_no: Text = Field(min_length=1, max_length=40, title="消费券编号")
+    amount: Annotated[int, BeforeValidator(_yuan_to_fen)] = Field(title="抵扣金额")
 
 
 @dataclass(frozen=True)
@@ -78,14 +100,29 @@ def check_in(session: Session, principal: Principal, form: CheckInForm, at: date
     _refuse(order, problems, senior.name)
     problems.done()
     assert order is not None
-    order.status = "served"
-    session.add(order)
-    session.add(OrderEvent(order_id=order.id or 0, at=at, status="served", by_user_id=principal.user_id,
-                           note=msg.CHECKIN_EVENT_NOTE))
-    audit.record(session, user_id=principal.user_id, action="order.checked_in", object_type="meal_order",
-                 object_id=order.id, detail=f"{order.public_no} {form.slot}")
+    _mark_served(session, order, principal.user_id, at)
     session.commit()
     return CheckedIn(order.public_no, senior.name, order.fulfilment, at)
+
+
+def check_in_order(session: Session, order_id: int, *, by_user_id: int, at: datetime) -> bool:
+    """Check in one standing dine-in or pickup order as served by `by_user_id` at `at` (the demo district's
+    past meals, a counter's own tools). False, changing nothing, when the order is not a placed counter meal."""
+    order = session.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
+    if order is None or order.status != "placed" or order.fulfilment not in COUNTER_CHANNELS:
+        return False
+    _mark_served(session, order, by_user_id, at)
+    session.commit()
+    return True
+
+
+def _mark_served(session: Session, order: Order, by_user_id: int, at: datetime) -> None:
+    order.status = "served"
+    session.add(order)
+    session.add(OrderEvent(order_id=order.id or 0, at=at, status="served", by_user_id=by_user_id,
+                           note=msg.CHECKIN_EVENT_NOTE))
+    audit.record(session, user_id=by_user_id, action="order.checked_in", object_type="meal_order",
+                 object_id=order.id, detail=f"{order.public_no} {order.slot}")
 
 
 def _todays_order(session: Session, senior_id: int, canteen_id: int, day: date, slot: str) -> Order | None:
@@ -106,6 +143,13 @@ def _refuse(order: Order | None, problems: Problems, name: str) -> None:
         problems.check(False, "code", msg.CHECKIN_DELIVERY.format(name=name))
     elif order.status == "served":
         problems.check(False, "code", msg.CHECKIN_ALREADY.format(name=name))
+
+
+def pay_by_voucher(session: Session, principal: Principal, form: VoucherForm) -> subsidy.VoucherLine:
+    """Record a voucher payment against one of this counter's orders (the allowance is the scheme's)."""
+    payment = subsidy.redeem_voucher(session, principal, order_no=form.order_no, voucher_no=form.voucher_no,
+                                     amount_fen=form.amount)
+    return subsidy.voucher_lines(session, [payment.order_id])[-1]
 
 
 def board(session: Session, principal: Principal, day: date, slot: str) -> SlotBoard:

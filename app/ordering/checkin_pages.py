@@ -37,6 +37,21 @@ async def check_in(request: Request, session: SessionDep, principal: Principal =
     return _render(request, session, principal, {"code": "", "slot": form_values["slot"]}, {}, notice)
 
 
+@router.post("/counter/voucher", name="counter:voucher")
+async def voucher(request: Request, session: SessionDep, principal: Principal = allow("counter")) -> Response:
+    data = {k: str(v) for k, v in (await request.form()).items()}
+    slot = data.get("slot", "lunch")
+    form_values = {"code": "", "slot": slot, "order_no": data.get("order_no", ""),
+                   "voucher_no": data.get("voucher_no", ""), "amount": data.get("amount", "")}
+    try:
+        paid = checkin.pay_by_voucher(session, principal, parse_form(checkin.VoucherForm, data))
+    except InvalidInput as e:
+        return _render(request, session, principal, form_values, e.errors, "", status_code=422)
+    notice = msg.VOUCHER_PAID.format(voucher_no=paid.voucher_no, amount=f"{paid.amount_fen / 100:.2f}",
+                                     order_no=paid.order_no)
+    return _render(request, session, principal, {"code": "", "slot": slot}, {}, notice)
+
+
 def _render(request: Request, session: SessionDep, principal: Principal, form: dict[str, str],
             errors: dict[str, str], notice: str, status_code: int = 200) -> Response:
     slot = form["slot"] if form["slot"] in ("breakfast", "lunch", "dinner") else "lunch"

@@ -373,6 +373,8 @@ def cancel_order(session: Session, principal: Principal, order_id: int, *, at: d
         session.exec(update(MenuItem).where(col(MenuItem.id) == line.menu_item_id)
                      .values(sold_count=col(MenuItem.sold_count) - line.quantity))
     session.add(OrderEvent(order_id=order_id, at=at, status="cancelled", by_user_id=principal.user_id))
+    pricing_service.reverse_order_vouchers(session, order_id, user_id=principal.user_id,
+                                           reason=msg.VOUCHER_CANCEL_REASON)
     session.commit()
     session.refresh(order)
     return order

@@ -11,6 +11,8 @@ from app.pricing.engine import full_price, price, scheme_in_force
 from app.pricing.facts import (
     CHANNEL_NAMES,
     CHANNELS,
+    DISABILITY_LEVELS,
+    ECONOMIC_STATUSES,
     SLOT_NAMES,
     SLOTS,
     EligibilityFacts,
@@ -23,9 +25,14 @@ from app.pricing.facts import (
 )
 from app.pricing.loading import load_scheme, load_scheme_json, parse_json
 from app.pricing.money import yuan
-from app.pricing.scheme import Scheme
+from app.pricing.scheme import AREA_LEVELS, BENEFIT_KINDS, Area, Scheme
 
 __all__ = [
+    "AREA_LEVELS",
+    "Area",
+    "BENEFIT_KINDS",
+    "DISABILITY_LEVELS",
+    "ECONOMIC_STATUSES",
     "BUILTIN_SCHEME_KEYS",
     "CHANNELS",
     "DEFAULT_SCHEME_KEY",

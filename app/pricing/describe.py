@@ -21,7 +21,23 @@ _CAP_WORDS = (
 def describe(scheme: Scheme) -> list[str]:
     """One sentence per rule: where it applies, the discount tiers, the subsidy categories, caps, funders."""
     place = "".join(p for p in (scheme.area.city, scheme.area.district, scheme.area.town) if p)
-    return [f"适用范围：{place or '不限'}", *_discount_lines(scheme), *_subsidy_lines(scheme)]
+    return [
+        f"适用范围：{place or '不限'}", *_discount_lines(scheme), *_subsidy_lines(scheme), *_extra_lines(scheme)
+    ]
+
+
+def _extra_lines(scheme: Scheme) -> list[str]:
+    lines = []
+    if scheme.operating is not None:
+        funder = scheme.funder(scheme.operating.funder).name
+        lines.append(f"运营补贴：每位就餐老人每天{yuan(scheme.operating.fen_per_diner_day)}元，由{funder}拨给食堂")
+    if scheme.voucher is not None:
+        names = {"轻": "轻度", "中": "中度", "重": "重度", "完全": "完全"}
+        levels = "、".join(n for lv, n in names.items() if lv in scheme.voucher.disability_levels)
+        lines.append(
+            f"养老服务消费券：{levels}失能老人每月最多抵扣{yuan(scheme.voucher.monthly_allowance_fen)}元"
+        )
+    return lines
 
 
 def _discount_lines(scheme: Scheme) -> list[str]:

@@ -35,8 +35,10 @@ from app.pricing.scheme import (
     DiscountTier,
     Funder,
     FundingShare,
+    OperatingSubsidy,
     Scheme,
     Subsidy,
+    Voucher,
 )
 
 
@@ -60,10 +62,13 @@ def load_scheme(data: Any) -> Scheme:
     funders = {f.key for f in scheme.funders}
     discount = _discount(obj.get("discount"), "discount", funders)
     subsidy = _subsidy(obj.get("subsidy"), "subsidy", funders)
+    voucher = _voucher(obj.get("voucher"), "voucher")
+    operating = _operating(obj.get("operating_subsidy"), "operating_subsidy", funders)
     obj.done()
     if discount is None and subsidy is None:
         raise error("", "至少要有 discount（折扣）或 subsidy（补贴）其中之一")
-    return Scheme(**{**_fields(scheme), "discount": discount, "subsidy": subsidy})
+    parts = {"discount": discount, "subsidy": subsidy, "voucher": voucher, "operating": operating}
+    return Scheme(**{**_fields(scheme), **parts})
 
 
 def load_scheme_json(text: str) -> Scheme:
@@ -177,6 +182,35 @@ def _check_condition(condition: Condition, obj: Obj) -> None:
         raise error(obj.at("max_age"), f"最高年龄 {high} 小于最低年龄 {low}")
     if condition.min_care_level is not None and condition.min_care_level > 6:
         raise error(obj.at("min_care_level"), "照护等级为 0–6 级")
+
+
+def _voucher(value: Any, path: str) -> Voucher | None:
+    if value is None:
+        return None
+    obj = Obj(value, path)
+    allowed = tuple(s for s in DISABILITY_LEVELS if s)
+    voucher = Voucher(
+        monthly_allowance_fen=read_fen(obj, "monthly_allowance_fen", required=True),
+        disability_levels=read_choices(obj, "disability_levels", allowed, ("中", "重", "完全")),
+    )
+    obj.done()
+    if voucher.monthly_allowance_fen <= 0:
+        raise error(obj.at("monthly_allowance_fen"), "每月额度应大于 0")
+    return voucher
+
+
+def _operating(value: Any, path: str, funders: set[str]) -> OperatingSubsidy | None:
+    if value is None:
+        return None
+    obj = Obj(value, path)
+    operating = OperatingSubsidy(
+        funder=_funder_ref(obj, "funder", funders),
+        fen_per_diner_day=read_fen(obj, "fen_per_diner_day", required=True),
+    )
+    obj.done()
+    if operating.fen_per_diner_day <= 0:
+        raise error(obj.at("fen_per_diner_day"), "每人每天的运营补贴应大于 0")
+    return operating
 
 
 def _discount(value: Any, path: str, funders: set[str]) -> Discount | None:

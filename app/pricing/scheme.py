@@ -177,6 +177,24 @@ class Subsidy:
 
 
 @dataclass(frozen=True)
+class Voucher:
+    """The 养老服务消费补贴 voucher as this district runs it: a payment instrument, not a price tier. Each eligible
+    senior may redeem at most `monthly_allowance_fen` a calendar month (by the meals' service dates)."""
+
+    monthly_allowance_fen: int
+    disability_levels: frozenset[str]
+
+
+@dataclass(frozen=True)
+class OperatingSubsidy:
+    """Paid to the canteen, not the senior (北京: 3 元 per diner per day): `fen_per_diner_day` for each senior
+    with at least one served meal there that day, claimed from `funder`."""
+
+    funder: str
+    fen_per_diner_day: int
+
+
+@dataclass(frozen=True)
 class Scheme:
     """One version of a scheme. Versions of a scheme share `key`; `effective_to` is inclusive and optional
     (a later version simply takes over from its own `effective_from`)."""
@@ -191,6 +209,8 @@ class Scheme:
     discount: Discount | None
     subsidy: Subsidy | None
     notes: str = ""
+    voucher: Voucher | None = None
+    operating: OperatingSubsidy | None = None
     funder_index: dict[str, Funder] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

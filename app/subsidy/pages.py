@@ -3,6 +3,7 @@ and the monthly settlement (printable, with Excel / CSV downloads)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated
@@ -17,8 +18,10 @@ from app.core.errors import InvalidInput, NotFound
 from app.core.principal import Principal
 from app.core.templating import render
 from app.models import now
+from app.subsidy import schemes as scheme_setup
 from app.subsidy import service as pricing_service
 from app.subsidy import settlement
+from app.subsidy.scheme_form import scheme_to_form
 from app.subsidy.settlement_export import PART_NAMES, PARTS, export
 
 router = APIRouter(prefix="/subsidy")
@@ -45,19 +48,47 @@ def scheme(
     session: SessionDep,
     scheme_key: str,
     added: int | None = None,
+    withdrawn: int | None = None,
     principal: Principal = allow("operator"),
 ) -> Response:
     history = pricing_service.scheme_history(session, scheme_key, _today())
     if not history:
         raise NotFound(msg.SCHEME_NOT_FOUND)
-    shown = next((v for v in history if v.in_force), history[0])
     just_added = next((v for v in history if v.version == added), None)
     notice = ""
     if just_added is not None:
         day = just_added.effective_from.isoformat()
-        notice = msg.SCHEME_VERSION_ADDED.format(name=just_added.name, version=just_added.version, day=day)
-    context = {"key": scheme_key, "history": history, "shown": shown, "notice": notice, "today": _today()}
+        words = msg.SCHEME_CREATED if len(history) == 1 else msg.SCHEME_VERSION_ADDED
+        notice = words.format(name=just_added.name, version=just_added.version, day=day)
+    if withdrawn is not None and any(v.version == withdrawn and v.withdrawn_at for v in history):
+        notice = msg.SCHEME_WITHDRAWN.format(version=withdrawn)
+    context = _scheme_context(session, scheme_key, history) | {"notice": notice}
     return render(request, "subsidy/scheme.html", context)
+
+
+def _scheme_context(session: SessionDep, scheme_key: str, history: list[pricing_service.SchemeVersionView],
+                    withdraw_errors: dict[int, str] | None = None) -> dict[str, object]:
+    shown = next((v for v in history if v.in_force), history[0])
+    return {"key": scheme_key, "history": history, "shown": shown, "notice": "", "today": _today(),
+            "withdraw_errors": withdraw_errors or {}, "canteens": scheme_setup.attached_canteens(session, scheme_key),
+            "structured": scheme_to_form(json.loads(history[0].body)) is not None,
+            "funders": [(f["key"], f["name"]) for f in json.loads(shown.body).get("funders", [])],
+            "last_month": _last_month()}
+
+
+@router.post("/schemes/{scheme_key}/versions/{version}/withdraw", name="subsidy:withdraw")
+def withdraw(request: Request, session: SessionDep, scheme_key: str, version: int,
+             reason: Annotated[str, Form()] = "", principal: Principal = allow("operator")) -> Response:
+    pricing_service.require_scheme_editor(principal)
+    try:
+        scheme_setup.withdraw_version(session, scheme_key, version, reason=reason, user_id=principal.user_id,
+                                      today=_today())
+    except InvalidInput as e:
+        history = pricing_service.scheme_history(session, scheme_key, _today())
+        context = _scheme_context(session, scheme_key, history, {version: e.errors.get("reason", "")})
+        return render(request, "subsidy/scheme.html", context, status_code=422)
+    target = request.url_for("subsidy:scheme", scheme_key=scheme_key).include_query_params(withdrawn=version)
+    return RedirectResponse(str(target), status_code=303)
 
 
 @router.get("/schemes/{scheme_key}/new", name="subsidy:new_version")
@@ -79,8 +110,10 @@ def add_version(
     body: Annotated[str, Form()] = "",
     effective_from: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
+    confirm_warnings: Annotated[str, Form()] = "",
     principal: Principal = allow("operator"),
 ) -> Response:
+    """The JSON editor: the same checks, and the same warnings to confirm, as the structured form."""
     pricing_service.require_scheme_editor(principal)
     try:
         row = pricing_service.add_scheme_version(
@@ -91,6 +124,8 @@ def add_version(
             note=note,
             user_id=principal.user_id,
             today=_today(),
+            warn=lambda scheme: scheme_setup.warnings_for(session, scheme),
+            confirmed=confirm_warnings == "1",
         )
     except InvalidInput as e:
         form = {"body": body, "effective_from": effective_from, "note": note}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -30,16 +30,11 @@ from app.models import (
     Senior,
     SubsidySchemeVersion,
     User,
-    VoucherPayment,
     split_tags,
 )
 
 # Orders that no longer hold their subsidy: a cancellation or refund releases the cap slot.
 RELEASED_STATUSES = ("cancelled", "refunded")
-# The 2026 national 养老服务消费补贴 is for moderately-to-severely disabled (失能) seniors.
-VOUCHER_DISABILITY_LEVELS = ("中", "重", "完全")
-# The monthly voucher allowance per senior (fen). A district sets its own figure; callers may pass theirs.
-VOUCHER_MONTHLY_ALLOWANCE_FEN = 50000
 
 
 def lock_senior(session: Session, senior_id: int) -> Senior:
@@ -103,7 +98,8 @@ def _month_end(day: date) -> date:
 
 def scheme_versions(session: Session, scheme_key: str) -> list[pricing.Scheme]:
     bodies = memo(session, ("scheme_versions", scheme_key), lambda: list(session.exec(
-        select(SubsidySchemeVersion.body).where(SubsidySchemeVersion.scheme_key == scheme_key)).all()))
+        select(SubsidySchemeVersion.body).where(SubsidySchemeVersion.scheme_key == scheme_key,
+                                                col(SubsidySchemeVersion.withdrawn_at).is_(None))).all()))
     return [_parsed(body) for body in bodies]
 
 
@@ -244,6 +240,8 @@ class SchemeVersionView:
     created_at: datetime
     in_force: bool
     body: str
+    withdrawn_at: datetime | None = None
+    withdraw_reason: str = ""
 
     @property
     def rules(self) -> list[str]:
@@ -287,14 +285,19 @@ def scheme_history(session: Session, scheme_key: str, day: date) -> list[SchemeV
         .order_by(col(SubsidySchemeVersion.version).desc())
     )
     rows = session.exec(query).all()
-    schemes = {row.version: pricing.load_scheme(json.loads(row.body)) for row, _ in rows}
+    schemes = {row.version: pricing.load_scheme(json.loads(row.body)) for row, _ in rows if row.withdrawn_at is None}
     current = pricing.scheme_in_force(schemes.values(), day)
     return [_view(row, who, current is not None and row.version == current.version) for row, who in rows]
 
 
+def live_history(history: list[SchemeVersionView]) -> list[SchemeVersionView]:
+    """The versions not withdrawn, newest first (what a new version follows)."""
+    return [v for v in history if v.withdrawn_at is None]
+
+
 def latest_version(session: Session, scheme_key: str, day: date) -> SchemeVersionView:
     """The newest stored version (what a new version starts from). Raises NotFound for an unknown scheme."""
-    history = scheme_history(session, scheme_key, day)
+    history = live_history(scheme_history(session, scheme_key, day)) or scheme_history(session, scheme_key, day)
     if not history:
         raise NotFound(msg.SCHEME_NOT_FOUND)
     return history[0]
@@ -313,33 +316,47 @@ def _view(row: SubsidySchemeVersion, who: str | None, in_force: bool) -> SchemeV
         created_at=row.created_at,
         in_force=in_force,
         body=row.body,
+        withdrawn_at=row.withdrawn_at,
+        withdraw_reason=row.withdraw_reason,
     )
 
 
 def add_scheme_version(
-    session: Session, scheme_key: str, *, body: str, effective_from: str, note: str, user_id: int, today: date
+    session: Session, scheme_key: str, *, body: str, effective_from: str, note: str, user_id: int, today: date,
+    warn: Callable[[pricing.Scheme], list[str]] | None = None, confirmed: bool = False,
 ) -> SubsidySchemeVersion:
     """Validate and store the next version of `scheme_key`, effective from a future date, and audit it. The
     server numbers the version and sets its date, so the body cannot contradict them. Raises InvalidInput with
     a Chinese message per form field (`body`, `effective_from`); nothing is saved then."""
     history = scheme_history(session, scheme_key, today)
     errors: dict[str, str] = {}
-    start = _effective_from(effective_from, today, history, errors)
+    start = _effective_from(effective_from, today, live_history(history), errors, reason=note)
     data = _body(body, scheme_key, errors)
     if data is not None and start is not None:
-        data |= {"version": (history[0].version + 1) if history else 1, "effective_from": start.isoformat()}
+        data |= {"version": next_version_number(history), "effective_from": start.isoformat()}
         try:
-            pricing.load_scheme(data)
+            scheme = pricing.load_scheme(data)
+            warnings = warn(scheme) if warn is not None else []
         except ValueError as exc:
             errors["body"] = str(exc)
+        else:
+            if warnings and not confirmed:
+                errors["confirm_warnings"] = "；".join(warnings)
     if errors or data is None or start is None:
         raise InvalidInput(errors)
-    return _save_version(session, data, note, user_id)
+    return save_version(session, data, note, user_id, backdated=start <= today)
+
+
+def next_version_number(history: list[SchemeVersionView]) -> int:
+    """Numbers are never reused, not even a withdrawn version's."""
+    return max((v.version for v in history), default=0) + 1
 
 
 def _effective_from(
-    text: str, today: date, history: list[SchemeVersionView], errors: dict[str, str]
+    text: str, today: date, history: list[SchemeVersionView], errors: dict[str, str], *, reason: str = ""
 ) -> date | None:
+    """The start date as typed. Today or earlier only with a written reason (a backdated version is audited
+    with it); never before the latest live version's start, so versions in force are never rewritten."""
     if not text.strip():
         errors["effective_from"] = msg.SCHEME_DATE_REQUIRED
         return None
@@ -348,8 +365,8 @@ def _effective_from(
     except ValueError:
         errors["effective_from"] = msg.SCHEME_DATE_INVALID
         return None
-    if start <= today:
-        errors["effective_from"] = msg.SCHEME_DATE_TOO_EARLY.format(day=today + timedelta(days=1))
+    if start <= today and len(reason.strip()) < 4:
+        errors["effective_from"] = msg.SCHEME_DATE_NEEDS_REASON.format(day=today + timedelta(days=1))
     elif history and start < history[0].effective_from:
         errors["effective_from"] = msg.SCHEME_DATE_BEFORE_LATEST.format(
             version=history[0].version, day=history[0].effective_from
@@ -375,7 +392,9 @@ def _body(text: str, scheme_key: str, errors: dict[str, str]) -> dict[str, Any] 
     return {"key": scheme_key} | data
 
 
-def _save_version(session: Session, data: dict[str, Any], note: str, user_id: int) -> SubsidySchemeVersion:
+def save_version(
+    session: Session, data: dict[str, Any], note: str, user_id: int, *, backdated: bool = False
+) -> SubsidySchemeVersion:
     scheme = pricing.load_scheme(data)
     row = SubsidySchemeVersion(
         scheme_key=scheme.key,
@@ -397,107 +416,10 @@ def _save_version(session: Session, data: dict[str, Any], note: str, user_id: in
     audit.record(
         session,
         user_id=user_id,
-        action="scheme.version_added",
+        action="scheme.version_backdated" if backdated else "scheme.version_added",
         object_type="subsidy_scheme_version",
         object_id=row.id,
         detail=f"{scheme.key} v{scheme.version} 自 {scheme.effective_from} 起生效；{row.note}",
     )
     session.commit()
     return row
-
-
-# ------------------------------------------------------------------ 养老服务消费补贴 vouchers
-
-
-def voucher_paid_fen(session: Session, order_id: int) -> int:
-    amounts = session.exec(select(VoucherPayment.amount_fen).where(VoucherPayment.order_id == order_id)).all()
-    return sum(amounts)
-
-
-def record_voucher_payment(
-    session: Session,
-    order_id: int,
-    *,
-    voucher_no: str,
-    amount_fen: int,
-    user_id: int,
-    allowance_fen: int = VOUCHER_MONTHLY_ALLOWANCE_FEN,
-) -> VoucherPayment:
-    """Redeem part of a senior's monthly voucher against an order's payable amount (a payment, not a price
-    tier: the price snapshot is untouched). Only for 中度及以上失能 seniors; never more than is still payable,
-    never more in a month than the allowance. The senior's row lock makes two payments at once queue, so they
-    cannot both spend the same remainder."""
-    order = session.get(Order, order_id)
-    if order is None:
-        raise NotFound(msg.ORDER_NOT_FOUND)
-    senior = lock_senior(session, order.senior_id)
-    errors = _voucher_errors(session, order, senior, voucher_no, amount_fen)
-    if not errors:
-        errors = _allowance_errors(session, order, amount_fen, allowance_fen)
-    if errors:
-        raise InvalidInput(errors)
-    payment = VoucherPayment(
-        order_id=order_id, voucher_no=voucher_no.strip(), amount_fen=amount_fen, recorded_by_id=user_id
-    )
-    session.add(payment)
-    session.flush()
-    audit.record(
-        session,
-        user_id=user_id,
-        action="voucher.redeemed",
-        object_type="meal_order",
-        object_id=order_id,
-        detail=f"消费券 {payment.voucher_no} 抵扣 {pricing.yuan(amount_fen)} 元",
-    )
-    session.commit()
-    return payment
-
-
-def voucher_used_in_month(session: Session, senior_id: int, day: date) -> int:
-    """Voucher spent by the senior on meals of `day`'s month; a cancelled or refunded order gives its back."""
-    first = day.replace(day=1)
-    query = (
-        select(VoucherPayment.amount_fen)
-        .join(Order, col(Order.id) == VoucherPayment.order_id)
-        .where(
-            Order.senior_id == senior_id,
-            col(Order.service_date).between(first, _month_end(day)),
-            col(Order.status).not_in(RELEASED_STATUSES),
-        )
-    )
-    return sum(session.exec(query).all())
-
-
-def _allowance_errors(session: Session, order: Order, amount_fen: int, allowance_fen: int) -> dict[str, str]:
-    used = voucher_used_in_month(session, order.senior_id, order.service_date)
-    if used + amount_fen <= allowance_fen:
-        return {}
-    y = pricing.yuan
-    return {
-        "amount": msg.VOUCHER_OVER_ALLOWANCE.format(
-            allowance=y(allowance_fen), used=y(used), left=y(max(allowance_fen - used, 0))
-        )
-    }
-
-
-def _voucher_errors(
-    session: Session, order: Order, senior: Senior | None, voucher_no: str, amount_fen: int
-) -> dict[str, str]:
-    if order.status in RELEASED_STATUSES:
-        return {"amount": msg.VOUCHER_ORDER_CANCELLED}
-    if senior is None or senior.disability_level not in VOUCHER_DISABILITY_LEVELS:
-        return {"voucher_no": msg.VOUCHER_NOT_ELIGIBLE}
-    if not voucher_no.strip():
-        return {"voucher_no": msg.VOUCHER_NO_REQUIRED}
-    used = voucher_paid_fen(session, order.id or 0)
-    left = order.payable_fen - used
-    if amount_fen <= 0:
-        return {"amount": msg.VOUCHER_AMOUNT_INVALID}
-    if amount_fen > left:
-        y = pricing.yuan
-        return {
-            "amount": msg.VOUCHER_OVER_PAYABLE.format(
-                payable=y(order.payable_fen), used=y(used), left=y(left)
-            )
-        }
-    return {}

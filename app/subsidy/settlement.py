@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import replace
+from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -14,10 +15,12 @@ from app.core.errors import Forbidden, InvalidInput
 from app.core.forms import small_int
 from app.core.principal import Principal
 from app.models import Canteen, Order, OrderSubsidy, Senior, SubsidySchemeVersion, VoucherPayment, now
+from app.subsidy.service import scheme_for
 from app.subsidy.settlement_checks import exceptions_for, signoffs_for
 from app.subsidy.settlement_report import (
     NO_CATEGORY,
     LedgerRow,
+    OperatingLine,
     Scope,
     Settlement,
     SettlementException,
@@ -34,6 +37,7 @@ from app.subsidy.settlement_report import (
 
 __all__ = [
     "LedgerRow",
+    "OperatingLine",
     "Scope",
     "Settlement",
     "SettlementException",
@@ -99,7 +103,25 @@ def settle(session: Session, scope: Scope) -> Settlement:
         ledger,
         exceptions,
         signoffs,
+        operating_lines(session, ledger),
     )
+
+
+def operating_lines(session: Session, ledger: list[LedgerRow]) -> list[OperatingLine]:
+    """运营补贴 per canteen × scheme × funder: each senior with a claimed meal at the canteen on a day counts once,
+    at the rate of the scheme version in force that day (a version without one adds nothing)."""
+    diners: dict[tuple[str, str, date], set[int]] = defaultdict(set)
+    for row in ledger:
+        if row.scheme_key:
+            diners[(row.canteen_name, row.scheme_key, row.service_date)].add(row.senior_id)
+    found: dict[tuple[str, str, str, str, int], int] = defaultdict(int)
+    for (canteen, scheme_key, day), seniors in sorted(diners.items()):
+        scheme = scheme_for(session, scheme_key, day)
+        if scheme is None or scheme.operating is None:
+            continue
+        funder = scheme.funder(scheme.operating.funder)
+        found[(canteen, scheme_key, funder.key, funder.name, scheme.operating.fen_per_diner_day)] += len(seniors)
+    return [OperatingLine(c, k, f, n, days, rate) for (c, k, f, n, rate), days in sorted(found.items())]
 
 
 def _orders(session: Session, scope: Scope) -> list[tuple[Order, Canteen, Senior]]:

@@ -17,10 +17,11 @@ from app.core import messages as msg
 from app.core.spreadsheets import safe_row
 from app.subsidy.settlement import LedgerRow, Scope, Settlement, SummaryLine, Totals, settle
 
-PARTS = ("summary", "categories", "ledger", "exceptions", "signoffs")
+PARTS = ("summary", "categories", "operating", "ledger", "exceptions", "signoffs")
 PART_NAMES = {
     "summary": "出资方汇总",
     "categories": "类别汇总",
+    "operating": "运营补贴",
     "ledger": "订单明细",
     "exceptions": "异常",
     "signoffs": "送达签收",
@@ -48,6 +49,11 @@ def rows(report: Settlement, part: str) -> tuple[list[str], list[list[object]]]:
     if part == "categories":
         return ["补贴类别", *_TOTAL_HEAD], [
             [line.category_name, *_totals(line.totals)] for line in report.by_category
+        ]
+    if part == "operating":
+        return ["食堂", "方案", "出资方", "就餐人·天", "每人每天(元)", "金额(元)"], [
+            [o.canteen_name, o.scheme_key, o.funder_name, o.diner_days, yuan(o.fen_per_diner_day), yuan(o.amount_fen)]
+            for o in report.operating
         ]
     if part == "ledger":
         funders = report.funders

@@ -160,6 +160,22 @@ class SummaryLine:
 
 
 @dataclass(frozen=True)
+class OperatingLine:
+    """运营补贴 owed to one canteen under one scheme: diners counted once per day with a claimed meal there."""
+
+    canteen_name: str
+    scheme_key: str
+    funder_key: str
+    funder_name: str
+    diner_days: int
+    fen_per_diner_day: int
+
+    @property
+    def amount_fen(self) -> int:
+        return self.diner_days * self.fen_per_diner_day
+
+
+@dataclass(frozen=True)
 class Settlement:
     scope: Scope
     title: str
@@ -171,6 +187,7 @@ class Settlement:
     ledger: list[LedgerRow]
     exceptions: list[SettlementException]
     signoffs: list[SignOff]
+    operating: list[OperatingLine] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

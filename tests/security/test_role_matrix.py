@@ -91,6 +91,13 @@ TABLE: dict[str, Case] = {
     "subsidy:settlement": c(OPERATOR, query={"month": "{month}", "canteen": "{canteen}"}),
     "subsidy:settlement_download": c(OPERATOR, query={"month": "{month}", "canteen": "{canteen}", "fmt": "csv",
                                                       "part": "ledger"}),
+    # a district sets up its own scheme (issue 15): district operators only; the claim pack covers every canteen
+    "subsidy:create": c(OPERATOR),
+    "subsidy:create_save": c(OPERATOR, form={"action": "preview"}),
+    "subsidy:edit_version": c(OPERATOR),
+    "subsidy:edit_save": c(OPERATOR, form={"action": "preview"}),
+    "subsidy:withdraw": c(OPERATOR, params={"version": "1"}, form={"reason": "试试"}),
+    "subsidy:claim_pack": c(OPERATOR, query={"funder": "putuo-district", "month": "{month}", "fmt": "xlsx"}),
     # kitchen sheets: the kitchen of canteen 甲 (the world's canteen) and operators
     "kitchen:home": c(KITCHEN),
     "kitchen:prep": c(KITCHEN),
@@ -131,6 +138,11 @@ TABLE: dict[str, Case] = {
     "counter:home": c(frozenset({"counter"}), query={"q": "88010001"}),
     "counter:checkin": c(frozenset({"counter"}), query={"slot": "lunch"}),
     "counter:check_in": c(frozenset({"counter"}), form={"code": "88010001", "slot": "lunch"}),
+    "counter:voucher": c(frozenset({"counter"}), form={"order_no": "T404", "voucher_no": "YL1", "amount": "1"}),
+    "api_vouchers:redeem": c(frozenset({"counter", "operator"}),
+                             json={"order_no": "T404", "voucher_no": "YL1", "amount_fen": 100}),
+    "api_vouchers:reverse": c(frozenset({"counter", "operator"}), params={"payment_id": "999999"},
+                              json={"reason": "录错"}, missing_ok=True),
     # ordering: seniors for themselves, helpers for linked seniors, the counter for anyone at its canteen
     "order:home": c(ORDERING, query={"senior": "{senior}"}, outsiders_allowed=WALK_IN),
     "order:choose": c(ORDERING, query={"menu": "{open_menu}", "item": "{open_item}", "senior": "{senior}"}),

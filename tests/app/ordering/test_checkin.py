@@ -54,7 +54,7 @@ def test_a_scanned_card_serves_todays_dine_in_order_with_when_and_who(session: S
     assert order.status == "served"
     assert (event.status, event.by_user_id, event.at.astimezone(TZ).strftime("%H:%M")) == ("served", user.id, "11:40")
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "order.checked_in")).one().user_id == user.id
-    assert _text(r, "[data-served]") == "王*英 · 已就餐 · 上午11:40"
+    assert _text(r, "[data-served]") == f"王*英 · 已就餐 · 上午11:40 · 订单 {order.public_no}"
 
 
 def test_a_pickup_order_becomes_picked_up(session: Session, counter: Any) -> None:

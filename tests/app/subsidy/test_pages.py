@@ -143,10 +143,11 @@ def test_scheme_page_reads_the_version_in_force_back_in_plain_chinese(operator: 
     page = soup(operator.get("/subsidy/schemes/shanghai-putuo"))
 
     rules = [li.get_text() for li in page.select("[data-rules] li")]
-    assert rules[-3:] == [
+    assert rules[-4:] == [
         "· 80周岁及以上本市户籍老人（80周岁及以上，户籍上海）：折后消费满15元，每餐补贴3元",
         "出资：普陀区财政全额承担",
         "送餐费不补贴",
+        "养老服务消费券：中度、重度、完全失能老人每月最多抵扣500元",
     ]
     assert json.loads(one(page, "[data-body]").get_text())["key"] == "shanghai-putuo"
 

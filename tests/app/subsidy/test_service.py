@@ -14,6 +14,7 @@ from app.core.errors import Conflict, InvalidInput, NotFound
 from app.models import AuditEvent, Order, OrderSubsidy, SubsidySchemeVersion
 from app.pricing import Line, builtin_scheme_data
 from app.subsidy import service as ps
+from app.subsidy import vouchers
 from tests.conftest import PG_URL
 from tests.factories import (
     id_of,
@@ -232,7 +233,8 @@ def test_added_version_records_who_and_when_in_the_audit_log(session, putuo):
             None,
             "2026-11-22",
             {
-                "effective_from": "新版本最早从明天（2026-11-23）起生效：已下的订单按下单时的方案计价，不会改变。"
+                "effective_from": "新版本最早从明天（2026-11-23）起生效；补登今天或以前生效的版本，须在“修改说明”里写明原因"
+                "（记入操作日志）。已下的订单按下单时的方案计价，不会改变。"
             },
         ),
         (None, "2027/01/01", {"effective_from": "生效日期格式不对，应为 年-月-日，如 2027-01-01。"}),
@@ -263,7 +265,7 @@ def test_a_version_number_taken_meanwhile_by_another_operator_is_a_conflict(sess
     data = builtin_scheme_data("shanghai-putuo")  # version 1, which the seed already stored
 
     with pytest.raises(Conflict, match="刚刚有其他人保存了这个方案的新版本"):
-        ps._save_version(session, data, "", id_of(make_user(session, "operator")))
+        ps.save_version(session, data, "", id_of(make_user(session, "operator")))
 
     assert len(session.exec(select(SubsidySchemeVersion)).all()) == 1
 
@@ -273,15 +275,15 @@ def test_voucher_pays_part_of_the_payable_amount_of_a_disabled_senior(session, p
     order = make_priced_order(session, senior, putuo, MONDAY)
     user = make_user(session, "counter")
 
-    ps.record_voucher_payment(
+    vouchers.record_voucher_payment(
         session, id_of(order), voucher_no="YL2026-0001", amount_fen=1000, user_id=id_of(user)
     )
     with pytest.raises(InvalidInput) as too_much:
-        ps.record_voucher_payment(
+        vouchers.record_voucher_payment(
             session, id_of(order), voucher_no="YL2026-0001", amount_fen=500, user_id=id_of(user)
         )
 
-    assert ps.voucher_paid_fen(session, id_of(order)) == 1000
+    assert vouchers.voucher_paid_fen(session, id_of(order)) == 1000
     assert too_much.value.errors == {
         "amount": "这笔订单自付 14 元，已用消费券 10 元，本次最多还能抵扣 4 元。"
     }
@@ -294,7 +296,7 @@ def test_voucher_is_refused_for_a_senior_who_is_not_disabled(session, putuo):
     user = make_user(session, "counter")
 
     with pytest.raises(InvalidInput) as refused:
-        ps.record_voucher_payment(
+        vouchers.record_voucher_payment(
             session, id_of(order), voucher_no="YL1", amount_fen=100, user_id=id_of(user)
         )
 

@@ -15,8 +15,8 @@ from sqlmodel import Session, col, func, select
 from app.core.errors import InvalidInput
 from app.core.settings import TZ
 from app.models import Order, OrderSubsidy
-from app.subsidy import service as ps
 from app.subsidy import settlement as st
+from app.subsidy import vouchers
 from app.subsidy.settlement_export import to_csv, to_xlsx
 from tests.factories import id_of, make_canteen, make_senior, make_user, seed_schemes
 from tests.factories import make_priced_order as _priced_order
@@ -181,7 +181,7 @@ def test_dibao_granted_mid_month_is_flagged_with_its_evidence(session, putuo):
 def test_ledger_is_pseudonymous_and_shows_voucher_payments(session, putuo):
     person = senior(session, 85, name="王秀英", disability_level="重")
     order = make_priced_order(session, person, putuo, NOV_DAY)
-    ps.record_voucher_payment(
+    vouchers.record_voucher_payment(
         session, id_of(order), voucher_no="YL1", amount_fen=1000, user_id=id_of(make_user(session, "counter"))
     )
 
@@ -245,7 +245,7 @@ def test_excel_has_one_sheet_per_part_with_exact_amounts(session, putuo):
 
     book = load_workbook(io.BytesIO(to_xlsx(st.settle(session, NOV))))
 
-    assert book.sheetnames == ["出资方汇总", "类别汇总", "订单明细", "异常", "送达签收"]
+    assert book.sheetnames == ["出资方汇总", "类别汇总", "运营补贴", "订单明细", "异常", "送达签收"]
     ledger = book["订单明细"]
     head = [c.value for c in ledger[2]]
     payable = [Decimal(str(r[head.index("自付(元)")].value)) for r in ledger.iter_rows(min_row=3)]
@@ -283,7 +283,7 @@ def test_cli_writes_the_same_report_as_csv_and_excel(session, putuo, tmp_path, c
 
     assert code == 0
     assert csv_out.read_bytes() == to_csv(st.settle(session, st.month_scope("2026-11")), "ledger")
-    assert load_workbook(xlsx_out).sheetnames == ["出资方汇总", "类别汇总", "订单明细", "异常", "送达签收"]
+    assert load_workbook(xlsx_out).sheetnames == ["出资方汇总", "类别汇总", "运营补贴", "订单明细", "异常", "送达签收"]
     assert capsys.readouterr().err.strip().endswith("：1 人次，补贴 3 元，异常 0 条")
 
 
