@@ -686,3 +686,4 @@ FILE_JOB_NOT_REGISTERED = "这种文件的生成功能还没有接入，暂时�
 FILE_JOB_LABELS_PROGRESS = "正在排版 {count} 张标签"
 FILE_JOB_SHEET_PROGRESS = "正在排版{title}"
 FILE_JOB_IMPORT_PROGRESS = "已检查 {done}/{total} 行"
+FILE_JOB_CLAIM_PROGRESS = "正在排版{funder}的申领材料"

@@ -44,16 +44,17 @@ log = logging.getLogger(__name__)
 ACTIVE = ("queued", "running")
 FILE_TASK = "file_job"
 KEEP = timedelta(hours=24)
+MEDIA_TYPES = {".pdf": "application/pdf", ".csv": "text/csv; charset=utf-8",
+               ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 Progress = Callable[[str], None]
 Builder = Callable[[Session, dict[str, Any], Progress], tuple[str, bytes]]
 
 # The registration point: kind → "module:function" of its builder (None: not wired yet, refused at queueing).
+# A new kind needs a line here and a builder in its own area that re-checks the requester's rights.
 BUILDERS: dict[str, str | None] = {
     "kitchen_sheet": "app.kitchen.pages:build_sheet_pdf",
     "seniors_import": "app.seniors.import_job:build_import",
-    # Settlement claim packs (app/subsidy): the claim-pack builder was not on main when this was written; point
-    # this at it ("app.subsidy.<module>:<function>", same signature) once merged.
-    "subsidy_claim_pack": None,
+    "subsidy_claim_pack": "app.subsidy.claim_job:build_claim_job",
 }
 # Tests register extra builders here (a kind → the function itself).
 EXTRA: dict[str, Builder] = {}
@@ -228,7 +229,7 @@ def _store(session: Session, job_id: int, owner: str, filename: str, body: bytes
     folder = files_dir()
     folder.mkdir(parents=True, exist_ok=True)
     (folder / stored).write_bytes(body)
-    media = "application/pdf" if filename.lower().endswith(".pdf") else "application/octet-stream"
+    media = MEDIA_TYPES.get(Path(filename).suffix.lower(), "application/octet-stream")
     result = session.execute(update(FileJob).where(*_owned(job_id, owner)).values(
         state="done", stored_name=stored, download_name=filename[:200], media_type=media, owner=None,
         progress=msg.FILE_JOB_STATE_NAMES["done"], finished_at=now()))

@@ -161,10 +161,14 @@ def test_a_failing_builder_reaches_the_page_in_words(session: Session, login: An
     assert client.get(f"/jobs/files/{job_id}/download").status_code == 400
 
 
-def test_a_kind_not_wired_yet_is_refused_at_queueing(session: Session) -> None:
+def test_a_kind_not_wired_yet_or_unknown_is_refused_at_queueing(
+        session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     user = make_user(session, ("operator", None), phone="13900005678")
+    monkeypatch.setitem(files.BUILDERS, "later", None)
     with pytest.raises(AppError, match="还没有接入"):
-        files.enqueue_file(session, "subsidy_claim_pack", {}, user.id or 0)
+        files.enqueue_file(session, "later", {}, user.id or 0)
+    with pytest.raises(AppError, match="系统不认识这种文件"):
+        files.enqueue_file(session, "nonsense", {}, user.id or 0)
     assert session.exec(select(FileJob)).all() == []
 
 
