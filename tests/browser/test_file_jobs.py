@@ -36,7 +36,12 @@ def test_the_labels_button_shows_the_progress_then_offers_the_download(page: Any
         make_order(session, make_senior(session, name=name), lunch, fulfilment="pickup")
     make_user(session, ("kitchen", canteen.id), phone="13900000002")
     sign_in(page, "13900000002")
+    page.goto(f"/kitchen?day={TODAY.isoformat()}")
+    home_buttons = page.locator(".sheet-links form.pdf-job-form button").count()
+    slots = page.locator(".sheet-links").count()
+    screenshot(page, "file-job-kitchen-home")
     page.goto(f"/kitchen/{canteen.id}/{TODAY.isoformat()}/lunch/labels")
+    screenshot(page, "file-job-labels-sheet")
 
     page.get_by_role("button", name="生成 PDF").click()
     page.wait_for_selector("[data-file-job]")
@@ -50,6 +55,7 @@ def test_the_labels_button_shows_the_progress_then_offers_the_download(page: Any
         page.locator("[data-file-download]").click()
     body = Path(info.value.path()).read_bytes()
 
+    assert home_buttons == 2 * slots and slots >= 1  # packing and labels of each slot
     assert waiting == "排队等待生成"
     assert page.locator("[data-file-state]").inner_text() == "已生成，可以下载"
     assert link == f"下载 彭浦新村长者食堂-{TODAY.isoformat()}-午餐-餐盒标签.pdf"
