@@ -193,3 +193,22 @@ def test_finished_files_older_than_a_day_are_removed_and_the_page_says_so(
     assert removed == 1 and not stored.exists()
     gone = client.get(f"/jobs/files/{job_id}/download")
     assert gone.status_code == 404 and "已过期清理" in gone.text
+
+
+def test_the_local_runner_builds_queued_files_and_one_left_running_by_a_killed_runner(
+        session: Session, engine: Any) -> None:
+    from app.jobs import local
+
+    canteen = make_canteen(session)
+    _lunch(session, canteen)
+    user = make_user(session, ("kitchen", canteen.id), phone="13900004321")
+    params = {"canteen_id": canteen.id, "day": TODAY.isoformat(), "slot": "lunch"}
+    queued = files.enqueue_file(session, "kitchen_sheet", {**params, "sheet": "labels"}, user.id or 0)
+    orphan = files.enqueue_file(session, "kitchen_sheet", {**params, "sheet": "packing"}, user.id or 0)
+    assert files.take(session, orphan) is not None  # a runner took it, then was killed
+
+    local.run_local(once=True, check_every=3600)
+
+    session.expire_all()
+    done = [session.get(FileJob, i) for i in (queued, orphan)]
+    assert [(j.state, j.attempts) for j in done if j is not None] == [("done", 1), ("done", 2)]
