@@ -62,3 +62,34 @@ def test_the_labels_button_shows_the_progress_then_offers_the_download(page: Any
     assert info.value.suggested_filename == f"彭浦新村长者食堂-{TODAY.isoformat()}-午餐-餐盒标签.pdf"
     assert body.startswith(b"%PDF")
     assert page.locator("[data-file-error]").is_hidden()
+
+
+def test_a_failed_file_says_so_in_words_and_the_ready_page_fits_a_phone(phone_page: Any, session: Session) -> None:
+    from app.jobs import enqueue_file, files
+
+    user = make_user(session, ("kitchen", make_canteen(session).id), phone="13900000002")
+
+    def broken(_s: Session, _p: dict[str, Any], _progress: Any) -> tuple[str, bytes]:
+        raise RuntimeError("disk on fire")
+
+    files.EXTRA["broken"] = broken
+    files.EXTRA["long"] = lambda _s, _p, _progress: ("彭浦新村长者食堂-2026-12-03-午餐-餐盒标签.pdf", b"%PDF-1.4")
+    try:
+        failed = enqueue_file(session, "broken", {}, user.id or 0)
+        ready = enqueue_file(session, "long", {}, user.id or 0)
+        sign_in(phone_page, "13900000002")
+        phone_page.goto(f"/jobs/files/{failed}")
+        drain_files(session)
+        phone_page.wait_for_selector("[data-file-error]", state="visible", timeout=10000)
+        error = phone_page.locator("[data-file-error]").inner_text()
+        screenshot(phone_page, "file-job-failed-phone")
+        phone_page.goto(f"/jobs/files/{ready}")
+        overflow = phone_page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        screenshot(phone_page, "file-job-ready-phone")
+    finally:
+        files.EXTRA.pop("broken")
+        files.EXTRA.pop("long")
+
+    assert error == "生成文件时出错了，请稍后重试；仍不行请联系技术支持。"
+    assert phone_page.locator("[data-file-download]").is_visible()
+    assert overflow <= 0
