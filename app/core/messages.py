@@ -669,3 +669,21 @@ VOUCHER_ORDER_UNKNOWN = "没有这个订单号，请从下面的名单里选择�
 VOUCHER_OTHER_CANTEEN = "这笔订单不是本食堂的，不能在这里用消费券支付。"
 VOUCHER_PAID = "已用消费券 {voucher_no} 抵扣 {amount} 元（订单 {order_no}）。"
 SCHEME_FORM_KEY = "方案标识只能用小写英文字母、数字和 -（不能有空格或汉字），如 tianjin-hexi。"
+
+# ---------------------------------------------------------------- file jobs: slow files in the background (issue 16, item 3)
+FILE_JOB_STATE_NAMES = {"queued": "排队等待生成", "running": "正在生成", "done": "已生成，可以下载",
+                        "failed": "生成失败", "cancelled": "已取消"}
+FILE_JOB_PROGRESS_QUEUED = "已排队，马上开始"
+FILE_JOB_PROGRESS_STARTED = "已开始生成"
+FILE_JOB_NOT_YOURS = "这个文件是别人申请生成的，只有申请人可以查看和下载。"
+FILE_JOB_NOT_READY = "文件还没有生成好，请稍后再下载。"
+FILE_JOB_GONE = "这个文件已过期清理，请重新点“生成 PDF”。"
+FILE_JOB_UNKNOWN_KIND = "系统不认识这种文件，无法生成，请联系技术支持。"
+FILE_JOB_FAILED = "生成文件时出错了，请稍后重试；仍不行请联系技术支持。"
+FILE_JOB_EXPIRED = "排队时间太久，这次生成已作废，请重新点“生成 PDF”。"
+FILE_JOB_TOO_MANY_ATTEMPTS = "生成进程中断了 {n} 次，已停止重试，请联系技术支持。"
+FILE_JOB_NOT_REGISTERED = "这种文件的生成功能还没有接入，暂时不能生成。"
+FILE_JOB_LABELS_PROGRESS = "正在排版 {count} 张标签"
+FILE_JOB_SHEET_PROGRESS = "正在排版{title}"
+FILE_JOB_IMPORT_PROGRESS = "已检查 {done}/{total} 行"
+FILE_JOB_CLAIM_PROGRESS = "正在排版{funder}的申领材料"

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from app.core.db import make_engine
 from app.core.settings import get_settings
-from app.jobs import child, plans, tasks
+from app.jobs import child, files, plans, tasks
 from app.models import now
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,15 @@ def next_plans(*, include_running: bool) -> list[int]:
         engine.dispose()
 
 
+def next_files(*, include_running: bool) -> list[int]:
+    engine = make_engine(get_settings().database_url)
+    try:
+        with Session(engine) as session:
+            return files.waiting_files(session, include_running=include_running)
+    finally:
+        engine.dispose()
+
+
 def run_local(*, once: bool = False, poll_s: float = 1.0, check_every: float = 300.0,
               should_stop: Callable[[], bool] = lambda: False) -> int:
     """Work until stopped (with once=True, until nothing waits); returns how many plan jobs this runner finished.
@@ -42,6 +51,7 @@ def run_local(*, once: bool = False, poll_s: float = 1.0, check_every: float = 3
     finished_before = tasks.Runtime.finished
     due = time.monotonic()
     orphans = set(next_plans(include_running=True)) - set(next_plans(include_running=False))
+    file_orphans = set(next_files(include_running=True)) - set(next_files(include_running=False))
     while not should_stop():
         if time.monotonic() >= due:
             due = time.monotonic() + check_every
@@ -52,7 +62,13 @@ def run_local(*, once: bool = False, poll_s: float = 1.0, check_every: float = 3
             tasks.run_plan(plan_id, attempts=1 if plan_id in orphans else 0)
             orphans.discard(plan_id)
             continue
+        files_waiting = next_files(include_running=bool(file_orphans))
+        if files_waiting:
+            tasks.run_file(files_waiting[0], attempts=1 if files_waiting[0] in file_orphans else 0)
+            file_orphans.discard(files_waiting[0])
+            continue
         orphans.clear()
+        file_orphans.clear()
         if once:
             break
         time.sleep(poll_s)

@@ -3,6 +3,8 @@ the same functions on SQLite.
 
 - `plan_route(plan_id)`: a route solve (or slotting late orders into a published plan), in a child process;
   queueing lock and lock `plan:<id>`, so a second click queues nothing and two runs of one plan never overlap.
+- `file_job(job_id)`: a slow file (app.jobs.files), built in the worker's process; lock `file:<id>`, so two runs of
+  one file never overlap, and a run interrupted by a dead worker is retried (counted as an attempt).
 - `district_checks(timestamp)`: the periodic checks, deferred by the engine on a cron schedule
   (CANTEEN_CHECK_CRON); procrastinate defers each tick once however many workers run, and every alert has a unique
   dedupe key besides, so two checks at once still raise it once.
@@ -20,7 +22,7 @@ from sqlmodel import Session
 
 from app.core.db import make_engine
 from app.core.settings import TZ, get_settings
-from app.jobs import checks, child, plans
+from app.jobs import checks, child, files, plans
 
 log = logging.getLogger(__name__)
 bp = procrastinate.Blueprint()
@@ -68,7 +70,9 @@ def run_district_checks(at: datetime) -> checks.CheckResult:
     engine = make_engine(get_settings().database_url)
     try:
         with Session(engine) as session:
-            return checks.run_checks(session, at)
+            result = checks.run_checks(session, at)
+            files.clean_up(session)  # finished files are kept a day, then removed
+            return result
     finally:
         engine.dispose()
 
@@ -78,3 +82,18 @@ def run_district_checks(at: datetime) -> checks.CheckResult:
 def district_checks(timestamp: int) -> None:
     result = run_district_checks(datetime.fromtimestamp(timestamp, TZ))
     log.info("district checks: %s", result)
+
+
+def run_file(job_id: int, *, attempts: int = 0) -> str:
+    engine = make_engine(get_settings().database_url)
+    try:
+        with Session(engine) as session:
+            return files.run_file(session, job_id, attempts=attempts)
+    finally:
+        engine.dispose()
+
+
+@bp.task(name=files.FILE_TASK, pass_context=True, retry=procrastinate.RetryStrategy(max_attempts=2, wait=1))
+def file_job(context: procrastinate.JobContext, job_id: int) -> None:
+    job: Any = context.job
+    run_file(job_id, attempts=int(job.attempts or 0))

@@ -16,6 +16,7 @@ from app.models.delivery import (
     Vehicle,
     WellnessCheck,
 )
+from app.models.jobs import FILE_JOB_STATES, FileJob
 from app.models.menus import (
     DISH_CATEGORIES,
     CatalogueRevision,
@@ -50,4 +51,5 @@ __all__ = [
     "UserRole", "UserSession", "Vehicle", "VoucherPayment", "WellnessCheck", "now", "split_tags",
     "CandidateSite", "CareVisit", "OutreachCase",
     "Building",
+    "FILE_JOB_STATES", "FileJob",
 ]

@@ -105,6 +105,12 @@ TABLE: dict[str, Case] = {
     "kitchen:packing": c(KITCHEN),
     "kitchen:labels": c(KITCHEN),
     "kitchen:pdf": c(KITCHEN),
+    # file jobs (issue 16): the big sheets queue a job; its pages are for any signed-in user, and then only for
+    # the job's requester (tests/app/jobs/test_file_jobs.py); the world holds no job, so "not found" is reached
+    "kitchen:pdf_job": c(KITCHEN, params={"sheet": "labels"}),
+    "jobs:file": c(ALL, params={"job_id": "999999"}, missing_ok=True),
+    "jobs:file_status": c(ALL, params={"job_id": "999999"}, missing_ok=True),
+    "jobs:file_download": c(ALL, params={"job_id": "999999"}, missing_ok=True),
     # dispatch
     "dispatch:home": c(DISPATCH),
     "dispatch:solve": c(DISPATCH),

@@ -63,7 +63,10 @@ def test_the_kitchen_front_page_shows_todays_slots_with_live_counts(session: Ses
     assert _one(lunch, '[data-count="special"]').get_text(strip=True) == "1 人"
     links = [urlsplit(str(a["href"])).path for a in lunch.select(".sheet-links a")]
     assert f"/kitchen/{canteen.id}/{TODAY.isoformat()}/lunch/prep" in links
-    assert f"/kitchen/{canteen.id}/{TODAY.isoformat()}/lunch/labels.pdf" in links
+    assert f"/kitchen/{canteen.id}/{TODAY.isoformat()}/lunch/prep.pdf" in links
+    # the big sheets (one label per meal) are built as file jobs (issue 16): a 生成 button, not a link
+    jobs = [urlsplit(str(f["action"])).path for f in lunch.select(".sheet-links form.pdf-job-form")]
+    assert jobs == [f"/kitchen/{canteen.id}/{TODAY.isoformat()}/lunch/{s}/pdf-job" for s in ("packing", "labels")]
 
 
 def test_the_production_sheet_lists_each_dish_texture_and_portion_with_a_sample_row(

@@ -1,0 +1,51 @@
+"""The register import as a file job (issue 16): the same import the preview's 导入 button runs, on the upload the
+preview keeps, with the operator's choices as they were posted; its "file" is the outcome in a small CSV.
+
+The import pages (app/seniors/pages.py) are being changed on another branch, so this module only reuses their
+upload folder, mapping and fixes, and adds nothing to them; a page that queues it calls
+`jobs.enqueue_file(session, "seniors_import", {"token": ..., "form": posted_form}, operator_id)`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from sqlmodel import Session
+
+from app import canteens, jobs
+from app.core import messages as msg
+from app.core.deps import int_or_none
+from app.core.errors import AppError, Forbidden, InvalidInput
+from app.seniors import importer as senior_import
+from app.seniors import preview_fixes
+from app.seniors.pages import _mapping, _today, _upload
+
+
+def build_import(session: Session, params: dict[str, Any], progress: Any) -> tuple[str, bytes]:
+    """Import the stored upload `params["token"]` with the posted form `params["form"]`; only an operator, and
+    for a canteen only one they may manage (checked again here: rights may change between click and run)."""
+    principal = jobs.principal_for_user(session, int(params["requester_id"]))
+    if not principal.has("operator"):
+        raise Forbidden(msg.FILE_JOB_NOT_YOURS)
+    form: dict[str, str] = {str(k): str(v) for k, v in dict(params.get("form", {})).items()}
+    canteen_id = int_or_none(form.get("canteen"))
+    if canteen_id:
+        canteens.check_canteen(principal, canteen_id)
+    path, table = _upload(str(params["token"]))
+    try:
+        outcome = senior_import.import_seniors(
+            session, table, _mapping(table, form), today=_today(), user_id=principal.user_id, canteen_id=canteen_id,
+            valid_only=form.get("valid_only") == "1", confirmed=form.get("confirm_warnings") == "1",
+            filename=form.get("name", ""), fixes=preview_fixes.posted_fixes(form),
+            progress=lambda done, total: progress(msg.FILE_JOB_IMPORT_PROGRESS.format(done=done, total=total)))
+    except InvalidInput as exc:
+        raise AppError(exc.message) from exc
+    path.unlink(missing_ok=True)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["新增", "更新", "未变", "跳过（有错）", "跳过（已故）"])
+    writer.writerow([outcome.created, outcome.updated, outcome.unchanged, outcome.skipped_invalid,
+                     outcome.skipped_deceased])
+    return "名册导入结果.csv", ("\ufeff" + out.getvalue()).encode("utf-8")
