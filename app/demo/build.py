@@ -236,8 +236,9 @@ def _senior(session: Session, i: int, canteens: list[Canteen], today: date, rng:
                floor=floor, room=room, has_lift=not old_block and floor > 1 and rng.random() < 0.95,
                lat=round(lat, 6), lng=round(lng, 6), economic_status=econ,
                economic_source="区民政局社会救助平台" if econ else "",
-               economic_valid_from=date(today.year, 1, 1) if econ else None,
-               economic_valid_to=date(today.year, 12, 31) if econ else None,
+               economic_valid_from=_reviewed(today, i) if econ else None,
+               economic_valid_to=_reviewed(today, i).replace(year=_reviewed(today, i).year + 1) - timedelta(days=1)
+               if econ else None,
                care_level=rng.choice([None, None, 1, 2, 3, 4]) if age > 75 else None,
                disability_level=rng.choices(["", "轻", "中", "重"], [80, 10, 7, 3])[0],
                lives_alone=rng.random() < 0.33, texture=texture, allergies=allergies,
@@ -318,3 +319,11 @@ def _drivers(session: Session, canteens: list[Canteen], today: date, password_ha
 
 def database_is_empty(session: Session) -> bool:
     return session.exec(select(Canteen.id).limit(1)).first() is None
+
+
+def _reviewed(today: date, i: int) -> date:
+    """When a senior's 低保/低收入 status was last confirmed: a month start in the past year, spread over the
+    months as a real register's reviews are, so only about one in twelve falls due in any month."""
+    back = (i * 7) % 12
+    month = (today.month - 1 - back) % 12 + 1
+    return date(today.year - (1 if month > today.month else 0), month, 1)
