@@ -26,43 +26,42 @@ from app.models import now
 log = logging.getLogger(__name__)
 
 
-def next_plans(*, include_running: bool) -> list[int]:
-    engine = make_engine(get_settings().database_url)
-    try:
-        with Session(engine) as session:
-            return plans.waiting(session, include_running=include_running)
-    finally:
-        engine.dispose()
-
-
-def next_files(*, include_running: bool) -> list[int]:
-    engine = make_engine(get_settings().database_url)
-    try:
-        with Session(engine) as session:
-            return files.waiting_files(session, include_running=include_running)
-    finally:
-        engine.dispose()
+def _waiting(engine: Engine, lister: Callable[..., list[int]], *, include_running: bool) -> list[int]:
+    """The ids `lister` (plans.waiting or files.waiting_files) finds, oldest first."""
+    with Session(engine) as session:
+        return lister(session, include_running=include_running)
 
 
 def run_local(*, once: bool = False, poll_s: float = 1.0, check_every: float = 300.0,
               should_stop: Callable[[], bool] = lambda: False) -> int:
     """Work until stopped (with once=True, until nothing waits); returns how many plan jobs this runner finished.
     A plan interrupted by a killed runner counts as one more attempt when it is picked up again."""
+    engine = make_engine(get_settings().database_url)  # one engine for the polling, not one per poll
+    try:
+        return _run(engine, once=once, poll_s=poll_s, check_every=check_every, should_stop=should_stop)
+    finally:
+        engine.dispose()
+
+
+def _run(engine: Engine, *, once: bool, poll_s: float, check_every: float, should_stop: Callable[[], bool]) -> int:
     finished_before = tasks.Runtime.finished
     due = time.monotonic()
-    orphans = set(next_plans(include_running=True)) - set(next_plans(include_running=False))
-    file_orphans = set(next_files(include_running=True)) - set(next_files(include_running=False))
+    plan_ids, file_ids = plans.waiting, files.waiting_files
+    orphans = set(_waiting(engine, plan_ids, include_running=True)) - set(
+        _waiting(engine, plan_ids, include_running=False))
+    file_orphans = set(_waiting(engine, file_ids, include_running=True)) - set(
+        _waiting(engine, file_ids, include_running=False))
     while not should_stop():
         if time.monotonic() >= due:
             due = time.monotonic() + check_every
             _checks()
-        waiting = next_plans(include_running=bool(orphans))
+        waiting = _waiting(engine, plan_ids, include_running=bool(orphans))
         if waiting:
             plan_id = waiting[0]
             tasks.run_plan(plan_id, attempts=1 if plan_id in orphans else 0)
             orphans.discard(plan_id)
             continue
-        files_waiting = next_files(include_running=bool(file_orphans))
+        files_waiting = _waiting(engine, file_ids, include_running=bool(file_orphans))
         if files_waiting:
             tasks.run_file(files_waiting[0], attempts=1 if files_waiting[0] in file_orphans else 0)
             file_orphans.discard(files_waiting[0])

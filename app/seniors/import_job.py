@@ -1,8 +1,8 @@
 """The register import as a file job (issue 16): the same import the preview's 导入 button runs, on the upload the
 preview keeps, with the operator's choices as they were posted; its "file" is the outcome in a small CSV.
 
-The import pages (app/seniors/pages.py) are being changed on another branch, so this module only reuses their
-upload folder, mapping and fixes, and adds nothing to them; a page that queues it calls
+It reads the upload the pages keep (app.seniors.uploads) and their posted mapping and fixes; a page that queues it
+calls
 `jobs.enqueue_file(session, "seniors_import", {"token": ..., "form": posted_form}, operator_id)`.
 """
 
@@ -18,9 +18,9 @@ from app import canteens, jobs
 from app.core import messages as msg
 from app.core.deps import int_or_none
 from app.core.errors import AppError, Forbidden, InvalidInput
+from app.models import now
 from app.seniors import importer as senior_import
-from app.seniors import preview_fixes
-from app.seniors.pages import _mapping, _today, _upload
+from app.seniors import preview_fixes, uploads
 
 
 def build_import(session: Session, params: dict[str, Any], progress: Any) -> tuple[str, bytes]:
@@ -33,10 +33,11 @@ def build_import(session: Session, params: dict[str, Any], progress: Any) -> tup
     canteen_id = int_or_none(form.get("canteen"))
     if canteen_id:
         canteens.check_canteen(principal, canteen_id)
-    path, table = _upload(str(params["token"]))
+    path, table = uploads.load(str(params["token"]))
     try:
         outcome = senior_import.import_seniors(
-            session, table, _mapping(table, form), today=_today(), user_id=principal.user_id, canteen_id=canteen_id,
+            session, table, uploads.mapping_from(table, form), today=now().date(), user_id=principal.user_id,
+            canteen_id=canteen_id,
             valid_only=form.get("valid_only") == "1", confirmed=form.get("confirm_warnings") == "1",
             filename=form.get("name", ""), fixes=preview_fixes.posted_fixes(form),
             progress=lambda done, total: progress(msg.FILE_JOB_IMPORT_PROGRESS.format(done=done, total=total)))

@@ -3,14 +3,9 @@ pauses and leaving, and importing the civil-affairs register with a column mappi
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
 import secrets
-import time
 from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -20,36 +15,25 @@ from starlette.concurrency import run_in_threadpool
 from app import canteens as canteens_admin
 from app.core import messages as msg
 from app.core.deps import SessionDep, allow, client_address, int_or_none
-from app.core.errors import InvalidInput, NotFound
+from app.core.errors import InvalidInput
 from app.core.pdf import PDF_MEDIA_TYPE, attachment_header, render_pdf
 from app.core.principal import Principal
-from app.core.settings import get_settings
 from app.core.templating import render, templates
 from app.models import FULFILMENTS, TEXTURES, Senior, now
 from app.models.people import DISABILITY_LEVELS, ECONOMIC_STATUSES
 from app.seniors import cards as senior_cards
 from app.seniors import importer as senior_import
-from app.seniors import preview_fixes, reimport
+from app.seniors import preview_fixes, reimport, uploads
 from app.seniors import service as seniors_admin
 
 router = APIRouter(prefix="/admin/seniors")
 OPERATOR = allow("operator")
 FormText = Annotated[str, Form()]
 PREVIEW_ROWS = 8
-UPLOAD_KEEP_S = 24 * 3600
-TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,40}")
 
 
 def _today() -> date:
     return now().date()
-
-
-def _uploads() -> Path:
-    """Uploaded registers hold personal data: a private folder (0700, files 0600) under this instance's data
-    directory, and one per database, so two instances sharing a data directory never see each other's files."""
-    settings = get_settings()
-    instance = hashlib.sha256(settings.database_url.encode()).hexdigest()[:12]
-    return settings.data_dir / "imports" / instance
 
 
 @router.get("", name="admin:seniors")
@@ -101,61 +85,21 @@ def import_upload(request: Request, session: SessionDep, file: UploadFile | None
     except InvalidInput as e:
         return _upload_page(request, session, principal, {"canteen": canteen}, e.errors, 422)
     token = secrets.token_urlsafe(16)
-    _keep(token, senior_import.table_to_json(table))
+    uploads.keep(token, senior_import.table_to_json(table))
     seniors_admin.record_upload(session, user_id=principal.user_id, address=client_address(request),
                                 rows=len(table.rows), size=len(data))
     url = request.url_for("admin:import_preview", token=token).include_query_params(canteen=canteen, name=name)
     return RedirectResponse(str(url), status_code=303)
 
 
-def _keep(token: str, text: str) -> None:
-    folder = _uploads()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    folder.chmod(0o700)
-    _sweep(folder)
-    fd = os.open(folder / f"{token}.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
 
-
-def _sweep(folder: Path) -> None:
-    """Registers hold personal data: an upload abandoned at the preview is deleted after a day."""
-    cutoff = time.time() - UPLOAD_KEEP_S
-    for old in folder.glob("*.*"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-
-
-def _upload(token: str) -> tuple[Path, senior_import.Table]:
-    """The table kept between preview and import; the token is random, so only its uploader has it."""
-    if not TOKEN_RE.fullmatch(token):
-        raise NotFound(msg.IMPORT_FILE_GONE)
-    path = _uploads() / f"{token}.json"
-    if not path.is_file():
-        raise NotFound(msg.IMPORT_FILE_GONE)
-    return path, senior_import.table_from_json(path.read_text(encoding="utf-8"))
-
-
-def _mapping(table: senior_import.Table, params: dict[str, str]) -> dict[str, int]:
-    """The operator's choices (map_<field> = column number) over the guess; "" leaves a field unmapped."""
-    mapping = senior_import.guess_mapping(table.headers)
-    for key in senior_import.FIELDS:
-        chosen = params.get(f"map_{key}")
-        if chosen is None:
-            continue
-        column = int_or_none(chosen)
-        if column is not None:
-            mapping[key] = column
-        else:
-            mapping.pop(key, None)
-    return mapping
 
 
 def _preview(request: Request, session: SessionDep, token: str, params: dict[str, str], *, user_id: int | None,
              outcome: senior_import.ImportOutcome | None = None, refused: bool = False,
              unconfirmed: bool = False, status_code: int = 200) -> Response:
-    path, table = _upload(token)
-    mapping = _mapping(table, params)
+    path, table = uploads.load(token)
+    mapping = uploads.mapping_from(table, params)
     context: dict[str, Any] = {"token": token, "table": table, "mapping": mapping, "fields": senior_import.FIELDS,
                                "required": senior_import.REQUIRED, "name": params.get("name", path.name),
                                "canteen": params.get("canteen", ""), "outcome": outcome, "refused": refused,
@@ -203,13 +147,13 @@ async def import_run(request: Request, session: SessionDep, token: str, principa
 
 def _import_run(request: Request, session: SessionDep, token: str, params: dict[str, str],
                 principal: Principal) -> Response:
-    path, table = _upload(token)
+    path, table = uploads.load(token)
     canteen_id = int_or_none(params.get("canteen"))
     if canteen_id:
         canteens_admin.check_canteen(principal, canteen_id)
     try:
         outcome = senior_import.import_seniors(
-            session, table, _mapping(table, params), today=_today(), user_id=principal.user_id,
+            session, table, uploads.mapping_from(table, params), today=_today(), user_id=principal.user_id,
             canteen_id=canteen_id, valid_only=params.get("valid_only") == "1",
             confirmed=params.get("confirm_warnings") == "1", filename=params.get("name", ""),
             fixes=preview_fixes.posted_fixes(params))
