@@ -21,6 +21,7 @@ from sqlmodel import Session, col, func, select
 
 from app.core import audit, card_numbers
 from app.core import messages as msg
+from app.core.db import serialize_on
 from app.core.errors import InvalidInput, LoginRequired, TooManyAttempts
 from app.core.principal import FONT_SIZES, Principal, csrf_for_session, session_limits, token_hash
 from app.core.privacy import mask_phone
@@ -151,43 +152,44 @@ def issue_session(session: Session, user: User, user_agent: str = "") -> str:
 
 
 def begin_attempt(session: Session, who: Who) -> LoginAttempt:
-    """Count this try as a failure *before* the secret is checked (committed, so concurrent tries see it), then
-    refuse it if the tries before it reached a limit: twenty guesses at once are not all checked. A try that
-    succeeds is turned into a success by `_open_session`."""
-    attempt = LoginAttempt(account_key=who.key[:40], address=who.address[:64], success=False)
-    session.add(attempt)
-    session.commit()
+    """Count this try as a failure *before* the secret is checked, then let the caller check it; a try the
+    limits refuse is not counted (so it does not lengthen the wait) and raises TooManyAttempts. The tries of
+    one card or phone are serialised (count, then insert, then commit, one at a time): twenty guesses sent at
+    once see each other, and only the free ones are checked. A try that succeeds is turned into a success by
+    `_open_session`."""
+    serialize_on(session, f"login:{who.key[:40]}")
     try:
-        _check_throttle(session, attempt)
+        _check_throttle(session, who.key[:40])
     except TooManyAttempts:
-        session.delete(attempt)  # a refused try is not checked, so it does not lengthen the wait
         audit.record(session, user_id=None, action="auth.login_throttled", object_type="user",
                      detail=who.masked, address=who.address)
         session.commit()
         raise
+    attempt = LoginAttempt(account_key=who.key[:40], address=who.address[:64], success=False)
+    session.add(attempt)
+    session.commit()
     return attempt
 
 
-def _failures(session: Session, attempt: LoginAttempt, *where: Any, since: datetime) -> tuple[int, Any]:
+def _failures(session: Session, *where: Any, since: datetime) -> tuple[int, Any]:
     count, last = session.exec(
         select(func.count(), func.max(LoginAttempt.at))
-        .where(*where, col(LoginAttempt.id) < (attempt.id or 0), LoginAttempt.success == False,  # noqa: E712
-               LoginAttempt.at >= since)
+        .where(*where, LoginAttempt.success == False, LoginAttempt.at >= since)  # noqa: E712
     ).one()
     return int(count), last
 
 
-def _check_throttle(session: Session, attempt: LoginAttempt) -> None:
+def _check_throttle(session: Session, account_key: str) -> None:
     """Per card or phone, from anywhere: after FREE_FAILURES failures in 15 minutes each further try waits
     longer (15 s doubling, at most 5 min), and CEILING failures in an hour stop the account's sign-in until
     the hour has passed (ASVS 2.2.1). Counting by account rather than by address means a changing
     X-Forwarded-For buys a guesser nothing, and one guesser behind a canteen's NAT never locks out everyone
     else signing in from the same kiosk."""
-    key = LoginAttempt.account_key == attempt.account_key
-    hourly, _ = _failures(session, attempt, key, since=now() - CEILING_WINDOW)
+    key = LoginAttempt.account_key == account_key
+    hourly, _ = _failures(session, key, since=now() - CEILING_WINDOW)
     if hourly >= CEILING:
         raise TooManyAttempts(msg.LOGIN_CEILING_REACHED, int(CEILING_WINDOW.total_seconds()))
-    count, last = _failures(session, attempt, key, since=now() - WINDOW)
+    count, last = _failures(session, key, since=now() - WINDOW)
     if count >= FREE_FAILURES and last is not None:
         wait = min(15 * 2 ** (count - FREE_FAILURES), 300)
         last_at = last if last.tzinfo else last.replace(tzinfo=now().tzinfo)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine
 from starlette.requests import Request
@@ -68,6 +68,17 @@ def begin_write(session: Session) -> None:
             return
         session.rollback()
     session.connection(execution_options={WRITE_LOCK: True})
+
+
+def serialize_on(session: Session, name: str) -> None:
+    """Make the rest of this transaction run one at a time with every other transaction that serialises on the
+    same `name`, until commit: a count-then-insert (sign-in tries of one card) cannot be interleaved. SQLite has
+    one writer anyway (the write lock at BEGIN); PostgreSQL takes a transaction-scoped advisory lock on the
+    name's hash, so no row has to exist to be locked."""
+    if session.get_bind().dialect.name == "sqlite":
+        begin_write(session)
+        return
+    session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
 @lru_cache

@@ -16,6 +16,7 @@ import contextvars
 import logging
 import logging.config
 import re
+import sys
 import time
 import uuid
 from datetime import datetime
@@ -62,14 +63,30 @@ class ShanghaiFormatter(logging.Formatter):
         return datetime.fromtimestamp(record.created, TZ).strftime("%Y-%m-%d %H:%M:%S")
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a line is logged, not to the one there when logging was set up: a
+    process that swaps its stderr (a test runner capturing output, a daemon redirecting it) never gets "I/O
+    operation on closed file" from a stream it has since closed."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> IO[str]:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: IO[str]) -> None:
+        pass
+
+
 def logging_config(level: str = "INFO", stream: IO[str] | None = None) -> dict[str, Any]:
     """The dictConfig for every process; uvicorn takes it as its `log_config` so its own loggers share the format."""
-    handler: dict[str, Any] = {"class": "logging.StreamHandler", "formatter": "line",
-                               "filters": ["request_id", "personal_data"]}
+    handler: dict[str, Any] = {"formatter": "line", "filters": ["request_id", "personal_data"]}
     if stream is None:
-        handler["stream"] = "ext://sys.stderr"
+        handler["()"] = StderrHandler
     else:
-        handler["stream"] = stream
+        handler.update({"class": "logging.StreamHandler", "stream": stream})
     quiet = {"handlers": ["stderr"], "level": "WARNING", "propagate": False}
     return {
         "version": 1,

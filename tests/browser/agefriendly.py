@@ -105,8 +105,18 @@ _LAST_SCREEN_JS = """
 """
 
 
+def settled(page: Any) -> None:
+    """Wait until the page's current document has loaded.
+
+    A click that submits a form returns once the next document has *committed*, when it may not have parsed its
+    <html> yet (documentElement is null for a moment); measuring then fails or measures nothing."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => document.documentElement !== null && document.readyState === 'complete'")
+
+
 def care_floor(page: Any) -> int | None:
     """The text floor of a senior, helper or family page at its current 字号 step; None on staff pages."""
+    settled(page)
     classes = (page.evaluate("() => document.documentElement.className") or "").split()
     if "care" not in classes:
         return None
@@ -146,6 +156,7 @@ def check_page(page: Any, floor: int | None = None) -> list[str]:
     The text floor on pages marked for seniors, helpers and family (html.care) is that of the 字号 step (24 / 28 /
     32 px), 18 px elsewhere, unless given; care pages also keep their main action on the first screen of a
     390×844 phone, above the fixed 电话求助 bar."""
+    settled(page)
     care = care_floor(page)
     if floor is None:
         floor = care or 18

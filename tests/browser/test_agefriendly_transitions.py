@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app.models import Order, UserSession
 from app.ordering import service as ordering
 from app.ordering.views import find_menu
-from tests.browser.agefriendly import check_page
+from tests.browser.agefriendly import check_page, settled
 from tests.browser.test_ordering_stories import _senior_signs_in, clock, district  # noqa: F401  (fixtures)
 from tests.conftest import screenshot
 from tests.factories import PIN, make_full_menu, make_slot_row, principal_of
@@ -40,6 +40,7 @@ def _ok(page: Any, name: str | None = None) -> None:
 
 def _taps(page: Any) -> tuple[int, int]:
     """(taps, taps made on a scrolled page) since the counter was reset."""
+    settled(page)
     got = page.evaluate("() => [Number(sessionStorage.taps || 0), Number(sessionStorage.scrolled || 0)]")
     return int(got[0]), int(got[1])
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from tests.browser.agefriendly import check_page
+from tests.browser.agefriendly import check_page, settled
 from tests.conftest import screenshot
 from tests.factories import PASSWORD, make_user
 
@@ -50,6 +50,7 @@ def test_the_extra_large_text_setting_makes_body_text_at_least_30px(page: Any) -
 
     page.click("text=字号：标准")
     page.click("text=字号：大")
+    settled(page)
     size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('main p, main label')).fontSize)")
 
     assert size >= 30

@@ -14,7 +14,7 @@ from app.models import CanteenSlot, Order, now
 from app.ordering import rules as ordering_rules
 from app.ordering import service as ordering
 from app.ordering.views import find_menu
-from tests.browser.agefriendly import check_page
+from tests.browser.agefriendly import check_page, settled
 from tests.conftest import screenshot
 from tests.factories import (
     PASSWORD,
@@ -229,6 +229,8 @@ def test_story_6_allergy_and_sold_out_are_said_on_the_dish_and_a_retry_makes_one
     # The network drops after 确认 and the same confirmation is sent again: one order.
     page.locator("[data-item='爱心实惠套餐'] a.btn-primary").click()
     page.click("[data-way=dine_in]")
+    settled(page)
+    page.wait_for_selector(".confirm-form")
     kinds = page.evaluate("""async () => {
         const form = document.querySelector('.confirm-form');
         const send = () => fetch(form.action, {method: 'POST', body: new URLSearchParams(new FormData(form)),
@@ -317,6 +319,7 @@ def test_extra_large_text_keeps_the_menu_and_confirmation_readable_at_320px(
     _senior_signs_in(page)
     page.click("text=字号：标准")
     page.click("text=字号：大")
+    settled(page)
     body = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.item-members')).fontSize)")
     _ok(page, "order-8-menu-extra-large-phone")
     page.click("[data-item='一荤两素一汤'] a.btn-primary")

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.models import Canteen, SubsidySchemeVersion, now
-from tests.browser.agefriendly import check_page
+from tests.browser.agefriendly import check_page, settled
 from tests.browser.test_admin_import import sign_in_as_operator
 from tests.conftest import ARTIFACTS, screenshot
 from tests.factories import make_canteen, make_priced_order, make_senior, seed_schemes
@@ -99,6 +99,7 @@ def test_a_bad_version_is_refused_with_every_error_shown_and_the_first_in_view(p
     page.fill("#f-effective_from", "")
     page.click("button[value=preview]")
     summary = page.locator("[data-error-summary] li").all_inner_texts()
+    settled(page)
     summary_has_focus = page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
     page.click("[data-error-summary] a[data-error-for=tier1_max_age]")
     field_has_focus = page.evaluate("document.activeElement.id")

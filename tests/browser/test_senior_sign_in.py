@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from tests.browser.agefriendly import check_page
+from tests.browser.agefriendly import check_page, settled
 from tests.conftest import screenshot
 from tests.factories import PIN, make_senior, make_user
 
@@ -44,6 +44,7 @@ def test_a_wrong_pin_is_said_at_the_top_of_a_small_phone_with_the_focus_on_it(
     assert page.title() == "错误：登录 · 社区助餐"
     assert page.locator("[data-error-summary] li").all_inner_texts() == [
         "卡号或密码不对，请再试一次，也可以请工作人员或家属帮您点餐。"]
+    settled(page)
     assert page.evaluate("() => document.activeElement.hasAttribute('data-error-summary')")
     assert _summary_on_first_screen(page)
     assert page.input_value("#f-card_no") == "88000001"
