@@ -687,3 +687,14 @@ FILE_JOB_LABELS_PROGRESS = "正在排版 {count} 张标签"
 FILE_JOB_SHEET_PROGRESS = "正在排版{title}"
 FILE_JOB_IMPORT_PROGRESS = "已检查 {done}/{total} 行"
 FILE_JOB_CLAIM_PROGRESS = "正在排版{funder}的申领材料"
+
+# ---------------------------------------------------------------- file jobs: imports, claim packs, cancel (issue 16, session 4)
+FILE_JOB_CANNOT_CANCEL_RUNNING = "名册已经开始导入，导入要么全部保存、要么都不保存，现在不能取消；请等它完成。"
+FILE_JOB_NOT_ACTIVE = "这项工作已经结束，不能再取消。"
+FILE_JOB_IMPORT_QUEUED = "名册有 {rows} 行，已交给后台导入，完成后这里会显示结果。"
+FILE_JOB_IMPORT_DONE = "新增 {created} 位，更新 {updated} 位，无变化 {unchanged} 位，跳过有错 {invalid} 行，已故未导入 {deceased} 行"
+FILE_JOB_KIND_TITLES = {"kitchen_sheet": "生成打印单", "seniors_import": "导入长者名册",
+                        "subsidy_claim_pack": "生成补贴申领表"}
+FILE_JOB_STATE_NAMES_BY_KIND = {"seniors_import": {"queued": "排队等待导入", "running": "正在导入",
+                                                   "done": "导入完成", "failed": "导入失败，什么都没有保存",
+                                                   "cancelled": "已取消，什么都没有保存"}}

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # given up when it waited longer than job_expire_s seconds before a worker took it.
     job_max_attempts: int = 3
     job_expire_s: int = 2 * 3600
+    # A register with more rows than this is imported by a worker (progress on its own page) instead of inside the
+    # web request; smaller ones are imported at once. 0: always by a worker.
+    import_job_rows: int = 300
     # How often the job engine runs the district's periodic checks: a cron line (five fields, or six with seconds).
     check_cron: str = "*/5 * * * *"
     # Level of the one log every process writes to stderr (app.core.log_config): DEBUG, INFO, WARNING.

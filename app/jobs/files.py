@@ -47,7 +47,13 @@ KEEP = timedelta(hours=24)
 MEDIA_TYPES = {".pdf": "application/pdf", ".csv": "text/csv; charset=utf-8",
                ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 Progress = Callable[[str], None]
-Builder = Callable[[Session, dict[str, Any], Progress], tuple[str, bytes]]
+# (filename, bytes) or (filename, bytes, summary): a job whose point is a change (an import) says what it did in
+# one line the page shows when it is done ("新增 40 位……"); a file's page just says it is ready.
+Built = tuple[str, bytes] | tuple[str, bytes, str]
+Builder = Callable[[Session, dict[str, Any], Progress], Built]
+# Kinds that only read: cancelling one while it runs loses nothing, its file is thrown away. The others (an
+# import) are cancelled only while queued, so a cancel never leaves half a change or a change the page denies.
+CANCEL_WHILE_RUNNING = frozenset({"kitchen_sheet", "subsidy_claim_pack"})
 
 # The registration point: kind → "module:function" of its builder (None: not wired yet, refused at queueing).
 # A new kind needs a line here and a builder in its own area that re-checks the requester's rights.
@@ -70,10 +76,15 @@ class FileStatus:
     progress: str
     error: str
     filename: str
+    kind: str = ""
 
     @property
     def active(self) -> bool:
         return self.state in ACTIVE
+
+    @property
+    def cancellable(self) -> bool:
+        return self.state == "queued" or (self.state == "running" and self.kind in CANCEL_WHILE_RUNNING)
 
 
 def registered() -> dict[str, str | None]:
@@ -209,7 +220,7 @@ def run_file(session: Session, job_id: int, *, attempts: int = 0) -> str:
             other.commit()
 
     try:
-        filename, body = builder(session, params, progress)
+        built = builder(session, params, progress)
     except AppError as exc:
         session.rollback()
         _fail(session, job_id, exc.message, owner)
@@ -220,11 +231,13 @@ def run_file(session: Session, job_id: int, *, attempts: int = 0) -> str:
         _fail(session, job_id, msg.FILE_JOB_FAILED, owner)
         return "finished"
     session.rollback()
-    _store(session, job_id, owner, filename, body)
+    filename, body = built[0], built[1]
+    summary = built[2] if len(built) == 3 else msg.FILE_JOB_STATE_NAMES["done"]  # type: ignore[misc]
+    _store(session, job_id, owner, filename, body, summary)
     return "finished"
 
 
-def _store(session: Session, job_id: int, owner: str, filename: str, body: bytes) -> None:
+def _store(session: Session, job_id: int, owner: str, filename: str, body: bytes, summary: str) -> None:
     stored = f"{uuid.uuid4().hex}.bin"
     folder = files_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -232,7 +245,7 @@ def _store(session: Session, job_id: int, owner: str, filename: str, body: bytes
     media = MEDIA_TYPES.get(Path(filename).suffix.lower(), "application/octet-stream")
     result = session.execute(update(FileJob).where(*_owned(job_id, owner)).values(
         state="done", stored_name=stored, download_name=filename[:200], media_type=media, owner=None,
-        progress=msg.FILE_JOB_STATE_NAMES["done"], finished_at=now()))
+        progress=summary[:80], finished_at=now()))
     session.commit()
     if result.rowcount != 1:  # type: ignore[attr-defined]
         (folder / stored).unlink(missing_ok=True)  # taken over or cancelled meanwhile: the other run's file counts
@@ -251,8 +264,27 @@ def _mine(session: Session, job_id: int, user_id: int) -> FileJob:
 def file_status(session: Session, job_id: int, user_id: int) -> FileStatus:
     """The job's state for its requester (Forbidden for anyone else)."""
     job = _mine(session, job_id, user_id)
-    return FileStatus(job_id, job.state, msg.FILE_JOB_STATE_NAMES[job.state], job.progress, job.error,
-                      job.download_name)
+    names = msg.FILE_JOB_STATE_NAMES_BY_KIND.get(job.kind, msg.FILE_JOB_STATE_NAMES)
+    return FileStatus(job_id, job.state, names[job.state], job.progress, job.error, job.download_name, job.kind)
+
+
+def cancel_file(session: Session, job_id: int, user_id: int) -> FileStatus:
+    """The requester cancels a file on its way: a queued one never runs; a running one that only reads stops
+    counting (its run finds the row cancelled and throws its file away). An import already running is not
+    cancelled (AppError in words): it saves all or nothing, and a page saying "cancelled" must be true."""
+    begin_write(session)
+    job = _mine(session, job_id, user_id)
+    status = file_status(session, job_id, user_id)
+    if not status.cancellable:
+        session.rollback()
+        raise AppError(msg.FILE_JOB_CANNOT_CANCEL_RUNNING if status.active else msg.FILE_JOB_NOT_ACTIVE)
+    engine_id = job.engine_id
+    session.execute(update(FileJob).where(col(FileJob.id) == job_id, col(FileJob.state).in_(ACTIVE)).values(
+        state="cancelled", owner=None, progress="", finished_at=now()))
+    if engine_id is not None:
+        engine.cancel(session, engine_id)
+    session.commit()
+    return file_status(session, job_id, user_id)
 
 
 def file_body(session: Session, job_id: int, user_id: int) -> tuple[str, str, bytes]:

@@ -328,11 +328,17 @@ SAVED_FIELDS = ("name", "id_number", "gender", "birth_date", "phone", "hukou_cit
 OPTIONAL_FIELDS = ("residence_city", "room", "floor", "has_lift", "allergies", "texture", "special_groups", "status")
 
 
-def import_seniors(session: Session, table: Table, mapping: dict[str, int], *, today: date, user_id: int | None,
-                   canteen_id: int | None = None, valid_only: bool = False, confirmed: bool = False,
-                   filename: str = "", progress: Progress | None = None,
-                   fixes: dict[int, dict[str, str]] | None = None) -> ImportOutcome:
-    """All or nothing: raises ImportRefused (nothing written) when any row is invalid, unless `valid_only`."""
+@dataclass(frozen=True)
+class _Checked:
+    invalid: list[RowResult]
+    deceased: list[RowResult]
+    valid: list[RowResult]
+    existing: dict[str, Senior]
+
+
+def _checked(session: Session, table: Table, mapping: dict[str, int], *, today: date, canteen_id: int | None,
+             valid_only: bool, confirmed: bool, progress: Progress | None,
+             fixes: dict[int, dict[str, str]] | None) -> _Checked:
     canteen = session.get(Canteen, canteen_id) if canteen_id else None
     results = validate(table, mapping, today=today, canteen=canteen, progress=progress, fixes=fixes)
     invalid = [r for r in results if not r.ok]
@@ -346,6 +352,28 @@ def import_seniors(session: Session, table: Table, mapping: dict[str, int], *, t
         existing[r.values["id_number"]], saved_fields(r), canteen_id))]
     if warned and not confirmed:
         raise WarningsUnconfirmed(len(warned))
+    return _Checked(invalid, deceased, valid, existing)
+
+
+def check_import(session: Session, table: Table, mapping: dict[str, int], *, today: date,
+                 canteen_id: int | None = None, valid_only: bool = False, confirmed: bool = False,
+                 fixes: dict[int, dict[str, str]] | None = None) -> None:
+    """What `import_seniors` would refuse, refused now and nothing written: a large register is queued as a
+    background job only once it would go through, so the operator hears "confirm the warnings" on the preview
+    page, not minutes later from a failed job. The job checks again (the register may have changed meanwhile)."""
+    _checked(session, table, mapping, today=today, canteen_id=canteen_id, valid_only=valid_only,
+             confirmed=confirmed, progress=None, fixes=fixes)
+    session.rollback()
+
+
+def import_seniors(session: Session, table: Table, mapping: dict[str, int], *, today: date, user_id: int | None,
+                   canteen_id: int | None = None, valid_only: bool = False, confirmed: bool = False,
+                   filename: str = "", progress: Progress | None = None,
+                   fixes: dict[int, dict[str, str]] | None = None) -> ImportOutcome:
+    """All or nothing: raises ImportRefused (nothing written) when any row is invalid, unless `valid_only`."""
+    checked = _checked(session, table, mapping, today=today, canteen_id=canteen_id, valid_only=valid_only,
+                       confirmed=confirmed, progress=progress, fixes=fixes)
+    invalid, deceased, valid, existing = checked.invalid, checked.deceased, checked.valid, checked.existing
     created = updated = unchanged = 0
     saved: list[tuple[Senior, tuple[str, str, str] | None]] = []
     for r in valid:

@@ -5,6 +5,7 @@ per instance and database, files readable only by this service, and a table foun
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import time
@@ -54,6 +55,40 @@ def load(token: str) -> tuple[Path, senior_import.Table]:
     if not path.is_file():
         raise NotFound(msg.IMPORT_FILE_GONE)
     return path, senior_import.table_from_json(path.read_text(encoding="utf-8"))
+
+
+def keep_choices(token: str, form: dict[str, str]) -> str:
+    """The operator's posted mapping, fixes and options, kept beside the register for the import job (a form of
+    a large register's fixes is too long for the job's row). Returns their digest, which names the file: a second
+    submit with other choices never changes what an already queued job imports. The CSRF token is not kept."""
+    choices = {k: v for k, v in sorted(form.items()) if k != "csrf_token"}
+    text = json.dumps(choices, ensure_ascii=False, sort_keys=True)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    folder = private_folder()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(folder / f"{token}.{digest}.form", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    return digest
+
+
+def load_choices(token: str, digest: str) -> dict[str, str]:
+    if not TOKEN_RE.fullmatch(token) or not re.fullmatch(r"[0-9a-f]{16}", digest):
+        raise NotFound(msg.IMPORT_FILE_GONE)
+    path = private_folder() / f"{token}.{digest}.form"
+    if not path.is_file():
+        raise NotFound(msg.IMPORT_FILE_GONE)
+    return {str(k): str(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+
+
+def forget(token: str) -> None:
+    """The register and every set of choices kept for it, once imported (they hold personal data)."""
+    if not TOKEN_RE.fullmatch(token):
+        return
+    folder = private_folder()
+    (folder / f"{token}.json").unlink(missing_ok=True)
+    for kept in folder.glob(f"{token}.*.form"):
+        kept.unlink(missing_ok=True)
 
 
 def mapping_from(table: senior_import.Table, params: dict[str, str]) -> dict[str, int]:

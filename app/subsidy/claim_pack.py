@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlmodel import Session, col, select
 
+from app import pricing
 from app.core import messages as msg
 from app.core.errors import NotFound
 from app.core.settings import TZ
@@ -23,7 +24,7 @@ from app.models import Order, OrderEvent, User, now
 from app.subsidy import service
 from app.subsidy.settlement import funder_id, month_scope, settle
 from app.subsidy.settlement_export import XLSX_MEDIA_TYPE, yuan
-from app.subsidy.settlement_report import LedgerRow, OperatingLine, SettlementException, SignOff
+from app.subsidy.settlement_report import LedgerRow, OperatingLine, Scope, SettlementException, SignOff
 
 __all__ = ["XLSX_MEDIA_TYPE", "ClaimPack", "build_claim_pack", "claim_pack_xlsx"]
 
@@ -90,14 +91,26 @@ class ClaimPack:
         return sum(m.voucher_fen for m in self.meals)
 
 
-def build_claim_pack(session: Session, scheme_key: str, month: str, funder_key: str) -> ClaimPack:
-    """The claim of `funder_key` of `scheme_key` for `month` ("2026-11"). Raises NotFound for an unknown scheme
-    or a funder the scheme's versions never name, InvalidInput (`month`) for a malformed month."""
+def _claim_scope(session: Session, scheme_key: str, month: str,
+                 funder_key: str) -> tuple[Scope, list[pricing.Scheme], dict[str, str]]:
     scope = month_scope(month)
     versions = service.scheme_versions(session, scheme_key)
     names = {f.key: f.name for v in sorted(versions, key=lambda v: v.version) for f in v.funders}
     if not versions or funder_key not in names:
         raise NotFound(msg.CLAIM_FUNDER_NOT_FOUND)
+    return scope, versions, names
+
+
+def check_claim(session: Session, scheme_key: str, month: str, funder_key: str) -> None:
+    """What `build_claim_pack` would refuse (a malformed month, a funder the scheme never names), refused before
+    the pack is queued, so the page says it next to the field."""
+    _claim_scope(session, scheme_key, month, funder_key)
+
+
+def build_claim_pack(session: Session, scheme_key: str, month: str, funder_key: str) -> ClaimPack:
+    """The claim of `funder_key` of `scheme_key` for `month` ("2026-11"). Raises NotFound for an unknown scheme
+    or a funder the scheme's versions never name, InvalidInput (`month`) for a malformed month."""
+    scope, versions, names = _claim_scope(session, scheme_key, month, funder_key)
     report = settle(session, scope)
     ledger = [row for row in report.ledger if row.scheme_key == scheme_key]
     key = funder_id(scheme_key, funder_key)

@@ -12,6 +12,7 @@ from urllib.parse import quote as url_quote
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app import jobs
 from app.core import messages as msg
 from app.core.deps import SessionDep, allow
 from app.core.errors import InvalidInput, NotFound
@@ -21,6 +22,7 @@ from app.models import now
 from app.subsidy import schemes as scheme_setup
 from app.subsidy import service as pricing_service
 from app.subsidy import settlement
+from app.subsidy.claim_pack import check_claim
 from app.subsidy.scheme_form import scheme_to_form
 from app.subsidy.settlement_export import PART_NAMES, PARTS, export
 
@@ -67,9 +69,11 @@ def scheme(
 
 
 def _scheme_context(session: SessionDep, scheme_key: str, history: list[pricing_service.SchemeVersionView],
-                    withdraw_errors: dict[int, str] | None = None) -> dict[str, object]:
+                    withdraw_errors: dict[int, str] | None = None, claim_errors: dict[str, str] | None = None,
+                    claim_form: dict[str, str] | None = None) -> dict[str, object]:
     shown = next((v for v in history if v.in_force), history[0])
     return {"key": scheme_key, "history": history, "shown": shown, "notice": "", "today": _today(),
+            "claim_errors": claim_errors or {}, "claim_form": claim_form or {},
             "withdraw_errors": withdraw_errors or {}, "canteens": scheme_setup.attached_canteens(session, scheme_key),
             "structured": scheme_to_form(json.loads(history[0].body)) is not None,
             "funders": [(f["key"], f["name"]) for f in json.loads(shown.body).get("funders", [])],
@@ -89,6 +93,30 @@ def withdraw(request: Request, session: SessionDep, scheme_key: str, version: in
         return render(request, "subsidy/scheme.html", context, status_code=422)
     target = request.url_for("subsidy:scheme", scheme_key=scheme_key).include_query_params(withdrawn=version)
     return RedirectResponse(str(target), status_code=303)
+
+
+@router.post("/schemes/{scheme_key}/claim", name="subsidy:claim_pack_job")
+def claim_pack_job(request: Request, session: SessionDep, scheme_key: str, month: Annotated[str, Form()] = "",
+                   funder: Annotated[str, Form()] = "", fmt: Annotated[str, Form()] = "pdf",
+                   principal: Principal = allow("operator")) -> Response:
+    """下载 on the claim form: the pack (a month of a district's evidence) is built by a worker and offered on its
+    own page; a second click for the same pack shows the one on its way. A wrong month or funder is said on the
+    form and nothing is queued."""
+    pricing_service.require_scheme_editor(principal)
+    history = pricing_service.scheme_history(session, scheme_key, _today())
+    if not history:
+        raise NotFound(msg.SCHEME_NOT_FOUND)
+    month, fmt = month.strip(), ("xlsx" if fmt == "xlsx" else "pdf")
+    try:
+        check_claim(session, scheme_key, month, funder)
+    except (InvalidInput, NotFound) as e:
+        errors = e.errors if isinstance(e, InvalidInput) else {"funder": e.message}
+        context = _scheme_context(session, scheme_key, history, claim_errors=errors,
+                                  claim_form={"month": month, "funder": funder})
+        return render(request, "subsidy/scheme.html", context, status_code=422)
+    params = {"scheme_key": scheme_key, "funder": funder, "month": month, "fmt": fmt}
+    job_id = jobs.enqueue_file(session, "subsidy_claim_pack", params, principal.user_id)
+    return RedirectResponse(request.url_for("jobs:file", job_id=job_id), status_code=303)
 
 
 @router.get("/schemes/{scheme_key}/new", name="subsidy:new_version")

@@ -1,5 +1,5 @@
-// A file job's page: poll its status each second while it is queued or running, then show the download link
-// or the failure in words. No inline script (CSP): the page only carries data- attributes.
+// A file job's page: poll its status each second while it is queued or running, then show the download link,
+// the outcome or the failure in words. No inline script (CSP): the page only carries data- attributes.
 (function () {
   "use strict";
   var box = document.querySelector("[data-file-job]");
@@ -8,19 +8,27 @@
   if (back) {
     back.setAttribute("href", document.referrer || "/");
   }
-  var state = box.querySelector("[data-file-state]");
-  var progress = box.querySelector("[data-file-progress]");
-  var error = box.querySelector("[data-file-error]");
-  var ready = box.querySelector("[data-file-ready]");
-  var link = box.querySelector("[data-file-download]");
+  var pick = function (name) { return box.querySelector("[data-" + name + "]"); };
+  var state = pick("file-state");
+  var progress = pick("file-progress");
+  var summary = pick("file-summary");
+  var error = pick("file-error");
+  var ready = pick("file-ready");
+  var next = pick("file-next");
+  var cancel = pick("file-cancel");
+  var link = pick("file-download");
   var show = function (s) {
     box.dataset.state = s.state;
     state.textContent = s.state_name;
     progress.hidden = !s.active;
     progress.textContent = s.progress + "，页面会自动更新。";
+    summary.hidden = s.state !== "done" || s.progress === s.state_name;
+    summary.textContent = s.state === "done" ? s.progress : "";
     error.hidden = s.state !== "failed";
     error.textContent = s.error;
     ready.hidden = s.state !== "done";
+    if (next) { next.hidden = s.state !== "done"; }
+    if (cancel) { cancel.hidden = !s.cancellable; }
     if (s.state === "done") { link.textContent = "下载 " + s.filename; }
   };
   var poll = function () {
