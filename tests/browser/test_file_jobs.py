@@ -15,6 +15,7 @@ from app.models import now
 from tests.browser.dispatch_world import sign_in
 from tests.conftest import screenshot
 from tests.factories import make_canteen, make_senior, make_user
+from tests.app.subsidy.test_claim_pack import month  # noqa: F401 - the month with check-ins (a fixture)
 from tests.kitchen.scenario import make_lunch, make_order
 
 pytestmark = pytest.mark.browser
@@ -93,3 +94,66 @@ def test_a_failed_file_says_so_in_words_and_the_ready_page_fits_a_phone(phone_pa
     assert error == "生成文件时出错了，请稍后重试；仍不行请联系技术支持。"
     assert phone_page.locator("[data-file-download]").is_visible()
     assert overflow <= 0
+
+
+def test_a_streets_register_of_400_rows_is_imported_in_the_background_and_the_page_says_what_it_did(
+        page: Any, session: Session, tmp_path: Path) -> None:
+    from sqlmodel import func, select
+
+    from app.models import Senior
+    from tests.browser.agefriendly import check_page
+    from tests.browser.test_admin_import import sign_in_as_operator
+    from tests.data import registers as reg
+
+    register = tmp_path / "临汾路街道名册.xlsx"
+    register.write_bytes(reg.large_register(400))
+    sign_in_as_operator(page, session)
+    page.goto("/admin/seniors/import")
+    page.set_input_files("#f-file", str(register))
+    page.click("form[data-form=upload] button[type=submit]")
+    page.wait_for_selector("[data-import-all]")
+    page.click("[data-import-all]")
+    page.wait_for_selector("[data-file-job]")
+    queued = page.locator("[data-file-state]").inner_text()
+    cancel_shown = page.locator("[data-file-cancel]").is_visible()
+    saved_while_queued = session.exec(select(func.count()).select_from(Senior)).one()
+    screenshot(page, "file-job-import-queued")
+    drain_files(session)  # the worker imports it
+    page.wait_for_selector("[data-file-summary]", state="visible", timeout=15000)
+    summary = page.locator("[data-file-summary]").inner_text()
+    problems = check_page(page)
+    screenshot(page, "file-job-import-done")
+
+    assert page.locator("h1").inner_text() == "导入长者名册"
+    assert (queued, cancel_shown, saved_while_queued) == ("排队等待导入", True, 0)
+    assert summary == "新增 400 位，更新 0 位，无变化 0 位，跳过有错 0 行，已故未导入 0 行"
+    assert page.locator("[data-file-state]").inner_text() == "导入完成"
+    assert session.exec(select(func.count()).select_from(Senior)).one() == 400
+    assert page.locator("[data-file-cancel]").is_hidden()
+    assert page.locator("[data-file-next] [data-locate]").is_visible()
+    assert problems == []
+
+
+def test_the_claim_pack_is_generated_from_the_scheme_page_and_downloaded_when_ready(
+        page: Any, session: Session, month: dict[str, Any]) -> None:  # noqa: F811
+    from tests.app.subsidy.test_claim_pack import MONTH
+
+    make_user(session, ("operator", None), phone="13900007777", name="区运营")
+    sign_in(page, "13900007777")
+    page.goto("/subsidy/schemes/tianjin-hexi")
+    page.fill("#f-month", MONTH)
+    page.select_option("#f-funder", "district")
+    screenshot(page, "file-job-claim-form")
+    page.click("[data-claim-form] button[value=pdf]")
+    page.wait_for_selector("[data-file-job]")
+    title = page.locator("h1").inner_text()
+    drain_files(session)
+    page.wait_for_selector("[data-file-download]", state="visible", timeout=15000)
+    screenshot(page, "file-job-claim-ready")
+    with page.expect_download() as info:
+        page.locator("[data-file-download]").click()
+
+    assert title == "生成补贴申领表"
+    assert info.value.suggested_filename.startswith("补贴申领_") and info.value.suggested_filename.endswith(
+        f"_{MONTH}.pdf")
+    assert Path(info.value.path()).read_bytes().startswith(b"%PDF")

@@ -96,3 +96,29 @@ def real_register(rows: list[list[Any]] | None = None) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["秀英", "桂英", "建国", "玉兰", "德明", "福根", "美华", "凤英", "国强", "淑珍", "阿毛", "金娣"]
+STREETS = ["临汾路 380 弄", "共康路 118 弄", "闻喜路 255 弄", "岭南路 30 弄", "保德路 545 弄"]
+ECONOMY = ["", "无", "低保", "低收入户", "特困"]
+
+
+def large_register(count: int) -> bytes:
+    """A whole street's register, `count` valid rows in the messy layout: dates written four ways, phones as
+    numbers and text, full-width digits every seventh row. Large enough that the page imports it in the
+    background."""
+    rows: list[tuple[Any, ...]] = []
+    for i in range(count):
+        born = date(1930 + i % 30, 1 + i % 12, 1 + i % 28)
+        number = make_id_number("310106", born, 100 + i % 899, male=i % 2 == 0)
+        if i % 7 == 0:
+            number = number.translate(FULL_WIDTH)
+        dates: list[Any] = [_serial(born), born.strftime("%Y年%-m月%-d日"), datetime(born.year, born.month, born.day),
+                            born.isoformat()]
+        phone: Any = 13900000000.0 + i if i % 2 else f"139{i:08d}"
+        street = STREETS[i % len(STREETS)]
+        rows.append((i + 1, SURNAMES[i % len(SURNAMES)] + GIVEN[i % len(GIVEN)], number, dates[i % 4], phone,
+                     f"上海市静安区{street} {1 + i % 40} 号 {1 + i % 6}0{1 + i % 4} 室", "上海市静安区",
+                     ECONOMY[i % len(ECONOMY)], None, None, "是" if i % 3 == 0 else "否"))
+    return messy_register(rows)
