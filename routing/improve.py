@@ -159,6 +159,13 @@ def _fast_loop(
     free_list = sorted(free)
     search = c.nodes - 1 <= POLISH_MAX_STOPS
     period = POLISH_EVERY if search else VET_EVERY
+    if c.nodes - 1 >= FLEET_MIN_STOPS and _capacity_bound(c, routes):
+        budget = deadline - began
+        routes = _cut_fleet(c, routes, near, free_list, rng, began + FLEET_SHARE * budget,
+                            FLEET_PATIENCE * budget, arc, largest)
+        current_cost = routes.cost(model.penalty)
+        if current_cost < best_cost:
+            best, best_cost, pending = routes.frozen(), current_cost, True
     while (now := time.monotonic()) < deadline - 0.02:
         fraction = (now - began) / max(deadline - began, 1e-9)
         temperature = arc * FAST_START_T * (FAST_END_T / FAST_START_T) ** fraction
@@ -182,6 +189,70 @@ def _fast_loop(
     if pending:
         vetted = _polish(model, best, vetted, deadline + REPAIR_LIMIT_S / 4, on_better, search)
     return vetted
+
+
+FLEET_MIN_STOPS = 200  # below, the annealing alone finds the fleet
+FLEET_FILL = 0.85  # meals / room of the routes in use from which the fleet is cut first
+FLEET_SHARE = 0.4  # of the budget at most
+FLEET_PATIENCE = 0.12  # of the budget without a route removed, and the cut stops
+FLEET_WEIGHT = 10  # x the average arc, per stop left out while a route is being removed
+
+
+def _capacity_bound(c: Compiled, routes: Routes) -> bool:
+    """Whether the routes are nearly full: then each route saved is a return trip to the kitchen saved, which the
+    annealing on travel alone rarely finds (a route is emptied one stop at a time, each step a loss)."""
+    room = sum(c.capacity[c.slots[k].vehicle] for k, path in enumerate(routes.paths) if path)
+    return room > 0 and sum(c.demand) / room >= FLEET_FILL
+
+
+def _cut_fleet(c: Compiled, routes: Routes, near: list[list[int]], free_list: list[int], rng: random.Random,
+               deadline: float, patience: float, arc: float, largest: int) -> Routes:
+    """SISR's fleet minimisation (Christiaens & Vanden Berghe 2020, section 6): take the smallest route's stops
+    out, forbid new routes, and ruin and recreate with the stops left out most often inserted first, accepting
+    by annealing on travel plus a weight per stop still out; once every stop is back, the fleet is one route
+    smaller and the next smallest route goes. Returns the last plan that served every stop (the one given, if
+    no route could be removed before `deadline` or within `patience` seconds of the last removal)."""
+    free = set(free_list)
+    absences = [0] * c.nodes
+    kept = routes.frozen()
+    weight = FLEET_WEIGHT * arc
+    temperature = 0.1 * arc
+
+    def drop_smallest() -> bool:
+        used = [k for k, path in enumerate(routes.paths) if path]
+        if len(used) <= 1:
+            return False
+        smallest = sorted(used, key=lambda k: (routes.load[k], len(routes.paths[k])))[:3]
+        routes.remove(set(routes.paths[rng.choice(smallest)]))
+        routes.commit()
+        return True
+
+    routes.open_new = False
+    last_cut = time.monotonic()
+    if not drop_smallest():
+        routes.open_new = True
+        return routes
+    current = routes.travel_total + weight * len(routes.unserved)
+    while (now := time.monotonic()) < deadline and now - last_cut < patience:
+        ruin_in_place(routes, near, free, free_list, rng, rng.randint(max(1, largest // 3), largest))
+        recreate(routes, near, rng, absences)
+        for node in routes.unserved:
+            absences[node] += 1
+        if not routes.unserved:
+            routes.commit()
+            kept, last_cut = routes.frozen(), time.monotonic()
+            if not drop_smallest():
+                break
+            current = routes.travel_total + weight * len(routes.unserved)
+            continue
+        candidate = routes.travel_total + weight * len(routes.unserved)
+        if candidate < current - temperature * math.log(rng.random() or 1e-12):
+            routes.commit()
+            current = candidate
+        else:
+            routes.rollback()
+    fresh = Routes(c, kept)
+    return fresh
 
 
 def ruin_in_place(

@@ -66,6 +66,7 @@ class Routes:
         self.travel_total = 0
         self.saved: dict[int, tuple[list[int], int, list[int], list[int], int]] = {}
         self.moved: set[int] = set()
+        self.open_new = True  # False while the fleet is being cut: an empty slot is not offered to a stop
         for k in range(len(routes)):
             self.refresh(k)
 
@@ -144,7 +145,8 @@ class Routes:
     def candidates(self, near: list[int]) -> list[int]:
         """Routes holding one of the node's near neighbours, plus one empty route per travel class."""
         routes = {self.where[n] for n in near if n in self.where}
-        routes |= {min(empty) for empty in self.empty if empty}
+        if self.open_new:
+            routes |= {min(empty) for empty in self.empty if empty}
         return sorted(routes)
 
     def best_insertion(self, node: int, near: list[int], rng: random.Random) -> tuple[int, int, int] | None:
@@ -164,7 +166,7 @@ class Routes:
             if self.load[k] + c.demand[node] > c.capacity[slot.vehicle]:
                 continue
             if not path:
-                if slot.travel_class in tried_empty:
+                if slot.travel_class in tried_empty or not self.open_new:
                     continue
                 tried_empty.add(slot.travel_class)
             m = c.seconds[slot.travel_class]
@@ -252,10 +254,16 @@ def cost(c: Compiled, routes: tuple[tuple[int, ...], ...], penalty: int) -> int:
     return total + penalty * (c.nodes - 1 - served)
 
 
-def recreate(routes: Routes, near: list[list[int]], rng: random.Random) -> None:
-    """Insert every unserved stop, in one of SISR's orders; stops with no room stay out."""
+def recreate(routes: Routes, near: list[list[int]], rng: random.Random,
+             absences: list[int] | None = None) -> None:
+    """Insert every unserved stop, in one of SISR's orders (or, while the fleet is cut, half the time the
+    stops left out most often first); stops with no room stay out."""
     missing = sorted(routes.unserved)
-    _order(routes.c, missing, rng)
+    if absences is not None and rng.random() < 0.5:
+        rng.shuffle(missing)
+        missing.sort(key=lambda n: -absences[n])
+    else:
+        _order(routes.c, missing, rng)
     for node in missing:
         found = routes.best_insertion(node, near[node][:GRANULAR], rng)
         if found is not None:
