@@ -112,3 +112,32 @@ def test_split_trips_gives_each_trip_its_own_part_of_the_shift_with_the_reload_b
         split_trips(compile_all(dataclasses.replace(problem, vehicles=(bike(),)), list(problem.stops)))
         is None
     )
+
+
+def test_the_fleet_cut_empties_half_full_routes_and_serves_every_stop():
+    """Seven routes where five hold every meal (75 meals, 16 a bike): the cut takes the smallest routes out one by
+    one and puts their stops back into the others; the plan it returns serves every stop within capacity."""
+    import time
+
+    from routing.improve import _capacity_bound, _cut_fleet
+
+    c = compiled(DATA / "meal-60-s1.vrp")
+    routes, near = started(c)
+    paths = [list(p) for p in routes.frozen()]
+    for full, empty in ((3, 5), (4, 6)):  # split two routes in halves onto the unused bikes
+        half = len(paths[full]) // 2
+        paths[empty], paths[full] = paths[full][half:], paths[full][:half]
+    wasteful = Routes(c, tuple(tuple(p) for p in paths))
+    assert wasteful.unserved == set() and sum(1 for p in wasteful.paths if p) == 7
+    bound_before = _capacity_bound(c, wasteful)  # 75 meals in 112 places
+
+    # (the fifth route cannot go: the cut stops 2 s after the last route it removed)
+    cut = _cut_fleet(c, wasteful, near, list(range(1, c.nodes)), random.Random(1), time.monotonic() + 20, 2,
+                     arc=100.0, largest=15)
+
+    assert sum(1 for p in cut.paths if p) == 5
+    assert cut.unserved == set()
+    assert sorted(n for p in cut.paths for n in p) == list(range(1, c.nodes))
+    assert all(load <= 16 for load in cut.load)
+    assert cut.cost(PENALTY) == cost(c, cut.frozen(), PENALTY)
+    assert bound_before is False and _capacity_bound(c, cut) is True  # 75 in 80 places
