@@ -8,14 +8,14 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
 from app.core import allergens, revision
 from app.core.db import memo
 from app.core.settings import TZ
-from app.models import Canteen, CanteenSlot, Dish, MenuItem, Senior, SetMealDish, now, split_tags
+from app.models import Canteen, CanteenSlot, Dish, Menu, MenuItem, Senior, SetMealDish, now, split_tags
 from routing.geo import haversine_m
 
 # IDDSI levels: a senior may always get a softer texture than they need, never a firmer one.
@@ -79,6 +79,11 @@ def slot_row(session: Session, canteen_id: int, slot: str) -> CanteenSlot | None
 def canteen_row(session: Session, canteen_id: int) -> Canteen | None:
     """A canteen, read-only, kept like `slot_row`: ordering reads its name, place and scheme, never writes it."""
     return _kept(session, ("canteen", canteen_id), lambda: session.get(Canteen, canteen_id))
+
+
+def menu_row(session: Session, menu_id: int) -> Menu | None:
+    """A menu, read-only, kept like `slot_row` (publishing or withdrawing a menu moves the catalogue stamp)."""
+    return _kept(session, ("menu", menu_id), lambda: session.get(Menu, menu_id))
 
 
 def _kept(session: Session, key: tuple[object, ...], load: Callable[[], Any]) -> Any:
@@ -249,12 +254,39 @@ def allergy_conflict(item: ItemFacts, allergies: Iterable[str]) -> tuple[str, ..
     return allergens.conflicts(item.allergens, allergies)
 
 
-def suitable(item: ItemFacts, senior: Senior) -> bool:
+class Eater(Protocol):
+    """What the safety rules read of a senior: a `Senior` row, or a `Diet` copied from one."""
+
+    @property
+    def allergy_list(self) -> list[str]: ...
+
+    @property
+    def texture(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Diet:
+    """A senior's texture and allergies as a hashable value: menu views computed for one diet are kept
+    (views.item_views) and are right for anyone with the same diet."""
+
+    texture: str
+    allergies: tuple[str, ...]
+
+    @classmethod
+    def of(cls, senior: Senior) -> Diet:
+        return cls(senior.texture, tuple(senior.allergy_list))
+
+    @property
+    def allergy_list(self) -> list[str]:
+        return list(self.allergies)
+
+
+def suitable(item: ItemFacts, senior: Eater) -> bool:
     return (not item.sold_out and not allergy_conflict(item, senior.allergy_list)
             and bool(safe_textures(item, senior.texture)))
 
 
-def alternative_for(item: ItemFacts, items: Sequence[ItemFacts], senior: Senior) -> ItemFacts | None:
+def alternative_for(item: ItemFacts, items: Sequence[ItemFacts], senior: Eater) -> ItemFacts | None:
     """A safe swap on the same menu: same kind first, then the closest price."""
     others = [o for o in items if o.id != item.id and suitable(o, senior)]
     others.sort(key=lambda o: (o.kind != item.kind, abs(o.price_fen - item.price_fen), o.id))

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -133,14 +134,14 @@ def prepare(session: Session, actor: Actor, request: OrderRequest, *, at: dateti
     breakdown = pricing_service.quote(
         session, senior.id or 0, canteen.id or 0, menu.service_date, menu.slot, request.fulfilment,
         [pricing.Line(str(ln.item.id), ln.item.name, ln.unit_price_fen, ln.quantity) for ln in lines],
-        delivery_fee_fen=fee)
+        delivery_fee_fen=fee, canteen_row=canteen)
     until = max(cutoff, at + timedelta(minutes=get_settings().grace_minutes))
     return Draft(senior, canteen, menu, slot, request.fulfilment, lines, breakdown, cutoff, until,
                  rules.arrival_words(slot, menu.service_date, request.fulfilment, at.date()))
 
 
 def _meal(session: Session, actor: Actor, request: OrderRequest) -> tuple[Menu, Canteen, CanteenSlot]:
-    menu = get_row(session, Menu, request.menu_id)
+    menu = rules.menu_row(session, request.menu_id)
     if menu is None or menu.status != "published":
         raise NotFound(msg.ORDER_MENU_NOT_FOUND)
     if not actor.may_use_canteen(menu.canteen_id):
@@ -319,17 +320,26 @@ def _store(session: Session, actor: Actor, request: OrderRequest, draft: Draft,
 
 
 def next_short_no(session: Session, day: date, canteen_id: int) -> int:
-    """The next short order number of this canteen and date: the counter row is made if missing (a racing
-    insert is ignored), then one UPDATE ... RETURNING takes the number under its row lock, so concurrent orders
-    wait for each other and never share a number. A rolled-back order gives its number back with the row."""
-    counter = OrderNumberCounter
+    """The next short order number of this canteen and date, in one statement: INSERT ... ON CONFLICT DO UPDATE
+    ... RETURNING makes the counter row at 1 or moves it on under its row lock, so concurrent orders wait for
+    each other and never share a number. A rolled-back order gives its number back with the row."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(counter).values(service_date=day, canteen_id=canteen_id, last_no=0)
-                    .on_conflict_do_nothing(index_elements=["service_date", "canteen_id"]))
-    taken = session.execute(
-        update(counter).where(col(counter.service_date) == day, col(counter.canteen_id) == canteen_id)
-        .values(last_no=col(counter.last_no) + 1).returning(col(counter.last_no))).scalar_one()
-    return int(taken)
+    statement = _NEXT_NO_PG if dialect is postgresql else _NEXT_NO_SQLITE
+    return int(session.execute(statement, {"day": day, "canteen_id": canteen_id}).scalar_one())
+
+
+def _next_no_statement(dialect: object) -> Any:
+    """Built once at import: the statement's compiled form is then reused from SQLAlchemy's cache."""
+    counter = OrderNumberCounter
+    insert = dialect.insert(counter).values(  # type: ignore[attr-defined]
+        service_date=bindparam("day"), canteen_id=bindparam("canteen_id"), last_no=1)
+    return insert.on_conflict_do_update(
+        index_elements=["service_date", "canteen_id"], set_={"last_no": col(counter.last_no) + 1},
+    ).returning(col(counter.last_no))
+
+
+_NEXT_NO_PG = _next_no_statement(postgresql)
+_NEXT_NO_SQLITE = _next_no_statement(sqlite)
 
 
 def _reserve(session: Session, draft: Draft) -> None:

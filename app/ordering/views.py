@@ -6,9 +6,11 @@ same rules `ordering.prepare` enforces."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from sqlmodel import Session, col, or_, select
 
@@ -155,16 +157,34 @@ def meal_view(session: Session, actor: ordering.Actor, senior_id: int, menu: Men
     today = at.date()
     return MealView(menu.id or 0, canteen.id or 0, canteen.name, menu.service_date,
                     rules.day_words(menu.service_date, today), menu.slot,
-                    tuple(_item_view(senior, i, items) for i in items),
+                    _named(item_views(tuple(items), rules.Diet.of(senior)), senior.name),
                     _ways(session, actor, senior, canteen, menu, at), _standing_order(session, senior_id, menu, at))
 
 
-def _item_view(senior: Senior, item: rules.ItemFacts, items: list[rules.ItemFacts]) -> ItemView:
+@lru_cache(maxsize=4096)
+def item_views(items: tuple[rules.ItemFacts, ...], diet: rules.Diet) -> tuple[ItemView, ...]:
+    """Each item as this diet may order it. A pure function of the items (sold counts included) and the diet,
+    kept per process: a week of menus asks it for every item and every blocked item's alternative, and the same
+    menus and diets come back request after request (issue 21)."""
+    return tuple(_item_view(diet, i, items) for i in items)
+
+
+_NAME = "\x00name\x00"  # where the senior's name goes in a kept view's words (kept views hold no name)
+
+
+def _named(views: tuple[ItemView, ...], name: str) -> tuple[ItemView, ...]:
+    if not any(_NAME in v.blocked for v in views):
+        return views
+    return tuple(dataclasses.replace(v, blocked=v.blocked.replace(_NAME, name)) if _NAME in v.blocked else v
+                 for v in views)
+
+
+def _item_view(senior: rules.Diet, item: rules.ItemFacts, items: Sequence[rules.ItemFacts]) -> ItemView:
     conflict = rules.allergy_conflict(item, senior.allergy_list)
     safe = rules.safe_textures(item, senior.texture)
     blocked = ""
     if conflict:
-        blocked = f"含有{'、'.join(conflict)}，{senior.name}对{'、'.join(conflict)}过敏"
+        blocked = f"含有{'、'.join(conflict)}，{_NAME}对{'、'.join(conflict)}过敏"
     elif not safe:
         blocked = f"没有{senior.texture}做法"
     elif item.sold_out:

@@ -125,11 +125,15 @@ def quote(
     *,
     delivery_fee_fen: int = 0,
     exclude_order_id: int | None = None,
+    canteen_row: Canteen | None = None,
 ) -> pricing.PriceBreakdown:
     """Price one order by the scheme of the canteen in force on `day`. Raises NotFound for an unknown senior or
-    canteen and ValueError for malformed lines; an order no scheme covers is priced in full."""
+    canteen and ValueError for malformed lines; an order no scheme covers is priced in full. A caller that
+    already holds the canteen's row (ordering keeps a read-only copy per process) passes it as `canteen_row`,
+    saving a query per order."""
     senior = session.get(Senior, senior_id)
-    canteen = session.get(Canteen, canteen_id)
+    canteen = canteen_row if canteen_row is not None and canteen_row.id == canteen_id \
+        else session.get(Canteen, canteen_id)
     if senior is None:
         raise NotFound(msg.SENIOR_NOT_FOUND)
     if canteen is None:
