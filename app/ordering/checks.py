@@ -104,10 +104,8 @@ def check_open(session: Session, actor: Actor, menu: Menu, slot: CanteenSlot, fu
 
 def next_open_words(session: Session, actor: Actor, menu: Menu, fulfilment: str, at: datetime) -> str:
     """明天 (same meal tomorrow) or 今天晚餐: the next published meal still open for this way of eating."""
-    later = memo(session, ("later", menu.canteen_id, menu.service_date), lambda: session.exec(select(Menu).where(
-        Menu.canteen_id == menu.canteen_id, Menu.status == "published",
-        col(Menu.service_date).between(menu.service_date, menu.service_date + timedelta(days=7)))
-        .order_by(col(Menu.service_date))).all())
+    later = _menus_between(session, menu.canteen_id, menu.service_date, menu.service_date + timedelta(days=7),
+                           at.date())
     order = {s: i for i, s in enumerate(("breakfast", "lunch", "dinner"))}
     for m in sorted(later, key=lambda m: (m.service_date, order[m.slot])):
         slot = rules.slot_row(session, m.canteen_id, m.slot)
@@ -118,6 +116,26 @@ def next_open_words(session: Session, actor: Actor, menu: Menu, fulfilment: str,
             day = rules.day_words(m.service_date, at.date())
             return day if m.slot == menu.slot else day + msg.SLOT_NAMES[m.slot]
     return ""
+
+
+LATER_DAYS = 15  # the published menus of a canteen one request reads at once, from today
+
+
+def _menus_between(session: Session, canteen_id: int, first: date, last: date, today: date) -> list[Menu]:
+    """The canteen's published menus from `first` to `last` that may still be open (none before today can be).
+    One query per request and canteen serves every closed meal of a page, not one per meal's date."""
+    start = max(first, today)
+    if last > today + timedelta(days=LATER_DAYS):
+        return _published(session, canteen_id, start, last)
+    window = memo(session, ("later", canteen_id, today), lambda: _published(
+        session, canteen_id, today, today + timedelta(days=LATER_DAYS)))
+    return [m for m in window if start <= m.service_date <= last]
+
+
+def _published(session: Session, canteen_id: int, first: date, last: date) -> list[Menu]:
+    return list(session.exec(select(Menu).where(
+        Menu.canteen_id == canteen_id, Menu.status == "published", col(Menu.service_date).between(first, last))
+        .order_by(col(Menu.service_date))).all())
 
 
 def check_not_ordered(session: Session, senior: Senior, menu: Menu, at: datetime) -> None:

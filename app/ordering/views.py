@@ -257,10 +257,14 @@ def next_meals(session: Session, actor: ordering.Actor, senior_id: int, at: date
                count: int = 4) -> list[MealView]:
     """The next meals still open (or already ordered), today first: the senior's front page."""
     canteen_id = canteen_id_for(session, actor, senior_id)
+    menus = published_menus(session, canteen_id, at.date(), 8)
+    rules.load_menu_items(session, [m.id or 0 for m in menus])
     found = []
-    for view in meal_views(session, actor, senior_id, published_menus(session, canteen_id, at.date(), 8), at):
-        if (view.open or view.order is not None) and not meal_over(session, view.canteen_id, view.service_date,
-                                                                    view.slot, at):
+    for menu in menus:  # built one by one: the page shows the first `count`, not a week and a day of meals
+        if meal_over(session, menu.canteen_id, menu.service_date, menu.slot, at):
+            continue
+        view = meal_view(session, actor, senior_id, menu, at)
+        if view.open or view.order is not None:
             found.append(view)
         if len(found) == count:
             break
