@@ -139,14 +139,20 @@ def _published(session: Session, canteen_id: int, first: date, last: date) -> li
 
 
 def check_not_ordered(session: Session, senior: Senior, menu: Menu, at: datetime) -> None:
-    """One meal per senior, date and slot: a second tap from a fresh screen must not cook twice."""
-    existing = session.exec(select(Order).where(
+    """One meal per senior, date and slot: a second tap from a fresh screen must not cook twice. (Placing an
+    order reads this with its idempotency key in one query and leaves the answer in the request memo.)"""
+    existing = memo(session, standing_key(senior.id or 0, menu), lambda: session.exec(select(Order).where(
         Order.senior_id == senior.id, Order.service_date == menu.service_date, Order.slot == menu.slot,
-        col(Order.status).in_(STANDING))).first()
+        col(Order.status).in_(STANDING))).first())
     if existing is not None:
         raise Conflict(msg.ORDER_ALREADY_PLACED.format(
             day=rules.day_words(menu.service_date, at.date()), slot=msg.SLOT_NAMES[menu.slot],
             public_no=existing.public_no), field="slot")
+
+
+def standing_key(senior_id: int, menu: Menu) -> tuple[object, ...]:
+    """The request-memo key of the senior's standing order for the menu's date and slot (None: none)."""
+    return ("standing_meal", senior_id, menu.service_date, menu.slot)
 
 
 def check_delivery(canteen: Canteen, senior: Senior, fulfilment: str) -> None:

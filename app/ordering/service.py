@@ -54,6 +54,7 @@ from app.ordering.checks import (
     check_senior_active,
     is_linked,
     next_open_words,
+    standing_key,
 )
 
 __all__ = [
@@ -263,7 +264,7 @@ def place_or_replay(session: Session, actor: Actor, request: OrderRequest, *,
 def _place(session: Session, actor: Actor, request: OrderRequest, at: datetime) -> Placed:
     db.begin_write(session)
     senior = pricing_service.lock_senior(session, request.senior_id)
-    existing = order_by_key(session, actor.user_id, request.idempotency_key)
+    existing = _key_and_meal(session, actor.user_id, request)
     if existing is not None:
         if existing.senior_id != request.senior_id:
             raise Conflict(msg.ORDER_IDEMPOTENCY_REUSED, field="idempotency_key")
@@ -281,6 +282,25 @@ def _commit_keeping_rows(session: Session) -> None:
         session.commit()
     finally:
         session.expire_on_commit = True
+
+
+def _key_and_meal(session: Session, user_id: int, request: OrderRequest) -> Order | None:
+    """The order of this idempotency key, read in the same query as the senior's standing order for the meal
+    (which `check_not_ordered` then finds in the request memo): one round trip for both, after the senior's
+    row lock, so neither can change before this request commits."""
+    menu = rules.menu_row(session, request.menu_id)
+    if menu is None:
+        return order_by_key(session, user_id, request.idempotency_key)
+    by_key = (col(Order.placed_by_id) == user_id) & (col(Order.idempotency_key) == request.idempotency_key)
+    same_meal = ((col(Order.senior_id) == request.senior_id) & (col(Order.service_date) == menu.service_date)
+                 & (col(Order.slot) == menu.slot) & col(Order.status).in_(STANDING))
+    found = session.exec(select(Order).where(by_key | same_meal)).all()
+    keyed = next((o for o in found if o.placed_by_id == user_id and o.idempotency_key == request.idempotency_key),
+                 None)
+    standing = next((o for o in found if o.senior_id == request.senior_id and o.service_date == menu.service_date
+                     and o.slot == menu.slot and o.status in STANDING), None)
+    db.memo(session, standing_key(request.senior_id, menu), lambda: standing)
+    return keyed
 
 
 def order_by_key(session: Session, user_id: int, key: str) -> Order | None:
