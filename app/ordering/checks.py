@@ -104,7 +104,7 @@ def check_open(session: Session, actor: Actor, menu: Menu, slot: CanteenSlot, fu
 
 def next_open_words(session: Session, actor: Actor, menu: Menu, fulfilment: str, at: datetime) -> str:
     """明天 (same meal tomorrow) or 今天晚餐: the next published meal still open for this way of eating."""
-    later = _menus_between(session, menu.canteen_id, menu.service_date, menu.service_date + timedelta(days=7),
+    later = published_between(session, menu.canteen_id, menu.service_date, menu.service_date + timedelta(days=7),
                            at.date())
     order = {s: i for i, s in enumerate(("breakfast", "lunch", "dinner"))}
     for m in sorted(later, key=lambda m: (m.service_date, order[m.slot])):
@@ -121,9 +121,10 @@ def next_open_words(session: Session, actor: Actor, menu: Menu, fulfilment: str,
 LATER_DAYS = 15  # the published menus of a canteen one request reads at once, from today
 
 
-def _menus_between(session: Session, canteen_id: int, first: date, last: date, today: date) -> list[Menu]:
-    """The canteen's published menus from `first` to `last` that may still be open (none before today can be).
-    One query per request and canteen serves every closed meal of a page, not one per meal's date."""
+def published_between(session: Session, canteen_id: int, first: date, last: date, today: date) -> list[Menu]:
+    """The canteen's published menus from `first` (today at the earliest: none before can still be open) to
+    `last`, by date. One query per request and canteen serves the page's meals and every closed meal's "next
+    open" words, not one per meal's date."""
     start = max(first, today)
     if last > today + timedelta(days=LATER_DAYS):
         return _published(session, canteen_id, start, last)

@@ -23,6 +23,7 @@ from app.core.settings import TZ
 from app.models import Canteen, CanteenSlot, HelperLink, Menu, MenuItem, Order, OrderLine, Senior
 from app.ordering import rules
 from app.ordering import service as ordering
+from app.ordering.checks import published_between
 
 SLOT_ORDER = {"breakfast": 0, "lunch": 1, "dinner": 2}
 FULFILMENT_ORDER = ("dine_in", "pickup", "delivery")
@@ -247,9 +248,8 @@ def find_menu(session: Session, canteen_id: int, day: date, slot: str) -> Menu |
 
 
 def published_menus(session: Session, canteen_id: int, start: date, days: int) -> list[Menu]:
-    menus = session.exec(select(Menu).where(
-        Menu.canteen_id == canteen_id, Menu.status == "published",
-        col(Menu.service_date).between(start, start + timedelta(days=days - 1)))).all()
+    """From `start` (today) for `days` days, by date and slot."""
+    menus = published_between(session, canteen_id, start, start + timedelta(days=days - 1), start)
     return sorted(menus, key=lambda m: (m.service_date, SLOT_ORDER[m.slot]))
 
 
@@ -360,11 +360,10 @@ def upcoming_orders(session: Session, senior_id: int, at: datetime, *, limit: in
     """`canteens` narrows to those canteens (counter staff see only orders at their own). `past=False` leaves
     out today's meals whose serving has ended: the pages' 已订好的餐 lists what is still to come (issue 17);
     the API keeps every standing order of today."""
-    query = select(Order).where(
-        Order.senior_id == senior_id, col(Order.service_date) >= at.date(), Order.status == "placed")
-    if canteens is not None:
-        query = query.where(col(Order.canteen_id).in_(canteens))
-    orders = session.exec(query.order_by(col(Order.service_date), col(Order.slot)).limit(limit)).all()
+    # from the senior's standing orders, which the page's meals have usually read already in this request
+    standing = _standing_orders(session, senior_id, at.date()).values()
+    orders = sorted((o for o in standing if o.status == "placed" and (canteens is None or o.canteen_id in canteens)),
+                    key=lambda o: (o.service_date, o.slot))[:limit]
     views = [order_view_of(session, o, at) for o in orders
              if past or not meal_over(session, o.canteen_id, o.service_date, o.slot, at)]
     return sorted(views, key=lambda v: (v.service_date, SLOT_ORDER[v.slot]))
