@@ -15,7 +15,18 @@ from sqlmodel import Session, col, select
 from app.core import allergens, revision
 from app.core.db import memo
 from app.core.settings import TZ
-from app.models import Canteen, CanteenSlot, Dish, Menu, MenuItem, Senior, SetMealDish, now, split_tags
+from app.models import (
+    Canteen,
+    CanteenSlot,
+    CatalogueRevision,
+    Dish,
+    Menu,
+    MenuItem,
+    Senior,
+    SetMealDish,
+    now,
+    split_tags,
+)
 from routing.geo import haversine_m
 
 # IDDSI levels: a senior may always get a softer texture than they need, never a firmer one.
@@ -167,8 +178,18 @@ def forget_menu_items(session: Session) -> None:
 _BUILT: dict[str, dict[Any, Any]] = {}
 
 
+_STAMP_KEY = "catalogue_stamp"
+# The stamp as a column of another query: placing an order reads it with the senior's row lock.
+STAMP_COLUMN = select(CatalogueRevision.stamp).where(CatalogueRevision.id == 1).scalar_subquery()
+
+
+def stamp_read(session: Session, stamp: str | None) -> None:
+    """This transaction's catalogue stamp, read as `STAMP_COLUMN` by another query, so `_shelf` needs no query."""
+    memo(session, _STAMP_KEY, lambda: stamp or "")
+
+
 def _shelf(session: Session) -> dict[Any, Any] | None:
-    stamp = memo(session, "catalogue_stamp", lambda: revision.current(session))
+    stamp = memo(session, _STAMP_KEY, lambda: revision.current(session))
     if not stamp:
         return None
     shelf = _BUILT.get(stamp)

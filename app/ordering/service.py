@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -263,7 +263,7 @@ def place_or_replay(session: Session, actor: Actor, request: OrderRequest, *,
 
 def _place(session: Session, actor: Actor, request: OrderRequest, at: datetime) -> Placed:
     db.begin_write(session)
-    senior = pricing_service.lock_senior(session, request.senior_id)
+    senior = _lock_senior(session, request.senior_id)
     existing = _key_and_meal(session, actor.user_id, request)
     if existing is not None:
         if existing.senior_id != request.senior_id:
@@ -282,6 +282,16 @@ def _commit_keeping_rows(session: Session) -> None:
         session.commit()
     finally:
         session.expire_on_commit = True
+
+
+def _lock_senior(session: Session, senior_id: int) -> Senior:
+    """The senior's row lock (as `subsidy.lock_senior`), reading the catalogue stamp in the same statement."""
+    row = session.exec(select(Senior, rules.STAMP_COLUMN).where(col(Senior.id) == senior_id)
+                       .with_for_update(of=Senior)).first()  # type: ignore[call-overload]
+    if row is None:
+        raise NotFound(msg.SENIOR_NOT_FOUND)
+    rules.stamp_read(session, row[1])
+    return cast(Senior, row[0])
 
 
 def _key_and_meal(session: Session, user_id: int, request: OrderRequest) -> Order | None:
