@@ -286,8 +286,7 @@ def _commit_keeping_rows(session: Session) -> None:
 
 def _lock_senior(session: Session, senior_id: int) -> Senior:
     """The senior's row lock (as `subsidy.lock_senior`), reading the catalogue stamp in the same statement."""
-    row = session.exec(select(Senior, rules.STAMP_COLUMN).where(col(Senior.id) == senior_id)
-                       .with_for_update(of=Senior)).first()  # type: ignore[call-overload]
+    row = session.exec(_LOCK_SENIOR, params={"senior_id": senior_id}).first()
     if row is None:
         raise NotFound(msg.SENIOR_NOT_FOUND)
     rules.stamp_read(session, row[1])
@@ -301,16 +300,35 @@ def _key_and_meal(session: Session, user_id: int, request: OrderRequest) -> Orde
     menu = rules.menu_row(session, request.menu_id)
     if menu is None:
         return order_by_key(session, user_id, request.idempotency_key)
-    by_key = (col(Order.placed_by_id) == user_id) & (col(Order.idempotency_key) == request.idempotency_key)
-    same_meal = ((col(Order.senior_id) == request.senior_id) & (col(Order.service_date) == menu.service_date)
-                 & (col(Order.slot) == menu.slot) & col(Order.status).in_(STANDING))
-    found = session.exec(select(Order).where(by_key | same_meal)).all()
+    found = session.exec(_KEY_AND_MEAL, params={
+        "user_id": user_id, "key": request.idempotency_key, "senior_id": request.senior_id,
+        "day": menu.service_date, "slot": menu.slot}).all()
     keyed = next((o for o in found if o.placed_by_id == user_id and o.idempotency_key == request.idempotency_key),
                  None)
     standing = next((o for o in found if o.senior_id == request.senior_id and o.service_date == menu.service_date
                      and o.slot == menu.slot and o.status in STANDING), None)
     db.memo(session, standing_key(request.senior_id, menu), lambda: standing)
     return keyed
+
+
+# The order path's statements, built once at import: SQLAlchemy then finds each compiled form by its cache key
+# instead of building the expression anew per order (issue 21).
+_LOCK_SENIOR = (select(Senior, rules.STAMP_COLUMN).where(col(Senior.id) == bindparam("senior_id"))
+                .with_for_update(of=Senior))
+_KEY_AND_MEAL = select(Order).where(
+    ((col(Order.placed_by_id) == bindparam("user_id")) & (col(Order.idempotency_key) == bindparam("key")))
+    | ((col(Order.senior_id) == bindparam("senior_id")) & (col(Order.service_date) == bindparam("day"))
+       & (col(Order.slot) == bindparam("slot")) & col(Order.status).in_(STANDING)))
+# Takes portions: the row lock and the re-checked WHERE hold the limit however many orders race. No ORM rows
+# of menu items are loaded on this path (ordering reads them as ItemFacts), so there is nothing to synchronise.
+_TAKE_PORTIONS = (
+    update(MenuItem)
+    .where(col(MenuItem.id) == bindparam("item_id"),
+           or_(col(MenuItem.quantity_limit).is_(None),
+               col(MenuItem.sold_count) + bindparam("quantity") <= col(MenuItem.quantity_limit)))
+    .values(sold_count=col(MenuItem.sold_count) + bindparam("quantity"))
+    .execution_options(synchronize_session=False)
+)
 
 
 def order_by_key(session: Session, user_id: int, key: str) -> Order | None:
@@ -376,13 +394,8 @@ def _reserve(session: Session, draft: Draft) -> None:
     """Take portions with one conditional UPDATE per item (in id order, so concurrent orders never deadlock):
     the row lock and the re-checked WHERE make the limit hold however many orders race for the last ones."""
     for line in sorted(draft.lines, key=lambda ln: ln.item.id):
-        taken = session.exec(
-            update(MenuItem)
-            .where(col(MenuItem.id) == line.item.id,
-                   or_(col(MenuItem.quantity_limit).is_(None),
-                       col(MenuItem.sold_count) + line.quantity <= col(MenuItem.quantity_limit)))
-            .values(sold_count=col(MenuItem.sold_count) + line.quantity))
-        if taken.rowcount != 1:
+        taken = session.execute(_TAKE_PORTIONS, {"item_id": line.item.id, "quantity": line.quantity})
+        if getattr(taken, "rowcount", 0) != 1:
             rules.forget_menu_items(session)
             items = rules.menu_items(session, draft.menu.id or 0)
             fresh = next(i for i in items if i.id == line.item.id)
