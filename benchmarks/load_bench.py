@@ -108,7 +108,8 @@ def sign_in_seniors(url: str) -> list[tuple[Senior, int, int]]:
 
     from app.accounts.auth import issue_session
     from app.core.db import make_engine
-    from app.models import Dish, Menu, MenuItem, User, UserRole, now
+    from app.models import Dish, Menu, MenuItem, Order, User, UserRole, now
+    from app.models.orders import STANDING_STATUSES
     from app.models import Senior as SeniorRow
 
     engine = make_engine(url)
@@ -136,10 +137,13 @@ def sign_in_seniors(url: str) -> list[tuple[Senior, int, int]]:
         session.commit()
         menu_ids = [(m.id or 0, (m.service_date, m.slot)) for m in menus]
         seniors = [Senior(sid, issue_session(session, users[sid])) for sid in textures]
+        # meals the demo district has already ordered are not fresh orders (they would be 409s)
+        ordered = {(o.senior_id, (o.service_date, o.slot)) for o in session.exec(
+            select(Order).where(col(Order.status).in_(STANDING_STATUSES)))}
     engine.dispose()
     # One order per senior per date and slot (across canteens): each pair is a meal the senior has not ordered,
     # of a dish the senior can eat (no allergen, a texture they need).
-    combos, seen = [], set()
+    combos, seen = [], set(ordered)
     for menu_id, meal in menu_ids:
         for s in seniors:
             fits = [i for i, tex in dishes.get(menu_id, []) if textures[s.senior_id] in tex]
