@@ -109,8 +109,8 @@ def sign_in_seniors(url: str) -> list[tuple[Senior, int, int]]:
     from app.accounts.auth import issue_session
     from app.core.db import make_engine
     from app.models import Dish, Menu, MenuItem, Order, User, UserRole, now
-    from app.models.orders import STANDING_STATUSES
     from app.models import Senior as SeniorRow
+    from app.models.orders import STANDING_STATUSES
 
     engine = make_engine(url)
     with Session(engine) as session:
