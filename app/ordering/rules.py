@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.core import allergens, revision
@@ -214,9 +215,13 @@ def _with_sold_counts(session: Session, built: dict[int, list[ItemFacts]]) -> di
     limited = [i.id for items in built.values() for i in items if i.quantity_limit is not None]
     if not limited:
         return built
-    sold = dict(session.exec(select(MenuItem.id, MenuItem.sold_count).where(col(MenuItem.id).in_(limited))).all())
+    sold = dict(session.execute(_SOLD_COUNTS, {"ids": limited}).tuples().all())
     return {m: [dataclasses.replace(i, sold_count=sold.get(i.id, i.sold_count)) if i.id in sold else i
                 for i in items] for m, items in built.items()}
+
+
+# Read on every menu request: built once, so only its compiled form is looked up (issue 21).
+_SOLD_COUNTS = select(MenuItem.id, MenuItem.sold_count).where(col(MenuItem.id).in_(bindparam("ids", expanding=True)))
 
 
 def _read_menu_items(session: Session, menu_ids: list[int]) -> dict[int, list[ItemFacts]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, or_, select
 
 from app.core import messages as msg
@@ -227,13 +228,19 @@ def _standing_order(session: Session, senior_id: int, menu: Menu, at: datetime) 
 def _standing_orders(session: Session, senior_id: int, today: date) -> dict[tuple[date, str], Order]:
     """The senior's standing orders from today on, read once for every meal of the page."""
     def load() -> dict[tuple[date, str], Order]:
-        orders = session.exec(select(Order).where(
-            Order.senior_id == senior_id, col(Order.service_date) >= today,
-            col(Order.status).in_(ordering.STANDING))).all()
+        orders = session.exec(_STANDING_FROM, params={"senior_id": senior_id, "today": today}).all()
         _lines_of(session, [o.id or 0 for o in orders])
         return {(o.service_date, o.slot): o for o in orders}
 
     return memo(session, ("standing", senior_id, today), load)
+
+
+# Read on every menu request: built once, so only its compiled form is looked up (issue 21).
+_STANDING_FROM = select(Order).where(col(Order.senior_id) == bindparam("senior_id"),
+                                     col(Order.service_date) >= bindparam("today"),
+                                     col(Order.status).in_(ordering.STANDING))
+_LINES_OF = (select(OrderLine).where(col(OrderLine.order_id).in_(bindparam("ids", expanding=True)))
+             .order_by(col(OrderLine.id)))
 
 
 def meal_views(session: Session, actor: ordering.Actor, senior_id: int, menus: Sequence[Menu],
@@ -311,8 +318,7 @@ def _lines_of(session: Session, order_ids: Sequence[int]) -> dict[int, list[Orde
     missing = [o for o in order_ids if o not in known]
     if missing:
         found: dict[int, list[OrderLine]] = {o: [] for o in missing}
-        for line in session.exec(select(OrderLine).where(col(OrderLine.order_id).in_(missing))
-                                 .order_by(col(OrderLine.id))).all():
+        for line in session.exec(_LINES_OF, params={"ids": missing}).all():
             found[line.order_id].append(line)
         known.update(found)
     return {o: known[o] for o in order_ids}

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -78,18 +79,24 @@ def usage_for(
     the snapshots of standing orders. `exclude_order_id` leaves out an order being changed."""
     first = min(day.replace(day=1), day - timedelta(days=day.weekday()))
     last = max(_month_end(day), day + timedelta(days=6 - day.weekday()))
-    columns = (col(Order.service_date), col(Order.slot), col(Order.subsidy_fen), col(Order.subsidised_meals))
-    query = select(*columns).where(
-        Order.senior_id == senior_id,
-        Order.scheme_key == scheme_key,
-        Order.subsidised_meals > 0,
-        col(Order.status).not_in(RELEASED_STATUSES),
-        col(Order.service_date).between(first, last),
-    )
-    if exclude_order_id is not None:
-        query = query.where(Order.id != exclude_order_id)
-    records = [pricing.UsageRecord(*row) for row in session.exec(query).all()]
-    return pricing.usage_from(records, day, slot)
+    params = {"senior_id": senior_id, "scheme_key": scheme_key, "first": first, "last": last}
+    if exclude_order_id is None:
+        rows = session.execute(_USAGE, params).tuples().all()
+    else:
+        rows = session.execute(_USAGE_EXCEPT, {**params, "order_id": exclude_order_id}).tuples().all()
+    return pricing.usage_from([pricing.UsageRecord(*row) for row in rows], day, slot)
+
+
+# Read for every order priced: built once, so only its compiled form is looked up (issue 21).
+_USAGE = select(col(Order.service_date), col(Order.slot), col(Order.subsidy_fen),
+                col(Order.subsidised_meals)).where(
+    col(Order.senior_id) == bindparam("senior_id"),
+    col(Order.scheme_key) == bindparam("scheme_key"),
+    col(Order.subsidised_meals) > 0,
+    col(Order.status).not_in(RELEASED_STATUSES),
+    col(Order.service_date).between(bindparam("first"), bindparam("last")),
+)
+_USAGE_EXCEPT = _USAGE.where(col(Order.id) != bindparam("order_id"))
 
 
 def _month_end(day: date) -> date:
