@@ -215,7 +215,7 @@ def _with_sold_counts(session: Session, built: dict[int, list[ItemFacts]]) -> di
     limited = [i.id for items in built.values() for i in items if i.quantity_limit is not None]
     if not limited:
         return built
-    sold = dict(session.execute(_SOLD_COUNTS, {"ids": limited}).tuples().all())
+    sold = dict(session.execute(_SOLD_COUNTS, {"ids": limited}).all())
     return {m: [dataclasses.replace(i, sold_count=sold.get(i.id, i.sold_count)) if i.id in sold else i
                 for i in items] for m, items in built.items()}
 

@@ -81,9 +81,9 @@ def usage_for(
     last = max(_month_end(day), day + timedelta(days=6 - day.weekday()))
     params = {"senior_id": senior_id, "scheme_key": scheme_key, "first": first, "last": last}
     if exclude_order_id is None:
-        rows = session.execute(_USAGE, params).tuples().all()
+        rows = session.execute(_USAGE, params).all()
     else:
-        rows = session.execute(_USAGE_EXCEPT, {**params, "order_id": exclude_order_id}).tuples().all()
+        rows = session.execute(_USAGE_EXCEPT, {**params, "order_id": exclude_order_id}).all()
     return pricing.usage_from([pricing.UsageRecord(*row) for row in rows], day, slot)
 
 
