@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from starlette.datastructures import URL, URLPath
 from starlette.responses import HTMLResponse
+from starlette.routing import NoMatchFound
 
 from app.core import messages as msg
 from app.core.principal import FONT_COOKIE, FONT_SIZES, next_font_size
@@ -73,11 +75,40 @@ def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> URL:
     if path is None:
         if len(kept) > 8192:  # paths with ids in them: keep the table bounded
             kept.clear()
-        path = kept[(name, key)] = provider.url_path_for(name, **path_params)
+        path = kept[(name, key)] = _path_for(provider, name, path_params)
     return path.make_absolute_url(base_url=request.base_url)
 
 
-_PATHS: dict[int, tuple[Any, dict[tuple[str, tuple[Any, ...]], URLPath]]] = {}
+_PATHS: dict[int, tuple[Any, dict[Any, Any]]] = {}
+
+
+def _path_for(provider: Any, name: str, path_params: dict[str, Any]) -> URLPath:
+    """A path not seen yet (an order's own link): the route that answered for this name and these parameter
+    names before formats it directly. A route answers by name and parameter names, so the first to answer
+    stays the first; anything unexpected falls back to the provider's own walk."""
+    routes = _PATHS[id(provider)][1]
+    signature = ("route", name, frozenset(path_params))
+    route = routes.get(signature)
+    if route is not None:
+        try:
+            return cast(URLPath, route.url_path_for(name, **path_params))
+        except NoMatchFound:
+            pass
+    for candidate in _leaf_routes(provider):
+        try:
+            path = cast(URLPath, candidate.url_path_for(name, **path_params))
+        except NoMatchFound:
+            continue
+        routes[signature] = candidate
+        return path
+    return cast(URLPath, provider.url_path_for(name, **path_params))
+
+
+def _leaf_routes(provider: Any) -> Iterator[Any]:
+    # FastAPI keeps included routers as wrappers whose route contexts each answer for one route
+    for route in getattr(provider, "routes", ()):
+        contexts = getattr(route, "effective_route_contexts", None)
+        yield from (contexts() if callable(contexts) else (route,))
 
 
 env.globals["url_for"] = url_for
