@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.core import messages as msg
@@ -134,9 +135,18 @@ def published_between(session: Session, canteen_id: int, first: date, last: date
 
 
 def _published(session: Session, canteen_id: int, first: date, last: date) -> list[Menu]:
-    return list(session.exec(select(Menu).where(
-        Menu.canteen_id == canteen_id, Menu.status == "published", col(Menu.service_date).between(first, last))
-        .order_by(col(Menu.service_date))).all())
+    """The menus, and the catalogue stamp in the same statement: the built menus kept under it need no query
+    of their own for it (issue 21)."""
+    rows = session.exec(_PUBLISHED, params={"canteen_id": canteen_id, "first": first, "last": last}).all()
+    if rows:
+        rules.stamp_read(session, rows[0][1])
+    return [menu for menu, _stamp in rows]
+
+
+_PUBLISHED = (select(Menu, rules.STAMP_COLUMN)
+              .where(col(Menu.canteen_id) == bindparam("canteen_id"), col(Menu.status) == "published",
+                     col(Menu.service_date).between(bindparam("first"), bindparam("last")))
+              .order_by(col(Menu.service_date)))
 
 
 def check_not_ordered(session: Session, senior: Senior, menu: Menu, at: datetime) -> None:

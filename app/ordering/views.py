@@ -228,17 +228,27 @@ def _standing_order(session: Session, senior_id: int, menu: Menu, at: datetime) 
 def _standing_orders(session: Session, senior_id: int, today: date) -> dict[tuple[date, str], Order]:
     """The senior's standing orders from today on, read once for every meal of the page."""
     def load() -> dict[tuple[date, str], Order]:
-        orders = session.exec(_STANDING_FROM, params={"senior_id": senior_id, "today": today}).all()
-        _lines_of(session, [o.id or 0 for o in orders])
-        return {(o.service_date, o.slot): o for o in orders}
+        # the orders with their lines, one statement; the lines go where `_lines_of` keeps them
+        orders: dict[int, Order] = {}
+        lines: dict[int, list[OrderLine]] = {}
+        for order, line in session.exec(_STANDING_FROM, params={"senior_id": senior_id, "today": today}).all():
+            orders.setdefault(order.id or 0, order)
+            found = lines.setdefault(order.id or 0, [])
+            if line is not None:
+                found.append(line)
+        known: dict[int, list[OrderLine]] = memo(session, "order_lines", dict)
+        known.update(lines)
+        return {(o.service_date, o.slot): o for o in orders.values()}
 
     return memo(session, ("standing", senior_id, today), load)
 
 
 # Read on every menu request: built once, so only its compiled form is looked up (issue 21).
-_STANDING_FROM = select(Order).where(col(Order.senior_id) == bindparam("senior_id"),
-                                     col(Order.service_date) >= bindparam("today"),
-                                     col(Order.status).in_(ordering.STANDING))
+_STANDING_FROM = (select(Order, OrderLine)
+                  .outerjoin(OrderLine, col(OrderLine.order_id) == col(Order.id))
+                  .where(col(Order.senior_id) == bindparam("senior_id"),
+                         col(Order.service_date) >= bindparam("today"), col(Order.status).in_(ordering.STANDING))
+                  .order_by(col(Order.id), col(OrderLine.id)))
 _LINES_OF = (select(OrderLine).where(col(OrderLine.order_id).in_(bindparam("ids", expanding=True)))
              .order_by(col(OrderLine.id)))
 
