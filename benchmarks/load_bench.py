@@ -41,6 +41,7 @@ class Result:
     latencies_ms: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
     errors: int = 0
+    error_kinds: dict[str, int] = field(default_factory=dict)
     wall_s: float = 0.0
     cpu_s: float = 0.0
 
@@ -108,8 +109,9 @@ def sign_in_seniors(url: str) -> list[tuple[Senior, int, int]]:
 
     from app.accounts.auth import issue_session
     from app.core.db import make_engine
-    from app.models import Dish, Menu, MenuItem, User, UserRole, now
+    from app.models import Dish, Menu, MenuItem, Order, User, UserRole, now
     from app.models import Senior as SeniorRow
+    from app.models.orders import STANDING_STATUSES
 
     engine = make_engine(url)
     with Session(engine) as session:
@@ -136,10 +138,13 @@ def sign_in_seniors(url: str) -> list[tuple[Senior, int, int]]:
         session.commit()
         menu_ids = [(m.id or 0, (m.service_date, m.slot)) for m in menus]
         seniors = [Senior(sid, issue_session(session, users[sid])) for sid in textures]
+        # meals the demo district has already ordered are not fresh orders (they would be 409s)
+        ordered = {(o.senior_id, (o.service_date, o.slot)) for o in session.exec(
+            select(Order).where(col(Order.status).in_(STANDING_STATUSES)))}
     engine.dispose()
     # One order per senior per date and slot (across canteens): each pair is a meal the senior has not ordered,
     # of a dish the senior can eat (no allergen, a texture they need).
-    combos, seen = [], set()
+    combos, seen = [], set(ordered)
     for menu_id, meal in menu_ids:
         for s in seniors:
             fits = [i for i, tex in dishes.get(menu_id, []) if textures[s.senior_id] in tex]
@@ -216,8 +221,10 @@ async def drive(name: str, server: Server, level: int, requests: Iterator[Callab
             try:
                 response = await make(client)
                 result.statuses[response.status_code] = result.statuses.get(response.status_code, 0) + 1
-            except httpx.HTTPError:
+            except httpx.HTTPError as e:
                 result.errors += 1
+                kind = type(e).__name__
+                result.error_kinds[kind] = result.error_kinds.get(kind, 0) + 1
                 continue
             result.latencies_ms.append((time.perf_counter() - start_t) * 1000)
 
@@ -399,7 +406,8 @@ def _print(r: Result, counts: dict[str, int]) -> None:
     statements = counts.get(r.name, 1) if r.app == "app" else 1
     print(f"{r.app:4} {r.name:9} c={r.level:<3} {r.done:5} req {rate:7.1f}/s  p50 {r.pct(.5):7.1f}  "
           f"p95 {r.pct(.95):7.1f}  p99 {r.pct(.99):7.1f} ms  2xx {r.ok:5}  5xx {r.server_errors}  "
-          f"503 {r.shed}  other {r.done - r.ok - r.server_errors - r.shed}  failed {r.errors}  cpu {cpu_ms:6.1f} ms/req  sql {statements}/req", flush=True)
+          f"503 {r.shed}  other {r.done - r.ok - r.server_errors - r.shed}  failed {r.errors}  cpu {cpu_ms:6.1f} ms/req  sql {statements}/req"
+          + (f"  ({', '.join(f'{k} {n}' for k, n in r.error_kinds.items())})" if r.error_kinds else ""), flush=True)
 
 
 def _best(results: list[Result], app: str, names: tuple[str, ...]) -> float:

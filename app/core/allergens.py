@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 ALLERGENS = ("花生", "坚果", "乳制品", "鸡蛋", "鱼", "甲壳类", "贝类", "大豆", "小麦", "芝麻")
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -31,6 +32,7 @@ WORD_TO_ALLERGENS: dict[str, tuple[str, ...]] = {
 SEPARATORS = r"[，,、；;/\s]+"
 
 
+@lru_cache(maxsize=4096)
 def _word(text: str) -> str:
     word = unicodedata.normalize("NFKC", text).strip()
     return re.sub(r"^(?:对|含|含有)|(?:过敏|不耐受)$", "", word)
@@ -69,7 +71,15 @@ def normalise(text: str) -> tuple[str, list[str]]:
 def conflicts(dish_allergens: Iterable[str], senior_allergies: Iterable[str]) -> tuple[str, ...]:
     """What the senior must not eat in this dish, compared by allergen (and unknown words by text), so data typed
     before the list existed is still safe. Each is named as both wrote it when they agree ("虾"), otherwise by
-    the list's name ("花生" for a 花生酱 dish and a 花生米 senior), so the refusal reads true for both."""
+    the list's name ("花生" for a 花生酱 dish and a 花生米 senior), so the refusal reads true for both.
+
+    A menu page asks this for every item and every alternative (hundreds of times per request, issue 21), with
+    few distinct inputs: the answers are kept per (dish allergens, senior allergies)."""
+    return _conflicts(tuple(dish_allergens), tuple(senior_allergies))
+
+
+@lru_cache(maxsize=8192)
+def _conflicts(dish_allergens: tuple[str, ...], senior_allergies: tuple[str, ...]) -> tuple[str, ...]:
     said = [_word(w) for w in senior_allergies]
     allergic = set(canonical(said))
     found: list[str] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import AsyncIterator, Callable, Hashable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -10,6 +10,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel, create_engine
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from app.core import revision as _revision  # noqa: F401  (registers the catalogue revision listeners)
@@ -86,13 +87,25 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's session; a request that may write (any method but GET, HEAD, OPTIONS) holds SQLite's
-    write lock from its first statement to its end."""
-    with Session(get_engine()) as session:
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            begin_write(session)
+    write lock from its first statement to its end.
+
+    Async, so making and closing the session costs no thread hops of its own (issue 21): a new session opens
+    no connection, and one with no transaction open (the usual end: committed, or handed back by `release`)
+    closes without I/O. Only what may wait on the database runs in a worker thread: SQLite's write lock at
+    BEGIN, and closing a session that still holds a connection (its rollback)."""
+    session = Session(get_engine())
+    try:
+        if request.method not in ("GET", "HEAD", "OPTIONS") and session.get_bind().dialect.name == "sqlite":
+            await run_in_threadpool(begin_write, session)
         yield session
+    finally:
+        try:
+            if session.in_transaction():
+                await run_in_threadpool(session.close)
+        finally:
+            session.close()  # nothing to do once closed; closes here if the hop was cancelled before it ran
 
 
 def release(session: Session) -> None:

@@ -41,7 +41,8 @@ class Allow:
         self.roles = frozenset(roles)
         self.public = public
 
-    def __call__(self, principal: Annotated[Principal | None, Depends(get_principal)]) -> Principal | None:
+    async def __call__(self, principal: Annotated[Principal | None, Depends(get_principal)]) -> Principal | None:
+        # async: it only compares roles, so it runs on the event loop, not as one more thread hop per request
         if self.public:
             return principal
         if principal is None:
@@ -55,8 +56,8 @@ class AllowDistrict(Allow):
     """Operators of the whole district only (their operator scope holds None): pages that show every senior of
     the district, such as the planning picture, are not for an operator of some canteens."""
 
-    def __call__(self, principal: Annotated[Principal | None, Depends(get_principal)]) -> Principal | None:
-        found = super().__call__(principal)
+    async def __call__(self, principal: Annotated[Principal | None, Depends(get_principal)]) -> Principal | None:
+        found = await super().__call__(principal)
         if found is not None and None not in found.canteens_for("operator"):
             raise Forbidden(msg.DISTRICT_ONLY)
         return found

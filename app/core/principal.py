@@ -10,8 +10,8 @@ import hmac
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, select, update
+from sqlmodel import Session, col
 
 from app.core.settings import get_settings
 from app.models import User, UserRole, UserSession, now
@@ -87,19 +87,32 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=now().tzinfo)
 
 
-def _touch(session: Session, us: UserSession, roles: set[str], commit: bool) -> bool:
+def _touch(session: Session, session_id: int, expires_at: datetime, created_at: datetime, roles: set[str],
+           commit: bool) -> bool:
     """Push the idle deadline forward (never past the session's longest life); False if the session has ended."""
     idle, life = session_limits(roles)
-    moment, last_day = now(), _aware(us.created_at) + life
-    if _aware(us.expires_at) <= moment or last_day <= moment:
+    moment, last_day = now(), _aware(created_at) + life
+    if _aware(expires_at) <= moment or last_day <= moment:
         return False
-    if _aware(us.expires_at) - moment > idle - TOUCH_EVERY:
+    if _aware(expires_at) - moment > idle - TOUCH_EVERY:
         return True
-    session.execute(update(UserSession).where(col(UserSession.id) == us.id)
+    session.execute(update(UserSession).where(col(UserSession.id) == session_id)
                     .values(expires_at=min(moment + idle, last_day)))
     if commit:
         session.commit()
     return True
+
+
+# Built once: the columns a principal needs, not two whole ORM rows per role (every request runs this).
+_PRINCIPAL_QUERY = (
+    select(col(UserSession.id), col(UserSession.generation), col(UserSession.csrf_token),
+           col(UserSession.created_at), col(UserSession.expires_at), col(UserSession.revoked_at),
+           col(User.id), col(User.name), col(User.active), col(User.session_generation), col(User.senior_id),
+           col(User.font_size), col(UserRole.role), col(UserRole.canteen_id))
+    .join(User, col(User.id) == col(UserSession.user_id))
+    .outerjoin(UserRole, col(UserRole.user_id) == col(User.id))
+    .where(col(UserSession.token_hash) == bindparam("token_hash"))
+)
 
 
 def principal_for_token(session: Session, token: str | None, *, commit: bool = True) -> Principal | None:
@@ -108,23 +121,18 @@ def principal_for_token(session: Session, token: str | None, *, commit: bool = T
     write commits now, or with the request's own transaction when `commit` is false)."""
     if not token:
         return None
-    rows = session.exec(
-        select(UserSession, User, UserRole.role, UserRole.canteen_id)
-        .join(User, col(User.id) == col(UserSession.user_id))
-        .outerjoin(UserRole, col(UserRole.user_id) == col(User.id))
-        .where(UserSession.token_hash == token_hash(token))
-    ).all()
+    rows = session.execute(_PRINCIPAL_QUERY, {"token_hash": token_hash(token)}).all()
     if not rows:
         return None
-    us, user = rows[0][0], rows[0][1]
-    if us.revoked_at is not None or not user.active or us.generation != user.session_generation:
+    (us_id, generation, csrf_token, created_at, expires_at, revoked_at,
+     user_id, name, active, user_generation, senior_id, font_size, _role, _canteen) = rows[0]
+    if revoked_at is not None or not active or generation != user_generation:
         return None
     roles: dict[str, set[int | None]] = {}
-    for _us, _user, role, canteen_id in rows:
-        if role is not None:
-            roles.setdefault(role, set()).add(canteen_id)
-    assert user.id is not None and us.id is not None
-    principal = Principal(user_id=user.id, name=user.name, senior_id=user.senior_id, font_size=user.font_size,
-                          roles={k: frozenset(v) for k, v in roles.items()}, session_id=us.id,
-                          csrf_token=us.csrf_token)
-    return principal if _touch(session, us, set(roles), commit) else None
+    for row in rows:
+        if row[12] is not None:
+            roles.setdefault(row[12], set()).add(row[13])
+    principal = Principal(user_id=user_id, name=name, senior_id=senior_id, font_size=font_size,
+                          roles={k: frozenset(v) for k, v in roles.items()}, session_id=us_id,
+                          csrf_token=csrf_token)
+    return principal if _touch(session, us_id, expires_at, created_at, set(roles), commit) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -159,6 +160,12 @@ class EmergencyContact(SQLModel, table=True):
 
 def split_tags(text: str) -> list[str]:
     """Tags are stored as one comma-separated string (、，, all accepted) to keep imports and forms simple."""
+    return list(_split_tags(text))
+
+
+@lru_cache(maxsize=4096)
+def _split_tags(text: str) -> tuple[str, ...]:
+    # a menu page splits the same senior's and dishes' tags hundreds of times per request (issue 21)
     for sep in ("、", "，", ";", "；"):
         text = text.replace(sep, ",")
-    return [t.strip() for t in text.split(",") if t.strip()]
+    return tuple(t.strip() for t in text.split(",") if t.strip())

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.core import messages as msg
@@ -104,10 +105,8 @@ def check_open(session: Session, actor: Actor, menu: Menu, slot: CanteenSlot, fu
 
 def next_open_words(session: Session, actor: Actor, menu: Menu, fulfilment: str, at: datetime) -> str:
     """明天 (same meal tomorrow) or 今天晚餐: the next published meal still open for this way of eating."""
-    later = memo(session, ("later", menu.canteen_id, menu.service_date), lambda: session.exec(select(Menu).where(
-        Menu.canteen_id == menu.canteen_id, Menu.status == "published",
-        col(Menu.service_date).between(menu.service_date, menu.service_date + timedelta(days=7)))
-        .order_by(col(Menu.service_date))).all())
+    later = published_between(session, menu.canteen_id, menu.service_date, menu.service_date + timedelta(days=7),
+                           at.date())
     order = {s: i for i, s in enumerate(("breakfast", "lunch", "dinner"))}
     for m in sorted(later, key=lambda m: (m.service_date, order[m.slot])):
         slot = rules.slot_row(session, m.canteen_id, m.slot)
@@ -120,15 +119,51 @@ def next_open_words(session: Session, actor: Actor, menu: Menu, fulfilment: str,
     return ""
 
 
+LATER_DAYS = 15  # the published menus of a canteen one request reads at once, from today
+
+
+def published_between(session: Session, canteen_id: int, first: date, last: date, today: date) -> list[Menu]:
+    """The canteen's published menus from `first` (today at the earliest: none before can still be open) to
+    `last`, by date. One query per request and canteen serves the page's meals and every closed meal's "next
+    open" words, not one per meal's date."""
+    start = max(first, today)
+    if last > today + timedelta(days=LATER_DAYS):
+        return _published(session, canteen_id, start, last)
+    window = memo(session, ("later", canteen_id, today), lambda: _published(
+        session, canteen_id, today, today + timedelta(days=LATER_DAYS)))
+    return [m for m in window if start <= m.service_date <= last]
+
+
+def _published(session: Session, canteen_id: int, first: date, last: date) -> list[Menu]:
+    """The menus, and the catalogue stamp in the same statement: the built menus kept under it need no query
+    of their own for it (issue 21)."""
+    rows = session.exec(_PUBLISHED, params={"canteen_id": canteen_id, "first": first, "last": last}).all()
+    if rows:
+        rules.stamp_read(session, rows[0][1])
+    return [menu for menu, _stamp in rows]
+
+
+_PUBLISHED = (select(Menu, rules.STAMP_COLUMN)
+              .where(col(Menu.canteen_id) == bindparam("canteen_id"), col(Menu.status) == "published",
+                     col(Menu.service_date).between(bindparam("first"), bindparam("last")))
+              .order_by(col(Menu.service_date)))
+
+
 def check_not_ordered(session: Session, senior: Senior, menu: Menu, at: datetime) -> None:
-    """One meal per senior, date and slot: a second tap from a fresh screen must not cook twice."""
-    existing = session.exec(select(Order).where(
+    """One meal per senior, date and slot: a second tap from a fresh screen must not cook twice. (Placing an
+    order reads this with its idempotency key in one query and leaves the answer in the request memo.)"""
+    existing = memo(session, standing_key(senior.id or 0, menu), lambda: session.exec(select(Order).where(
         Order.senior_id == senior.id, Order.service_date == menu.service_date, Order.slot == menu.slot,
-        col(Order.status).in_(STANDING))).first()
+        col(Order.status).in_(STANDING))).first())
     if existing is not None:
         raise Conflict(msg.ORDER_ALREADY_PLACED.format(
             day=rules.day_words(menu.service_date, at.date()), slot=msg.SLOT_NAMES[menu.slot],
             public_no=existing.public_no), field="slot")
+
+
+def standing_key(senior_id: int, menu: Menu) -> tuple[object, ...]:
+    """The request-memo key of the senior's standing order for the menu's date and slot (None: none)."""
+    return ("standing_meal", senior_id, menu.service_date, menu.slot)
 
 
 def check_delivery(canteen: Canteen, senior: Senior, fulfilment: str) -> None:

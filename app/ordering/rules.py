@@ -8,14 +8,26 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.core import allergens, revision
 from app.core.db import memo
 from app.core.settings import TZ
-from app.models import Canteen, CanteenSlot, Dish, MenuItem, Senior, SetMealDish, now, split_tags
+from app.models import (
+    Canteen,
+    CanteenSlot,
+    CatalogueRevision,
+    Dish,
+    Menu,
+    MenuItem,
+    Senior,
+    SetMealDish,
+    now,
+    split_tags,
+)
 from routing.geo import haversine_m
 
 # IDDSI levels: a senior may always get a softer texture than they need, never a firmer one.
@@ -79,6 +91,11 @@ def slot_row(session: Session, canteen_id: int, slot: str) -> CanteenSlot | None
 def canteen_row(session: Session, canteen_id: int) -> Canteen | None:
     """A canteen, read-only, kept like `slot_row`: ordering reads its name, place and scheme, never writes it."""
     return _kept(session, ("canteen", canteen_id), lambda: session.get(Canteen, canteen_id))
+
+
+def menu_row(session: Session, menu_id: int) -> Menu | None:
+    """A menu, read-only, kept like `slot_row` (publishing or withdrawing a menu moves the catalogue stamp)."""
+    return _kept(session, ("menu", menu_id), lambda: session.get(Menu, menu_id))
 
 
 def _kept(session: Session, key: tuple[object, ...], load: Callable[[], Any]) -> Any:
@@ -162,8 +179,18 @@ def forget_menu_items(session: Session) -> None:
 _BUILT: dict[str, dict[Any, Any]] = {}
 
 
+_STAMP_KEY = "catalogue_stamp"
+# The stamp as a column of another query: placing an order reads it with the senior's row lock.
+STAMP_COLUMN = select(CatalogueRevision.stamp).where(CatalogueRevision.id == 1).scalar_subquery()
+
+
+def stamp_read(session: Session, stamp: str | None) -> None:
+    """This transaction's catalogue stamp, read as `STAMP_COLUMN` by another query, so `_shelf` needs no query."""
+    memo(session, _STAMP_KEY, lambda: stamp or "")
+
+
 def _shelf(session: Session) -> dict[Any, Any] | None:
-    stamp = memo(session, "catalogue_stamp", lambda: revision.current(session))
+    stamp = memo(session, _STAMP_KEY, lambda: revision.current(session))
     if not stamp:
         return None
     shelf = _BUILT.get(stamp)
@@ -188,9 +215,13 @@ def _with_sold_counts(session: Session, built: dict[int, list[ItemFacts]]) -> di
     limited = [i.id for items in built.values() for i in items if i.quantity_limit is not None]
     if not limited:
         return built
-    sold = dict(session.exec(select(MenuItem.id, MenuItem.sold_count).where(col(MenuItem.id).in_(limited))).all())
+    sold = dict(session.execute(_SOLD_COUNTS, {"ids": limited}).all())
     return {m: [dataclasses.replace(i, sold_count=sold.get(i.id, i.sold_count)) if i.id in sold else i
                 for i in items] for m, items in built.items()}
+
+
+# Read on every menu request: built once, so only its compiled form is looked up (issue 21).
+_SOLD_COUNTS = select(MenuItem.id, MenuItem.sold_count).where(col(MenuItem.id).in_(bindparam("ids", expanding=True)))
 
 
 def _read_menu_items(session: Session, menu_ids: list[int]) -> dict[int, list[ItemFacts]]:
@@ -249,12 +280,39 @@ def allergy_conflict(item: ItemFacts, allergies: Iterable[str]) -> tuple[str, ..
     return allergens.conflicts(item.allergens, allergies)
 
 
-def suitable(item: ItemFacts, senior: Senior) -> bool:
+class Eater(Protocol):
+    """What the safety rules read of a senior: a `Senior` row, or a `Diet` copied from one."""
+
+    @property
+    def allergy_list(self) -> list[str]: ...
+
+    @property
+    def texture(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Diet:
+    """A senior's texture and allergies as a hashable value: menu views computed for one diet are kept
+    (views.item_views) and are right for anyone with the same diet."""
+
+    texture: str
+    allergies: tuple[str, ...]
+
+    @classmethod
+    def of(cls, senior: Senior) -> Diet:
+        return cls(senior.texture, tuple(senior.allergy_list))
+
+    @property
+    def allergy_list(self) -> list[str]:
+        return list(self.allergies)
+
+
+def suitable(item: ItemFacts, senior: Eater) -> bool:
     return (not item.sold_out and not allergy_conflict(item, senior.allergy_list)
             and bool(safe_textures(item, senior.texture)))
 
 
-def alternative_for(item: ItemFacts, items: Sequence[ItemFacts], senior: Senior) -> ItemFacts | None:
+def alternative_for(item: ItemFacts, items: Sequence[ItemFacts], senior: Eater) -> ItemFacts | None:
     """A safe swap on the same menu: same kind first, then the closest price."""
     others = [o for o in items if o.id != item.id and suitable(o, senior)]
     others.sort(key=lambda o: (o.kind != item.kind, abs(o.price_fen - item.price_fen), o.id))

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -53,6 +54,7 @@ from app.ordering.checks import (
     check_senior_active,
     is_linked,
     next_open_words,
+    standing_key,
 )
 
 __all__ = [
@@ -133,14 +135,14 @@ def prepare(session: Session, actor: Actor, request: OrderRequest, *, at: dateti
     breakdown = pricing_service.quote(
         session, senior.id or 0, canteen.id or 0, menu.service_date, menu.slot, request.fulfilment,
         [pricing.Line(str(ln.item.id), ln.item.name, ln.unit_price_fen, ln.quantity) for ln in lines],
-        delivery_fee_fen=fee)
+        delivery_fee_fen=fee, canteen_row=canteen)
     until = max(cutoff, at + timedelta(minutes=get_settings().grace_minutes))
     return Draft(senior, canteen, menu, slot, request.fulfilment, lines, breakdown, cutoff, until,
                  rules.arrival_words(slot, menu.service_date, request.fulfilment, at.date()))
 
 
 def _meal(session: Session, actor: Actor, request: OrderRequest) -> tuple[Menu, Canteen, CanteenSlot]:
-    menu = get_row(session, Menu, request.menu_id)
+    menu = rules.menu_row(session, request.menu_id)
     if menu is None or menu.status != "published":
         raise NotFound(msg.ORDER_MENU_NOT_FOUND)
     if not actor.may_use_canteen(menu.canteen_id):
@@ -261,8 +263,8 @@ def place_or_replay(session: Session, actor: Actor, request: OrderRequest, *,
 
 def _place(session: Session, actor: Actor, request: OrderRequest, at: datetime) -> Placed:
     db.begin_write(session)
-    senior = pricing_service.lock_senior(session, request.senior_id)
-    existing = order_by_key(session, actor.user_id, request.idempotency_key)
+    senior = _lock_senior(session, request.senior_id)
+    existing = _key_and_meal(session, actor.user_id, request)
     if existing is not None:
         if existing.senior_id != request.senior_id:
             raise Conflict(msg.ORDER_IDEMPOTENCY_REUSED, field="idempotency_key")
@@ -280,6 +282,53 @@ def _commit_keeping_rows(session: Session) -> None:
         session.commit()
     finally:
         session.expire_on_commit = True
+
+
+def _lock_senior(session: Session, senior_id: int) -> Senior:
+    """The senior's row lock (as `subsidy.lock_senior`), reading the catalogue stamp in the same statement."""
+    row = session.exec(_LOCK_SENIOR, params={"senior_id": senior_id}).first()
+    if row is None:
+        raise NotFound(msg.SENIOR_NOT_FOUND)
+    rules.stamp_read(session, row[1])
+    return cast(Senior, row[0])
+
+
+def _key_and_meal(session: Session, user_id: int, request: OrderRequest) -> Order | None:
+    """The order of this idempotency key, read in the same query as the senior's standing order for the meal
+    (which `check_not_ordered` then finds in the request memo): one round trip for both, after the senior's
+    row lock, so neither can change before this request commits."""
+    menu = rules.menu_row(session, request.menu_id)
+    if menu is None:
+        return order_by_key(session, user_id, request.idempotency_key)
+    found = session.exec(_KEY_AND_MEAL, params={
+        "user_id": user_id, "key": request.idempotency_key, "senior_id": request.senior_id,
+        "day": menu.service_date, "slot": menu.slot}).all()
+    keyed = next((o for o in found if o.placed_by_id == user_id and o.idempotency_key == request.idempotency_key),
+                 None)
+    standing = next((o for o in found if o.senior_id == request.senior_id and o.service_date == menu.service_date
+                     and o.slot == menu.slot and o.status in STANDING), None)
+    db.memo(session, standing_key(request.senior_id, menu), lambda: standing)
+    return keyed
+
+
+# The order path's statements, built once at import: SQLAlchemy then finds each compiled form by its cache key
+# instead of building the expression anew per order (issue 21).
+_LOCK_SENIOR = (select(Senior, rules.STAMP_COLUMN).where(col(Senior.id) == bindparam("senior_id"))
+                .with_for_update(of=Senior))
+_KEY_AND_MEAL = select(Order).where(
+    ((col(Order.placed_by_id) == bindparam("user_id")) & (col(Order.idempotency_key) == bindparam("key")))
+    | ((col(Order.senior_id) == bindparam("senior_id")) & (col(Order.service_date) == bindparam("day"))
+       & (col(Order.slot) == bindparam("slot")) & col(Order.status).in_(STANDING)))
+# Takes portions: the row lock and the re-checked WHERE hold the limit however many orders race. No ORM rows
+# of menu items are loaded on this path (ordering reads them as ItemFacts), so there is nothing to synchronise.
+_TAKE_PORTIONS = (
+    update(MenuItem)
+    .where(col(MenuItem.id) == bindparam("item_id"),
+           or_(col(MenuItem.quantity_limit).is_(None),
+               col(MenuItem.sold_count) + bindparam("quantity") <= col(MenuItem.quantity_limit)))
+    .values(sold_count=col(MenuItem.sold_count) + bindparam("quantity"))
+    .execution_options(synchronize_session=False)
+)
 
 
 def order_by_key(session: Session, user_id: int, key: str) -> Order | None:
@@ -319,30 +368,34 @@ def _store(session: Session, actor: Actor, request: OrderRequest, draft: Draft,
 
 
 def next_short_no(session: Session, day: date, canteen_id: int) -> int:
-    """The next short order number of this canteen and date: the counter row is made if missing (a racing
-    insert is ignored), then one UPDATE ... RETURNING takes the number under its row lock, so concurrent orders
-    wait for each other and never share a number. A rolled-back order gives its number back with the row."""
-    counter = OrderNumberCounter
+    """The next short order number of this canteen and date, in one statement: INSERT ... ON CONFLICT DO UPDATE
+    ... RETURNING makes the counter row at 1 or moves it on under its row lock, so concurrent orders wait for
+    each other and never share a number. A rolled-back order gives its number back with the row."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(dialect.insert(counter).values(service_date=day, canteen_id=canteen_id, last_no=0)
-                    .on_conflict_do_nothing(index_elements=["service_date", "canteen_id"]))
-    taken = session.execute(
-        update(counter).where(col(counter.service_date) == day, col(counter.canteen_id) == canteen_id)
-        .values(last_no=col(counter.last_no) + 1).returning(col(counter.last_no))).scalar_one()
-    return int(taken)
+    statement = _NEXT_NO_PG if dialect is postgresql else _NEXT_NO_SQLITE
+    return int(session.execute(statement, {"day": day, "canteen_id": canteen_id}).scalar_one())
+
+
+def _next_no_statement(dialect: object) -> Any:
+    """Built once at import: the statement's compiled form is then reused from SQLAlchemy's cache."""
+    counter = OrderNumberCounter
+    insert = dialect.insert(counter).values(  # type: ignore[attr-defined]
+        service_date=bindparam("day"), canteen_id=bindparam("canteen_id"), last_no=1)
+    return insert.on_conflict_do_update(
+        index_elements=["service_date", "canteen_id"], set_={"last_no": col(counter.last_no) + 1},
+    ).returning(col(counter.last_no))
+
+
+_NEXT_NO_PG = _next_no_statement(postgresql)
+_NEXT_NO_SQLITE = _next_no_statement(sqlite)
 
 
 def _reserve(session: Session, draft: Draft) -> None:
     """Take portions with one conditional UPDATE per item (in id order, so concurrent orders never deadlock):
     the row lock and the re-checked WHERE make the limit hold however many orders race for the last ones."""
     for line in sorted(draft.lines, key=lambda ln: ln.item.id):
-        taken = session.exec(
-            update(MenuItem)
-            .where(col(MenuItem.id) == line.item.id,
-                   or_(col(MenuItem.quantity_limit).is_(None),
-                       col(MenuItem.sold_count) + line.quantity <= col(MenuItem.quantity_limit)))
-            .values(sold_count=col(MenuItem.sold_count) + line.quantity))
-        if taken.rowcount != 1:
+        taken = session.execute(_TAKE_PORTIONS, {"item_id": line.item.id, "quantity": line.quantity})
+        if getattr(taken, "rowcount", 0) != 1:
             rules.forget_menu_items(session)
             items = rules.menu_items(session, draft.menu.id or 0)
             fresh = next(i for i in items if i.id == line.item.id)

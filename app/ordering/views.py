@@ -6,10 +6,13 @@ same rules `ordering.prepare` enforces."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, or_, select
 
 from app.core import messages as msg
@@ -21,6 +24,7 @@ from app.core.settings import TZ
 from app.models import Canteen, CanteenSlot, HelperLink, Menu, MenuItem, Order, OrderLine, Senior
 from app.ordering import rules
 from app.ordering import service as ordering
+from app.ordering.checks import published_between
 
 SLOT_ORDER = {"breakfast": 0, "lunch": 1, "dinner": 2}
 FULFILMENT_ORDER = ("dine_in", "pickup", "delivery")
@@ -155,16 +159,34 @@ def meal_view(session: Session, actor: ordering.Actor, senior_id: int, menu: Men
     today = at.date()
     return MealView(menu.id or 0, canteen.id or 0, canteen.name, menu.service_date,
                     rules.day_words(menu.service_date, today), menu.slot,
-                    tuple(_item_view(senior, i, items) for i in items),
+                    _named(item_views(tuple(items), rules.Diet.of(senior)), senior.name),
                     _ways(session, actor, senior, canteen, menu, at), _standing_order(session, senior_id, menu, at))
 
 
-def _item_view(senior: Senior, item: rules.ItemFacts, items: list[rules.ItemFacts]) -> ItemView:
+@lru_cache(maxsize=4096)
+def item_views(items: tuple[rules.ItemFacts, ...], diet: rules.Diet) -> tuple[ItemView, ...]:
+    """Each item as this diet may order it. A pure function of the items (sold counts included) and the diet,
+    kept per process: a week of menus asks it for every item and every blocked item's alternative, and the same
+    menus and diets come back request after request (issue 21)."""
+    return tuple(_item_view(diet, i, items) for i in items)
+
+
+_NAME = "\x00name\x00"  # where the senior's name goes in a kept view's words (kept views hold no name)
+
+
+def _named(views: tuple[ItemView, ...], name: str) -> tuple[ItemView, ...]:
+    if not any(_NAME in v.blocked for v in views):
+        return views
+    return tuple(dataclasses.replace(v, blocked=v.blocked.replace(_NAME, name)) if _NAME in v.blocked else v
+                 for v in views)
+
+
+def _item_view(senior: rules.Diet, item: rules.ItemFacts, items: Sequence[rules.ItemFacts]) -> ItemView:
     conflict = rules.allergy_conflict(item, senior.allergy_list)
     safe = rules.safe_textures(item, senior.texture)
     blocked = ""
     if conflict:
-        blocked = f"含有{'、'.join(conflict)}，{senior.name}对{'、'.join(conflict)}过敏"
+        blocked = f"含有{'、'.join(conflict)}，{_NAME}对{'、'.join(conflict)}过敏"
     elif not safe:
         blocked = f"没有{senior.texture}做法"
     elif item.sold_out:
@@ -206,13 +228,29 @@ def _standing_order(session: Session, senior_id: int, menu: Menu, at: datetime) 
 def _standing_orders(session: Session, senior_id: int, today: date) -> dict[tuple[date, str], Order]:
     """The senior's standing orders from today on, read once for every meal of the page."""
     def load() -> dict[tuple[date, str], Order]:
-        orders = session.exec(select(Order).where(
-            Order.senior_id == senior_id, col(Order.service_date) >= today,
-            col(Order.status).in_(ordering.STANDING))).all()
-        _lines_of(session, [o.id or 0 for o in orders])
-        return {(o.service_date, o.slot): o for o in orders}
+        # the orders with their lines, one statement; the lines go where `_lines_of` keeps them
+        orders: dict[int, Order] = {}
+        lines: dict[int, list[OrderLine]] = {}
+        for order, line in session.exec(_STANDING_FROM, params={"senior_id": senior_id, "today": today}).all():
+            orders.setdefault(order.id or 0, order)
+            found = lines.setdefault(order.id or 0, [])
+            if line is not None:
+                found.append(line)
+        known: dict[int, list[OrderLine]] = memo(session, "order_lines", dict)
+        known.update(lines)
+        return {(o.service_date, o.slot): o for o in orders.values()}
 
     return memo(session, ("standing", senior_id, today), load)
+
+
+# Read on every menu request: built once, so only its compiled form is looked up (issue 21).
+_STANDING_FROM = (select(Order, OrderLine)
+                  .outerjoin(OrderLine, col(OrderLine.order_id) == col(Order.id))
+                  .where(col(Order.senior_id) == bindparam("senior_id"),
+                         col(Order.service_date) >= bindparam("today"), col(Order.status).in_(ordering.STANDING))
+                  .order_by(col(Order.id), col(OrderLine.id)))
+_LINES_OF = (select(OrderLine).where(col(OrderLine.order_id).in_(bindparam("ids", expanding=True)))
+             .order_by(col(OrderLine.id)))
 
 
 def meal_views(session: Session, actor: ordering.Actor, senior_id: int, menus: Sequence[Menu],
@@ -227,9 +265,8 @@ def find_menu(session: Session, canteen_id: int, day: date, slot: str) -> Menu |
 
 
 def published_menus(session: Session, canteen_id: int, start: date, days: int) -> list[Menu]:
-    menus = session.exec(select(Menu).where(
-        Menu.canteen_id == canteen_id, Menu.status == "published",
-        col(Menu.service_date).between(start, start + timedelta(days=days - 1)))).all()
+    """From `start` (today) for `days` days, by date and slot."""
+    menus = published_between(session, canteen_id, start, start + timedelta(days=days - 1), start)
     return sorted(menus, key=lambda m: (m.service_date, SLOT_ORDER[m.slot]))
 
 
@@ -237,10 +274,14 @@ def next_meals(session: Session, actor: ordering.Actor, senior_id: int, at: date
                count: int = 4) -> list[MealView]:
     """The next meals still open (or already ordered), today first: the senior's front page."""
     canteen_id = canteen_id_for(session, actor, senior_id)
+    menus = published_menus(session, canteen_id, at.date(), 8)
+    rules.load_menu_items(session, [m.id or 0 for m in menus])
     found = []
-    for view in meal_views(session, actor, senior_id, published_menus(session, canteen_id, at.date(), 8), at):
-        if (view.open or view.order is not None) and not meal_over(session, view.canteen_id, view.service_date,
-                                                                    view.slot, at):
+    for menu in menus:  # built one by one: the page shows the first `count`, not a week and a day of meals
+        if meal_over(session, menu.canteen_id, menu.service_date, menu.slot, at):
+            continue
+        view = meal_view(session, actor, senior_id, menu, at)
+        if view.open or view.order is not None:
             found.append(view)
         if len(found) == count:
             break
@@ -287,8 +328,7 @@ def _lines_of(session: Session, order_ids: Sequence[int]) -> dict[int, list[Orde
     missing = [o for o in order_ids if o not in known]
     if missing:
         found: dict[int, list[OrderLine]] = {o: [] for o in missing}
-        for line in session.exec(select(OrderLine).where(col(OrderLine.order_id).in_(missing))
-                                 .order_by(col(OrderLine.id))).all():
+        for line in session.exec(_LINES_OF, params={"ids": missing}).all():
             found[line.order_id].append(line)
         known.update(found)
     return {o: known[o] for o in order_ids}
@@ -336,11 +376,10 @@ def upcoming_orders(session: Session, senior_id: int, at: datetime, *, limit: in
     """`canteens` narrows to those canteens (counter staff see only orders at their own). `past=False` leaves
     out today's meals whose serving has ended: the pages' 已订好的餐 lists what is still to come (issue 17);
     the API keeps every standing order of today."""
-    query = select(Order).where(
-        Order.senior_id == senior_id, col(Order.service_date) >= at.date(), Order.status == "placed")
-    if canteens is not None:
-        query = query.where(col(Order.canteen_id).in_(canteens))
-    orders = session.exec(query.order_by(col(Order.service_date), col(Order.slot)).limit(limit)).all()
+    # from the senior's standing orders, which the page's meals have usually read already in this request
+    standing = _standing_orders(session, senior_id, at.date()).values()
+    orders = sorted((o for o in standing if o.status == "placed" and (canteens is None or o.canteen_id in canteens)),
+                    key=lambda o: (o.service_date, o.slot))[:limit]
     views = [order_view_of(session, o, at) for o in orders
              if past or not meal_over(session, o.canteen_id, o.service_date, o.slot, at)]
     return sorted(views, key=lambda v: (v.service_date, SLOT_ORDER[v.slot]))

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -78,18 +79,24 @@ def usage_for(
     the snapshots of standing orders. `exclude_order_id` leaves out an order being changed."""
     first = min(day.replace(day=1), day - timedelta(days=day.weekday()))
     last = max(_month_end(day), day + timedelta(days=6 - day.weekday()))
-    columns = (col(Order.service_date), col(Order.slot), col(Order.subsidy_fen), col(Order.subsidised_meals))
-    query = select(*columns).where(
-        Order.senior_id == senior_id,
-        Order.scheme_key == scheme_key,
-        Order.subsidised_meals > 0,
-        col(Order.status).not_in(RELEASED_STATUSES),
-        col(Order.service_date).between(first, last),
-    )
-    if exclude_order_id is not None:
-        query = query.where(Order.id != exclude_order_id)
-    records = [pricing.UsageRecord(*row) for row in session.exec(query).all()]
-    return pricing.usage_from(records, day, slot)
+    params = {"senior_id": senior_id, "scheme_key": scheme_key, "first": first, "last": last}
+    if exclude_order_id is None:
+        rows = session.execute(_USAGE, params).all()
+    else:
+        rows = session.execute(_USAGE_EXCEPT, {**params, "order_id": exclude_order_id}).all()
+    return pricing.usage_from([pricing.UsageRecord(*row) for row in rows], day, slot)
+
+
+# Read for every order priced: built once, so only its compiled form is looked up (issue 21).
+_USAGE = select(col(Order.service_date), col(Order.slot), col(Order.subsidy_fen),
+                col(Order.subsidised_meals)).where(
+    col(Order.senior_id) == bindparam("senior_id"),
+    col(Order.scheme_key) == bindparam("scheme_key"),
+    col(Order.subsidised_meals) > 0,
+    col(Order.status).not_in(RELEASED_STATUSES),
+    col(Order.service_date).between(bindparam("first"), bindparam("last")),
+)
+_USAGE_EXCEPT = _USAGE.where(col(Order.id) != bindparam("order_id"))
 
 
 def _month_end(day: date) -> date:
@@ -125,11 +132,15 @@ def quote(
     *,
     delivery_fee_fen: int = 0,
     exclude_order_id: int | None = None,
+    canteen_row: Canteen | None = None,
 ) -> pricing.PriceBreakdown:
     """Price one order by the scheme of the canteen in force on `day`. Raises NotFound for an unknown senior or
-    canteen and ValueError for malformed lines; an order no scheme covers is priced in full."""
+    canteen and ValueError for malformed lines; an order no scheme covers is priced in full. A caller that
+    already holds the canteen's row (ordering keeps a read-only copy per process) passes it as `canteen_row`,
+    saving a query per order."""
     senior = session.get(Senior, senior_id)
-    canteen = session.get(Canteen, canteen_id)
+    canteen = canteen_row if canteen_row is not None and canteen_row.id == canteen_id \
+        else session.get(Canteen, canteen_id)
     if senior is None:
         raise NotFound(msg.SENIOR_NOT_FOUND)
     if canteen is None:
