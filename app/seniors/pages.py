@@ -149,48 +149,37 @@ async def import_run(request: Request, session: SessionDep, token: str, principa
 
 def _import_run(request: Request, session: SessionDep, token: str, params: dict[str, str],
                 principal: Principal) -> Response:
-    path, table = uploads.load(token)
+    """A register up to `import_job_rows` rows is imported here; a larger one goes to a worker once it would go
+    through: what the import would refuse (rows with errors, warnings not confirmed) is said on this preview
+    now, not by a failed job later. A second click with the same choices shows the job already on its way."""
+    _path, table = uploads.load(token)
     canteen_id = int_or_none(params.get("canteen"))
     if canteen_id:
         canteens_admin.check_canteen(principal, canteen_id)
-    if len(table.rows) > get_settings().import_job_rows:
-        return _import_queue(request, session, token, params, principal, table, canteen_id)
+    choices: dict[str, Any] = dict(
+        today=_today(), canteen_id=canteen_id, valid_only=params.get("valid_only") == "1",
+        confirmed=params.get("confirm_warnings") == "1", fixes=preview_fixes.posted_fixes(params))
+    mapping, large = uploads.mapping_from(table, params), len(table.rows) > get_settings().import_job_rows
     try:
-        outcome = senior_import.import_seniors(
-            session, table, uploads.mapping_from(table, params), today=_today(), user_id=principal.user_id,
-            canteen_id=canteen_id, valid_only=params.get("valid_only") == "1",
-            confirmed=params.get("confirm_warnings") == "1", filename=params.get("name", ""),
-            fixes=preview_fixes.posted_fixes(params))
+        if large:
+            senior_import.check_import(session, table, mapping, **choices)
+        else:
+            outcome = senior_import.import_seniors(session, table, mapping, user_id=principal.user_id,
+                                                   filename=params.get("name", ""), **choices)
     except senior_import.WarningsUnconfirmed:
         return _preview(request, session, token, params, user_id=principal.user_id, unconfirmed=True,
                         status_code=422)
     except InvalidInput:
         return _preview(request, session, token, params, user_id=principal.user_id, refused=True,
                         status_code=422)
+    if large:
+        digest = uploads.keep_choices(token, params)
+        job_id = jobs.enqueue_file(session, "seniors_import", {"token": token, "choices": digest},
+                                   principal.user_id)
+        return RedirectResponse(request.url_for("jobs:file", job_id=job_id), status_code=303)
     uploads.forget(token)
     return render(request, "seniors/import_done.html", {"outcome": outcome, "section": "import",
                                                       "name": params.get("name", "")})
-
-
-def _import_queue(request: Request, session: SessionDep, token: str, params: dict[str, str], principal: Principal,
-                  table: senior_import.Table, canteen_id: int | None) -> Response:
-    """A large register goes to a worker, once it would go through: what the import would refuse (rows with
-    errors, warnings not confirmed) is said on this preview now, not by a failed job later. A second click with
-    the same choices shows the job already on its way."""
-    try:
-        senior_import.check_import(
-            session, table, uploads.mapping_from(table, params), today=_today(), canteen_id=canteen_id,
-            valid_only=params.get("valid_only") == "1", confirmed=params.get("confirm_warnings") == "1",
-            fixes=preview_fixes.posted_fixes(params))
-    except senior_import.WarningsUnconfirmed:
-        return _preview(request, session, token, params, user_id=principal.user_id, unconfirmed=True,
-                        status_code=422)
-    except InvalidInput:
-        return _preview(request, session, token, params, user_id=principal.user_id, refused=True,
-                        status_code=422)
-    digest = uploads.keep_choices(token, params)
-    job_id = jobs.enqueue_file(session, "seniors_import", {"token": token, "choices": digest}, principal.user_id)
-    return RedirectResponse(request.url_for("jobs:file", job_id=job_id), status_code=303)
 
 
 # ---------------------------------------------------------------- 助餐卡 (declared before /{senior_id})
