@@ -12,10 +12,10 @@ from sqlmodel import Session
 from app.core.settings import get_settings
 from app.jobs import drain_files
 from app.models import now
+from tests.app.subsidy.test_claim_pack import month  # noqa: F401 - the month with check-ins (a fixture)
 from tests.browser.dispatch_world import sign_in
 from tests.conftest import screenshot
 from tests.factories import make_canteen, make_senior, make_user
-from tests.app.subsidy.test_claim_pack import month  # noqa: F401 - the month with check-ins (a fixture)
 from tests.kitchen.scenario import make_lunch, make_order
 
 pytestmark = pytest.mark.browser
