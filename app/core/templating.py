@@ -62,6 +62,8 @@ def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> URL:
     some 25 times: without this, a third of the page's time (issue 21). Only the path is kept; the scheme and
     host still come from each request."""
     request: Request = context["request"]
+    if not isinstance(request, Request):  # a stand-in (a file job renders a sheet with no request): its own links
+        return cast(URL, request.url_for(name, **path_params))
     provider: Any = request.scope.get("router") or request.scope.get("app")
     try:
         key = tuple(sorted((k, type(v), v) for k, v in path_params.items()))

@@ -98,6 +98,7 @@ TABLE: dict[str, Case] = {
     "subsidy:edit_save": c(OPERATOR, form={"action": "preview"}),
     "subsidy:withdraw": c(OPERATOR, params={"version": "1"}, form={"reason": "试试"}),
     "subsidy:claim_pack": c(OPERATOR, query={"funder": "putuo-district", "month": "{month}", "fmt": "xlsx"}),
+    "subsidy:claim_pack_job": c(OPERATOR, form={"funder": "putuo-district", "month": "2026-11", "fmt": "xlsx"}),
     # kitchen sheets: the kitchen of canteen 甲 (the world's canteen) and operators
     "kitchen:home": c(KITCHEN),
     "kitchen:prep": c(KITCHEN),
@@ -111,6 +112,7 @@ TABLE: dict[str, Case] = {
     "jobs:file": c(ALL, params={"job_id": "999999"}, missing_ok=True),
     "jobs:file_status": c(ALL, params={"job_id": "999999"}, missing_ok=True),
     "jobs:file_download": c(ALL, params={"job_id": "999999"}, missing_ok=True),
+    "jobs:file_cancel": c(ALL, params={"job_id": "999999"}, missing_ok=True),
     # dispatch
     "dispatch:home": c(DISPATCH),
     "dispatch:solve": c(DISPATCH),
