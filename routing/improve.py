@@ -254,8 +254,7 @@ def _cut_fleet(c: Compiled, routes: Routes, near: list[list[int]], free_list: li
             current = candidate
         else:
             routes.rollback()
-    fresh = Routes(c, kept)
-    return fresh
+    return Routes(c, kept)
 
 
 def ruin_in_place(

@@ -231,9 +231,8 @@ def run_file(session: Session, job_id: int, *, attempts: int = 0) -> str:
         _fail(session, job_id, msg.FILE_JOB_FAILED, owner)
         return "finished"
     session.rollback()
-    filename, body = built[0], built[1]
-    summary = built[2] if len(built) == 3 else msg.FILE_JOB_STATE_NAMES["done"]  # type: ignore[misc]
-    _store(session, job_id, owner, filename, body, summary)
+    filename, body, *said = built
+    _store(session, job_id, owner, filename, body, said[0] if said else msg.FILE_JOB_STATE_NAMES["done"])
     return "finished"
 
 
@@ -263,18 +262,22 @@ def _mine(session: Session, job_id: int, user_id: int) -> FileJob:
 
 def file_status(session: Session, job_id: int, user_id: int) -> FileStatus:
     """The job's state for its requester (Forbidden for anyone else)."""
-    job = _mine(session, job_id, user_id)
+    return _status_of(_mine(session, job_id, user_id))
+
+
+def _status_of(job: FileJob) -> FileStatus:
     names = msg.FILE_JOB_STATE_NAMES_BY_KIND.get(job.kind, msg.FILE_JOB_STATE_NAMES)
-    return FileStatus(job_id, job.state, names[job.state], job.progress, job.error, job.download_name, job.kind)
+    return FileStatus(job.id or 0, job.state, names[job.state], job.progress, job.error, job.download_name,
+                      job.kind)
 
 
-def cancel_file(session: Session, job_id: int, user_id: int) -> FileStatus:
+def cancel_file(session: Session, job_id: int, user_id: int) -> None:
     """The requester cancels a file on its way: a queued one never runs; a running one that only reads stops
     counting (its run finds the row cancelled and throws its file away). An import already running is not
     cancelled (AppError in words): it saves all or nothing, and a page saying "cancelled" must be true."""
     begin_write(session)
     job = _mine(session, job_id, user_id)
-    status = file_status(session, job_id, user_id)
+    status = _status_of(job)
     if not status.cancellable:
         session.rollback()
         raise AppError(msg.FILE_JOB_CANNOT_CANCEL_RUNNING if status.active else msg.FILE_JOB_NOT_ACTIVE)
@@ -284,7 +287,6 @@ def cancel_file(session: Session, job_id: int, user_id: int) -> FileStatus:
     if engine_id is not None:
         engine.cancel(session, engine_id)
     session.commit()
-    return file_status(session, job_id, user_id)
 
 
 def file_body(session: Session, job_id: int, user_id: int) -> tuple[str, str, bytes]:

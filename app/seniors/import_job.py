@@ -17,39 +17,29 @@ from sqlmodel import Session
 from app import canteens, jobs
 from app.core import messages as msg
 from app.core.deps import int_or_none
-from app.core.errors import AppError, Forbidden, InvalidInput, NotFound
+from app.core.errors import Forbidden
 from app.models import now
 from app.seniors import importer as senior_import
-from app.seniors import preview_fixes, uploads
+from app.seniors import uploads
 
 
 def build_import(session: Session, params: dict[str, Any], progress: Any) -> tuple[str, bytes, str]:
     """Import the stored upload `params["token"]` with the choices kept as `params["choices"]`; only an operator,
     and for a canteen only one they may manage (checked again here: rights may change between click and run).
-    Returns the outcome as a small CSV and as the line the job's page shows."""
+    Returns the outcome as a small CSV and as the line the job's page shows; a refusal (the upload gone, rows
+    with errors, warnings not confirmed) is an AppError, which fails the job in its own words."""
     principal = jobs.principal_for_user(session, int(params["requester_id"]))
     if not principal.has("operator"):
         raise Forbidden(msg.FILE_JOB_NOT_YOURS)
-    try:
-        form = uploads.load_choices(str(params["token"]), str(params.get("choices", "")))
-    except NotFound as exc:
-        raise AppError(exc.message) from exc
+    form = uploads.load_choices(str(params["token"]), str(params.get("choices", "")))
     canteen_id = int_or_none(form.get("canteen"))
     if canteen_id:
         canteens.check_canteen(principal, canteen_id)
-    try:
-        _path, table = uploads.load(str(params["token"]))
-    except NotFound as exc:
-        raise AppError(exc.message) from exc
-    try:
-        outcome = senior_import.import_seniors(
-            session, table, uploads.mapping_from(table, form), today=now().date(), user_id=principal.user_id,
-            canteen_id=canteen_id,
-            valid_only=form.get("valid_only") == "1", confirmed=form.get("confirm_warnings") == "1",
-            filename=form.get("name", ""), fixes=preview_fixes.posted_fixes(form),
-            progress=lambda done, total: progress(msg.FILE_JOB_IMPORT_PROGRESS.format(done=done, total=total)))
-    except InvalidInput as exc:
-        raise AppError(exc.message) from exc
+    _path, table = uploads.load(str(params["token"]))
+    outcome = senior_import.import_seniors(
+        session, table, uploads.mapping_from(table, form), today=now().date(), user_id=principal.user_id,
+        canteen_id=canteen_id, filename=form.get("name", ""), **uploads.options_from(form),
+        progress=lambda done, total: progress(msg.FILE_JOB_IMPORT_PROGRESS.format(done=done, total=total)))
     uploads.forget(str(params["token"]))
     out = io.StringIO()
     writer = csv.writer(out)

@@ -156,9 +156,7 @@ def _import_run(request: Request, session: SessionDep, token: str, params: dict[
     canteen_id = int_or_none(params.get("canteen"))
     if canteen_id:
         canteens_admin.check_canteen(principal, canteen_id)
-    choices: dict[str, Any] = dict(
-        today=_today(), canteen_id=canteen_id, valid_only=params.get("valid_only") == "1",
-        confirmed=params.get("confirm_warnings") == "1", fixes=preview_fixes.posted_fixes(params))
+    choices: dict[str, Any] = dict(today=_today(), canteen_id=canteen_id, **uploads.options_from(params))
     mapping, large = uploads.mapping_from(table, params), len(table.rows) > get_settings().import_job_rows
     try:
         if large:

@@ -10,12 +10,14 @@ import os
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 from app.core import messages as msg
 from app.core.deps import int_or_none
 from app.core.errors import NotFound
 from app.core.settings import get_settings
 from app.seniors import importer as senior_import
+from app.seniors import preview_fixes
 
 UPLOAD_KEEP_S = 24 * 3600
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,40}")
@@ -34,7 +36,12 @@ def keep(token: str, text: str) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     folder.chmod(0o700)
     _sweep(folder)
-    fd = os.open(folder / f"{token}.json", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    _write_private(folder / f"{token}.json", text)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """A file only this service may read (0600 from its creation, not chmod-ed after)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text)
 
@@ -66,9 +73,7 @@ def keep_choices(token: str, form: dict[str, str]) -> str:
     digest = hashlib.sha256(text.encode()).hexdigest()[:16]
     folder = private_folder()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(folder / f"{token}.{digest}.form", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
+    _write_private(folder / f"{token}.{digest}.form", text)
     return digest
 
 
@@ -89,6 +94,13 @@ def forget(token: str) -> None:
     (folder / f"{token}.json").unlink(missing_ok=True)
     for kept in folder.glob(f"{token}.*.form"):
         kept.unlink(missing_ok=True)
+
+
+def options_from(form: dict[str, str]) -> dict[str, Any]:
+    """The import's options as posted beside the mapping (page and job read them alike): only the valid rows,
+    warnings confirmed, the preview's fixes by row."""
+    return {"valid_only": form.get("valid_only") == "1", "confirmed": form.get("confirm_warnings") == "1",
+            "fixes": preview_fixes.posted_fixes(form)}
 
 
 def mapping_from(table: senior_import.Table, params: dict[str, str]) -> dict[str, int]:

@@ -91,8 +91,11 @@ class ClaimPack:
         return sum(m.voucher_fen for m in self.meals)
 
 
-def _claim_scope(session: Session, scheme_key: str, month: str,
-                 funder_key: str) -> tuple[Scope, list[pricing.Scheme], dict[str, str]]:
+def check_claim(session: Session, scheme_key: str, month: str,
+                funder_key: str) -> tuple[Scope, list[pricing.Scheme], dict[str, str]]:
+    """What `build_claim_pack` would refuse (a malformed month, a funder the scheme never names), also asked
+    before the pack is queued, so the page says it next to the field. Returns the month's scope, the scheme's
+    versions and its funders' names."""
     scope = month_scope(month)
     versions = service.scheme_versions(session, scheme_key)
     names = {f.key: f.name for v in sorted(versions, key=lambda v: v.version) for f in v.funders}
@@ -101,16 +104,10 @@ def _claim_scope(session: Session, scheme_key: str, month: str,
     return scope, versions, names
 
 
-def check_claim(session: Session, scheme_key: str, month: str, funder_key: str) -> None:
-    """What `build_claim_pack` would refuse (a malformed month, a funder the scheme never names), refused before
-    the pack is queued, so the page says it next to the field."""
-    _claim_scope(session, scheme_key, month, funder_key)
-
-
 def build_claim_pack(session: Session, scheme_key: str, month: str, funder_key: str) -> ClaimPack:
     """The claim of `funder_key` of `scheme_key` for `month` ("2026-11"). Raises NotFound for an unknown scheme
     or a funder the scheme's versions never name, InvalidInput (`month`) for a malformed month."""
-    scope, versions, names = _claim_scope(session, scheme_key, month, funder_key)
+    scope, versions, names = check_claim(session, scheme_key, month, funder_key)
     report = settle(session, scope)
     ledger = [row for row in report.ledger if row.scheme_key == scheme_key]
     key = funder_id(scheme_key, funder_key)

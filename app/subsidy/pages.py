@@ -103,13 +103,13 @@ def claim_pack_job(request: Request, session: SessionDep, scheme_key: str, month
     own page; a second click for the same pack shows the one on its way. A wrong month or funder is said on the
     form and nothing is queued."""
     pricing_service.require_scheme_editor(principal)
-    history = pricing_service.scheme_history(session, scheme_key, _today())
-    if not history:
-        raise NotFound(msg.SCHEME_NOT_FOUND)
     month, fmt = month.strip(), ("xlsx" if fmt == "xlsx" else "pdf")
     try:
         check_claim(session, scheme_key, month, funder)
     except (InvalidInput, NotFound) as e:
+        history = pricing_service.scheme_history(session, scheme_key, _today())
+        if not history:
+            raise NotFound(msg.SCHEME_NOT_FOUND) from e
         errors = e.errors if isinstance(e, InvalidInput) else {"funder": e.message}
         context = _scheme_context(session, scheme_key, history, claim_errors=errors,
                                   claim_form={"month": month, "funder": funder})
