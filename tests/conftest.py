@@ -165,6 +165,34 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-dev-shm-usage"]
 
 
+def _clicks_wait_for_their_page() -> None:
+    """Make every click and key press return only once the document it led to has loaded, as a person waits.
+
+    Playwright's click returns once a navigation it started has *committed*: the next document may not have parsed
+    yet, and a read that does not wait for an element (all_inner_texts, all, count, evaluate) then sees an empty page.
+    Two CI runs failed that way. A click that navigates nowhere finds its document loaded and returns at once."""
+    from playwright.sync_api import Locator, Page
+
+    if getattr(Page.click, "_waits_for_page", False):
+        return
+
+    def settle(page: Page) -> None:
+        page.wait_for_load_state("load")
+
+    def wrap(method: Callable[..., None], page_of: Callable[[object], Page]) -> Callable[..., None]:
+        def acted(self: object, *args: object, **kwargs: object) -> None:
+            method(self, *args, **kwargs)
+            if not kwargs.get("no_wait_after"):
+                settle(page_of(self))
+        acted._waits_for_page = True  # type: ignore[attr-defined]
+        return acted
+
+    Page.click = wrap(Page.click, lambda pg: pg)  # type: ignore[method-assign]
+    Page.press = wrap(Page.press, lambda pg: pg)  # type: ignore[method-assign]
+    Locator.click = wrap(Locator.click, lambda loc: loc.page)  # type: ignore[attr-defined,method-assign]
+    Locator.press = wrap(Locator.press, lambda loc: loc.page)  # type: ignore[attr-defined,method-assign]
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
@@ -172,6 +200,7 @@ def browser() -> Iterator[object]:
         pytest.fail(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
+    _clicks_wait_for_their_page()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
