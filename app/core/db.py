@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Hashable
+from collections.abc import AsyncIterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from app.core import revision as _revision  # noqa: F401  (registers the catalogue revision listeners)
+from app.core.memo import memo as memo
 from app.core.settings import get_settings
 
 WRITE_LOCK = "canteen_sqlite_write_lock"
@@ -120,29 +121,8 @@ T = TypeVar("T")
 M = TypeVar("M", bound=SQLModel)
 
 
-def memo(session: Session, key: Hashable, load: Callable[[], T]) -> T:
-    """Read something once per session (one request): the same slot row, senior or menu is asked for many times
-    while one page is built, and SQLAlchemy's identity map holds rows only weakly, so each `session.get` of a
-    row nobody still references goes back to the database. Forgotten when the session commits or rolls back,
-    so nothing read before a write is reused after it."""
-    cache: dict[Hashable, Any] = session.info.setdefault(_MEMO, {})
-    if key not in cache:
-        cache[key] = load()
-    return cast(T, cache[key])
-
-
 def get_row(session: Session, model: type[M], row_id: int) -> M | None:
     """`session.get` through the request memo."""
     return memo(session, (model.__name__, row_id), lambda: session.get(model, row_id))
 
 
-_MEMO = "canteen_memo"  # every per-request cache keeps its session.info key under the "canteen_" prefix
-
-
-def _forget(session: Session, *_args: Any) -> None:
-    for key in [k for k in session.info if str(k).startswith("canteen_")]:
-        del session.info[key]
-
-
-event.listen(Session, "after_commit", _forget)
-event.listen(Session, "after_rollback", _forget)

@@ -1,5 +1,6 @@
-"""The catalogue revision: a number that moves in the same transaction as any change to what menus are built
-from, so per-process caches of built menus (app.ordering.rules) can trust it across many web processes.
+"""The catalogue revision: a number that moves in the same transaction as any change to what menus and prices are
+built from (dishes, menus, canteens, slots, subsidy scheme versions), so per-process caches of built menus
+(app.ordering.rules) and parsed schemes (app.subsidy.service) can trust it across many web processes.
 
 Ordering's own writes (sold counts taken and given back) do not move it: those are read fresh every request.
 """
@@ -7,6 +8,7 @@ Ordering's own writes (sold counts taken and given back) do not move it: those a
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event, insert, update
@@ -14,9 +16,20 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlmodel import Session as SQLModelSession
 from sqlmodel import col, select
 
-from app.models import Canteen, CanteenSlot, CatalogueRevision, Dish, Menu, MenuItem, SetMeal, SetMealDish
+from app.core.memo import memo
+from app.models import (
+    Canteen,
+    CanteenSlot,
+    CatalogueRevision,
+    Dish,
+    Menu,
+    MenuItem,
+    SetMeal,
+    SetMealDish,
+    SubsidySchemeVersion,
+)
 
-TRACKED = (Dish, SetMeal, SetMealDish, Menu, MenuItem, Canteen, CanteenSlot)
+TRACKED = (Dish, SetMeal, SetMealDish, Menu, MenuItem, Canteen, CanteenSlot, SubsidySchemeVersion)
 TRACKED_TABLES = frozenset(m.__tablename__ for m in TRACKED)  # type: ignore[attr-defined]
 ORDERING_COLUMNS = frozenset({"sold_count"})
 
@@ -24,6 +37,55 @@ ORDERING_COLUMNS = frozenset({"sold_count"})
 def current(session: SQLModelSession) -> str:
     """The stamp of the catalogue as this transaction sees it ("" before anything was ever written)."""
     return session.exec(select(CatalogueRevision.stamp).where(CatalogueRevision.id == 1)).first() or ""
+
+
+# What is built from the catalogue, by stamp: built menus, detached catalogue rows, scheme texts. Each request
+# reads and writes only the stamp its own transaction saw, so a request still on the old stamp can never file
+# old menus under the new one.
+_BUILT: dict[str, dict[Any, Any]] = {}
+_STAMP_KEY = "catalogue_stamp"
+# The stamp as a column of another query: placing an order reads it with the senior's row lock.
+STAMP_COLUMN = select(CatalogueRevision.stamp).where(CatalogueRevision.id == 1).scalar_subquery()
+
+
+def stamp_read(session: SQLModelSession, stamp: str | None) -> None:
+    """This transaction's stamp, read as `STAMP_COLUMN` by another query, so `shelf` needs no query of its own."""
+    memo(session, _STAMP_KEY, lambda: stamp or "")
+
+
+def shelf(session: SQLModelSession) -> dict[Any, Any] | None:
+    """This process's cache for the stamp this transaction sees; None before the catalogue was ever written, and
+    for a transaction that has changed the catalogue itself (it must read its own changes, not the cache)."""
+    if _changed_here(session):
+        return None
+    stamp = memo(session, _STAMP_KEY, lambda: current(session))
+    if not stamp:
+        return None
+    found = _BUILT.get(stamp)
+    if found is None:
+        for old in list(_BUILT)[:-1]:  # keep the newest other stamp for requests still on it
+            _BUILT.pop(old, None)
+        found = _BUILT.setdefault(stamp, {})
+    return found
+
+
+def kept(session: SQLModelSession, key: tuple[object, ...], load: Callable[[], Any]) -> Any:
+    """`load()` once per process and stamp (once per request when there is no stamp yet). What it returns is
+    shared by concurrent requests: it must be immutable or a copy no session owns."""
+    if _changed_here(session):
+        return load()
+    found = shelf(session)
+    if found is None:
+        return memo(session, key, load)
+    if key not in found:
+        found[key] = load()
+    return found[key]
+
+
+def _changed_here(session: Session) -> bool:
+    """This transaction changed the catalogue (flushed, or pending in the session): it must see its own writes."""
+    return bool(session.info.get("catalogue_changed")) or (
+        bool(session.new or session.dirty or session.deleted) and _changes_catalogue(session))
 
 
 def _changes_catalogue(session: Session) -> bool:

@@ -14,12 +14,10 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.core import allergens, revision
-from app.core.db import memo
 from app.core.settings import TZ
 from app.models import (
     Canteen,
     CanteenSlot,
-    CatalogueRevision,
     Dish,
     Menu,
     MenuItem,
@@ -100,13 +98,10 @@ def menu_row(session: Session, menu_id: int) -> Menu | None:
 
 def _kept(session: Session, key: tuple[object, ...], load: Callable[[], Any]) -> Any:
     """A detached copy of a catalogue row, shared by the requests of this process while the stamp holds."""
-    shelf = _shelf(session)
-    if shelf is None:
-        return memo(session, key, load)
-    if key not in shelf:
+    def copy() -> Any:
         row = load()
-        shelf[key] = None if row is None else type(row).model_validate(row)  # a copy no session owns
-    return shelf[key]
+        return None if row is None else type(row).model_validate(row)  # a copy no session owns
+    return revision.kept(session, key, copy)
 
 
 def arrival_words(slot: CanteenSlot, day: date, fulfilment: str, today: date) -> str:
@@ -150,8 +145,13 @@ class ItemFacts:
         return self.left == 0
 
 
-def menu_items(session: Session, menu_id: int) -> list[ItemFacts]:
-    """Every item of a menu in menu order (read once per request, see `load_menu_items`)."""
+def menu_items(session: Session, menu_id: int, *, sold_counts: bool = True) -> list[ItemFacts]:
+    """Every item of a menu in menu order (read once per request, see `load_menu_items`). Without
+    `sold_counts` the portions left are as they were when the menu was built, for a caller whose conditional
+    UPDATE decides them anyway (placing an order) and who reads them afresh before it refuses anything."""
+    if not sold_counts:
+        known = session.info.get("canteen_menu_items", {})
+        return known[menu_id] if menu_id in known else _built(session, [menu_id])[menu_id]
     return load_menu_items(session, [menu_id])[menu_id]
 
 
@@ -173,36 +173,13 @@ def forget_menu_items(session: Session) -> None:
     session.info.pop("canteen_menu_items", None)
 
 
-# What menus are built from, by catalogue stamp: built menus (menu id → items) and detached catalogue rows.
-# Each request reads and writes only the stamp its own transaction saw, so a request still on the old stamp
-# can never file old menus under the new one.
-_BUILT: dict[str, dict[Any, Any]] = {}
-
-
-_STAMP_KEY = "catalogue_stamp"
-# The stamp as a column of another query: placing an order reads it with the senior's row lock.
-STAMP_COLUMN = select(CatalogueRevision.stamp).where(CatalogueRevision.id == 1).scalar_subquery()
-
-
-def stamp_read(session: Session, stamp: str | None) -> None:
-    """This transaction's catalogue stamp, read as `STAMP_COLUMN` by another query, so `_shelf` needs no query."""
-    memo(session, _STAMP_KEY, lambda: stamp or "")
-
-
-def _shelf(session: Session) -> dict[Any, Any] | None:
-    stamp = memo(session, _STAMP_KEY, lambda: revision.current(session))
-    if not stamp:
-        return None
-    shelf = _BUILT.get(stamp)
-    if shelf is None:
-        for old in list(_BUILT)[:-1]:  # keep the newest other stamp for requests still on it
-            _BUILT.pop(old, None)
-        shelf = _BUILT.setdefault(stamp, {})
-    return shelf
+# The stamp as a column of another query (placing an order reads it with the senior's row lock).
+STAMP_COLUMN = revision.STAMP_COLUMN
+stamp_read = revision.stamp_read
 
 
 def _built(session: Session, menu_ids: list[int]) -> dict[int, list[ItemFacts]]:
-    shelf = _shelf(session)
+    shelf = revision.shelf(session)
     if shelf is None:
         return _read_menu_items(session, menu_ids)
     todo = [m for m in menu_ids if m not in shelf]

@@ -19,9 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app import pricing
-from app.core import audit
+from app.core import audit, revision
 from app.core import messages as msg
-from app.core.db import memo
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.core.principal import Principal
 from app.models import (
@@ -104,10 +103,14 @@ def _month_end(day: date) -> date:
 
 
 def scheme_versions(session: Session, scheme_key: str) -> list[pricing.Scheme]:
-    bodies = memo(session, ("scheme_versions", scheme_key), lambda: list(session.exec(
-        select(SubsidySchemeVersion.body).where(SubsidySchemeVersion.scheme_key == scheme_key,
-                                                col(SubsidySchemeVersion.withdrawn_at).is_(None))).all()))
-    return [_parsed(body) for body in bodies]
+    """The scheme's versions in force, parsed. Kept per process under the catalogue stamp, which every new or
+    withdrawn version moves in its own transaction: pricing an order reads no scheme text (issue 21)."""
+    return list(revision.kept(session, ("scheme_versions", scheme_key), lambda: tuple(
+        _parsed(body) for body in session.exec(_VERSIONS_IN_FORCE, params={"scheme_key": scheme_key}).all())))
+
+
+_VERSIONS_IN_FORCE = select(SubsidySchemeVersion.body).where(
+    col(SubsidySchemeVersion.scheme_key) == bindparam("scheme_key"), col(SubsidySchemeVersion.withdrawn_at).is_(None))
 
 
 @lru_cache(maxsize=256)

@@ -22,7 +22,7 @@ from tests.factories import PIN, days_ahead, make_canteen, make_menu, make_senio
 # Budgets per request, measured when they were set (a week of lunches and dinners, a signed-in senior):
 MENUS_API_BUDGET = 5   # GET /api/v1/menus (7 days, 14 meals; 8 before issue 21's last round)
 MENU_PAGE_BUDGET = 6   # GET /order (9 before)
-PLACE_ORDER_BUDGET = 13  # POST /api/v1/orders, a new order (17 before: the short number, the stamp and the
+PLACE_ORDER_BUDGET = 11 # POST /api/v1/orders, a new order (17, then 13 before: the short number, the stamp and the
 #                          standing meal now ride on other statements)
 
 
@@ -198,3 +198,24 @@ def test_a_menu_withdrawn_after_it_was_read_takes_no_more_orders(client: Any, se
 
     assert response.status_code == 404
     assert session.exec(select(MenuItem.sold_count).where(MenuItem.id == _item_of(session, menu.id).id)).one() == 0
+
+
+def test_a_scheme_version_withdrawn_after_orders_were_priced_by_it_prices_the_next_order_without_it(
+        client: Any, session: Session, week: dict[str, Any]) -> None:
+    from app.models import Order, SubsidySchemeVersion
+    from app.models import now as clock_now
+
+    senior_id = week["senior"].id
+    first = _order(client, session, senior_id, week["menus"][0].id, "scheme-kept-1")
+    assert first.status_code == 201  # the scheme is now parsed and kept by this process
+    version = session.exec(select(SubsidySchemeVersion).where(SubsidySchemeVersion.scheme_key == "shanghai-putuo")).one()
+    version.withdrawn_at = clock_now()
+    session.add(version)
+    session.commit()
+
+    second = _order(client, session, senior_id, week["menus"][2].id, "scheme-kept-2")
+
+    assert second.status_code == 201
+    priced = {o.idempotency_key: o for o in session.exec(select(Order).where(Order.senior_id == senior_id))}
+    assert priced["scheme-kept-1"].subsidy_fen > 0 and priced["scheme-kept-1"].scheme_key == "shanghai-putuo"
+    assert priced["scheme-kept-2"].subsidy_fen == 0 and priced["scheme-kept-2"].scheme_key == ""
