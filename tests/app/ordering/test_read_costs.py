@@ -22,7 +22,7 @@ from tests.factories import PIN, days_ahead, make_canteen, make_menu, make_senio
 # Budgets per request, measured when they were set (a week of lunches and dinners, a signed-in senior):
 MENUS_API_BUDGET = 5   # GET /api/v1/menus (7 days, 14 meals; 8 before issue 21's last round)
 MENU_PAGE_BUDGET = 6   # GET /order (9 before)
-PLACE_ORDER_BUDGET = 11 # POST /api/v1/orders, a new order (17, then 13 before: the short number, the stamp and the
+PLACE_ORDER_BUDGET = 11  # POST /api/v1/orders, a new order (17, then 13 before: the short number, the stamp and the
 #                          standing meal now ride on other statements)
 
 
