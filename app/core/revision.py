@@ -83,9 +83,10 @@ def kept(session: SQLModelSession, key: tuple[object, ...], load: Callable[[], A
 
 
 def _changed_here(session: Session) -> bool:
-    """This transaction changed the catalogue (flushed, or pending in the session): it must see its own writes."""
-    return bool(session.info.get("catalogue_changed")) or (
-        bool(session.new or session.dirty or session.deleted) and _changes_catalogue(session))
+    """This transaction changed the catalogue (flushed, or new rows still pending): it must see its own writes.
+    Called for every kept read, so it looks only at the flag and at pending new rows (`session.dirty` walks
+    the whole identity map); an edit to a row already loaded counts once it is flushed."""
+    return bool(session.info.get("catalogue_changed")) or any(isinstance(o, TRACKED) for o in session.new)
 
 
 def _changes_catalogue(session: Session) -> bool:

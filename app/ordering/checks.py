@@ -104,7 +104,13 @@ def check_open(session: Session, actor: Actor, menu: Menu, slot: CanteenSlot, fu
 
 
 def next_open_words(session: Session, actor: Actor, menu: Menu, fulfilment: str, at: datetime) -> str:
-    """明天 (same meal tomorrow) or 今天晚餐: the next published meal still open for this way of eating."""
+    """明天 (same meal tomorrow) or 今天晚餐: the next published meal still open for this way of eating. Once per
+    request and meal: a week's menus ask it for every closed meal and way, each walking the later menus."""
+    return memo(session, ("next_open", menu.canteen_id, menu.service_date, menu.slot, fulfilment, actor.relation,
+                          at), lambda: _next_open_words(session, actor, menu, fulfilment, at))
+
+
+def _next_open_words(session: Session, actor: Actor, menu: Menu, fulfilment: str, at: datetime) -> str:
     later = published_between(session, menu.canteen_id, menu.service_date, menu.service_date + timedelta(days=7),
                            at.date())
     order = {s: i for i, s in enumerate(("breakfast", "lunch", "dinner"))}

@@ -203,16 +203,14 @@ def _ways(session: Session, actor: ordering.Actor, senior: Senior, canteen: Cant
     ways = []
     for fulfilment in rules.fulfilments_for(slot):
         cutoff = rules.cutoff_for(slot, menu.service_date, fulfilment, actor.relation)
-        problem = _way_problem(session, actor, senior, canteen, menu, fulfilment, at)
+        problem = _way_problem(session, actor, senior, canteen, menu, slot, fulfilment, at)
         ways.append(WayView(fulfilment, not problem, rules.moment_words(cutoff, at.date()) + "前可订", problem))
     return tuple(ways)
 
 
 def _way_problem(session: Session, actor: ordering.Actor, senior: Senior, canteen: Canteen, menu: Menu,
-                 fulfilment: str, at: datetime) -> str:
+                 slot: CanteenSlot, fulfilment: str, at: datetime) -> str:
     try:
-        slot = rules.slot_row(session, canteen.id or 0, menu.slot)
-        assert slot is not None
         ordering.check_open(session, actor, menu, slot, fulfilment, at)
         ordering.check_delivery(canteen, senior, fulfilment)
     except AppError as e:

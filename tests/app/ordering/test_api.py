@@ -57,6 +57,23 @@ def test_menus_list_each_item_with_what_the_senior_may_choose_and_the_cutoffs(cl
                                    "problem": ""}
 
 
+def test_the_menus_answer_is_exactly_the_published_schema(client: Any, world: dict[str, Any]) -> None:
+    """The menus are serialised from plain dicts (issue 21): read back through the published model, field by
+    field, nothing is missing, extra or of another type."""
+    from pydantic import TypeAdapter
+
+    from app.ordering.api import ItemOut, MealOut, WayOut
+
+    response = client.get(f"/api/v1/menus?senior_id={world['senior'].id}&days=2")
+
+    meals = TypeAdapter(list[MealOut]).validate_json(response.content, strict=False)
+    assert meals and meals[0].items and meals[0].ways
+    assert [m.model_dump(mode="json") for m in meals] == response.json()
+    assert all(set(m) == set(MealOut.model_fields) for m in response.json())
+    assert all(set(i) == set(ItemOut.model_fields) for m in response.json() for i in m["items"])
+    assert all(set(w) == set(WayOut.model_fields) for m in response.json() for w in m["ways"])
+
+
 def test_a_quote_prices_without_placing(client: Any, session: Session, world: dict[str, Any]) -> None:
     response = _post(client, "/api/v1/quote", _body(world))
 
