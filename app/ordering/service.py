@@ -18,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import bindparam, insert, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, SQLModel, col, select
 
 from app import pricing
@@ -362,9 +363,11 @@ def _store(session: Session, actor: Actor, request: OrderRequest, draft: Draft,
         subsidy_day=pricing_service.subsidy_day_for(session, draft.breakdown, menu.service_date),
         **pricing_service.snapshot_fields(draft.breakdown))
     # Written as plain INSERTs, not through the unit of work: the rows are new, nothing else in the session
-    # refers to them, and the flush's bookkeeping was a fifth of an order's time (issue 21). The objects stay
-    # in hand, outside the session, for the confirmation.
+    # refers to them, and the flush's bookkeeping was a fifth of an order's time (issue 21). The order joins
+    # the session as the stored row it now is; the lines stay in hand for the confirmation.
     order.id = oid = int(session.execute(_INSERT_ORDER, _columns(order)).scalar_one())
+    make_transient_to_detached(order)
+    session.add(order)  # persistent now, as a loaded row is: callers may refresh or change it
     lines = [OrderLine(order_id=oid, menu_id=menu.id or 0, menu_item_id=ln.item.id, name=ln.item.name,
                        quantity=ln.quantity, texture=ln.texture, portion=ln.portion,
                        unit_price_fen=ln.unit_price_fen) for ln in draft.lines]

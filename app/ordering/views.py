@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, or_, select
 
 from app.core import messages as msg
@@ -440,30 +440,41 @@ def repeat_offer(session: Session, actor: ordering.Actor, senior_id: int, meal: 
     or the dishes are not on its menu."""
     if meal is None or not meal.open:
         return None
-    last = session.exec(select(Order).where(Order.senior_id == senior_id, Order.slot == meal.slot,
-                                            Order.status != "cancelled")
-                        .order_by(col(Order.created_at).desc(), col(Order.id).desc())).first()
     menu = get_row(session, Menu, meal.menu_id)
-    if last is None or menu is None:
+    rows = session.exec(_LAST_OF_SLOT, params={"senior_id": senior_id, "slot": meal.slot}).all()
+    if not rows or menu is None:
         return None
-    lines = session.exec(select(OrderLine).where(OrderLine.order_id == last.id)).all()
-    return _offer_on(session, actor, senior_id, menu, meal, last, lines, at)
+    last = rows[0][0]
+    return _offer_on(session, actor, senior_id, menu, meal, last, [(line, kind, ref) for _o, line, kind, ref in rows],
+                     at)
+
+
+# The senior's last order of the slot with its lines and what each line's item was (set meal or dish), in one
+# statement: the offer is on every menu page a senior opens (issue 21).
+_LAST_ID = (select(Order.id).where(col(Order.senior_id) == bindparam("senior_id"), col(Order.slot) == bindparam("slot"),
+                                   col(Order.status) != "cancelled")
+            .order_by(col(Order.created_at).desc(), col(Order.id).desc()).limit(1).scalar_subquery())
+_LAST_OF_SLOT = (select(Order, OrderLine, MenuItem.kind, func.coalesce(MenuItem.set_meal_id, MenuItem.dish_id))
+                 .join(OrderLine, col(OrderLine.order_id) == col(Order.id))
+                 .outerjoin(MenuItem, col(MenuItem.id) == col(OrderLine.menu_item_id))
+                 .where(col(Order.id) == _LAST_ID).order_by(col(OrderLine.id)))
 
 
 def _offer_on(session: Session, actor: ordering.Actor, senior_id: int, menu: Menu, meal: MealView, last: Order,
-              lines: Sequence[OrderLine], at: datetime) -> RepeatOffer | None:
-    old_items = {i.id: i for i in session.exec(select(MenuItem).where(
-        col(MenuItem.id).in_([ln.menu_item_id for ln in lines]))).all()}
+              lines: Sequence[tuple[OrderLine, str | None, int | None]], at: datetime) -> RepeatOffer | None:
     targets = rules.menu_items(session, menu.id or 0)
     choices = []
-    for line in lines:
-        old = old_items.get(line.menu_item_id)
-        ref = (old.set_meal_id or old.dish_id) if old else None
-        match = next((t for t in targets if old and t.kind == old.kind and t.ref_id == ref), None)
+    for line, kind, ref in lines:
+        match = next((t for t in targets if kind is not None and t.kind == kind and t.ref_id == ref), None)
         if match is None:
             return None
         choices.append(ordering.Choice(match.id, line.quantity, line.texture, line.portion))
     request = ordering.OrderRequest(senior_id, menu.id or 0, last.fulfilment, tuple(choices))
+    if menu.service_date >= at.date():
+        # the page has read the senior's standing orders from today on: the "already ordered" check finds its
+        # answer there instead of asking again
+        standing = _standing_orders(session, senior_id, at.date()).get((menu.service_date, menu.slot))
+        memo(session, ordering.standing_key(senior_id, menu), lambda: standing)
     try:
         draft = ordering.prepare(session, actor, request, at=at)
     except AppError:
