@@ -56,8 +56,23 @@ def stamp_read(session: SQLModelSession, stamp: str | None) -> None:
 def shelf(session: SQLModelSession) -> dict[Any, Any] | None:
     """This process's cache for the stamp this transaction sees; None before the catalogue was ever written, and
     for a transaction that has changed the catalogue itself (it must read its own changes, not the cache)."""
+    return None if _changed_here(session) else _stamp_shelf(session)
+
+
+def kept(session: SQLModelSession, key: tuple[object, ...], load: Callable[[], Any]) -> Any:
+    """`load()` once per process and stamp (once per request when there is no stamp yet). What it returns is
+    shared by concurrent requests: it must be immutable or a copy no session owns."""
     if _changed_here(session):
-        return None
+        return load()
+    found = _stamp_shelf(session)
+    if found is None:
+        return memo(session, key, load)
+    if key not in found:
+        found[key] = load()
+    return found[key]
+
+
+def _stamp_shelf(session: SQLModelSession) -> dict[Any, Any] | None:
     stamp = memo(session, _STAMP_KEY, lambda: current(session))
     if not stamp:
         return None
@@ -67,19 +82,6 @@ def shelf(session: SQLModelSession) -> dict[Any, Any] | None:
             _BUILT.pop(old, None)
         found = _BUILT.setdefault(stamp, {})
     return found
-
-
-def kept(session: SQLModelSession, key: tuple[object, ...], load: Callable[[], Any]) -> Any:
-    """`load()` once per process and stamp (once per request when there is no stamp yet). What it returns is
-    shared by concurrent requests: it must be immutable or a copy no session owns."""
-    if _changed_here(session):
-        return load()
-    found = shelf(session)
-    if found is None:
-        return memo(session, key, load)
-    if key not in found:
-        found[key] = load()
-    return found[key]
 
 
 def _changed_here(session: Session) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.core import messages as msg
+from app.core import revision
 from app.core.db import get_row, memo
 from app.core.errors import AppError, Conflict, Forbidden, NotFound
 from app.core.principal import Principal
@@ -145,11 +146,11 @@ def _published(session: Session, canteen_id: int, first: date, last: date) -> li
     of their own for it (issue 21)."""
     rows = session.exec(_PUBLISHED, params={"canteen_id": canteen_id, "first": first, "last": last}).all()
     if rows:
-        rules.stamp_read(session, rows[0][1])
+        revision.stamp_read(session, rows[0][1])
     return [menu for menu, _stamp in rows]
 
 
-_PUBLISHED = (select(Menu, rules.STAMP_COLUMN)
+_PUBLISHED = (select(Menu, revision.STAMP_COLUMN)
               .where(col(Menu.canteen_id) == bindparam("canteen_id"), col(Menu.status) == "published",
                      col(Menu.service_date).between(bindparam("first"), bindparam("last")))
               .order_by(col(Menu.service_date)))

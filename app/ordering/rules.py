@@ -145,12 +145,15 @@ class ItemFacts:
         return self.left == 0
 
 
+_KNOWN_ITEMS = "canteen_menu_items"  # this request's menus with today's sold counts (forgotten at commit)
+
+
 def menu_items(session: Session, menu_id: int, *, sold_counts: bool = True) -> list[ItemFacts]:
     """Every item of a menu in menu order (read once per request, see `load_menu_items`). Without
     `sold_counts` the portions left are as they were when the menu was built, for a caller whose conditional
     UPDATE decides them anyway (placing an order) and who reads them afresh before it refuses anything."""
     if not sold_counts:
-        known = session.info.get("canteen_menu_items", {})
+        known = session.info.get(_KNOWN_ITEMS, {})
         return known[menu_id] if menu_id in known else _built(session, [menu_id])[menu_id]
     return load_menu_items(session, [menu_id])[menu_id]
 
@@ -160,7 +163,7 @@ def load_menu_items(session: Session, menu_ids: Sequence[int]) -> dict[int, list
     rarely: built menus are kept per process under the catalogue revision (app.core.revision), so a request
     reads the revision and, for items with a portion limit, today's sold counts; three queries build whatever
     menus a process has not seen since the last edit. Within a request each menu is built once."""
-    known: dict[int, list[ItemFacts]] = session.info.setdefault("canteen_menu_items", {})
+    known: dict[int, list[ItemFacts]] = session.info.setdefault(_KNOWN_ITEMS, {})
     missing = [m for m in dict.fromkeys(menu_ids) if m not in known]
     if missing:
         built = _built(session, missing)
@@ -170,12 +173,7 @@ def load_menu_items(session: Session, menu_ids: Sequence[int]) -> dict[int, list
 
 def forget_menu_items(session: Session) -> None:
     """After this request changed sold counts itself, read them again."""
-    session.info.pop("canteen_menu_items", None)
-
-
-# The stamp as a column of another query (placing an order reads it with the senior's row lock).
-STAMP_COLUMN = revision.STAMP_COLUMN
-stamp_read = revision.stamp_read
+    session.info.pop(_KNOWN_ITEMS, None)
 
 
 def _built(session: Session, menu_ids: list[int]) -> dict[int, list[ItemFacts]]:

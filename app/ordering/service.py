@@ -23,7 +23,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from app import pricing
 from app import subsidy as pricing_service
-from app.core import audit, db
+from app.core import audit, db, revision
 from app.core import messages as msg
 from app.core.db import get_row
 from app.core.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound
@@ -300,7 +300,7 @@ def _lock_senior(session: Session, senior_id: int) -> Senior:
     row = session.exec(_LOCK_SENIOR, params={"senior_id": senior_id}).first()
     if row is None:
         raise NotFound(msg.SENIOR_NOT_FOUND)
-    rules.stamp_read(session, row[1])
+    revision.stamp_read(session, row[1])
     return cast(Senior, row[0])
 
 
@@ -324,7 +324,7 @@ def _key_and_meal(session: Session, user_id: int, request: OrderRequest) -> Orde
 
 # The order path's statements, built once at import: SQLAlchemy then finds each compiled form by its cache key
 # instead of building the expression anew per order (issue 21).
-_LOCK_SENIOR = (select(Senior, rules.STAMP_COLUMN).where(col(Senior.id) == bindparam("senior_id"))
+_LOCK_SENIOR = (select(Senior, revision.STAMP_COLUMN).where(col(Senior.id) == bindparam("senior_id"))
                 .with_for_update(of=Senior))
 _KEY_AND_MEAL = select(Order).where(
     ((col(Order.placed_by_id) == bindparam("user_id")) & (col(Order.idempotency_key) == bindparam("key")))
