@@ -44,6 +44,8 @@ class Result:
     error_kinds: dict[str, int] = field(default_factory=dict)
     wall_s: float = 0.0
     cpu_s: float = 0.0
+    gen_cpu_s: float = 0.0
+    db_cpu_s: float = float("nan")
 
     @property
     def done(self) -> int:
@@ -162,14 +164,31 @@ class Server:
 
     def cpu_s(self) -> float:
         """utime + stime of the server and its worker processes, from /proc."""
-        total = 0.0
-        for pid in [self.process.pid, *_children(self.process.pid)]:
-            try:
-                parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except FileNotFoundError:
-                continue
-            total += (int(parts[11]) + int(parts[12])) / TICKS
-        return total
+        return process_cpu_s([self.process.pid, *_children(self.process.pid)])
+
+
+def process_cpu_s(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(parts[11]) + int(parts[12])) / TICKS
+    return total
+
+
+def database_cpu_s() -> float:
+    """CPU of the throwaway PostgreSQL (postmaster and its backends): the two apps share it, so a request's
+    cost to the machine is server + database + load generator. NaN for a database given by URL."""
+    if os.environ.get("LOAD_DATABASE_URL"):
+        return float("nan")
+    try:
+        postmaster = int(Path(os.environ.get("PGTEST_DATA", "/tmp/canteen-pgload"), "postmaster.pid")
+                         .read_text().split()[0])
+    except (FileNotFoundError, ValueError, IndexError):
+        return float("nan")
+    return process_cpu_s([postmaster, *_children(postmaster)])
 
 
 def _children(pid: int) -> list[int]:
@@ -228,10 +247,11 @@ async def drive(name: str, server: Server, level: int, requests: Iterator[Callab
                 continue
             result.latencies_ms.append((time.perf_counter() - start_t) * 1000)
 
-    cpu0, t0 = server.cpu_s(), time.perf_counter()
+    cpu0, gen0, db0, t0 = server.cpu_s(), time.process_time(), database_cpu_s(), time.perf_counter()
     async with httpx.AsyncClient(base_url=server.base, limits=limits, timeout=30) as client:
         await asyncio.gather(*(client_loop(client) for _ in range(level)))
     result.wall_s, result.cpu_s = time.perf_counter() - t0, server.cpu_s() - cpu0
+    result.gen_cpu_s, result.db_cpu_s = time.process_time() - gen0, database_cpu_s() - db0
     return result
 
 
@@ -403,10 +423,14 @@ def main(argv: list[str] | None = None) -> int:
 def _print(r: Result, counts: dict[str, int]) -> None:
     rate = r.done / r.wall_s if r.wall_s else 0.0
     cpu_ms = 1000 * r.cpu_s / r.done if r.done else float("nan")
+
+    def per(seconds: float) -> float:
+        return 1000 * seconds / r.done if r.done else float("nan")
     statements = counts.get(r.name, 1) if r.app == "app" else 1
     print(f"{r.app:4} {r.name:9} c={r.level:<3} {r.done:5} req {rate:7.1f}/s  p50 {r.pct(.5):7.1f}  "
           f"p95 {r.pct(.95):7.1f}  p99 {r.pct(.99):7.1f} ms  2xx {r.ok:5}  5xx {r.server_errors}  "
-          f"503 {r.shed}  other {r.done - r.ok - r.server_errors - r.shed}  failed {r.errors}  cpu {cpu_ms:6.1f} ms/req  sql {statements}/req"
+          f"503 {r.shed}  other {r.done - r.ok - r.server_errors - r.shed}  failed {r.errors}  cpu {cpu_ms:6.1f} ms/req "
+          f"(db {per(r.db_cpu_s):4.1f}, load generator {per(r.gen_cpu_s):4.1f})  sql {statements}/req"
           + (f"  ({', '.join(f'{k} {n}' for k, n in r.error_kinds.items())})" if r.error_kinds else ""), flush=True)
 
 
@@ -435,11 +459,14 @@ def _write_csv(path: Path, results: list[Result], counts: dict[str, int]) -> Non
     with path.open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["app", "endpoint", "concurrency", "requests", "rate_per_s", "p50_ms", "p95_ms", "p99_ms",
-                    "ok", "5xx", "503", "failed", "cpu_ms_per_req", "sql_per_req"])
+                    "ok", "5xx", "503", "failed", "cpu_ms_per_req", "db_cpu_ms_per_req",
+                    "generator_cpu_ms_per_req", "sql_per_req"])
         for r in results:
             w.writerow([r.app, r.name, r.level, r.done, round(r.done / r.wall_s, 2) if r.wall_s else 0,
                         round(r.pct(.5), 1), round(r.pct(.95), 1), round(r.pct(.99), 1), r.ok, r.server_errors,
                         r.shed, r.errors, round(1000 * r.cpu_s / r.done, 2) if r.done else "",
+                        round(1000 * r.db_cpu_s / r.done, 2) if r.done else "",
+                        round(1000 * r.gen_cpu_s / r.done, 2) if r.done else "",
                         counts.get(r.name, 1) if r.app == "app" else 1])
 
 
