@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app.core import messages as msg
 from app.core.cookies import SESSION_COOKIE as SESSION_COOKIE
 from app.core.cookies import session_cookie
-from app.core.db import get_session, release
+from app.core.db import get_session, read_autocommit, release
 from app.core.errors import Forbidden, LoginRequired
 from app.core.principal import Principal, principal_for_token
 
@@ -24,7 +24,8 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 def get_principal(request: Request, session: SessionDep) -> Principal | None:
     # A reading request commits the idle-deadline push at once; a writing one (holding SQLite's write lock)
-    # commits it with its own change.
+    # commits it with its own change. On PostgreSQL the lookup runs outside a transaction (no BEGIN/ROLLBACK).
+    read_autocommit(session)
     principal = principal_for_token(session, request.cookies.get(session_cookie(request.scope)),
                                     commit=request.method in ("GET", "HEAD", "OPTIONS"))
     request.state.principal = principal
