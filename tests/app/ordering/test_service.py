@@ -400,3 +400,41 @@ def test_order_numbers_count_per_canteen_and_day_and_can_be_read_out(session: Se
     assert [o.short_no for o in placed] == [1, 2]
     assert [o.public_no for o in placed] == [f"300304-{world['canteen'].id}-0001", f"300304-{world['canteen'].id}-0002"]
     assert (elsewhere.short_no, elsewhere.public_no) == (1, f"300304-{other.id}-0001")
+
+
+def test_the_ten_thousandth_order_of_a_day_keeps_all_five_digits_of_its_number(session: Session,
+                                                                              world: dict[str, Any]) -> None:
+    from app.models import OrderNumberCounter
+
+    session.add(OrderNumberCounter(service_date=DAY, canteen_id=world["canteen"].id or 0, last_no=9999))
+    session.commit()
+
+    order = _place(session, world, at(8))
+
+    assert (order.short_no, order.public_no) == (10000, f"300304-{world['canteen'].id}-10000")
+    stored = session.exec(select(Order.short_no, Order.public_no).where(Order.id == order.id)).one()
+    assert tuple(stored) == (10000, f"300304-{world['canteen'].id}-10000")
+
+
+def test_an_order_of_two_dishes_is_stored_with_both_lines_its_shares_and_its_event(
+    session: Session, world: dict[str, Any]
+) -> None:
+    items = _items(session, world["menu"].id)
+    request = OrderRequest(world["senior"].id or 0, world["menu"].id, "dine_in",
+                           (Choice(items[0].id or 0), Choice(items[1].id or 0, quantity=2)), "two-dishes-01")
+
+    order = ordering.place_order(session, ordering.actor_for(session, world["principal"], world["senior"].id),
+                                 request, at=at(8))
+
+    session.expire_all()
+    lines = session.exec(select(OrderLine).where(OrderLine.order_id == order.id).order_by(col(OrderLine.id))).all()
+    shares = session.exec(select(OrderSubsidy).where(OrderSubsidy.order_id == order.id)).all()
+    events = session.exec(select(OrderEvent).where(OrderEvent.order_id == order.id)).all()
+    assert [(ln.menu_item_id, ln.quantity, ln.unit_price_fen) for ln in lines] == [
+        (items[0].id, 1, 2000), (items[1].id, 2, 800)]
+    stored = session.get(Order, order.id)
+    assert stored is not None and stored.list_fen == 2000 + 2 * 800
+    assert stored.list_fen == stored.discount_fen + stored.subsidy_fen + stored.payable_fen
+    assert sum(s.amount_fen for s in shares) == stored.subsidy_fen > 0
+    assert [(e.status, e.by_user_id) for e in events] == [("placed", world["user"].id)]
+    assert [i.sold_count for i in _items(session, world["menu"].id)] == [1, 2]
