@@ -188,7 +188,12 @@ def database_cpu_s() -> float:
                          .read_text().split()[0])
     except (FileNotFoundError, ValueError, IndexError):
         return float("nan")
-    return process_cpu_s([postmaster, *_children(postmaster)])
+    try:  # backends that ended count in the postmaster's cutime + cstime (it reaps them)
+        parts = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+        ended = (int(parts[13]) + int(parts[14])) / TICKS
+    except (FileNotFoundError, IndexError, ValueError):
+        ended = 0.0
+    return ended + process_cpu_s([postmaster, *_children(postmaster)])
 
 
 def _children(pid: int) -> list[int]:
