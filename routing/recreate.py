@@ -1,6 +1,7 @@
-"""Fast recreate for plain problems (one trip per vehicle, no locks, no balance or continuity weight):
-cheapest feasible insertion with random blinks, checked in O(1) per position with earliest / latest start
-times (plus an O(route) ride-limit check for improving positions when a limit could bind). OR-Tools still
+"""Fast recreate for plain problems (one trip per vehicle, no locks, no balance or continuity weight), and
+for large multi-trip ones without locks or weights (`is_chained`: a vehicle's trips bound each other's
+times): cheapest feasible insertion with random blinks, checked in O(1) per position with earliest / latest
+start times (plus an O(route) ride-limit check for improving positions when a limit could bind). OR-Tools still
 judges every plan we keep (ReadAssignmentFromRoutes) and polishes each new best with its local search; this
 only makes the ruin-and-recreate loop ~20x faster than letting OR-Tools repair each ruined plan.
 """
