@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from routing.compiled import Compiled
-from routing.recreate import Routes, is_plain, recreate
+from routing.recreate import Routes, is_chained, is_plain, recreate
 from routing.solver import Model, SearchResult, repair, vet
 
 NEIGHBOURS = 40
@@ -84,16 +84,18 @@ def improve(
     fast: bool = True,
     near: list[list[int]] | None = None,
     model: Model | None = None,
+    chained: bool = False,
 ) -> SearchResult:
     """Ruin and recreate from `start` until `deadline` (time.monotonic()); returns the best plan seen.
     `fast=False` lets OR-Tools repair every ruined plan even when the Python recreate could; `model` is
-    the OR-Tools model of `c` when the caller has one (building one costs ~0.3 s at 1,500 stops)."""
+    the OR-Tools model of `c` when the caller has one (building one costs ~0.3 s at 1,500 stops).
+    `chained`: a multi-trip problem the Python recreate can take (`is_chained`) is searched by it too."""
     free = _free_nodes(c)
     if len(free) < 4 or time.monotonic() >= deadline:
         return start
     model, rng = model if model is not None else Model(c), random.Random(seed)
     near = near if near is not None else neighbours(c)
-    if fast and is_plain(c):
+    if fast and (is_plain(c) or (chained and is_chained(c))):
         return _fast_loop(c, model, start, deadline, near, free, rng, on_better)
     return _repair_loop(model, start, deadline, near, free, rng, on_better)
 
@@ -161,7 +163,7 @@ def _fast_loop(
     period = POLISH_EVERY if search else VET_EVERY
     budget = deadline - began
     if (c.nodes - 1 >= FLEET_MIN_STOPS and budget >= FLEET_MIN_BUDGET_S and not routes.unserved
-            and _capacity_bound(c, routes)):
+            and not routes.chained and _capacity_bound(c, routes)):
         routes = _cut_fleet(c, routes, near, free_list, rng, began + FLEET_SHARE * budget,
                             FLEET_PATIENCE * budget, arc, largest)
         current_cost = routes.cost(model.penalty)

@@ -13,7 +13,7 @@ from routing.diagnose import left_out_reason, screen_stops, unassigned
 from routing.improve import improve, neighbours
 from routing.model import RoutingProblem
 from routing.plan import NoFeasibleRoute, Route, RoutePlan, SolveProgress, Unassigned
-from routing.recreate import Routes, is_plain, recreate
+from routing.recreate import Routes, farthest_first, is_chained, is_plain, recreate
 from routing.schedule import schedule_vehicle
 from routing.solver import Model, SearchConfig, SearchResult, run_search, vet
 
@@ -29,6 +29,7 @@ PORTFOLIO: tuple[SearchConfig, ...] = (
 DETERMINISTIC = SearchConfig("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
 FALLBACK = SearchConfig("ALL_UNPERFORMED", "GREEDY_DESCENT")
 FIRST_SHARE = 0.3  # at most, of the budget for the first plan (greedy descent stops earlier by itself)
+CHAINED = True  # large multi-trip problems: search the real problem (False: the split-trip restriction)
 LARGE = 200  # stops from which a plain problem starts from our savings, not an OR-Tools construction
 
 
@@ -95,6 +96,10 @@ def _run(
     c: Compiled, config: SearchConfig, budget_s: float, seed: int, clock: _Clock, near: list[list[int]]
 ) -> SearchResult | None:
     deadline = time.monotonic() + budget_s
+    if c.nodes - 1 >= LARGE and CHAINED and is_chained(c):
+        found = _run_chained(c, deadline, seed, clock, near)
+        if found is not None:
+            return found
     split = split_trips(c) if c.nodes - 1 >= LARGE else None
     if split is not None:
         found = _run_split(c, split, deadline, seed, clock, near)
@@ -109,6 +114,27 @@ def _run(
         clock.report("improving", result.objective)
 
     return improve(c, first, deadline, seed, on_better, near=near, model=model)
+
+
+def _run_chained(
+    c: Compiled, deadline: float, seed: int, clock: _Clock, near: list[list[int]]
+) -> SearchResult | None:
+    """A large multi-trip problem searched in Python on the real problem, each trip in the time its
+    vehicle's other trips leave it (`recreate.Routes`); OR-Tools vets the first plan and each kept best on
+    the real, chained model (None if it refuses the first: the caller falls back to the split-trip
+    restriction)."""
+    model = Model(c)
+    routes = Routes(c, tuple(() for _ in c.slots))
+    farthest_first(routes, near, random.Random(seed))
+    first = vet(model, routes.frozen())
+    if first is None:
+        return None
+    clock.report("improving", first.objective)
+
+    def on_better(result: SearchResult) -> None:
+        clock.report("improving", result.objective)
+
+    return improve(c, first, deadline, seed, on_better, near=near, model=model, chained=True)
 
 
 def _run_split(

@@ -141,3 +141,45 @@ def test_the_fleet_cut_empties_half_full_routes_and_serves_every_stop():
     assert all(load <= 16 for load in cut.load)
     assert cut.cost(PENALTY) == cost(c, cut.frozen(), PENALTY)
     assert bound_before is False and _capacity_bound(c, cut) is True  # 75 in 80 places
+
+
+def test_chained_trips_keep_the_times_their_vehicle_leaves_them_through_ruins_and_rollbacks():
+    """Two trips per bike: each trip's earliest and latest times follow from the bike's other trip (back, plus
+    the reload time, before the next leaves); after many kept and undone ruins they equal a fresh recount, and
+    OR-Tools accepts the plan on the real, chained model."""
+    from routing.recreate import farthest_first, is_chained
+    from routing.solver import Model, vet
+
+    c = compiled(LARGE_MEAL / "meal-400-mt-s3.vrp")
+    near = neighbours(c)
+    routes = Routes(c, tuple(() for _ in c.slots))
+    farthest_first(routes, near, random.Random(0))
+    routes.commit()
+    rng = random.Random(7)
+
+    for i in range(200):
+        ruin_in_place(routes, near, _free_nodes(c), list(range(1, c.nodes)), rng, 15)
+        recreate(routes, near, rng)
+        if i % 3:
+            routes.commit()
+        else:
+            routes.rollback()
+
+    fresh = Routes(c, routes.frozen())
+    assert is_chained(c) and routes.chained
+    assert (routes.early, routes.late, routes.travel_total, routes.fresh) == (
+        fresh.early, fresh.late, fresh.travel_total, fresh.fresh
+    )
+    for k, slot in enumerate(c.slots):  # a second trip leaves after the first is back and the boxes reloaded
+        if slot.trip == 1 and routes.paths[k - 1]:
+            assert routes.early[k][0] >= routes.early[k - 1][-1] + c.reload_s
+    assert vet(Model(c), routes.frozen()) is not None
+
+
+def test_a_large_multi_trip_instance_serves_every_stop_in_two_seconds():
+    problem = read_vrplib(LARGE_MEAL / "meal-800-mt-s3.vrp")
+
+    plan = solve(problem, time_limit_s=2)
+
+    assert_sound(problem, plan)
+    assert plan.unassigned == ()
