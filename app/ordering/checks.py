@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from app.core import messages as msg
 from app.core import revision
 from app.core.db import get_row, memo
-from app.core.errors import AppError, Conflict, Forbidden, NotFound
+from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.principal import Principal
 from app.models import Canteen, CanteenSlot, HelperLink, Menu, Order, Senior
 from app.models.orders import STANDING_STATUSES as STANDING
@@ -31,11 +31,11 @@ class SoldOut(Conflict):
 
 
 class AllergyBlocked(SoldOut):
-    status_code = 422
+    """A well-formed order the senior's own allergies stand against: a conflict with their record, not bad input."""
 
 
-class OutOfRange(AppError):
-    status_code = 422
+class OutOfRange(Conflict):
+    """A well-formed delivery order the senior's address or the meal's slot cannot take (409, as for sold out)."""
 
 
 @dataclass(frozen=True)

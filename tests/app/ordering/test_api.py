@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 import pytest
@@ -12,7 +12,16 @@ from app.core.settings import TZ
 from app.models import MenuItem, Order
 from app.ordering import rules as ordering_rules
 from tests.conftest import csrf
-from tests.factories import PASSWORD, PIN, make_canteen, make_menu, make_senior, make_user, seed_schemes
+from tests.factories import (
+    PASSWORD,
+    PIN,
+    make_canteen,
+    make_menu,
+    make_senior,
+    make_slot_row,
+    make_user,
+    seed_schemes,
+)
 
 DAY = date(2030, 3, 4)
 
@@ -114,6 +123,24 @@ def test_a_refusal_comes_back_as_json_with_the_chinese_reason(client: Any, world
 
     assert response.status_code == 409
     assert response.json() == {"detail": "今天午餐已截止。", "errors": {"slot": "今天午餐已截止。"}}
+
+
+def test_a_well_formed_order_the_meal_cannot_take_is_a_409_not_a_422(
+        client: Any, session: Session, world: dict[str, Any], clock: dict[str, datetime]) -> None:
+    """422 says the request itself is malformed; a breakfast has no delivery, which is the menu's state, so an API
+    client (and schemathesis' positive-data check) can tell "fix your request" from "this meal cannot"."""
+    session.add(make_slot_row(world["canteen"].id, "breakfast", delivers=False, dine_in_cutoff=time(6, 30)))
+    clock["at"] = datetime(2030, 3, 4, 6, 0, tzinfo=TZ)
+    breakfast = make_menu(session, world["canteen"], DAY, "breakfast")
+    item = session.exec(select(MenuItem).where(MenuItem.menu_id == breakfast.id)).first()
+    body = {"senior_id": world["senior"].id, "menu_id": breakfast.id, "fulfilment": "delivery",
+            "items": [{"menu_item_id": item.id if item else 0}], "idempotency_key": "kiosk-tap-0009"}
+
+    response = _post(client, "/api/v1/orders", body)
+
+    assert response.status_code == 409
+    assert response.json()["errors"] == {"fulfilment": "早餐不提供送餐上门，可以选到店堂食或自取。"}
+    assert session.exec(select(Order).where(Order.menu_id == breakfast.id)).all() == []
 
 
 def test_another_seniors_orders_are_refused(client: Any, session: Session, world: dict[str, Any]) -> None:
