@@ -31,7 +31,8 @@ async def docs_page(_request: Request) -> HTMLResponse:
 # the schema promised what the server answers, so a client generated from it handles each.
 ERRORS = {
     "400": "请求格式不对（如 JSON 写错了）", "401": "没有登录或登录已过期", "403": "没有权限，或 CSRF 令牌不对",
-    "404": "没有找到", "409": "和已有的数据冲突（如已订过这一餐）", "410": "已经过期", "413": "请求太大",
+    "404": "没有找到", "409": "请求没错，但这一餐或老人的情况不允许（如已订过、已截止、已订完、不送餐、过敏）",
+    "410": "已经过期", "413": "请求太大",
     "422": "有字段不对，errors 逐项说明", "429": "尝试太频繁，请按 Retry-After 等一下", "503": "系统正忙，请按 Retry-After 稍后再试",
 }
 ERROR_SCHEMA = {"title": "Error", "type": "object", "required": ["detail"], "properties": {
