@@ -22,6 +22,11 @@ def memo(session: Session, key: Hashable, load: Callable[[], T]) -> T:
     return cast(T, cache[key])
 
 
+def memo_has(session: Session, key: Hashable) -> bool:
+    """Whether this session (request) has read `key` already."""
+    return key in session.info.get(_MEMO, {})
+
+
 _MEMO = "canteen_memo"  # every per-request cache keeps its session.info key under the "canteen_" prefix
 
 

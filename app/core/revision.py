@@ -16,7 +16,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlmodel import Session as SQLModelSession
 from sqlmodel import col, select
 
-from app.core.memo import memo
+from app.core.memo import memo, memo_has
 from app.models import (
     Canteen,
     CanteenSlot,
@@ -51,6 +51,11 @@ STAMP_COLUMN = select(CatalogueRevision.stamp).where(CatalogueRevision.id == 1).
 def stamp_read(session: SQLModelSession, stamp: str | None) -> None:
     """This transaction's stamp, read as `STAMP_COLUMN` by another query, so `shelf` needs no query of its own."""
     memo(session, _STAMP_KEY, lambda: stamp or "")
+
+
+def stamp_known(session: SQLModelSession) -> bool:
+    """This transaction has read the stamp already (with another query, or on its own)."""
+    return memo_has(session, _STAMP_KEY)
 
 
 def shelf(session: SQLModelSession) -> dict[Any, Any] | None:

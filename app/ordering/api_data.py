@@ -16,6 +16,7 @@ from app.ordering import service as ordering
 def menus(session: Session, principal: Principal, senior_id: int, days: int,
           at: datetime) -> list[views.MealView]:
     """Published lunches and dinners from today for `days` days, as the senior may order them."""
+    views.load_senior(session, senior_id, at.date())  # read first: whoever asks, one statement for it all
     actor = ordering.actor_for(session, principal, senior_id, api=True)
     canteen_id = views.canteen_id_for(session, actor, senior_id)
     found = views.published_menus(session, canteen_id, at.date(), days)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
@@ -136,9 +137,25 @@ def published_between(session: Session, canteen_id: int, first: date, last: date
     start = max(first, today)
     if last > today + timedelta(days=LATER_DAYS):
         return _published(session, canteen_id, start, last)
-    window = memo(session, ("later", canteen_id, today), lambda: _published(
-        session, canteen_id, today, today + timedelta(days=LATER_DAYS)))
+    window = memo(session, ("later", canteen_id, today), lambda: _window(session, canteen_id, today))
     return [m for m in window if start <= m.service_date <= last]
+
+
+def _window(session: Session, canteen_id: int, today: date) -> tuple[Menu, ...]:
+    """The canteen's published menus of the next `LATER_DAYS` days, kept per process under the catalogue stamp
+    like built menus (publishing or withdrawing a menu moves it): every menu page and menus call asks for them,
+    and they change a few times a week (issue 21). Copies no session owns, shared read-only."""
+    last = today + timedelta(days=LATER_DAYS)
+    if not revision.stamp_known(session):  # read the stamp with the menus: one statement, not two
+        menus = tuple(_published(session, canteen_id, today, last))
+        return _file_window(session, canteen_id, today, menus) if menus else menus
+    return cast(tuple[Menu, ...], revision.kept(session, ("published", canteen_id, today), lambda: tuple(
+        Menu.model_validate(m) for m in _published(session, canteen_id, today, last))))
+
+
+def _file_window(session: Session, canteen_id: int, today: date, menus: tuple[Menu, ...]) -> tuple[Menu, ...]:
+    return cast(tuple[Menu, ...], revision.kept(session, ("published", canteen_id, today),
+                                                lambda: tuple(Menu.model_validate(m) for m in menus)))
 
 
 def _published(session: Session, canteen_id: int, first: date, last: date) -> list[Menu]:

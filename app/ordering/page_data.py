@@ -31,6 +31,7 @@ class Whom:
 
 
 def whom(session: Session, principal: Principal, senior_id: int, at: datetime) -> Whom:
+    views.load_senior(session, senior_id, at.date())  # read first: whoever asks, one statement for it all
     actor = ordering.actor_for(session, principal, senior_id)
     return Whom(actor, views.senior_card(session, senior_id, at.date()))
 

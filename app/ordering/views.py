@@ -16,8 +16,10 @@ from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, or_, select
 
 from app.core import messages as msg
+from app.core import revision
 from app.core.db import get_row, memo
 from app.core.errors import AppError, Forbidden, NotFound
+from app.core.memo import memo_has
 from app.core.principal import Principal
 from app.core.privacy import mask_phone
 from app.core.settings import TZ
@@ -225,20 +227,44 @@ def _standing_order(session: Session, senior_id: int, menu: Menu, at: datetime) 
 
 def _standing_orders(session: Session, senior_id: int, today: date) -> dict[tuple[date, str], Order]:
     """The senior's standing orders from today on, read once for every meal of the page."""
-    def load() -> dict[tuple[date, str], Order]:
-        # the orders with their lines, one statement; the lines go where `_lines_of` keeps them
-        orders: dict[int, Order] = {}
-        lines: dict[int, list[OrderLine]] = {}
-        for order, line in session.exec(_STANDING_FROM, params={"senior_id": senior_id, "today": today}).all():
-            orders.setdefault(order.id or 0, order)
-            found = lines.setdefault(order.id or 0, [])
-            if line is not None:
-                found.append(line)
-        known: dict[int, list[OrderLine]] = memo(session, "order_lines", dict)
-        known.update(lines)
-        return {(o.service_date, o.slot): o for o in orders.values()}
+    return memo(session, ("standing", senior_id, today), lambda: _file_standing(
+        session, [(order, line) for order, line in session.exec(
+            _STANDING_FROM, params={"senior_id": senior_id, "today": today}).all()]))
 
-    return memo(session, ("standing", senior_id, today), load)
+
+def _file_standing(session: Session, rows: Sequence[tuple[Order | None, OrderLine | None]]
+                   ) -> dict[tuple[date, str], Order]:
+    # the orders with their lines; the lines go where `_lines_of` keeps them
+    orders: dict[int, Order] = {}
+    lines: dict[int, list[OrderLine]] = {}
+    for order, line in rows:
+        if order is None:
+            continue
+        orders.setdefault(order.id or 0, order)
+        found = lines.setdefault(order.id or 0, [])
+        if line is not None:
+            found.append(line)
+    known: dict[int, list[OrderLine]] = memo(session, "order_lines", dict)
+    known.update(lines)
+    return {(o.service_date, o.slot): o for o in orders.values()}
+
+
+def load_senior(session: Session, senior_id: int, today: date) -> None:
+    """The senior, the catalogue stamp and the senior's standing orders from today with their lines, in one
+    statement, left in the request memo where `get_row`, the kept catalogue and `_standing_orders` look: a
+    menu page or menus call then reads the published menus and built items from the process's shelf and asks
+    the database only for sold counts (issue 21). Does nothing once the senior has been read."""
+    if memo_has(session, (Senior.__name__, senior_id)):
+        return
+    rows = session.exec(_SENIOR_AND_STANDING, params={"senior_id": senior_id, "today": today}).all()
+    senior = rows[0][0] if rows else None
+    memo(session, (Senior.__name__, senior_id), lambda: senior)
+    if senior is None:
+        return
+    if not revision.stamp_known(session):
+        revision.stamp_read(session, rows[0][3])
+    standing = _file_standing(session, [(order, line) for _s, order, line, _stamp in rows])
+    memo(session, ("standing", senior_id, today), lambda: standing)
 
 
 # Read on every menu request: built once, so only its compiled form is looked up (issue 21).
@@ -247,6 +273,13 @@ _STANDING_FROM = (select(Order, OrderLine)
                   .where(col(Order.senior_id) == bindparam("senior_id"),
                          col(Order.service_date) >= bindparam("today"), col(Order.status).in_(ordering.STANDING))
                   .order_by(col(Order.id), col(OrderLine.id)))
+_SENIOR_AND_STANDING = (
+    select(Senior, Order, OrderLine, revision.STAMP_COLUMN)
+    .outerjoin(Order, (col(Order.senior_id) == col(Senior.id)) & (col(Order.service_date) >= bindparam("today"))
+               & col(Order.status).in_(ordering.STANDING))
+    .outerjoin(OrderLine, col(OrderLine.order_id) == col(Order.id))
+    .where(col(Senior.id) == bindparam("senior_id"))
+    .order_by(col(Order.id), col(OrderLine.id)))
 _LINES_OF = (select(OrderLine).where(col(OrderLine.order_id).in_(bindparam("ids", expanding=True)))
              .order_by(col(OrderLine.id)))
 
@@ -440,7 +473,7 @@ def repeat_offer(session: Session, actor: ordering.Actor, senior_id: int, meal: 
     or the dishes are not on its menu."""
     if meal is None or not meal.open:
         return None
-    menu = get_row(session, Menu, meal.menu_id)
+    menu = rules.menu_row(session, meal.menu_id)
     rows = session.exec(_LAST_OF_SLOT, params={"senior_id": senior_id, "slot": meal.slot}).all()
     if not rows or menu is None:
         return None
