@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
@@ -78,9 +79,28 @@ def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> URL:
         if len(kept) > 8192:  # paths with ids in them: keep the table bounded
             kept.clear()
         path = kept[(name, key)] = _path_for(provider, name, path_params)
-    return path.make_absolute_url(base_url=request.base_url)
+    if path.protocol or path.host:
+        return path.make_absolute_url(base_url=request.base_url)
+    base = request.scope.get(_BASE)
+    if base is None:  # "http://host:port" and any root path, once per request
+        base = request.scope[_BASE] = str(request.base_url).rstrip("/")
+    return PageURL(base + path)
 
 
+class PageURL(URL):
+    """A link as `make_absolute_url` would build it, made by joining strings: parsing and unsplitting the base for
+    each of a page's 25–40 links, and again for each `include_query_params`, was a tenth of the menu page's
+    time (issue 21). A URL with no query or fragment yet gets its parameters appended; anything else goes
+    Starlette's way. Same strings as before, character for character (tested)."""
+
+    def include_query_params(self, **kwargs: Any) -> URL:
+        text = str(self)
+        if not kwargs or "?" in text or "#" in text:
+            return super().include_query_params(**kwargs)
+        return PageURL(text + "?" + urlencode([(str(k), str(v)) for k, v in kwargs.items()]))
+
+
+_BASE = "canteen_base_url"
 _PATHS: dict[int, tuple[Any, dict[Any, Any]]] = {}
 
 

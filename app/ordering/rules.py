@@ -187,16 +187,20 @@ def _built(session: Session, menu_ids: list[int]) -> dict[int, list[ItemFacts]]:
 
 
 def _with_sold_counts(session: Session, built: dict[int, list[ItemFacts]]) -> dict[int, list[ItemFacts]]:
-    limited = [i.id for items in built.values() for i in items if i.quantity_limit is not None]
+    limited = [m for m, items in built.items() if any(i.quantity_limit is not None for i in items)]
     if not limited:
         return built
-    sold = dict(session.execute(_SOLD_COUNTS, {"ids": limited}).all())
+    sold = dict(session.execute(_SOLD_COUNTS, {"menu_ids": limited}).all())
     return {m: [dataclasses.replace(i, sold_count=sold.get(i.id, i.sold_count)) if i.id in sold else i
                 for i in items] for m, items in built.items()}
 
 
 # Read on every menu request: built once, so only its compiled form is looked up (issue 21).
-_SOLD_COUNTS = select(MenuItem.id, MenuItem.sold_count).where(col(MenuItem.id).in_(bindparam("ids", expanding=True)))
+# By menu, not by item: a week is some 16 menus but a hundred and more limited items, and each bound value costs
+# the statement's preparation and conversion (issue 21).
+_SOLD_COUNTS = (select(MenuItem.id, MenuItem.sold_count)
+                .where(col(MenuItem.menu_id).in_(bindparam("menu_ids", expanding=True)),
+                       col(MenuItem.quantity_limit).is_not(None)))
 
 
 def _read_menu_items(session: Session, menu_ids: list[int]) -> dict[int, list[ItemFacts]]:
