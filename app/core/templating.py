@@ -79,7 +79,7 @@ def url_for(context: dict[str, Any], name: str, /, **path_params: Any) -> URL:
         if len(kept) > 8192:  # paths with ids in them: keep the table bounded
             kept.clear()
         path = kept[(name, key)] = _path_for(provider, name, path_params)
-    if path.protocol or path.host:
+    if path.host or path.protocol not in ("", "http"):  # every page route says "http": the request's own scheme
         return path.make_absolute_url(base_url=request.base_url)
     base = request.scope.get(_BASE)
     if base is None:  # "http://host:port" and any root path, once per request

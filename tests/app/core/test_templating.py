@@ -25,7 +25,7 @@ def test_a_kept_link_with_its_query_is_the_string_starlette_would_build() -> Non
     from starlette.datastructures import URL
     from starlette.requests import Request
 
-    from app.core.templating import url_for
+    from app.core.templating import PageURL, url_for
     from app.main import create_app
 
     app = create_app()
@@ -37,8 +37,14 @@ def test_a_kept_link_with_its_query_is_the_string_starlette_would_build() -> Non
     params = {"senior": 12, "menu": 345, "item": "米饭 & 汤"}
 
     expected = request.url_for("order:choose")
+    assert isinstance(link, PageURL)  # joined as strings, not parsed and unsplit by Starlette
     assert str(link) == str(expected) == "https://example.org:8443/canteen/order/choose"
     assert str(link.include_query_params(**params)) == str(expected.include_query_params(**params))
     assert str(link.include_query_params()) == str(expected)
     with_query = URL(str(link) + "?a=1")
     assert str(type(link)(str(with_query)).include_query_params(b=2)) == str(with_query.include_query_params(b=2))
+    sheet = url_for({"request": request}, "static", path="/app.css")
+    assert isinstance(sheet, PageURL) and str(sheet) == str(request.url_for("static", path="/app.css"))
+    plain = Request({**{k: v for k, v in scope.items() if k != "canteen_base_url"}, "scheme": "http",
+                     "root_path": "", "headers": [(b"host", b"canteen.local")]})  # another request, its own scope
+    assert str(url_for({"request": plain}, "order:choose")) == str(plain.url_for("order:choose"))
