@@ -24,6 +24,9 @@ WEEKDAYS = "一二三四五六日"
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
 env = templates.env
 env.autoescape = True
+# Templates do not change under a running server (it is restarted on deploy): without this each page stats its
+# template files again (eight and more a menu page) to see whether they were edited (issue 21).
+env.auto_reload = False
 
 
 def yuan(fen: int | None) -> str:
