@@ -102,6 +102,11 @@ def test_story_1_a_senior_orders_todays_lunch_for_delivery_in_three_taps(
     prices = page.locator(".price-table").inner_text()
     assert "原价" in prices and "补贴" in prices and "自付" in prices
     assert "仅限堂食" in page.locator(".reason").inner_text()
+    # on a phone the button breaks after 确认下单，, never between the amount and 元
+    for width in (390, 320):
+        page.set_viewport_size({"width": width, "height": 844})
+        assert page.locator(".confirm-pay").evaluate("el => el.getClientRects().length") == 1, width
+    page.set_viewport_size({"width": 390, "height": 844})
     _ok(page, "order-3-confirm-phone")
 
     page.click(".btn-confirm")
